@@ -1,0 +1,12 @@
+/** shapewise: typed tensors, CNN ops as data-last layers, shape rules checked by the compiler. */
+export { Tensor, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
+export { layer, sequential, type Layer, type SameShapeLayer } from './layer.ts'
+export { ShapeError } from './shape/errors.ts'
+export * from './ops/creation.ts'
+export * from './ops/conv.ts'
+export * from './ops/pool.ts'
+export * from './ops/linear.ts'
+export * from './ops/elementwise.ts'
+export * from './ops/reduce.ts'
+export * from './ops/layout.ts'
+export type { Shape, NestedArray } from '../types/index.ts'

@@ -1,0 +1,38 @@
+/**
+ * A Layer is a data-last op, ready for `pipe`: a generic function of a typed
+ * tensor whose parameter type turns into the shape rule's error message when
+ * the rule fails, and which carries its shape function for `sequential`.
+ */
+import type { Shape, Input, ShapeFn, ApplyShape, Checked, Output, SequentialShape, SameShape } from '../types/index.ts'
+import type { DType } from './graph.ts'
+import type { Tensor } from './tensor.ts'
+
+export interface Layer<F extends ShapeFn> {
+  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyShape<F, S>>): Tensor<Output<ApplyShape<F, S>>, D>
+  /** The op's name, for summaries and error messages. */
+  readonly op: F['op']
+  /** Phantom: the type-level shape function. */
+  readonly shapeFn?: F
+}
+
+/** A layer that keeps its input's shape (relu, dropout, …). */
+export type SameShapeLayer<Op extends string> = Layer<SameShape<Op>>
+
+/** Gives a plain tensor function the Layer type of shape function F. */
+export const layer = <F extends ShapeFn>(op: F['op'], apply: (x: Tensor<Shape, DType>) => Tensor<Shape, DType>): Layer<F> =>
+  Object.assign((x: Tensor<Shape, DType>) => apply(x), { op }) as unknown as Layer<F>
+
+type ShapeFnsOf<Ls extends readonly Layer<ShapeFn>[]> = { [I in keyof Ls]: Ls[I] extends Layer<infer F> ? F : never }
+
+interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
+  readonly op: 'sequential'
+  readonly output: SequentialShape<Input<this>, ShapeFnsOf<Ls>>
+}
+
+/**
+ * Composes layers left to right. The type folds their shape rules, and an
+ * input that does not fit is rejected with the index and op of the first
+ * layer that fails.
+ */
+export const sequential = <const Ls extends readonly Layer<ShapeFn>[]>(...layers: Ls): Layer<SequentialFn<Ls>> =>
+  layer<SequentialFn<Ls>>('sequential', (x) => layers.reduce<Tensor<Shape, DType>>((t, l) => (l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>)(t), x))

@@ -1,0 +1,59 @@
+/** Tensor creation: constants, ranges, identity and seeded random tensors (all lazy). */
+import type { Shape, Mutable } from '../../types/index.ts'
+import { makeNode, type DType } from '../graph.ts'
+import { fail, shapeText } from '../shape/errors.ts'
+import { wrap, type Tensor } from '../tensor.ts'
+
+const checkShape = (op: string, shape: Shape) => {
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`${op}: dims must be non-negative integers, got ${shapeText(shape)}`)
+}
+
+/** A tensor of the given shape filled with one value. */
+export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, D> => {
+  checkShape('full', shape)
+  return wrap(makeNode('fill', [], { value }, shape, dtype ?? 'float32'))
+}
+export const zeros = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> => full(shape, 0, dtype)
+export const ones = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> => full(shape, 1, dtype)
+
+/** start, start + step, … below end (like torch.arange); the length is a run-time value. */
+export const arange = (start: number, end?: number, step = 1): Tensor<[number]> => {
+  const [from, to] = end === undefined ? [0, start] : [start, end]
+  if (step === 0) fail('arange: step must not be 0')
+  const length = Math.max(0, Math.ceil((to - from) / step))
+  return wrap(makeNode('arange', [], { start: from, step }, [length], 'float32'))
+}
+
+/** `count` evenly spaced values from start to end inclusive. */
+export const linspace = <const N extends number>(start: number, end: number, count: N): Tensor<[N]> => {
+  checkShape('linspace', [count])
+  const step = count > 1 ? (end - start) / (count - 1) : 0
+  return wrap(makeNode('arange', [], { start, step }, [count], 'float32'))
+}
+
+/** The n×n identity matrix. */
+export const eye = <const N extends number>(n: N): Tensor<[N, N]> => {
+  checkShape('eye', [n])
+  return wrap(makeNode('eye', [], {}, [n, n], 'float32'))
+}
+
+export interface RandomOptions {
+  /** Seed of the counter-based generator; the same seed gives the same values on every adapter. */
+  readonly seed?: number
+}
+
+// Calls without a seed take the next one from this counter, so a program is reproducible run to run.
+let nextSeed = 0
+const seedOf = (options?: RandomOptions) => options?.seed ?? nextSeed++
+
+/** Uniform values in [0, 1). */
+export const rand = <const S extends Shape>(shape: S, options?: RandomOptions): Tensor<Mutable<S>> => {
+  checkShape('rand', shape)
+  return wrap(makeNode('random', [], { distribution: 'uniform', seed: seedOf(options) }, shape, 'float32'))
+}
+
+/** Standard normal values. */
+export const randn = <const S extends Shape>(shape: S, options?: RandomOptions): Tensor<Mutable<S>> => {
+  checkShape('randn', shape)
+  return wrap(makeNode('random', [], { distribution: 'normal', seed: seedOf(options) }, shape, 'float32'))
+}

@@ -1,0 +1,86 @@
+/** Elementwise ops: unary activations and math, binary ops with NumPy broadcasting, where. */
+import type { Shape, Input, ShapeFn, Broadcast, Where, Checked, Output } from '../../types/index.ts'
+import { makeNode, type DType } from '../graph.ts'
+import { layer, type Layer, type SameShapeLayer } from '../layer.ts'
+import { broadcastShapes } from '../shape/layout.ts'
+import { fromArray, wrap, Tensor } from '../tensor.ts'
+
+const unary = <Op extends string>(op: Op, attrs: Record<string, unknown> = {}): SameShapeLayer<Op> =>
+  layer(op, (x) => wrap(makeNode(op, [x.node], attrs, x.shape, x.dtype)))
+
+export const relu = unary('relu')
+export const sigmoid = unary('sigmoid')
+export const tanh = unary('tanh')
+/** GELU with the exact erf form (PyTorch's default). */
+export const gelu = unary('gelu', { approximate: 'none' })
+/** GELU with the tanh approximation. */
+export const geluTanh = unary('gelu', { approximate: 'tanh' }) as unknown as SameShapeLayer<'geluTanh'>
+export const exp = unary('exp')
+export const log = unary('log')
+export const sqrt = unary('sqrt')
+export const abs = unary('abs')
+export const neg = unary('neg')
+
+/** Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01). */
+export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): SameShapeLayer<'leakyRelu'> =>
+  unary('leakyRelu', { negativeSlope: options.negativeSlope ?? 0.01 })
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element. */
+  readonly rate: number
+  /** Seed of the counter-based mask; the same seed gives the same mask. */
+  readonly seed: number
+  /** Dropout only acts in training; in inference it is the identity. */
+  readonly training?: boolean
+}
+/** Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate). */
+export const dropout = (options: DropoutOptions): SameShapeLayer<'dropout'> => {
+  if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
+  return layer('dropout', (x) => (options.training === false || options.rate === 0 ? x : wrap(makeNode('dropout', [x.node], { ...options }, x.shape, x.dtype))))
+}
+
+// ------------------------------------------------------------ binary
+
+type Operand = Tensor<Shape, DType> | number
+type OperandShape<T> = T extends Tensor<infer S, DType> ? S : []
+
+export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn {
+  readonly op: Op
+  readonly output: Broadcast<Op, Input<this>, B>
+}
+
+/** A binary op: called with two operands it applies now; with one it is the data-last layer x ↦ op(x, b). */
+export interface BinaryOp<Op extends string> {
+  <A extends Shape, const B extends Operand>(a: Tensor<A>, b: Checked<B, Broadcast<Op, A, OperandShape<B>>>): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>>
+  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>>
+}
+
+const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
+
+const applyBinary = (op: string, a: Tensor<Shape, DType>, b: Operand) => {
+  const bt = asTensor(b)
+  return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), a.dtype))
+}
+
+const binary = <Op extends string>(op: Op): BinaryOp<Op> =>
+  ((...args: [Tensor<Shape, DType>, Operand] | [Operand]) =>
+    args.length === 2 ? applyBinary(op, args[0], args[1]) : layer(op, (x) => applyBinary(op, x, args[0]))) as unknown as BinaryOp<Op>
+
+export const add = binary('add')
+export const sub = binary('sub')
+export const mul = binary('mul')
+export const div = binary('div')
+export const maximum = binary('maximum')
+export const minimum = binary('minimum')
+export const pow = binary('pow')
+
+/** where(cond, a, b): a where cond is true, else b, all three broadcast together. */
+export function where<C extends Shape, A extends Shape, B extends Shape>(
+  cond: Tensor<C, 'bool'>,
+  a: Tensor<A>,
+  b: Checked<Tensor<B>, Where<C, A, B>>,
+): Tensor<Output<Where<C, A, B>>> {
+  const bt = b as Tensor<B>
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), bt.shape)
+  return wrap(makeNode('where', [cond.node, a.node, bt.node], {}, shape, 'float32'))
+}

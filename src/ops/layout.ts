@@ -1,0 +1,80 @@
+/** Layout ops: reshape, flatten, permute, transpose, concat, pad, slice. */
+import type {
+  Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output,
+} from '../../types/index.ts'
+import { makeNode, type DType } from '../graph.ts'
+import { layer, type Layer } from '../layer.ts'
+import { reshapeShape, flattenShape, permuteShape, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
+import { wrap, type Tensor } from '../tensor.ts'
+
+export interface ReshapeFn<T extends Shape> extends ShapeFn {
+  readonly op: 'reshape'
+  readonly output: Reshape<Input<this>, T>
+}
+/** Reshape to T; one dim may be -1 and is inferred from the element count. */
+export const reshape = <const T extends Shape>(shape: T): Layer<ReshapeFn<T>> =>
+  layer('reshape', (x) => wrap(makeNode('reshape', [x.node], {}, reshapeShape(x.shape, shape), x.dtype)))
+
+export interface FlattenFn<Start extends number> extends ShapeFn {
+  readonly op: 'flatten'
+  readonly output: Flatten<Input<this>, Start>
+}
+/** Flattens the dims from startDim on (negative counts from the end). */
+export const flattenFrom = <const Start extends number>(startDim: Start): Layer<FlattenFn<Start>> =>
+  layer('flatten', (x) => wrap(makeNode('reshape', [x.node], {}, flattenShape(x.shape, startDim), x.dtype)))
+/** Flattens everything but the batch dim: [N, …] → [N, product]. */
+export const flatten: Layer<FlattenFn<1>> = flattenFrom(1)
+
+export interface PermuteFn<P extends Shape> extends ShapeFn {
+  readonly op: 'permute'
+  readonly output: Permute<Input<this>, P>
+}
+/** Reorders dims: output dim i is input dim dims[i]. */
+export const permute = <const P extends Shape>(dims: P): Layer<PermuteFn<P>> =>
+  layer('permute', (x) => wrap(makeNode('permute', [x.node], { dims: [...dims] }, permuteShape(x.shape, dims), x.dtype)))
+
+export interface TransposeFn<D0 extends number, D1 extends number> extends ShapeFn {
+  readonly op: 'transpose'
+  readonly output: Transpose<Input<this>, D0, D1>
+}
+/** Swaps two dims. */
+export const transpose = <const D0 extends number, const D1 extends number>(dim0: D0, dim1: D1): Layer<TransposeFn<D0, D1>> =>
+  layer('transpose', (x) => {
+    const shape = transposeShape(x.shape, dim0, dim1)
+    const dims = x.shape.map((_, i) => i)
+    const [a, b] = [normalizeAxis('transpose', dim0, x.rank), normalizeAxis('transpose', dim1, x.rank)]
+    ;[dims[a], dims[b]] = [dims[b], dims[a]]
+    return wrap(makeNode('permute', [x.node], { dims }, shape, x.dtype))
+  })
+
+type ShapesOf<Ts extends readonly Tensor<Shape, DType>[]> = { [I in keyof Ts]: Ts[I] extends Tensor<infer S, DType> ? S : never }
+
+/** Joins tensors along an axis: sizes add up there and must agree elsewhere. */
+export function concat<const Ts extends readonly Tensor<Shape, DType>[], const Axis extends number>(
+  tensors: Checked<Ts, Concat<ShapesOf<Ts>, Axis>>,
+  axis: Axis,
+): Tensor<Output<Concat<ShapesOf<Ts>, Axis>>> {
+  const ts = tensors as unknown as readonly Tensor<Shape, DType>[]
+  const shape = concatShape(ts.map((t) => t.shape), axis)
+  return wrap(makeNode('concat', ts.map((t) => t.node), { axis: normalizeAxis('concat', axis, ts[0].rank) }, shape, ts[0].dtype))
+}
+
+export interface PadFn<Pads extends readonly (readonly [number, number])[]> extends ShapeFn {
+  readonly op: 'pad'
+  readonly output: Pad<Input<this>, Pads>
+}
+/** Constant padding: one [before, after] pair per dim, from the first dim. */
+export const pad = <const Pads extends readonly (readonly [number, number])[]>(pads: Pads, value = 0): Layer<PadFn<Pads>> =>
+  layer('pad', (x) => wrap(makeNode('pad', [x.node], { pads, value }, padShape(x.shape, pads), x.dtype)))
+
+export interface SliceFn<Start extends Shape, End extends Shape, Step extends Shape> extends ShapeFn {
+  readonly op: 'slice'
+  readonly output: Slice<Input<this>, Start, End, Step>
+}
+/** Python-style slicing per dim: start (inclusive), end (exclusive, clamped), positive step. */
+export const slice = <const Start extends Shape, const End extends Shape, const Step extends Shape = []>(spec: {
+  readonly start: Start
+  readonly end: End
+  readonly step?: Step
+}): Layer<SliceFn<Start, End, Step>> =>
+  layer('slice', (x) => wrap(makeNode('slice', [x.node], { ...spec }, sliceShape(x.shape, spec), x.dtype)))

@@ -1,0 +1,48 @@
+/** Reductions (sum, mean, max, argmax) and the softmax family. */
+import type { Shape, Input, ShapeFn, Reduce, NormalizeAxis, ShapeError } from '../../types/index.ts'
+import { makeNode } from '../graph.ts'
+import { layer, type Layer } from '../layer.ts'
+import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
+import { wrap } from '../tensor.ts'
+
+export interface ReduceOptions {
+  /** The axis or axes to reduce (negative counts from the end); all when absent. */
+  readonly axis?: number | readonly number[]
+  readonly keepDims?: boolean
+}
+
+export interface ReduceFn<Op extends string, O extends ReduceOptions> extends ShapeFn {
+  readonly op: Op
+  readonly output: Reduce<Op, Input<this>, O['axis'], O['keepDims'] extends true ? true : false>
+}
+
+const reduction = <Op extends string>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>
+  layer(op, (x) => {
+    const keepDims = options?.keepDims ?? false
+    const axes = reducedAxes(op, x.shape, options?.axis)
+    const dtype = op === 'argmax' ? 'int32' : x.dtype
+    return wrap(makeNode(op, [x.node], { axes, keepDims }, reduceShape(op, x.shape, options?.axis, keepDims), dtype))
+  })
+
+export const sum = reduction('sum')
+export const mean = reduction('mean')
+export const max = reduction('max')
+/** Index of the largest value along one axis (or of the flattened tensor); int32. */
+export const argmax = reduction('argmax') as <const O extends { readonly axis?: number; readonly keepDims?: boolean } = {}>(
+  options?: O,
+) => Layer<ReduceFn<'argmax', O>>
+
+export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn {
+  readonly op: Op
+  readonly output: NormalizeAxis<Op, Axis, Input<this>['length']> extends infer A
+    ? A extends ShapeError<string> ? A : Input<this>
+    : never
+}
+
+const alongAxis = <Op extends string>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
+  layer(op, (x) => wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype)))
+
+/** Softmax along an axis (default the last), computed stably (max subtracted first). */
+export const softmax = alongAxis('softmax')
+/** log(softmax(x)) along an axis, computed stably as x − max − log Σ exp(x − max). */
+export const logSoftmax = alongAxis('logSoftmax')

@@ -1,0 +1,79 @@
+/**
+ * Tensor<S, D>: a handle on a lazy graph node whose shape S is known to the
+ * type system. A dim is a number literal when known and `number` when not.
+ */
+import type { Shape, Mutable, NestedArray, ShapeText, ShapeOfNested, ShapeError, Checked, Output } from '../types/index.ts'
+import { makeNode, type DType, type HostData, type Node } from './graph.ts'
+import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'
+import { shapeOfNested, sizeOf } from './shape/layout.ts'
+
+export type { DType } from './graph.ts'
+
+export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
+  /** Phantom: lets the checker tell Tensor<[2, 3]> from Tensor<[3, 2]> structurally. */
+  declare readonly __shape: S
+  declare readonly __dtype: D
+
+  constructor(readonly node: Node) {}
+
+  get shape(): S {
+    return this.node.shape as unknown as S
+  }
+  get dtype(): D {
+    return this.node.dtype as D
+  }
+  get rank(): number {
+    return this.node.shape.length
+  }
+  get size(): number {
+    return sizeOf(this.node.shape)
+  }
+  toString(): string {
+    return `Tensor<${shapeText(this.node.shape)}, ${this.node.dtype}>`
+  }
+}
+
+/** Wraps a node as a tensor of a statically known shape (for op implementations). */
+export const wrap = <S extends Shape, D extends DType = 'float32'>(node: Node): Tensor<S, D> => new Tensor<S, D>(node)
+
+const arrayFor = (dtype: DType, values: ArrayLike<number>): HostData =>
+  dtype === 'float32' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values, (v) => (v ? 1 : 0))
+
+
+/** A tensor from a nested array literal; its shape is inferred from the literal. */
+export function tensor<const A extends number | readonly unknown[], D extends DType = 'float32'>(
+  value: Checked<A, ShapeOfNested<A>>,
+  dtype?: D,
+): Tensor<Output<ShapeOfNested<A>>, D> {
+  const shape = shapeOfNested(value)
+  const flat = (Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value]) as number[]
+  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', arrayFor(dtype ?? 'float32', flat)))
+}
+
+/** A tensor from flat values and a shape; the data length must match the shape. */
+export function fromArray<const S extends Shape, D extends DType = 'float32'>(
+  values: ArrayLike<number>,
+  shape: S,
+  dtype?: D,
+): Tensor<Mutable<S>, D> {
+  const expected = sizeOf(shape)
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RuntimeShapeError(`fromArray: invalid shape ${shapeText(shape)}`)
+  if (values.length !== expected)
+    throw new RuntimeShapeError(`fromArray: ${values.length} values cannot fill shape ${shapeText(shape)} (${expected} elements)`)
+  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', arrayFor(dtype ?? 'float32', values)))
+}
+
+/**
+ * Narrows a tensor of unknown (or wider) shape to S after a run-time check,
+ * in the spirit of zod's parse. `number` in S accepts any size on that dim.
+ */
+export function assertShape<const S extends Shape, D extends DType>(x: Tensor<Shape, D>, shape: S): Tensor<WidenShape<S>, D> {
+  const actual = x.shape
+  const ok = actual.length === shape.length && shape.every((d, i) => d === -1 || d === actual[i])
+  if (!ok) throw new RuntimeShapeError(`assertShape: expected ${shapeText(shape)}, got ${shapeText(actual)}`)
+  return x as never
+}
+/** -1 in an asserted shape stands for "any size": it becomes `number`. */
+export type WidenShape<S extends Shape> = { -readonly [I in keyof S]: S[I] extends -1 ? number : S[I] }
+
+export type { NestedArray, ShapeText, ShapeError }

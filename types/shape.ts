@@ -1,0 +1,287 @@
+/**
+ * Shape rules of the layout ops: broadcasting, reshape/flatten, permute,
+ * concat, reductions, matmul/linear, and the shape of a nested array literal.
+ * Each returns a shape tuple or a ShapeError (see errors.ts). A dim is a
+ * number literal when known and `number` when not; unknown in, unknown out.
+ */
+import type { Add, Sub, Div, Mod, CeilDiv, Min, Product, Lt, IsNat, Differ } from './nat.ts'
+import type { ShapeError, ShapeText, UnknownShape } from './errors.ts'
+
+export type Shape = readonly number[]
+
+/** True when S is a tuple (its rank is known), false for number[]. */
+export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
+
+// Patterns below match dims with `unknown` or `infer X extends number`, never a bare `number`:
+// a generic batch dim N only resolves through inference, so `[N, 3]` stays usable.
+
+/** Dims known here and equal, or possibly equal because one is unknown. */
+type MayEqual<A extends number, B extends number> = Differ<A, B> extends true ? false : true
+
+/** The narrower of two dims that may be equal: a literal wins over `number`. */
+type Known<A extends number, B extends number> = number extends A ? B : A
+
+/** A possibly negative axis as an index in 0..rank-1, or a ShapeError naming the op. */
+export type NormalizeAxis<Op extends string, Axis extends number, Rank extends number> =
+  number extends Axis | Rank
+    ? number
+    : `${Axis}` extends `-${infer P extends number}`
+      ? Lt<Rank, P> extends true
+        ? ShapeError<`${Op}: axis ${Axis} is out of range for rank ${Rank}`>
+        : Sub<Rank, P>
+      : Lt<Axis, Rank> extends true
+        ? Axis
+        : ShapeError<`${Op}: axis ${Axis} is out of range for rank ${Rank}`>
+
+// ------------------------------------------------------------ broadcasting
+
+/** NumPy broadcasting of two shapes (right-aligned; equal dims, or one of them 1). */
+export type Broadcast<Op extends string, A extends Shape, B extends Shape> = IsTuple<A> extends false
+  ? UnknownShape
+  : IsTuple<B> extends false
+    ? UnknownShape
+    : BroadcastFromRight<Op, A, B, A, B, []>
+
+type BroadcastFromRight<Op extends string, A extends Shape, B extends Shape, A0 extends Shape, B0 extends Shape, Acc extends number[]> =
+  A extends readonly [...infer AR extends Shape, infer a extends number]
+    ? B extends readonly [...infer BR extends Shape, infer b extends number]
+      ? BroadcastDim<a, b> extends infer d extends number
+        ? BroadcastFromRight<Op, AR, BR, A0, B0, [d, ...Acc]>
+        : ShapeError<`${Op}: shapes ${ShapeText<A0>} and ${ShapeText<B0>} cannot be broadcast`>
+      : [...A, ...Acc]
+    : [...B, ...Acc]
+
+/** The broadcast of two dims, or never when they clash. */
+type BroadcastDim<a extends number, b extends number> = [a] extends [b]
+  ? a
+  : a extends 1 ? b
+  : b extends 1 ? a
+  : number extends a ? (number extends b ? number : b)
+  : number extends b ? a
+  : never
+
+// ------------------------------------------------------------ reshape family
+
+/** reshape with at most one -1 inferred from the element count. */
+export type Reshape<S extends Shape, T extends Shape> = CountMinusOnes<T> extends 0 | 1
+  ? ReshapeChecked<S, T, Product<S>, Product<KnownTargetDims<T>>>
+  : ShapeError<`reshape: at most one -1 is allowed, got ${ShapeText<T>}`>
+
+type ReshapeChecked<S extends Shape, T extends Shape, From extends number, Known extends number> =
+  number extends From | Known
+    ? { [I in keyof T]: T[I] extends -1 ? number : T[I] }
+    : CountMinusOnes<T> extends 1
+      ? Known extends 0
+        ? ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
+        : Mod<From, Known> extends 0
+          ? { [I in keyof T]: T[I] extends -1 ? Div<From, Known> : T[I] }
+          : ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
+      : [From] extends [Known]
+        ? T
+        : ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
+
+type CountMinusOnes<T extends Shape, Acc extends unknown[] = []> = T extends readonly [infer H, ...infer R extends Shape]
+  ? CountMinusOnes<R, H extends -1 ? [...Acc, H] : Acc>
+  : Acc['length']
+type KnownTargetDims<T extends Shape> = T extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1 ? KnownTargetDims<R> : [H, ...KnownTargetDims<R>]
+  : []
+
+/** flatten(startDim): the dims from startDim on multiply into one. */
+export type Flatten<S extends Shape, StartDim extends number = 1> = IsTuple<S> extends false
+  ? UnknownShape
+  : NormalizeAxis<'flatten', StartDim, S['length']> extends infer D
+    ? D extends ShapeError<string>
+      ? D
+      : D extends number
+        ? [...TakeDims<S, D>, Product<DropDims<S, D>>]
+        : never
+    : never
+
+/** The first N dims of S. */
+export type TakeDims<S extends Shape, N extends number, Acc extends number[] = []> = Acc['length'] extends N
+  ? Acc
+  : S extends readonly [infer H extends number, ...infer R extends Shape]
+    ? TakeDims<R, N, [...Acc, H]>
+    : Acc
+/** S without its first N dims. */
+export type DropDims<S extends Shape, N extends number, Count extends unknown[] = []> = Count['length'] extends N
+  ? S
+  : S extends readonly [unknown, ...infer R extends Shape]
+    ? DropDims<R, N, [...Count, 0]>
+    : []
+
+/** permute(dims): output dim i is input dim dims[i]; dims must be a permutation of 0..rank-1. */
+export type Permute<S extends Shape, P extends Shape> = IsTuple<S> extends false
+  ? UnknownShape
+  : [P['length']] extends [S['length']]
+    ? IsPermutation<P, S['length']> extends true
+      ? { -readonly [I in keyof P]: S[P[I] & number] }
+      : ShapeError<`permute: ${ShapeText<P>} is not a permutation of the ${S['length']} dims of ${ShapeText<S>}`>
+    : ShapeError<`permute: ${ShapeText<P>} is not a permutation of the ${S['length']} dims of ${ShapeText<S>}`>
+type IsPermutation<P extends Shape, N extends number, Seen extends number = never> = P extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? H extends Seen ? false : IsNat<H> extends true ? Lt<H, N> extends true ? IsPermutation<R, N, Seen | H> : false : false
+  : true
+
+/** transpose(dim0, dim1): swaps two dims (negative axes allowed). */
+export type Transpose<S extends Shape, D0 extends number, D1 extends number> = IsTuple<S> extends false
+  ? UnknownShape
+  : [NormalizeAxis<'transpose', D0, S['length']>, NormalizeAxis<'transpose', D1, S['length']>] extends [infer A, infer B]
+    ? A extends ShapeError<string> ? A
+      : B extends ShapeError<string> ? B
+      : { -readonly [I in keyof S]: I extends `${A & number}` ? S[B & number] : I extends `${B & number}` ? S[A & number] : S[I] }
+    : never
+
+/** concat along an axis: dims add up there and must agree everywhere else. */
+export type Concat<Shapes extends readonly Shape[], Axis extends number> = Shapes extends readonly [
+  infer First extends Shape,
+  ...infer Rest extends readonly Shape[],
+]
+  ? IsTuple<First> extends false
+    ? UnknownShape
+    : NormalizeAxis<'concat', Axis, First['length']> extends infer A
+      ? A extends ShapeError<string> ? A : ConcatFold<Rest, A & number, First>
+      : never
+  : ShapeError<'concat: needs at least one tensor'>
+
+type ConcatFold<Rest extends readonly Shape[], A extends number, Acc extends Shape> = Rest extends readonly [
+  infer S extends Shape,
+  ...infer R extends readonly Shape[],
+]
+  ? IsTuple<S> extends false
+    ? UnknownShape
+    : [S['length']] extends [Acc['length']]
+      ? ConcatDims<Acc, S, A> extends infer D
+        ? D extends Shape ? ConcatFold<R, A, D> : ShapeError<`concat: shapes ${ShapeText<Acc>} and ${ShapeText<S>} differ outside axis ${A}`>
+        : never
+      : ShapeError<`concat: shapes ${ShapeText<Acc>} and ${ShapeText<S>} have different ranks`>
+  : Acc
+/** Acc of the merged dims, or false where two dims outside the axis clash. */
+type ConcatDims<X extends Shape, Y extends Shape, A extends number, Acc extends number[] = []> = X extends readonly [
+  infer x extends number,
+  ...infer XR extends Shape,
+]
+  ? Y extends readonly [infer y extends number, ...infer YR extends Shape]
+    ? Acc['length'] extends A
+      ? ConcatDims<XR, YR, A, [...Acc, Add<x, y>]>
+      : MayEqual<x, y> extends true ? ConcatDims<XR, YR, A, [...Acc, Known<x, y>]> : false
+    : false
+  : Acc
+
+// ------------------------------------------------------------ reductions
+
+/** A reduction over axes (a number, a tuple, or undefined for all) with or without keepDims. */
+export type Reduce<Op extends string, S extends Shape, Axes, KeepDims extends boolean> = IsTuple<S> extends false
+  ? UnknownShape
+  : Axes extends undefined
+    ? KeepDims extends true ? { -readonly [I in keyof S]: 1 } : []
+    : NormalizedAxes<Op, Axes extends number ? [Axes] : Axes extends Shape ? Axes : [], S['length']> extends infer A
+      ? A extends ShapeError<string>
+        ? A
+        : { [I in keyof S]: I extends `${A & number}` ? (KeepDims extends true ? 1 : never) : S[I] } extends infer R extends Shape
+          ? KeepDims extends true ? R : DropNever<R>
+          : never
+      : never
+type NormalizedAxes<Op extends string, Axes extends Shape, Rank extends number, Acc = never> = Axes extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? NormalizeAxis<Op, H, Rank> extends infer A
+    ? A extends ShapeError<string> ? A : NormalizedAxes<Op, R, Rank, Acc | A>
+    : never
+  : Acc
+type DropNever<S extends readonly unknown[]> = S extends readonly [infer H, ...infer R]
+  ? [H] extends [never] ? DropNever<R> : [H, ...DropNever<R>]
+  : []
+
+// ------------------------------------------------------------ matmul / linear
+
+/** matmul with PyTorch's rules: 1-D operands get a dim prepended/appended and removed, batch dims broadcast. */
+export type Matmul<A extends Shape, B extends Shape> = IsTuple<A> extends false
+  ? UnknownShape
+  : IsTuple<B> extends false
+    ? UnknownShape
+    : A extends readonly [infer K extends number]
+      ? B extends readonly [infer K2 extends number]
+        ? MayEqual<K, K2> extends true ? [] : MatmulMismatch<A, B, K, K2>
+        : MatmulCore<[1, K], B> extends infer R ? (R extends readonly [...infer Pre extends Shape, unknown, infer N extends number] ? [...Pre, N] : R) : never
+      : B extends readonly [infer K extends number]
+        ? MatmulCore<A, [K, 1]> extends infer R ? (R extends readonly [...infer Pre extends Shape, infer M extends number, unknown] ? [...Pre, M] : R) : never
+        : MatmulCore<A, B>
+type MatmulCore<A extends Shape, B extends Shape> = A extends readonly [...infer BA extends Shape, infer M extends number, infer K extends number]
+  ? B extends readonly [...infer BB extends Shape, infer K2 extends number, infer N extends number]
+    ? MayEqual<K, K2> extends true
+      ? Broadcast<'matmul', BA, BB> extends infer Batch
+        ? Batch extends Shape ? [...Batch, M, N] : Batch
+        : never
+      : MatmulMismatch<A, B, K, K2>
+    : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A>} and ${ShapeText<B>}`>
+  : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A>} and ${ShapeText<B>}`>
+type MatmulMismatch<A extends Shape, B extends Shape, K extends number, K2 extends number> =
+  ShapeError<`matmul: inner dims differ: ${ShapeText<A>} has ${K} but ${ShapeText<B>} has ${K2}`>
+
+/** linear: x [..., In] with weight [Out, In] (and bias [Out]) gives [..., Out]. */
+export type Linear<S extends Shape, W extends Shape, Bias extends Shape | undefined = undefined> = IsTuple<S> extends false
+  ? UnknownShape
+  : W extends readonly [infer Out extends number, infer In extends number]
+    ? S extends readonly [...infer Lead extends Shape, infer F extends number]
+      ? MayEqual<F, In> extends true
+        ? Bias extends readonly [infer BO extends number]
+          ? MayEqual<BO, Out> extends true ? [...Lead, Out] : ShapeError<`linear: bias has ${BO} features but weight has ${Out} outputs`>
+          : [...Lead, Out]
+        : ShapeError<`linear: input has ${F} features but weight expects ${In}`>
+      : ShapeError<'linear: input must have rank ≥ 1, got a scalar'>
+    : ShapeError<`linear: weight must be [out, in], got ${ShapeText<W>}`>
+
+// ------------------------------------------------------------ literals
+
+/** The shape of a nested array literal: [rows, cols, …]; ragged rows are an error. */
+export type ShapeOfNested<A> = A extends readonly number[]
+  ? [A['length']]
+  : A extends readonly (infer E)[]
+    ? IsUnion<A[number] extends readonly unknown[] ? A[number]['length'] : never> extends true
+      ? ShapeError<'tensor: rows have different lengths'>
+      : ShapeOfNested<E> extends infer Inner
+        ? Inner extends Shape ? [A['length'], ...Inner] : Inner
+        : never
+    : A extends number
+      ? []
+      : ShapeError<'tensor: values must be numbers or nested arrays of numbers'>
+type IsUnion<T, U = T> = [T] extends [never] ? false : T extends unknown ? ([U] extends [T] ? false : true) : never
+
+/** A nested array of numbers shaped like S (what `await t.array()` returns). */
+export type NestedArray<S extends Shape, E = number> = S extends readonly [unknown, ...infer R extends Shape]
+  ? NestedArray<R, E>[]
+  : IsTuple<S> extends true ? E : unknown[]
+
+// ------------------------------------------------------------ pad / slice / where
+
+/** pad: [before, after] per dim from the first (missing pairs pad nothing). */
+export type Pad<S extends Shape, Pads extends readonly (readonly [number, number])[]> = IsTuple<S> extends false
+  ? UnknownShape
+  : { -readonly [I in keyof S]: I extends keyof Pads ? Pads[I] extends readonly [infer B extends number, infer A extends number] ? Add<S[I], Add<B, A>> : S[I] : S[I] }
+
+/** slice: start/end (end clamped to the dim) and step per dim; negative or unknown bounds give `number`. */
+export type Slice<S extends Shape, Start extends Shape, End extends Shape, Step extends Shape = []> = IsTuple<S> extends false
+  ? UnknownShape
+  : { -readonly [I in keyof S]: I extends keyof Start | keyof End ? SliceDim<S[I], DimOr<Start, I, 0>, DimOr<End, I, S[I]>, DimOr<Step, I, 1>> : S[I] }
+type DimOr<T extends Shape, I, Default extends number> = I extends keyof T ? (T[I] extends number ? T[I] : Default) : Default
+type SliceDim<Size extends number, Start extends number, End extends number, Step extends number> =
+  IsNat<Start> extends true
+    ? IsNat<End> extends true
+      ? Min<End, Size> extends infer E extends number
+        ? Lt<E, Start> extends true ? 0 : CeilDiv<Sub<E, Start>, Step>
+        : never
+      : number
+    : number
+
+/** where(cond, a, b): the broadcast of all three shapes. */
+export type Where<C extends Shape, A extends Shape, B extends Shape> = Broadcast<'where', C, A> extends infer CA
+  ? CA extends Shape ? Broadcast<'where', CA, B> : CA
+  : never
+
+/** A shape tuple without `readonly`, as every rule returns it: [2, 3], not readonly [2, 3]. */
+export type Mutable<S extends Shape> = { -readonly [I in keyof S]: S[I] }
