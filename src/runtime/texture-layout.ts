@@ -1,0 +1,107 @@
+// How a row-major M×K f32 matrix becomes an rgba32float texture operand.
+//
+// Why textures: on llvmpipe, textureLoad from a read-only storage texture is
+// ~10× faster than loading the same data from a storage buffer (DESIGN.md).
+// Each texel packs 4 consecutive columns, so the texture is ceil(K/4) texels
+// wide and M rows high. WebGPU's buffer↔texture copies want bytesPerRow to be
+// a multiple of 256, which a packed matrix only satisfies when K % 64 === 0.
+
+/** WebGPU's bytesPerRow alignment for buffer↔texture copies. */
+export const COPY_BYTES_PER_ROW_ALIGNMENT = 256
+const TEXEL_BYTES = 16
+
+export interface TextureOperandLayout {
+  readonly rows: number
+  readonly cols: number
+  /** Texture width in texels: ceil(cols / 4). */
+  readonly width: number
+  /** Texture height: rows. */
+  readonly height: number
+  /** Source row pitch a direct copy needs: width·16 rounded up to 256. */
+  readonly bytesPerRow: number
+  /** The same in floats — the row stride a producer should write with. */
+  readonly rowStride: number
+  /** Size of a buffer holding the matrix with that pitch. */
+  readonly paddedBytes: number
+  /** True when the packed (unpadded) matrix can be copied as is. */
+  readonly packedIsAligned: boolean
+}
+
+/**
+ * Layout of a rows×cols operand as a texture, and the padded row pitch that
+ * makes a direct copyBufferToTexture legal. A producer kernel that writes its
+ * output with `rowStride` floats per row (zeros past `cols`) lets the copy be
+ * a plain DMA; otherwise the executor packs through a kernel.
+ */
+export function textureOperandLayout(rows: number, cols: number, maxTextureDimension2D = 16384): TextureOperandLayout {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new RangeError(`texture operand: rows and cols must be positive integers, got ${rows}×${cols}`)
+  }
+  const width = Math.ceil(cols / 4)
+  if (rows > maxTextureDimension2D || width > maxTextureDimension2D) {
+    throw new RangeError(
+      `texture operand ${rows}×${cols} needs a ${width}×${rows} texture, over this device's maxTextureDimension2D (${maxTextureDimension2D}); split it`,
+    )
+  }
+  const bytesPerRow = roundUp(width * TEXEL_BYTES, COPY_BYTES_PER_ROW_ALIGNMENT)
+  return {
+    rows,
+    cols,
+    width,
+    height: rows,
+    bytesPerRow,
+    rowStride: bytesPerRow / 4,
+    paddedBytes: bytesPerRow * rows,
+    packedIsAligned: cols % 4 === 0 && (cols * 4) % COPY_BYTES_PER_ROW_ALIGNMENT === 0,
+  }
+}
+
+/** Host-side padding: copies a packed rows×cols matrix into the layout's row pitch, zeros elsewhere. */
+export function padRows(data: Float32Array, layout: TextureOperandLayout): Float32Array {
+  const { rows, cols, rowStride } = layout
+  if (data.length < rows * cols) throw new RangeError(`padRows: expected ${rows * cols} floats, got ${data.length}`)
+  const out = new Float32Array(rows * rowStride)
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols, r * cols + cols), r * rowStride)
+  return out
+}
+
+/**
+ * WGSL that packs a (possibly unaligned) row-major matrix from a storage
+ * buffer into an rgba32float texture: one invocation per texel, lanes past
+ * `cols` set to zero so a matmul over the padded K adds nothing. Constants
+ * are baked in, so the source is also the pipeline-cache key.
+ */
+export function packToTextureWgsl(rows: number, cols: number, rowStride: number, offsetFloats: number): string {
+  const width = Math.ceil(cols / 4)
+  return /* wgsl */ `// shapewise pack ${rows}x${cols} stride ${rowStride} offset ${offsetFloats}
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var dst: texture_storage_2d<rgba32float, write>;
+const ROWS = ${rows}u;
+const COLS = ${cols}u;
+const WIDTH = ${width}u;
+const STRIDE = ${rowStride}u;
+const OFFSET = ${offsetFloats}u;
+@compute @workgroup_size(${PACK_WORKGROUP[0]}, ${PACK_WORKGROUP[1]})
+fn main(@builtin(global_invocation_id) id: vec3u) {
+  if (id.x >= WIDTH || id.y >= ROWS) { return; }
+  let c = id.x * 4u;
+  let base = OFFSET + id.y * STRIDE + c;
+  var v = vec4f(0.0);
+  if (c + 3u < COLS) {
+    v = vec4f(src[base], src[base + 1u], src[base + 2u], src[base + 3u]);
+  } else {
+    for (var i = 0u; i < 4u; i++) {
+      if (c + i < COLS) { v[i] = src[base + i]; }
+    }
+  }
+  textureStore(dst, vec2u(id.x, id.y), v);
+}
+`
+}
+
+/** Workgroup of the pack kernel: x a multiple of 8 (llvmpipe's SIMD width). */
+export const PACK_WORKGROUP = [8, 8] as const
+
+function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m
+}
