@@ -6,8 +6,14 @@ import type { Shape, Mutable, NestedArray, ShapeText, ShapeOfNested, ShapeError,
 import { makeNode, type DType, type HostData, type Node } from './graph.ts'
 import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'
 import { shapeOfNested, sizeOf } from './shape/layout.ts'
+import { realize, release } from './realize.ts'
 
 export type { DType } from './graph.ts'
+
+/** The host array a tensor of dtype D reads back as. */
+export type TypedArrayOf<D extends DType> = D extends 'float32' ? Float32Array : D extends 'int32' ? Int32Array : Uint8Array
+
+const disposeNode = (node: Node) => release(node)
 
 export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
   /** Phantom: lets the checker tell Tensor<[2, 3]> from Tensor<[3, 2]> structurally. */
@@ -28,6 +34,42 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
   get size(): number {
     return sizeOf(this.node.shape)
   }
+  /** Computes this tensor (and what it needs) on the device and returns its values. */
+  async data(): Promise<TypedArrayOf<D>> {
+    this.assertLive('data')
+    const [values] = await realize([this.node])
+    return values as TypedArrayOf<D>
+  }
+
+  /** The values as nested arrays shaped like the tensor. */
+  async array(): Promise<NestedArray<S>> {
+    const flat = Array.from(await this.data() as ArrayLike<number>)
+    const nest = (offset: number, dims: readonly number[]): unknown => {
+      if (dims.length === 0) return flat[offset]
+      const [d, ...rest] = dims
+      const step = rest.reduce((a, b) => a * b, 1)
+      return Array.from({ length: d }, (_, i) => nest(offset + i * step, rest))
+    }
+    return nest(0, this.node.shape) as NestedArray<S>
+  }
+
+  /** Frees the device memory of this tensor; using it afterwards is an error. */
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    disposeNode(this.node)
+  }
+  [Symbol.dispose](): void {
+    this.dispose()
+  }
+  get isDisposed(): boolean {
+    return this.disposed
+  }
+  private disposed = false
+  private assertLive(what: string) {
+    if (this.disposed) throw new Error(`${what}: ${this} was disposed`)
+  }
+
   toString(): string {
     return `Tensor<${shapeText(this.node.shape)}, ${this.node.dtype}>`
   }

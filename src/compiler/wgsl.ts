@@ -1,0 +1,83 @@
+/** Small WGSL building blocks shared by the kernel emitters. */
+import type { DType, Node } from '../graph.ts'
+import { wgslType } from './kernel.ts'
+
+export const WORKGROUP = 64
+const MAX_GROUPS = 65535
+
+/** Workgroup counts covering `threads` invocations of a 1-D kernel (spilling into y past 65535 groups). */
+export const grid1d = (threads: number): readonly [number, number, number] => {
+  const groups = Math.max(1, Math.ceil(threads / WORKGROUP))
+  return groups <= MAX_GROUPS ? [groups, 1, 1] : [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS), 1]
+}
+
+/** The flat invocation index of a kernel dispatched with grid1d(threads). */
+export const flatIndex = (threads: number): string => {
+  const [x] = grid1d(threads)
+  return `gid.x + gid.y * ${x * WORKGROUP}u`
+}
+
+/** Storage declarations: inputs read-only (bindings 0..n-1), then the output. */
+export const declareIO = (inputs: readonly { dtype: DType }[], out: { dtype: DType }): string =>
+  [
+    ...inputs.map((t, i) => `@group(0) @binding(${i}) var<storage, read> in${i}: array<${wgslType(t.dtype)}>;`),
+    `@group(0) @binding(${inputs.length}) var<storage, read_write> out: array<${wgslType(out.dtype)}>;`,
+  ].join('\n')
+
+export const ioBindings = (inputCount: number) => [...Array.from({ length: inputCount }, (_, i) => ({ input: i })), { output: true as const }]
+
+/** Row-major strides of a shape. */
+export const stridesOf = (shape: readonly number[]): number[] => {
+  const strides = new Array<number>(shape.length)
+  let s = 1
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s
+    s *= shape[i]
+  }
+  return strides
+}
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
+
+/**
+ * WGSL computing the flat index into an input of shape `from` that
+ * broadcasts to `to`, given the output's flat index in `i`.
+ */
+export const broadcastIndex = (from: readonly number[], to: readonly number[], i = 'i'): string => {
+  if (from.length === to.length && from.every((d, k) => d === to[k])) return i
+  const outStrides = stridesOf(to)
+  const inStrides = stridesOf(from)
+  const offset = to.length - from.length
+  const terms = from
+    .map((d, k) => (d === 1 ? '' : `((${i} / ${outStrides[k + offset]}u) % ${to[k + offset]}u) * ${inStrides[k]}u`))
+    .filter((t) => t !== '')
+  return terms.length === 0 ? '0u' : terms.join(' + ')
+}
+
+/** A literal of the node's element type. */
+export const literal = (value: number, dtype: DType): string => {
+  if (dtype === 'float32') {
+    if (Number.isNaN(value)) return 'bitcast<f32>(0x7fc00000u)'
+    if (value === Infinity) return 'bitcast<f32>(0x7f800000u)'
+    if (value === -Infinity) return 'bitcast<f32>(0xff800000u)'
+    return Number.isInteger(value) ? `${value}.0` : `${value}`
+  }
+  return dtype === 'int32' ? `${Math.trunc(value)}i` : `${value ? 1 : 0}u`
+}
+
+/** A complete elementwise kernel: one invocation per output element. */
+export const elementwiseKernel = (node: Node, body: string, prelude = '') => {
+  const total = sizeOf(node.shape)
+  return {
+    wgsl: `${declareIO(node.inputs, node)}
+${prelude}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = ${flatIndex(total)};
+  if (i >= ${total}u) { return; }
+${body}
+}`,
+    workgroups: grid1d(total),
+    bindings: ioBindings(node.inputs.length),
+  }
+}

@@ -1,0 +1,2 @@
+// WGSL lowering of the conv ops (registered with the compiler).
+export {}

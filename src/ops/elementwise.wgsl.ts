@@ -1,0 +1,79 @@
+/** WGSL of the elementwise ops: one invocation per output element, broadcasting by index arithmetic. */
+import type { Node } from '../graph.ts'
+import { defineKernel } from '../compiler/kernel.ts'
+import { elementwiseKernel, broadcastIndex, literal } from '../compiler/wgsl.ts'
+import { hashWgsl } from './random.wgsl.ts'
+
+// erf by Abramowitz & Stegun 7.1.26 is only good to 1.5e-7 absolute; this
+// rational form (W. J. Cody style, 5 terms) keeps gelu within float32 noise.
+const erfWgsl = `
+fn erf_approx(x: f32) -> f32 {
+  let a = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let y = 1.0 - t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(-y, y, x >= 0.0);
+}`
+
+// tanh through exp(-2|x|) never overflows, unlike the textbook (e^x − e^−x)/(e^x + e^−x).
+const tanhWgsl = `
+fn tanh_stable(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}`
+
+const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: string }> = {
+  // select keeps NaN: NaN < 0 is false, so NaN passes through as in PyTorch.
+  relu: () => ({ expr: 'select(x, 0.0, x < 0.0)' }),
+  leakyRelu: (n) => ({ expr: `select(x, x * ${literal(n.attrs.negativeSlope as number, 'float32')}, x < 0.0)` }),
+  sigmoid: () => ({ expr: '1.0 / (1.0 + exp(-x))' }),
+  tanh: () => ({ expr: 'tanh_stable(x)', prelude: tanhWgsl }),
+  gelu: (n) =>
+    n.attrs.approximate === 'tanh'
+      ? { expr: '0.5 * x * (1.0 + tanh_stable(0.7978845608028654 * (x + 0.044715 * x * x * x)))', prelude: tanhWgsl }
+      : { expr: '0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476))', prelude: erfWgsl },
+  exp: () => ({ expr: 'exp(x)' }),
+  log: () => ({ expr: 'log(x)' }),
+  sqrt: () => ({ expr: 'sqrt(x)' }),
+  abs: () => ({ expr: 'abs(x)' }),
+  neg: () => ({ expr: '-x' }),
+}
+
+for (const [op, body] of Object.entries(unaryBodies)) {
+  defineKernel(op, (node) => {
+    const { expr, prelude } = body(node)
+    return { steps: [elementwiseKernel(node, `  let x = in0[i];\n  out[i] = ${expr};`, prelude)] }
+  })
+}
+
+const binaryExprs: Record<string, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  // NaN in either operand wins, as torch.maximum/minimum do.
+  maximum: 'select(select(b, a, a > b), a + b, a != a || b != b)',
+  minimum: 'select(select(b, a, a < b), a + b, a != a || b != b)',
+  pow: 'pow(a, b)',
+}
+
+for (const [op, expr] of Object.entries(binaryExprs)) {
+  defineKernel(op, (node) => {
+    const [a, b] = node.inputs
+    const body = `  let a = in0[${broadcastIndex(a.shape, node.shape)}];\n  let b = in1[${broadcastIndex(b.shape, node.shape)}];\n  out[i] = ${expr};`
+    return { steps: [elementwiseKernel(node, body)] }
+  })
+}
+
+defineKernel('where', (node) => {
+  const [c, a, b] = node.inputs
+  const body = `  out[i] = select(in2[${broadcastIndex(b.shape, node.shape)}], in1[${broadcastIndex(a.shape, node.shape)}], in0[${broadcastIndex(c.shape, node.shape)}] != 0u);`
+  return { steps: [elementwiseKernel(node, body)] }
+})
+
+defineKernel('dropout', (node) => {
+  const rate = node.attrs.rate as number
+  const seed = (node.attrs.seed as number) >>> 0
+  const body = `  let keep = uniform01(${seed}u, i) >= ${literal(rate, 'float32')};\n  out[i] = select(0.0, in0[i] * ${literal(1 / (1 - rate), 'float32')}, keep);`
+  return { steps: [elementwiseKernel(node, body, hashWgsl)] }
+})

@@ -1,0 +1,2 @@
+// WGSL lowering of the layout ops (registered with the compiler).
+export {}

@@ -1,0 +1,2 @@
+// WGSL lowering of the linear ops (registered with the compiler).
+export {}

@@ -1,0 +1,2 @@
+// WGSL lowering of the pool ops (registered with the compiler).
+export {}

@@ -1,0 +1,2 @@
+// WGSL lowering of the reduce ops (registered with the compiler).
+export {}

@@ -1,0 +1,60 @@
+/**
+ * Materialisation: reading a tensor schedules what it needs, runs it as one
+ * plan (one submit) and keeps the results on the device, so later reads and
+ * later graphs start from them.
+ */
+import type { DType, Node } from './graph.ts'
+import { getGpu, peekGpu } from './runtime/device.ts'
+import { execute } from './runtime/executor.ts'
+import type { ReadRequest } from './runtime/plan.ts'
+import { schedule } from './compiler/schedule.ts'
+import { bytesPerElement } from './compiler/kernel.ts'
+import { sizeOf } from './compiler/wgsl.ts'
+import './ops/kernels.ts'
+
+/** Device buffers of realized nodes. */
+const onDevice = new Map<Node, GPUBuffer>()
+
+export const realizedBuffer = (node: Node): GPUBuffer | undefined => onDevice.get(node)
+
+const byteLength = (node: Node) => Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))
+const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'u32') as 'f32' | 'i32' | 'u32'
+
+/** Runs what `nodes` need and returns their values; the nodes stay realized on the device. */
+export async function realize(nodes: readonly Node[]): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
+  const gpu = await getGpu()
+  const s = schedule(nodes, realizedBuffer)
+  // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
+  const external = new Map(s.external)
+  const kept: [Node, GPUBuffer][] = []
+  for (const node of s.keep) {
+    if (onDevice.has(node)) continue
+    const id = s.bufferOf.get(node)!
+    if (external.has(id)) continue
+    const buffer = gpu.storage.acquire(byteLength(node))
+    external.set(id, buffer)
+    kept.push([node, buffer])
+  }
+  const reads: ReadRequest[] = nodes.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
+  let results
+  try {
+    results = await execute(s.plan, reads, { buffers: external })
+  } catch (error) {
+    for (const [, buffer] of kept) gpu.storage.release(buffer)
+    throw error
+  }
+  for (const [node, buffer] of kept) onDevice.set(node, buffer)
+  return results.map((r, i) => (nodes[i].dtype === 'bool' ? Uint8Array.from(r as Uint32Array) : (r as Float32Array | Int32Array)))
+}
+
+/** Frees the device buffer of a node (it can be recomputed from its graph if needed again). */
+export function release(node: Node): void {
+  const buffer = onDevice.get(node)
+  if (!buffer) return
+  onDevice.delete(node)
+  const gpu = peekGpu()
+  if (gpu?.storage.owns(buffer)) gpu.storage.release(buffer)
+}
+
+/** Number of nodes currently held on the device. */
+export const realizedCount = (): number => onDevice.size
