@@ -1,7 +1,9 @@
 /** shapewise: typed tensors, CNN ops as data-last layers, shape rules checked by the compiler. */
 export { Tensor, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
-export { layer, sequential, type Layer, type SameShapeLayer } from './layer.ts'
+export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
 export { ShapeError } from './shape/errors.ts'
+export { scope, memory, type Memory } from './memory.ts'
+export { backendInfo } from './runtime/index.ts'
 export * from './ops/creation.ts'
 export * from './ops/conv.ts'
 export * from './ops/pool.ts'

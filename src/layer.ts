@@ -3,7 +3,11 @@
  * tensor whose parameter type turns into the shape rule's error message when
  * the rule fails, and which carries its shape function for `sequential`.
  */
-import type { Shape, Input, ShapeFn, ApplyShape, Checked, Output, SequentialShape, SameShape } from '../types/index.ts'
+import type { Shape, Input, ShapeFn, ApplyShape, Checked, Output, SequentialShape, SameShape, ResidualShape } from '../types/index.ts'
+import { makeNode } from './graph.ts'
+import { ShapeError } from './shape/errors.ts'
+import { broadcastShapes } from './shape/layout.ts'
+import { wrap } from './tensor.ts'
 import type { DType } from './graph.ts'
 import type { Tensor } from './tensor.ts'
 
@@ -35,4 +39,31 @@ interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
  * layer that fails.
  */
 export const sequential = <const Ls extends readonly Layer<ShapeFn>[]>(...layers: Ls): Layer<SequentialFn<Ls>> =>
-  layer<SequentialFn<Ls>>('sequential', (x) => layers.reduce<Tensor<Shape, DType>>((t, l) => (l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>)(t), x))
+  layer<SequentialFn<Ls>>('sequential', (x) =>
+    layers.reduce<Tensor<Shape, DType>>((t, l, i) => {
+      try {
+        return asFunction(l)(t)
+      } catch (error) {
+        if (error instanceof ShapeError) throw new ShapeError(`sequential: layer ${i} (${l.op}) does not fit: ${error.message}`)
+        throw error
+      }
+    }, x),
+  )
+
+const asFunction = (l: Layer<ShapeFn>) => l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>
+
+/**
+ * A residual block: main(x) + shortcut(x) (the identity when no shortcut is
+ * given), the two branches broadcast like `add`. Built from layers, it is
+ * itself a layer, so deep networks compose from named blocks whose shapes
+ * are computed where they are applied.
+ */
+export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = undefined>(
+  main: Layer<M>,
+  shortcut?: S extends ShapeFn ? Layer<S> : undefined,
+): Layer<ResidualShape<M, S>> =>
+  layer<ResidualShape<M, S>>('residual', (x) => {
+    const m = asFunction(main as Layer<ShapeFn>)(x)
+    const s = shortcut ? asFunction(shortcut as Layer<ShapeFn>)(x) : x
+    return wrap(makeNode('add', [m.node, s.node], {}, broadcastShapes('residual', m.shape, s.shape), m.dtype))
+  })

@@ -10,6 +10,7 @@ import type { ReadRequest } from './runtime/plan.ts'
 import { schedule } from './compiler/schedule.ts'
 import { bytesPerElement } from './compiler/kernel.ts'
 import { sizeOf } from './compiler/wgsl.ts'
+import { hasOwner } from './memory.ts'
 import './ops/kernels.ts'
 
 /** Device buffers of realized nodes. */
@@ -23,7 +24,7 @@ const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int
 /** Runs what `nodes` need and returns their values; the nodes stay realized on the device. */
 export async function realize(nodes: readonly Node[]): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
   const gpu = await getGpu()
-  const s = schedule(nodes, realizedBuffer)
+  const s = schedule(nodes, realizedBuffer, hasOwner)
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)
   const kept: [Node, GPUBuffer][] = []
@@ -44,7 +45,7 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     throw error
   }
   for (const [node, buffer] of kept) onDevice.set(node, buffer)
-  return results.map((r, i) => (nodes[i].dtype === 'bool' ? Uint8Array.from(r as Uint32Array) : (r as Float32Array | Int32Array)))
+  return results.map((r, i) => (nodes[i].dtype === 'bool' ? Uint8Array.from(r as unknown as Uint32Array) : (r as Float32Array | Int32Array)))
 }
 
 /** Frees the device buffer of a node (it can be recomputed from its graph if needed again). */

@@ -6,43 +6,54 @@ import type { Shape, Mutable, NestedArray, ShapeText, ShapeOfNested, ShapeError,
 import { makeNode, type DType, type HostData, type Node } from './graph.ts'
 import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'
 import { shapeOfNested, sizeOf } from './shape/layout.ts'
-import { realize, release } from './realize.ts'
+import { realize } from './realize.ts'
+import { track, untrack } from './memory.ts'
 
 export type { DType } from './graph.ts'
 
 /** The host array a tensor of dtype D reads back as. */
 export type TypedArrayOf<D extends DType> = D extends 'float32' ? Float32Array : D extends 'int32' ? Int32Array : Uint8Array
 
-const disposeNode = (node: Node) => release(node)
-
-export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
+export class Tensor<out S extends Shape = Shape, out D extends DType = 'float32'> {
   /** Phantom: lets the checker tell Tensor<[2, 3]> from Tensor<[3, 2]> structurally. */
   declare readonly __shape: S
   declare readonly __dtype: D
 
-  constructor(readonly node: Node) {}
+  readonly #node: Node
+  #disposed = false
+
+  constructor(node: Node) {
+    this.#node = node
+    track(this)
+  }
+
+  /** The graph node behind this tensor; every op reads it, so use after dispose fails here. */
+  get node(): Node {
+    if (this.#disposed) throw new Error(`${this} was disposed and cannot be used`)
+    return this.#node
+  }
 
   get shape(): S {
-    return this.node.shape as unknown as S
+    return this.#node.shape as unknown as S
   }
   get dtype(): D {
-    return this.node.dtype as D
+    return this.#node.dtype as D
   }
   get rank(): number {
-    return this.node.shape.length
+    return this.#node.shape.length
   }
   get size(): number {
-    return sizeOf(this.node.shape)
+    return sizeOf(this.#node.shape)
   }
   /** Computes this tensor (and what it needs) on the device and returns its values. */
   async data(): Promise<TypedArrayOf<D>> {
-    this.assertLive('data')
     const [values] = await realize([this.node])
     return values as TypedArrayOf<D>
   }
 
   /** The values as nested arrays shaped like the tensor. */
-  async array(): Promise<NestedArray<S>> {
+  // Typed through `this` so that S stays covariant (NestedArray is a conditional type).
+  async array<T extends Shape>(this: Tensor<T, D>): Promise<NestedArray<T>> {
     const flat = Array.from(await this.data() as ArrayLike<number>)
     const nest = (offset: number, dims: readonly number[]): unknown => {
       if (dims.length === 0) return flat[offset]
@@ -50,28 +61,24 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
       const step = rest.reduce((a, b) => a * b, 1)
       return Array.from({ length: d }, (_, i) => nest(offset + i * step, rest))
     }
-    return nest(0, this.node.shape) as NestedArray<S>
+    return nest(0, this.node.shape) as NestedArray<T>
   }
 
   /** Frees the device memory of this tensor; using it afterwards is an error. */
   dispose(): void {
-    if (this.disposed) return
-    this.disposed = true
-    disposeNode(this.node)
+    if (this.#disposed) return
+    untrack(this)
+    this.#disposed = true
   }
   [Symbol.dispose](): void {
     this.dispose()
   }
   get isDisposed(): boolean {
-    return this.disposed
-  }
-  private disposed = false
-  private assertLive(what: string) {
-    if (this.disposed) throw new Error(`${what}: ${this} was disposed`)
+    return this.#disposed
   }
 
   toString(): string {
-    return `Tensor<${shapeText(this.node.shape)}, ${this.node.dtype}>`
+    return `Tensor<${shapeText(this.#node.shape)}, ${this.#node.dtype}>`
   }
 }
 

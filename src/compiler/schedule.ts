@@ -47,7 +47,15 @@ const topologicalOrder = (targets: readonly Node[], isRealized: (n: Node) => boo
   return order
 }
 
-export const schedule = (targets: readonly Node[], realized: (n: Node) => GPUBuffer | undefined): Schedule => {
+/**
+ * @param realized the device buffer of a node already computed, if any
+ * @param keepConstant whether an uploaded constant should stay on the device (it has a live tensor)
+ */
+export const schedule = (
+  targets: readonly Node[],
+  realized: (n: Node) => GPUBuffer | undefined,
+  keepConstant: (n: Node) => boolean = () => true,
+): Schedule => {
   const order = topologicalOrder(targets, (n) => realized(n) !== undefined)
   const buffers: BufferDecl[] = []
   const steps: Step[] = []
@@ -96,12 +104,11 @@ export const schedule = (targets: readonly Node[], realized: (n: Node) => GPUBuf
       continue
     }
     if (node.op === 'constant') {
-      // Constants are uploaded once and stay on the device (parameters, data).
-      buffers.push({ bytes: nodeBytes(node) })
-      const id = buffers.length - 1
+      // Constants with a live tensor (parameters, data) are uploaded once and stay on the device.
+      const id = allocate(nodeBytes(node))
       steps.push({ kind: 'writeBuffer', dst: id, data: deviceData(node) })
       hold(node, id)
-      keep.push(node)
+      if (keepConstant(node)) keep.push(node)
       continue
     }
     const lowering: Lowering = emitterFor(node.op)(node)
