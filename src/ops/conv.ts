@@ -15,7 +15,7 @@ export interface ConvTransposeFn<Op extends string, Rank extends number, W exten
   readonly output: ConvTransposeShape<Op, Rank, Input<this>, W, B, O>
 }
 
-const convLayer = (op: string, rank: number, transposed: boolean) => (weights: Weights, options: object = {}) =>
+const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d', rank: number, transposed: boolean) => (weights: Weights, options: object = {}) =>
   layer(op, (x) => {
     const { weight, bias } = splitWeights(weights)
     const rule = transposed ? convTransposeShape : convShape

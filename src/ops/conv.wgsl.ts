@@ -1,2 +1,280 @@
-// WGSL lowering of the conv ops (registered with the compiler).
-export {}
+/**
+ * WGSL of conv1d/conv2d and their transposes, all as one implicit GEMM:
+ * output pixels (N·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
+ * M×N, and Ci/g·kh·kw its K. Each node runs three steps in one submit:
+ *
+ * 1. repack x into a padded, channels-last scratch image X'[n][g][h][w][ci]
+ *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
+ *    spatial border already holds the zeros of the padding. Inside the GEMM
+ *    every tap is then a plain in-bounds vec4 load: no padding test, no
+ *    per-tap index arithmetic beyond one constant offset.
+ * 2. repack the weight into W'[g][ky][kx][ci][co] with co padded to the
+ *    channel tile, so a K step reads TC/4 vec4s and tile remainders along
+ *    channels multiply zeros instead of needing bounds checks.
+ * 3. the GEMM: each invocation owns a register tile of TP pixels × TC
+ *    channels in named vec4 accumulators (straight-line code, no indexed
+ *    private arrays, which llvmpipe keeps in memory), stepping K by 4 input
+ *    channels. Pixel tile remainders clamp their reads and skip their stores.
+ *
+ * A transposed convolution is the same GEMM over a zero-upsampled input with
+ * the kernel flipped: out[o] = Σ_k' U[o + k'·d]·w[K-1-k'] where U[j] holds
+ * x[i] at j = i·s + (K-1)·d - p. Step 1 builds U (the gather decides per
+ * position whether it lands on an input sample); step 3 then runs at stride 1.
+ * Taps that fall between samples multiply zeros: s² times the minimal work,
+ * but one kernel to keep fast.
+ */
+import type { Node } from '../graph.ts'
+import { defineKernel, type KernelBinding, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { grid1d, flatIndex, WORKGROUP } from '../compiler/wgsl.ts'
+import { axisValue } from '../shape/errors.ts'
+import { convPadding, paddingOnAxis } from '../shape/conv.ts'
+
+/** WebGPU's default maxStorageBufferBindingSize (llvmpipe's too): larger scratch images cannot be bound. */
+const MAX_BINDING_BYTES = 128 * 1024 * 1024
+const MAX_GROUPS = 65535
+
+/** One spatial axis as the GEMM sees it: stride and dilation over the repacked input X'. */
+interface Axis {
+  readonly input: number
+  readonly output: number
+  readonly kernel: number
+  /** GEMM stride over X' (1 for a transposed conv). */
+  readonly stride: number
+  readonly dilation: number
+  /** Size of X' along this axis: exactly what the output's windows cover. */
+  readonly padded: number
+  /** WGSL (i32 `j` → `src`, `ok`) mapping a position of X' to its source index in x. */
+  readonly gather: (j: string, src: string, ok: string) => string
+}
+
+/** A trivial axis, so conv1d runs as conv2d with H = 1. */
+const unitAxis: Axis = { input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;` }
+
+const convAxisOf = (node: Node, axis: number): Axis => {
+  const [x, w] = node.inputs
+  const input = x.shape[2 + axis]
+  const kernel = w.shape[2 + axis]
+  const stride = axisValue(node.attrs.stride as never, axis, 1)
+  const dilation = axisValue(node.attrs.dilation as never, axis, 1)
+  const padding = paddingOnAxis(node.attrs.padding as never, axis)
+  const [left] = convPadding(input, kernel, stride, padding, dilation)
+  const output = node.shape[2 + axis]
+  return {
+    input, output, kernel, stride, dilation,
+    padded: (output - 1) * stride + (kernel - 1) * dilation + 1,
+    gather: (j, src, ok) => `let ${src} = ${j} - ${left};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
+  }
+}
+
+const convTransposeAxisOf = (node: Node, axis: number): Axis => {
+  const [x, w] = node.inputs
+  const input = x.shape[2 + axis]
+  const kernel = w.shape[2 + axis]
+  const stride = axisValue(node.attrs.stride as never, axis, 1)
+  const dilation = axisValue(node.attrs.dilation as never, axis, 1)
+  const padding = axisValue(node.attrs.padding as never, axis, 0)
+  const output = node.shape[2 + axis]
+  // U[j] = x[i] where i·s = j - (K-1)·d + p; positions between samples are zeros.
+  const shift = (kernel - 1) * dilation - padding
+  return {
+    input, output, kernel, stride: 1, dilation,
+    padded: output + (kernel - 1) * dilation,
+    gather: (j, src, ok) =>
+      `let t${src} = ${j} - ${shift};\n  let ${src} = t${src} / ${stride};\n  let ${ok} = t${src} >= 0 && t${src} % ${stride} == 0 && ${src} < ${input};`,
+  }
+}
+
+/** Register tile: TP pixels × TC channels per invocation; TC is a multiple of 4. */
+export interface ConvTile {
+  readonly pixels: number
+  readonly channels: number
+  /** Invocations per workgroup along pixel tiles (a multiple of 8, llvmpipe's SIMD width) and channel tiles. */
+  readonly workgroup: readonly [number, number]
+}
+
+/** Measured on llvmpipe for W3 (bench/conv2d.ts); smaller channel tiles when a group has few channels. */
+export const defaultConvTile = (channelsPerGroup: number): ConvTile => ({
+  pixels: 8,
+  channels: channelsPerGroup <= 4 ? 4 : 8,
+  workgroup: [8, 1],
+})
+
+const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
+
+/** The three steps of a conv or transposed conv node. */
+export const lowerConv = (node: Node, tile: ConvTile = defaultConvTile(channelsPerGroup(node))): Lowering => {
+  const transposed = node.op.startsWith('convTranspose')
+  const rank = node.attrs.rank as number
+  const [x, w, bias] = node.inputs
+  const axisOf = transposed ? convTransposeAxisOf : convAxisOf
+  // conv1d is conv2d over a unit height.
+  const [ah, aw] = rank === 1 ? [unitAxis, axisOf(node, 0)] : [axisOf(node, 0), axisOf(node, 1)]
+  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const [batch, ci] = x.shape
+  const co = node.shape[1]
+  const cig = ci / groups
+  const cog = co / groups
+  const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
+  const TP = tile.pixels
+  const TC = tile.channels
+  const cot = ceilTo(cog, TC) // output channels per group, padded to the tile
+  const kk = ah.kernel * aw.kernel
+
+  const xpVec4s = batch * groups * ah.padded * aw.padded * c4
+  const wpVec4s = groups * kk * c4 * 4 * (cot / 4)
+  for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
+    if (vec4s * 16 > MAX_BINDING_BYTES)
+      throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${MAX_BINDING_BYTES}-byte storage binding limit; split the batch`)
+
+  const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
+
+  // Step 1: X'[n][g][h][w][c] (vec4 over c), zeros in the padding and past Ci/g.
+  const repackX: KernelStep = {
+    wgsl: `// ${name}: repack input to padded channels-last
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> xp: array<vec4f>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${flatIndex(xpVec4s)};
+  if (i >= ${xpVec4s}u) { return; }
+  let c = (i % ${c4}u) * 4u;
+  let jw = i32((i / ${c4}u) % ${aw.padded}u);
+  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);
+  let ng = i / ${c4 * aw.padded * ah.padded}u; // n·groups + g: channel block ng·Ci/g of x
+  ${ah.gather('jh', 'ih', 'okh')}
+  ${aw.gather('jw', 'iw', 'okw')}
+  let at = (ng * ${cig}u + c) * ${ah.input * aw.input}u + u32(select(0, ih * ${aw.input} + iw, okh && okw));
+  var v = vec4f(0.0);
+${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = x[at + ${l * ah.input * aw.input}u]; }`).join('\n')}
+  xp[i] = v;
+}`,
+    workgroups: grid1d(xpVec4s),
+    bindings: [{ input: 0 }, { scratch: 0 }],
+  }
+
+  // Step 2: W'[g][ky][kx][ci][co] (vec4 over co), zeros past Ci/g and Co/g.
+  // Conv weight is [Co, Ci/g, kh, kw]; transposed [Ci, Co/g, kh, kw], read with the kernel flipped.
+  const source = transposed
+    ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
+    : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
+  const repackW: KernelStep = {
+    wgsl: `// ${name}: repack weight to [g][ky][kx][ci][co]
+@group(0) @binding(0) var<storage, read> w: array<f32>;
+@group(0) @binding(1) var<storage, read_write> wp: array<vec4f>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${flatIndex(wpVec4s)};
+  if (i >= ${wpVec4s}u) { return; }
+  let o0 = (i % ${cot / 4}u) * 4u;
+  let c = (i / ${cot / 4}u) % ${c4 * 4}u;
+  let k = (i / ${(cot / 4) * c4 * 4}u) % ${kk}u;
+  let g = i / ${(cot / 4) * c4 * 4 * kk}u;
+  var v = vec4f(0.0);
+  for (var l = 0u; l < 4u; l++) {
+    let o = o0 + l;
+    if (c < ${cig}u && o < ${cog}u) { v[l] = w[${source}]; }
+  }
+  wp[i] = v;
+}`,
+    workgroups: grid1d(wpVec4s),
+    bindings: [{ input: 1 }, { scratch: 1 }],
+  }
+
+  return { scratchBytes: [xpVec4s * 16, wpVec4s * 16], steps: [repackX, repackW, gemmStep(name, tile, { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined })] }
+}
+
+interface GemmShape {
+  readonly ah: Axis
+  readonly aw: Axis
+  readonly batch: number
+  readonly groups: number
+  readonly co: number
+  readonly cog: number
+  readonly cot: number
+  readonly c4: number
+  readonly hasBias: boolean
+}
+
+/** Step 3: the register-tiled implicit GEMM over X' and W'. */
+const gemmStep = (name: string, tile: ConvTile, s: GemmShape): KernelStep => {
+  const { ah, aw, batch, groups, co, cog, cot, c4 } = s
+  const TP = tile.pixels
+  const TC4 = tile.channels / 4
+  const [wx, wy] = tile.workgroup
+  const hw = ah.output * aw.output
+  const m = batch * hw
+  const pixelTiles = Math.ceil(m / TP)
+  const channelTiles = groups * (cot / tile.channels)
+  const cot4 = cot / 4
+  // Workgroups along pixel tiles spill into z past the 65535 limit.
+  const gx = Math.ceil(pixelTiles / wx)
+  const [gridX, gridZ] = gx <= MAX_GROUPS ? [gx, 1] : [MAX_GROUPS, Math.ceil(gx / MAX_GROUPS)]
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+  const P = range(TP)
+  const J = range(TC4)
+  const lines = (f: (i: number) => string | string[], xs: number[]) => xs.flatMap(f).join('\n')
+
+  // Per pixel p: where its window starts in X' (vec4 units), and its place in the output.
+  const pixelSetup = lines((p) => [
+    `  let m${p} = min(first + ${p}u, ${m - 1}u);`,
+    `  let n${p} = m${p} / ${hw}u;`,
+    `  let r${p} = m${p} % ${hw}u;`,
+    `  let b${p} = ((n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`,
+  ], P)
+  const accumulators = lines((p) => J.map((j) => `  var acc${p}_${j} = vec4f(0.0);`), P)
+  // One K step of 4 input channels: TP vec4 loads of X', 4·TC/4 of W', TP·TC·4 multiply-adds.
+  // Plain mul/add rather than fma(): fma() lowers to a library call on CPUs without FMA.
+  const step = [
+    ...range(4).flatMap((r) => J.map((j) => `        let w${r}_${j} = wp[wi + ${r * cot4 + j}u];`)),
+    ...P.flatMap((p) => [
+      `        let x${p} = xp[b${p} + xo + c];`,
+      ...J.map((j) => `        acc${p}_${j} += x${p}.x * w0_${j} + x${p}.y * w1_${j} + x${p}.z * w2_${j} + x${p}.w * w3_${j};`),
+    ]),
+  ].join('\n')
+  // Stores: checks only where a remainder is possible.
+  const pixelCheck = m % TP !== 0
+  const channelCheck = cog % tile.channels !== 0
+  const lanes = ['x', 'y', 'z', 'w']
+  const stores = lines((p) => {
+    const body = J.flatMap((j) =>
+      lanes.map((lane, l) => {
+        const c = `co0 + ${4 * j + l}u`
+        const store = `out[o${p} + (g * ${cog}u + ${c}) * ${hw}u] = acc${p}_${j}.${lane}${s.hasBias ? ` + bias[g * ${cog}u + ${c}]` : ''};`
+        return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
+      }),
+    )
+    return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
+  }, P)
+
+  const wgsl = `// ${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}
+@group(0) @binding(0) var<storage, read_write> xp: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> wp: array<vec4f>;
+${s.hasBias ? '@group(0) @binding(2) var<storage, read> bias: array<f32>;\n' : ''}@group(0) @binding(${s.hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(${wx}, ${wy})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let pt = gid.x + gid.z * ${gridX * wx}u;
+  if (pt >= ${pixelTiles}u || gid.y >= ${channelTiles}u) { return; }
+  let g = gid.y / ${cot / tile.channels}u;
+  let co0 = (gid.y % ${cot / tile.channels}u) * ${tile.channels}u; // first channel of the tile, within group g
+  let first = pt * ${TP}u;
+${pixelSetup}
+${accumulators}
+  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
+    for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
+      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;
+      var wi = ((g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;
+      for (var c = 0u; c < ${c4}u; c++) {
+${step}
+        wi += ${4 * cot4}u;
+      }
+    }
+  }
+${stores}
+}`
+  const bindings: KernelBinding[] = [{ scratch: 0 }, { scratch: 1 }, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
+  return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings }
+}
+
+const channelsPerGroup = (node: Node): number => node.shape[1] / ((node.attrs.groups as number | undefined) ?? 1)
+
+for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node) => lowerConv(node))

@@ -1,11 +1,14 @@
 /** Elementwise ops: unary activations and math, binary ops with NumPy broadcasting, where. */
 import type { Shape, Input, ShapeFn, Broadcast, Where, Checked, Output } from '../../types/index.ts'
 import { makeNode, type DType } from '../graph.ts'
+import type { OpName } from './names.ts'
+
+type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
 import { layer, type Layer, type SameShapeLayer } from '../layer.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 import { fromArray, wrap, Tensor } from '../tensor.ts'
 
-const unary = <Op extends string>(op: Op, attrs: Record<string, unknown> = {}): SameShapeLayer<Op> =>
+const unary = <Op extends OpName>(op: Op, attrs: Record<string, unknown> = {}): SameShapeLayer<Op> =>
   layer(op, (x) => wrap(makeNode(op, [x.node], attrs, x.shape, x.dtype)))
 
 export const relu = unary('relu')
@@ -14,12 +17,14 @@ export const tanh = unary('tanh')
 /** GELU with the exact erf form (PyTorch's default). */
 export const gelu = unary('gelu', { approximate: 'none' })
 /** GELU with the tanh approximation. */
-export const geluTanh = unary('gelu', { approximate: 'tanh' }) as unknown as SameShapeLayer<'geluTanh'>
+export const geluTanh = unary('gelu', { approximate: 'tanh' })
 export const exp = unary('exp')
 export const log = unary('log')
 export const sqrt = unary('sqrt')
 export const abs = unary('abs')
 export const neg = unary('neg')
+/** The Gauss error function. */
+export const erf = unary('erf')
 
 /** Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01). */
 export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): SameShapeLayer<'leakyRelu'> =>
@@ -50,21 +55,22 @@ export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn
 }
 
 /** A binary op: called with two operands it applies now; with one it is the data-last layer x ↦ op(x, b). */
-export interface BinaryOp<Op extends string> {
-  <A extends Shape, const B extends Operand>(a: Tensor<A>, b: Checked<B, Broadcast<Op, A, OperandShape<B>>>): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>>
+export interface BinaryOp<Op extends string, Out extends DType = 'float32'> {
+  <A extends Shape, const B extends Operand>(a: Tensor<A, DType>, b: Checked<B, Broadcast<Op, A, OperandShape<B>>>): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out>
   <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>>
 }
 
 const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
 
-const applyBinary = (op: string, a: Tensor<Shape, DType>, b: Operand) => {
+const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
   const bt = asTensor(b)
-  return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), a.dtype))
+  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype
+  return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
 }
 
-const binary = <Op extends string>(op: Op): BinaryOp<Op> =>
+const binary = <Op extends BinaryName, Out extends DType = 'float32'>(op: Op): BinaryOp<Op, Out> =>
   ((...args: [Tensor<Shape, DType>, Operand] | [Operand]) =>
-    args.length === 2 ? applyBinary(op, args[0], args[1]) : layer(op, (x) => applyBinary(op, x, args[0]))) as unknown as BinaryOp<Op>
+    args.length === 2 ? applyBinary(op, args[0], args[1]) : layer(op, (x) => applyBinary(op, x, args[0]))) as unknown as BinaryOp<Op, Out>
 
 export const add = binary('add')
 export const sub = binary('sub')
@@ -73,6 +79,12 @@ export const div = binary('div')
 export const maximum = binary('maximum')
 export const minimum = binary('minimum')
 export const pow = binary('pow')
+/** a > b elementwise, as a bool tensor. */
+export const greater = binary<'greater', 'bool'>('greater')
+/** a < b elementwise, as a bool tensor. */
+export const less = binary<'less', 'bool'>('less')
+/** a == b elementwise, as a bool tensor. */
+export const equal = binary<'equal', 'bool'>('equal')
 
 /** where(cond, a, b): a where cond is true, else b, all three broadcast together. */
 export function where<C extends Shape, A extends Shape, B extends Shape>(

@@ -37,6 +37,7 @@ const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: stri
   sqrt: () => ({ expr: 'sqrt(x)' }),
   abs: () => ({ expr: 'abs(x)' }),
   neg: () => ({ expr: '-x' }),
+  erf: () => ({ expr: 'erf_approx(x)', prelude: erfWgsl }),
 }
 
 for (const [op, body] of Object.entries(unaryBodies)) {
@@ -55,6 +56,9 @@ const binaryExprs: Record<string, string> = {
   maximum: 'select(select(b, a, a > b), a + b, a != a || b != b)',
   minimum: 'select(select(b, a, a < b), a + b, a != a || b != b)',
   pow: 'pow(a, b)',
+  greater: 'u32(a > b)',
+  less: 'u32(a < b)',
+  equal: 'u32(a == b)',
 }
 
 for (const [op, expr] of Object.entries(binaryExprs)) {

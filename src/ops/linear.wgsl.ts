@@ -1,2 +1,285 @@
-// WGSL lowering of the linear ops (registered with the compiler).
-export {}
+/**
+ * WGSL of the dense ops: matmul (PyTorch rules: 1-D operands, broadcast batch
+ * dims) and linear (x·Wᵀ + b over the leading dims).
+ *
+ * Both lower to one register-tiled kernel C[b] = A[b]·B[b] (A: M×K, B: K×N,
+ * row-major): each invocation computes a TM×TN block of C with TM·TN/4 named
+ * vec4 accumulators and straight-line code, stepping K by 4 — per step TM
+ * vec4 loads of A and 4·TN/4 of B feed TM·TN·4 multiply-adds. On llvmpipe this
+ * is ~15–20× faster than one output per invocation (bench/matmul-kernels.ts).
+ *
+ * The vec4 loads need K % 4 = 0 (rows of A) and N % 4 = 0 (rows of B). When
+ * an operand does not fit, a pack step copies it into a zero-padded scratch
+ * buffer first (O(MK + KN), negligible next to the O(MNK) product); linear's
+ * weight [N, K] is transposed into a K×N scratch the same way. Rows of M and
+ * vec4 columns of N past a tile's edge are clamped on load and skipped on store,
+ * so any M and N work without padding C. The output is written straight into
+ * the node's buffer (vec4 stores when N % 4 = 0, guarded scalar stores
+ * otherwise), with linear's bias added in the same epilogue.
+ *
+ * Storage arrays are declared with their exact, baked-in length where it is
+ * known: a fixed-size array lets the bounds clamps fold to constants, which
+ * measured ~10% faster on llvmpipe than runtime-sized arrays.
+ */
+import type { Node } from '../graph.ts'
+import { defineKernel, type KernelBinding, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { broadcastIndex, grid1d, flatIndex, sizeOf, WORKGROUP } from '../compiler/wgsl.ts'
+import { broadcastShapes } from '../shape/layout.ts'
+
+/** A batched product C[batch] (M×N) = A[aBatch] (M×K) · B[bBatch] (K×N), B optionally given transposed (N×K). */
+export interface MatmulProblem {
+  readonly M: number
+  readonly N: number
+  readonly K: number
+  /** Batch dims of the output, and of each operand (shorter or with 1s where they broadcast). */
+  readonly batch: readonly number[]
+  readonly aBatch: readonly number[]
+  readonly bBatch: readonly number[]
+  /** B is stored as N×K (linear's weight), not K×N. */
+  readonly bTransposed: boolean
+  /** Input index of a bias [N] to add, if any. */
+  readonly bias?: number
+}
+
+/** Tile of outputs per invocation and invocations per workgroup. */
+export interface MatmulTiling {
+  /** Rows of C per invocation. */
+  readonly tileM: number
+  /** Columns of C per invocation (a multiple of 4). */
+  readonly tileN: number
+  /** Workgroup [x along N, y along M]; x a multiple of 8 (llvmpipe's SIMD width). */
+  readonly workgroup: readonly [number, number]
+}
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m
+const MAX_GROUPS = 65535
+
+/**
+ * The tile for a problem size. Large tiles amortise loads best (16×8 measured
+ * 10–15 GFLOP/s at 1024³ on llvmpipe vs ~8 for 8×8 and ~4 for 4×4) but cost
+ * more compile time and waste work on small matrices, so small ones get small tiles.
+ */
+export const chooseTiling = (M: number, N: number): MatmulTiling => ({
+  tileM: M >= 64 ? 16 : M >= 8 ? 8 : 4,
+  tileN: N >= 32 ? 8 : 4,
+  workgroup: [8, 4],
+})
+
+/** `array<T, n>` when n is known and positive (bounds checks fold), else runtime-sized. */
+const arrayOf = (type: string, length: number) => (Number.isInteger(length) && length > 0 ? `array<${type}, ${length}>` : `array<${type}>`)
+
+/** The declared access of a binding: the plan binds inputs read-only, output and scratch read_write. */
+export const access = (b: KernelBinding) => ('input' in b ? 'read' : 'read_write')
+
+/** WGSL that copies an operand into a zero-padded [batch, rows, cols] scratch, optionally transposing its last two dims. */
+const packStep = (
+  srcBinding: KernelBinding,
+  dstBinding: KernelBinding,
+  batch: number,
+  rows: number,
+  cols: number,
+  rowsPadded: number,
+  colsPadded: number,
+  transposed: boolean,
+): KernelStep => {
+  const total = batch * rowsPadded * colsPadded
+  // Source element (r, c) of batch b: row-major [b, rows, cols], or [b, cols, rows] when transposed.
+  const src = transposed ? `b * ${rows * cols}u + c * ${rows}u + r` : `b * ${rows * cols}u + r * ${cols}u + c`
+  return {
+    wgsl: `// shapewise matmul pack ${batch}x${rows}x${cols} -> ${rowsPadded}x${colsPadded}${transposed ? ' transposed' : ''}
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: ${arrayOf('f32', total)};
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = ${flatIndex(total)};
+  if (i >= ${total}u) { return; }
+  let c = i % ${colsPadded}u;
+  let r = (i / ${colsPadded}u) % ${rowsPadded}u;
+  let b = i / ${rowsPadded * colsPadded}u;
+  var v = 0.0;
+  if (r < ${rows}u && c < ${cols}u) { v = src[${src}]; }
+  dst[i] = v;
+}`,
+    workgroups: grid1d(total),
+    bindings: [srcBinding, dstBinding],
+  }
+}
+
+/** The register-tiled product kernel over padded operands (K % 4 = 0, N % 4 = 0 in storage). */
+const tiledStep = (
+  p: MatmulProblem,
+  t: MatmulTiling,
+  a: KernelBinding,
+  b: KernelBinding,
+  bias: KernelBinding | undefined,
+): KernelStep => {
+  const { M, N } = p
+  const TM = t.tileM
+  const TN4 = t.tileN / 4
+  const [wx, wy] = t.workgroup
+  const Kp = roundUp(p.K, 4)
+  const Np = roundUp(N, 4)
+  const K4 = Kp / 4
+  const N4 = Np / 4
+  const batchCount = sizeOf(p.batch)
+  const aCount = sizeOf(p.aBatch) * M * K4
+  const bCount = sizeOf(p.bBatch) * Kp * N4
+  const vecOut = N % 4 === 0
+  const clampRows = M % TM !== 0
+  const clampCols = N4 % TN4 !== 0
+
+  const decls = [
+    `@group(0) @binding(0) var<storage, ${access(a)}> A: ${arrayOf('vec4f', aCount)};`,
+    `@group(0) @binding(1) var<storage, ${access(b)}> B: ${arrayOf('vec4f', bCount)};`,
+    ...(bias ? [`@group(0) @binding(2) var<storage, read> bias: ${arrayOf('f32', N)};`] : []),
+    `@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> out: ${vecOut ? arrayOf('vec4f', batchCount * M * N4) : arrayOf('f32', batchCount * M * N)};`,
+  ]
+  const aBatchIndex = broadcastIndex(p.aBatch, p.batch, 'bat')
+  const bBatchIndex = broadcastIndex(p.bBatch, p.batch, 'bat')
+
+  const pre: string[] = []
+  pre.push(`  let aBase = (${aBatchIndex}) * ${M * K4}u;`)
+  pre.push(`  let bBase = (${bBatchIndex}) * ${Kp * N4}u;`)
+  for (let i = 0; i < TM; i++) pre.push(`  let ar${i} = aBase + ${clampRows ? `min(m0 + ${i}u, ${M - 1}u)` : `(m0 + ${i}u)`} * K4;`)
+  for (let j = 0; j < TN4; j++) pre.push(`  let bc${j} = bBase + ${clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `n4 + ${j}u`};`)
+  const acc: string[] = []
+  for (let i = 0; i < TM; i++) for (let j = 0; j < TN4; j++) acc.push(`  var c${i}_${j} = vec4f(0.0);`)
+
+  const body: string[] = []
+  body.push(`    let br = k4 * ${4 * N4}u;`)
+  for (let r = 0; r < 4; r++) for (let j = 0; j < TN4; j++) body.push(`    let b${r}_${j} = B[bc${j} + br${r === 0 ? '' : ` + ${r * N4}u`}];`)
+  for (let i = 0; i < TM; i++) {
+    body.push(`    let a${i} = A[ar${i} + k4];`)
+    // Plain mul/add, not fma(): fma() lowers to a library call where the CPU path lacks fused multiply-add.
+    for (let j = 0; j < TN4; j++) body.push(`    c${i}_${j} += a${i}.x * b0_${j} + a${i}.y * b1_${j} + a${i}.z * b2_${j} + a${i}.w * b3_${j};`)
+  }
+
+  const stores: string[] = []
+  if (bias) {
+    // Epilogue only: clamped lanes past N are computed but never stored.
+    for (let j = 0; j < TN4; j++) {
+      const col = clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `(n4 + ${j}u)`
+      const lanes = [0, 1, 2, 3].map((l) => (N % 4 === 0 ? `bias[${col} * 4u + ${l}u]` : `bias[min(${col} * 4u + ${l}u, ${N - 1}u)]`))
+      stores.push(`  let bias${j} = vec4f(${lanes.join(', ')});`)
+    }
+  }
+  for (let i = 0; i < TM; i++) {
+    const row: string[] = [`    let oRow = (bat * M + m0 + ${i}u) * ${vecOut ? 'N4' : 'N'};`]
+    for (let j = 0; j < TN4; j++) {
+      const value = bias ? `c${i}_${j} + bias${j}` : `c${i}_${j}`
+      if (vecOut) {
+        const st = `out[oRow + n4 + ${j}u] = ${value};`
+        row.push(clampCols ? `    if (n4 + ${j}u < N4) { ${st} }` : `    ${st}`)
+      } else {
+        row.push(`    if (n4 + ${j}u < N4) {`)
+        row.push(`      let v = ${value};`)
+        row.push(`      let o = oRow + (n4 + ${j}u) * 4u;`)
+        row.push(`      out[o] = v.x;`)
+        for (let l = 1; l < 4; l++) row.push(`      if (o + ${l}u < oRow + N) { out[o + ${l}u] = v.${'xyzw'[l]}; }`)
+        row.push(`    }`)
+      }
+    }
+    // Row 0 of a tile always exists (m0 < M was checked).
+    stores.push(`  ${clampRows && i > 0 ? `if (m0 + ${i}u < M) ` : ''}{\n${row.join('\n')}\n  }`)
+  }
+
+  const groups: [number, number, number] = [Math.ceil(N4 / TN4 / wx), Math.ceil(M / TM / wy), batchCount]
+  if (groups.some((g) => g > MAX_GROUPS)) {
+    throw new RangeError(`matmul: ${batchCount}×${M}×${N} needs ${groups.join('×')} workgroups, over the limit of ${MAX_GROUPS} per dimension; split the batch`)
+  }
+  const wgsl = `// shapewise matmul tile ${TM}x${t.tileN} batch ${batchCount} ${M}x${N}x${p.K}${bias ? ' +bias' : ''}
+${decls.join('\n')}
+const M = ${M}u;
+const N = ${N}u;
+const N4 = ${N4}u;
+const K4 = ${K4}u;
+@compute @workgroup_size(${wx}, ${wy})
+fn main(@builtin(global_invocation_id) g: vec3u) {
+  let n4 = g.x * ${TN4}u;
+  let m0 = g.y * ${TM}u;
+  let bat = g.z;
+  if (n4 >= N4 || m0 >= M) { return; }
+${pre.join('\n')}
+${acc.join('\n')}
+  for (var k4 = 0u; k4 < K4; k4++) {
+${body.join('\n')}
+  }
+${stores.join('\n')}
+}`
+  return { wgsl, workgroups: groups, bindings: [a, b, ...(bias ? [bias] : []), { output: true }] }
+}
+
+/** Lowers a batched product: pack steps where an operand is unaligned (or transposed), then the tiled kernel. */
+export const lowerMatmul = (p: MatmulProblem, tiling: MatmulTiling = chooseTiling(p.M, p.N)): Lowering => {
+  const { M, N, K } = p
+  const total = sizeOf(p.batch) * M * N
+  if (total === 0) return { steps: [] }
+  if (K === 0) {
+    // An empty sum: zeros, plus the bias if any.
+    const bias = p.bias === undefined ? '' : `@group(0) @binding(0) var<storage, read> bias: array<f32>;\n`
+    const wgsl = `// shapewise matmul K=0 ${total}x${N}
+${bias}@group(0) @binding(${p.bias === undefined ? 0 : 1}) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = ${flatIndex(total)};
+  if (i >= ${total}u) { return; }
+  out[i] = ${p.bias === undefined ? '0.0' : `bias[i % ${N}u]`};
+}`
+    return { steps: [{ wgsl, workgroups: grid1d(total), bindings: [...(p.bias === undefined ? [] : [{ input: p.bias }]), { output: true }] }] }
+  }
+  const Kp = roundUp(K, 4)
+  const Np = roundUp(N, 4)
+  const scratchBytes: number[] = []
+  const steps: KernelStep[] = []
+  let a: KernelBinding = { input: 0 }
+  let b: KernelBinding = { input: 1 }
+  if (Kp !== K) {
+    const id = scratchBytes.push(sizeOf(p.aBatch) * M * Kp * 4) - 1
+    steps.push(packStep({ input: 0 }, { scratch: id }, sizeOf(p.aBatch), M, K, M, Kp, false))
+    a = { scratch: id }
+  }
+  if (Kp !== K || Np !== N || p.bTransposed) {
+    const id = scratchBytes.push(sizeOf(p.bBatch) * Kp * Np * 4) - 1
+    steps.push(packStep({ input: 1 }, { scratch: id }, sizeOf(p.bBatch), K, N, Kp, Np, p.bTransposed))
+    b = { scratch: id }
+  }
+  steps.push(tiledStep(p, tiling, a, b, p.bias === undefined ? undefined : { input: p.bias }))
+  return { scratchBytes, steps }
+}
+
+/** The product a matmul node computes, with 1-D operands promoted as PyTorch does. */
+export const matmulProblem = (node: Node): MatmulProblem => {
+  const [a, b] = node.inputs
+  const a2 = a.shape.length === 1 ? [1, a.shape[0]] : a.shape
+  const b2 = b.shape.length === 1 ? [b.shape[0], 1] : b.shape
+  const aBatch = a2.slice(0, -2)
+  const bBatch = b2.slice(0, -2)
+  return {
+    M: a2[a2.length - 2],
+    K: a2[a2.length - 1],
+    N: b2[b2.length - 1],
+    batch: broadcastShapes('matmul', aBatch, bBatch),
+    aBatch,
+    bBatch,
+    bTransposed: false,
+  }
+}
+
+/** linear: x [..., K] · W[N, K]ᵀ + bias[N], the leading dims of x flattened into M. */
+export const linearProblem = (node: Node): MatmulProblem => {
+  const [x, w] = node.inputs
+  const K = x.shape[x.shape.length - 1]
+  return {
+    M: sizeOf(x.shape.slice(0, -1)),
+    K,
+    N: w.shape[0],
+    batch: [],
+    aBatch: [],
+    bBatch: [],
+    bTransposed: true,
+    bias: node.inputs.length > 2 ? 2 : undefined,
+  }
+}
+
+defineKernel('matmul', (node) => lowerMatmul(matmulProblem(node)))
+defineKernel('linear', (node) => lowerMatmul(linearProblem(node)))

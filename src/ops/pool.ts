@@ -13,7 +13,7 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
   readonly output: PoolShape<Op, Rank, Input<this>, O>
 }
 
-const poolLayer = (op: string, rank: number) => (options: MaxPoolOptions | AvgPoolOptions) =>
+const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) =>
   layer(op, (x) => wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype)))
 
 export const maxPool1d = poolLayer('maxPool1d', 1) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool1d', 1, O>>
@@ -35,7 +35,7 @@ export interface GlobalPoolFn<Op extends string> extends ShapeFn {
   readonly op: Op
   readonly output: GlobalPoolShape<Op, Input<this>>
 }
-const globalPool = (op: string) =>
+const globalPool = (op: 'globalAvgPool2d' | 'globalMaxPool2d') =>
   layer(op, (x) => wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype)))
 /** Mean over H and W: [N, C, H, W] → [N, C]. */
 export const globalAvgPool2d = globalPool('globalAvgPool2d') as Layer<GlobalPoolFn<'globalAvgPool2d'>>

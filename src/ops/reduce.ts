@@ -16,7 +16,7 @@ export interface ReduceFn<Op extends string, O extends ReduceOptions> extends Sh
   readonly output: Reduce<Op, Input<this>, O['axis'], O['keepDims'] extends true ? true : false>
 }
 
-const reduction = <Op extends string>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>
+const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>
   layer(op, (x) => {
     const keepDims = options?.keepDims ?? false
     const axes = reducedAxes(op, x.shape, options?.axis)
@@ -39,7 +39,7 @@ export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn 
     : never
 }
 
-const alongAxis = <Op extends string>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
+const alongAxis = <Op extends 'softmax' | 'logSoftmax'>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
   layer(op, (x) => wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype)))
 
 /** Softmax along an axis (default the last), computed stably (max subtracted first). */

@@ -1,0 +1,58 @@
+/**
+ * Reverse mode on the lazy graph: walks from an output back to the nodes we
+ * differentiate with respect to, applying each op's VJP rule. Gradients are
+ * themselves lazy graph nodes, so a whole training step stays one graph.
+ */
+import type { Node } from '../graph.ts'
+import { wrap } from '../tensor.ts'
+import { add } from '../ops/elementwise.ts'
+import type { AnyTensor } from '../tree.ts'
+import { vjpRules } from './rules.ts'
+
+/** Ancestors of `output` in topological order (inputs first). */
+const ancestors = (output: Node): Node[] => {
+  const order: Node[] = []
+  const seen = new Set<Node>()
+  const stack: [Node, boolean][] = [[output, false]]
+  while (stack.length) {
+    const [node, expanded] = stack.pop()!
+    if (expanded) {
+      order.push(node)
+      continue
+    }
+    if (seen.has(node)) continue
+    seen.add(node)
+    stack.push([node, true])
+    for (const input of node.inputs) if (!seen.has(input)) stack.push([input, false])
+  }
+  return order
+}
+
+/**
+ * Cotangents of `wrt` for `output` seeded with `seed` (same shape as output).
+ * A node of `wrt` that the output does not depend on gets undefined.
+ */
+export const backward = (output: Node, seed: AnyTensor, wrt: readonly Node[]): (AnyTensor | undefined)[] => {
+  const order = ancestors(output)
+  const targets = new Set(wrt)
+  // Only nodes between the output and some target need cotangents.
+  const needed = new Set<Node>()
+  for (const node of order) if (targets.has(node) || node.inputs.some((i) => needed.has(i))) needed.add(node)
+
+  const cotangents = new Map<Node, AnyTensor>([[output, seed]])
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = order[k]
+    const dy = cotangents.get(node)
+    if (!dy || !node.inputs.some((i) => needed.has(i))) continue
+    const rule = vjpRules[node.op]
+    if (rule === 'none') continue
+    const grads = rule({ node, inputs: node.inputs.map((n) => wrap(n)), output: wrap(node), dy })
+    node.inputs.forEach((input, i) => {
+      const g = grads[i]
+      if (!g || !needed.has(input)) return
+      const previous = cotangents.get(input)
+      cotangents.set(input, previous ? (add(previous, g) as AnyTensor) : g)
+    })
+  }
+  return wrt.map((n) => cotangents.get(n))
+}

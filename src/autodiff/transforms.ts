@@ -1,0 +1,82 @@
+/**
+ * Function transformations in the style of JAX: valueAndGrad, grad and vjp
+ * over pure functions of tensor trees. Nothing is traced separately: calling
+ * the function builds the lazy graph, and reverse mode adds the gradient
+ * nodes to it, so the whole step still runs as one plan.
+ */
+import type { Node } from '../graph.ts'
+import { fail, shapeText } from '../shape/errors.ts'
+import { full } from '../ops/creation.ts'
+import { leaves, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
+import { backward } from './backward.ts'
+
+type ArgNums = number | readonly number[]
+/** The gradients of the chosen arguments: the argument's own type (a tree of tensors), or a tuple of them. */
+export type GradsOf<Args extends readonly unknown[], N extends ArgNums> = N extends number
+  ? Args[N]
+  : { -readonly [K in keyof N]: N[K] extends number ? Args[N[K]] : never }
+
+export interface GradOptions<N extends ArgNums> {
+  /** Which arguments to differentiate with respect to (default 0), as jax's argnums. */
+  readonly argnums?: N
+}
+
+const argTrees = (args: readonly unknown[], argnums: ArgNums, op: string): Tree[] =>
+  (typeof argnums === 'number' ? [argnums] : argnums).map((i) => {
+    const a = args[i]
+    if (!isTensor(a) && (typeof a !== 'object' || a === null)) fail(`${op}: argument ${i} is not a tensor or a tree of tensors`)
+    return a as Tree
+  })
+
+/** Cotangents of every leaf of `trees` (zeros where the output does not depend on a leaf), in tree form. */
+const gradientTrees = (output: AnyTensor, seed: AnyTensor, trees: Tree[]): Tree[] => {
+  const wrt: Node[] = trees.flatMap((t) => leaves(t).map((l) => l.node))
+  const cotangents = backward(output.node, seed, wrt)
+  let k = 0
+  const rebuild = unflattenLike as (tree: Tree, values: AnyTensor[]) => Tree
+  return trees.map((t) => rebuild(t, leaves(t).map((leaf) => cotangents[k++] ?? (full(leaf.shape as number[], 0) as AnyTensor))))
+}
+
+/**
+ * valueAndGrad(f)(...args) = [f(...args), ∂f/∂args[argnums]]. f must return a
+ * scalar tensor (one element); the gradients have the arguments' own types.
+ */
+export function valueAndGrad<Args extends readonly unknown[], const N extends ArgNums = 0>(
+  f: (...args: Args) => AnyTensor,
+  options: GradOptions<N> = {},
+): (...args: Args) => [AnyTensor, GradsOf<Args, N>] {
+  const argnums = options.argnums ?? 0
+  return (...args: Args) => {
+    const value = f(...args)
+    if (!isTensor(value)) fail('valueAndGrad: the function must return a tensor')
+    if (value.size !== 1) fail(`valueAndGrad: the function must return a scalar, got shape ${shapeText(value.shape)}`)
+    const grads = gradientTrees(value, full(value.shape as number[], 1), argTrees(args, argnums, 'valueAndGrad'))
+    return [value, (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
+  }
+}
+
+/** grad(f)(...args) = ∂f/∂args[argnums], shaped like those arguments. */
+export function grad<Args extends readonly unknown[], const N extends ArgNums = 0>(
+  f: (...args: Args) => AnyTensor,
+  options: GradOptions<N> = {},
+): (...args: Args) => GradsOf<Args, N> {
+  const vg = valueAndGrad(f, options)
+  return (...args: Args) => vg(...args)[1]
+}
+
+/**
+ * vjp(f, ...primals) = [f(...primals), pullback], where pullback(cotangent)
+ * gives the cotangents of every primal (each shaped like its primal).
+ */
+export function vjp<Args extends readonly Tree[], Out extends AnyTensor>(
+  f: (...args: Args) => Out,
+  ...primals: Args
+): [Out, (cotangent: AnyTensor) => Args] {
+  const out = f(...primals)
+  const pullback = (cotangent: AnyTensor) => {
+    if (shapeText(cotangent.shape) !== shapeText(out.shape))
+      fail(`vjp: cotangent has shape ${shapeText(cotangent.shape)} but the output has ${shapeText(out.shape)}`)
+    return gradientTrees(out, cotangent, [...primals]) as unknown as Args
+  }
+  return [out, pullback]
+}

@@ -1,0 +1,10 @@
+/** Creation ops start graphs: nothing flows back through them. */
+import type { VjpTable } from '../autodiff/rule.ts'
+
+export const creationVjp: VjpTable<'constant' | 'fill' | 'arange' | 'eye' | 'random'> = {
+  constant: 'none',
+  fill: 'none',
+  arange: 'none',
+  eye: 'none',
+  random: 'none',
+}

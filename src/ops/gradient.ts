@@ -1,0 +1,25 @@
+/** Ops that exist for differentiation and losses: stopGradient, broadcastTo, oneHot. */
+import type { Shape, Mutable, Broadcast, Checked } from '../../types/index.ts'
+import { makeNode, type DType } from '../graph.ts'
+import { broadcastShapes } from '../shape/layout.ts'
+import { fail, shapeText } from '../shape/errors.ts'
+import { wrap, type Tensor } from '../tensor.ts'
+
+/** The identity, but gradients do not flow through it (jax.lax.stop_gradient). */
+export const stopGradient = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
+  wrap(makeNode('stopGradient', [x.node], {}, x.shape, x.dtype))
+
+/** Repeats x along broadcast dims until it has `shape` (NumPy rules). */
+export function broadcastTo<S extends Shape, const T extends Shape, D extends DType = 'float32'>(
+  x: Checked<Tensor<S, D>, Broadcast<'broadcastTo', S, T>>,
+  shape: T,
+): Tensor<Mutable<T>, D> {
+  const t = x as Tensor<S, D>
+  const out = broadcastShapes('broadcastTo', t.shape, shape)
+  if (shapeText(out) !== shapeText(shape)) fail(`broadcastTo: ${shapeText(t.shape)} cannot be broadcast to ${shapeText(shape)}`)
+  return wrap(makeNode('broadcastTo', [t.node], {}, shape, t.dtype))
+}
+
+/** One-hot rows: labels [...] of int32 in 0..classes-1 → [..., classes] float32. */
+export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> =>
+  wrap(makeNode('oneHot', [labels.node], { classes }, [...labels.shape, classes], 'float32'))
