@@ -24,6 +24,8 @@ const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int
 /** Runs what `nodes` need and returns their values; the nodes stay realized on the device. */
 export async function realize(nodes: readonly Node[]): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
   const gpu = await getGpu()
+  const lost = nodes.find((n) => n.op === 'external' && !onDevice.has(n))
+  if (lost) throw new Error(`a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was disposed and cannot be recomputed`)
   const s = schedule(nodes, realizedBuffer, hasOwner)
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)
@@ -55,6 +57,11 @@ export function release(node: Node): void {
   onDevice.delete(node)
   const gpu = peekGpu()
   if (gpu?.storage.owns(buffer)) gpu.storage.release(buffer)
+}
+
+/** Makes `buffer` (from the storage pool) the device value of `node`. */
+export const adopt = (node: Node, buffer: GPUBuffer): void => {
+  onDevice.set(node, buffer)
 }
 
 /** Number of nodes currently held on the device. */

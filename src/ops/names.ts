@@ -3,8 +3,8 @@
  * is typed over this list, so an op without a VJP rule is a compile error.
  */
 export const OP_NAMES = [
-  // creation
-  'constant', 'fill', 'arange', 'eye', 'random',
+  // creation ('external': values produced on the device by a compiled step)
+  'constant', 'external', 'fill', 'arange', 'eye', 'random',
   // convolution and pooling
   'conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d',
   'maxPool1d', 'maxPool2d', 'avgPool1d', 'avgPool2d', 'adaptiveAvgPool2d', 'globalAvgPool2d', 'globalMaxPool2d',

@@ -23,6 +23,15 @@ import { declareIO, flatIndex, grid1d, ioBindings, literal, sizeOf, stridesOf, W
 
 type ReduceOp = 'sum' | 'mean' | 'max' | 'argmax'
 
+/**
+ * -Infinity as a run-time value. The shared `literal(-Infinity)` is
+ * `bitcast<f32>(0xff800000u)`, a const-expression that Tint evaluates and
+ * rejects ("value -inf cannot be represented as 'f32'"); a bitcast of a
+ * private variable is evaluated at run time instead.
+ */
+export const NEG_INF_PRELUDE = 'var<private> neg_inf_bits: u32 = 0xff800000u;'
+export const NEG_INF = 'bitcast<f32>(neg_inf_bits)'
+
 /** A run of merged dims: `size` coordinates, `stride` elements apart in the input. */
 interface Run {
   readonly size: number
@@ -68,7 +77,7 @@ const offsetOf = (runs: readonly Run[], index: string): string => {
 const accumulator = (op: ReduceOp, x: Node) => {
   const t = wgslType(x.dtype)
   const float = t === 'f32'
-  const lowest = float ? literal(-Infinity, 'float32') : t === 'i32' ? 'i32(-2147483648)' : '0u'
+  const lowest = float ? NEG_INF : t === 'i32' ? 'i32(-2147483648)' : '0u'
   // NaN wins (v != v), so max/argmax propagate it as PyTorch does; strict > keeps the first maximum.
   const better = (v: string, best: string) => (float ? `(${v} > ${best} || (${v} != ${v} && ${best} == ${best}))` : `${v} > ${best}`)
   switch (op) {
@@ -133,6 +142,7 @@ const lowerReduce = (op: ReduceOp) => (node: Node): Lowering => {
     if (op === 'argmax') inner.push(`${pad}r++;`)
     const wgsl = `// shapewise ${op} ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)}
 ${declareIO(node.inputs, node)}
+${NEG_INF_PRELUDE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let o = ${flatIndex(outCount)};
@@ -149,16 +159,16 @@ ${[...open, ...inner, ...close].join('\n')}
   const chunk = Math.max(256, Math.ceil(Math.sqrt(count)))
   const parts = Math.ceil(count / chunk)
   const threads = outCount * parts
-  const partialType = op === 'mean' || op === 'sum' || op === 'max' || op === 'argmax' ? xt : xt
   const scratchBytes = [threads * 4, ...(op === 'argmax' ? [threads * 4] : [])]
   const scratchDecl = (access: 'read_write', first: number) =>
     [
-      `@group(0) @binding(${first}) var<storage, ${access}> partials: array<${partialType}>;`,
+      `@group(0) @binding(${first}) var<storage, ${access}> partials: array<${xt}>;`,
       ...(op === 'argmax' ? [`@group(0) @binding(${first + 1}) var<storage, ${access}> indices: array<u32>;`] : []),
     ].join('\n')
   const step1 = `// shapewise ${op} partials ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)} chunk ${chunk}
 @group(0) @binding(0) var<storage, read> in0: array<${xt}>;
 ${scratchDecl('read_write', 1)}
+${NEG_INF_PRELUDE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = ${flatIndex(threads)};
@@ -177,6 +187,7 @@ ${acc.init}
   const step2 = `// shapewise ${op} combine ${outCount}x${parts}
 @group(0) @binding(0) var<storage, read_write> out: array<${ot}>;
 ${scratchDecl('read_write', 1)}
+${NEG_INF_PRELUDE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let o = ${flatIndex(outCount)};
@@ -212,20 +223,20 @@ const lowerSoftmax = (log: boolean) => (node: Node): Lowering => {
   const write = log ? 'x - m - ls' : 'exp(x - m) / s'
   const wgsl = `// shapewise ${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(shape)} axis ${axis}
 ${declareIO(node.inputs, node)}
+${NEG_INF_PRELUDE}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = ${flatIndex(rows)};
   if (row >= ${rows}u) { return; }
   let base = ${inner === 1 ? `row * ${size}u` : `(row / ${inner}u) * ${size * inner}u + row % ${inner}u`};
-  var m = ${literal(-Infinity, 'float32')};
+  var m = ${NEG_INF};
   for (var j = 0u; j < ${size}u; j++) {
     let x = in0[${at('j')}];
     if (x > m || x != x) { m = x; }
   }
   var s = 0.0;
   for (var j = 0u; j < ${size}u; j++) { s += exp(in0[${at('j')}] - m); }
-  let ls = log(s);
-  for (var j = 0u; j < ${size}u; j++) {
+${log ? '  let ls = log(s);\n' : ''}  for (var j = 0u; j < ${size}u; j++) {
     let x = in0[${at('j')}];
     out[${at('j')}] = ${write};
   }

@@ -1,0 +1,157 @@
+/**
+ * jit(f): traces f once per signature of its arguments (tree structure,
+ * shapes, dtypes, and the values of non-tensor arguments) into one compiled
+ * plan. Later calls bind the arguments' device buffers to that plan and run
+ * it: no tracing, no shader compilation, one submit. Outputs stay on the
+ * device; reading one (`await t.data()`) is what maps it back.
+ */
+import { makeNode, type Node } from '../graph.ts'
+import { schedule } from '../compiler/schedule.ts'
+import { deviceData } from '../compiler/schedule.ts'
+import { bytesPerElement } from '../compiler/kernel.ts'
+import { sizeOf } from '../compiler/wgsl.ts'
+import { realize, realizedBuffer, adopt } from '../realize.ts'
+import { getGpu } from '../runtime/device.ts'
+import { execute } from '../runtime/executor.ts'
+import type { Plan, Step } from '../runtime/plan.ts'
+import { wrap } from '../tensor.ts'
+import { isTensor, type AnyTensor } from '../tree.ts'
+
+export interface JitOptions {
+  /**
+   * Arguments (by position) whose device buffers the caller gives up: after
+   * the call their tensors are disposed and their buffers go back to the
+   * pool, where the next step's outputs of the same size pick them up, so a
+   * training loop's memory stays flat.
+   */
+  readonly donate?: readonly number[]
+}
+
+interface Compiled {
+  readonly plan: Plan
+  /** Plan buffer of each argument leaf, in leaf order. */
+  readonly inputIds: readonly number[]
+  /** Plan buffer of each output leaf, in leaf order (a constant output is uploaded by the plan). */
+  readonly outputIds: readonly number[]
+  /** Output leaves that are arguments themselves: the index of that argument leaf. */
+  readonly passThrough: readonly (number | undefined)[]
+  readonly outputLeaves: readonly Node[]
+  readonly rebuild: (leaves: readonly AnyTensor[]) => unknown
+}
+
+/** Leaves of arguments and outputs, and a function that puts new leaves back in place. */
+const split = (value: unknown): { leaves: AnyTensor[]; key: string; rebuild: (leaves: readonly AnyTensor[]) => unknown } => {
+  const leaves: AnyTensor[] = []
+  const walk = (v: unknown): [string, (l: readonly AnyTensor[]) => unknown] => {
+    if (isTensor(v)) {
+      const i = leaves.push(v) - 1
+      return [`T${v.dtype}[${v.shape.join(',')}]`, (l) => l[i]]
+    }
+    if (Array.isArray(v)) {
+      const parts = v.map(walk)
+      return [`[${parts.map((p) => p[0]).join(',')}]`, (l) => parts.map((p) => p[1](l))]
+    }
+    if (v && typeof v === 'object') {
+      const parts = Object.entries(v).map(([k, x]) => [k, walk(x)] as const)
+      return [`{${parts.map(([k, p]) => `${k}:${p[0]}`).join(',')}}`, (l) => Object.fromEntries(parts.map(([k, p]) => [k, p[1](l)]))]
+    }
+    return [JSON.stringify(v) ?? 'undefined', () => v]
+  }
+  const [key, rebuild] = walk(value)
+  return { leaves, key, rebuild }
+}
+
+let traces = 0
+/** How many times jit has traced a function (a test can assert a later step traced nothing). */
+export const jitTraces = (): number => traces
+
+export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => Out, options: JitOptions = {}): (...args: Args) => Promise<Out> {
+  const cache = new Map<string, Compiled>()
+  const donated = new Set(options.donate ?? [])
+
+  const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown): Compiled => {
+    traces++
+    const placeholders = argLeaves.map((t) => makeNode('external', [], {}, t.shape, t.dtype))
+    const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))
+    const out = split(traced)
+    const outputLeaves = out.leaves.map((t) => t.node)
+    const isPlaceholder = new Map(placeholders.map((n, i) => [n, i]))
+    // Placeholders stand for buffers bound at call time: present them as already on the device.
+    const sentinel = {} as GPUBuffer
+    const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false)
+    return {
+      plan: s.plan,
+      inputIds: placeholders.map((n) => s.bufferOf.get(n) ?? -1),
+      outputIds: outputLeaves.map((n) => s.bufferOf.get(n)!),
+      passThrough: outputLeaves.map((n) => isPlaceholder.get(n)),
+      outputLeaves,
+      rebuild: out.rebuild,
+    }
+  }
+
+  return async (...args: Args) => {
+    const { leaves, key, rebuild } = split(args)
+    let compiled = cache.get(key)
+    if (!compiled) {
+      compiled = trace(args, leaves, rebuild)
+      cache.set(key, compiled)
+    }
+    const gpu = await getGpu()
+    // Arguments computed lazily elsewhere are realized first; host data is uploaded inside this step's plan.
+    const pending = leaves.filter((t) => t.node.op !== 'constant' && !realizedBuffer(t.node))
+    if (pending.length) await realize(pending.map((t) => t.node))
+
+    const buffers = new Map<number, GPUBuffer>()
+    const uploads: Step[] = []
+    const temporaries: GPUBuffer[] = []
+    leaves.forEach((t, i) => {
+      const id = compiled.inputIds[i]
+      if (id < 0) return // an argument the outputs do not depend on
+      const onDevice = realizedBuffer(t.node)
+      if (onDevice) return void buffers.set(id, onDevice)
+      const buffer = gpu.storage.acquire(Math.max(4, sizeOf(t.shape) * bytesPerElement(t.dtype)))
+      temporaries.push(buffer)
+      buffers.set(id, buffer)
+      uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
+    })
+    const outputs = compiled.outputLeaves.map((node, i) => {
+      const passed = compiled.passThrough[i]
+      if (passed !== undefined) return { node: leaves[passed].node }
+      const id = compiled.outputIds[i]
+      const existing = buffers.get(id)
+      // Two outputs may be the same node; an output may be a view of another.
+      const buffer = existing ?? gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype)))
+      if (!existing) buffers.set(id, buffer)
+      return { node: makeNode('external', [], {}, node.shape, node.dtype), buffer }
+    })
+    try {
+      await execute({ ...compiled.plan, steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
+    } catch (error) {
+      for (const o of outputs) if (o.buffer && !temporaries.includes(o.buffer)) gpu.storage.release(o.buffer)
+      throw error
+    } finally {
+      for (const b of temporaries) gpu.storage.release(b)
+    }
+    for (const o of outputs) if (o.buffer) adopt(o.node, o.buffer)
+    // Donated arguments are finished with: free them now so the next step reuses their memory.
+    const argLeafRanges = argumentLeafRanges(args)
+    for (const index of donated)
+      for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) {
+        const t = leaves[k]
+        if (!compiled.passThrough.includes(k)) t.dispose()
+      }
+    return compiled.rebuild(outputs.map((o) => wrap(o.node))) as Out
+  }
+}
+
+/** [first, end) leaf index of each positional argument. */
+const argumentLeafRanges = (args: readonly unknown[]): [number, number][] => {
+  let start = 0
+  return args.map((a) => {
+    const n = split(a).leaves.length
+    const range: [number, number] = [start, start + n]
+    start += n
+    return range
+  })
+}
+

@@ -1,0 +1,2 @@
+// WGSL of the conv-grad kernels (registered with the compiler).
+export {}

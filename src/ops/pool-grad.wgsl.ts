@@ -1,0 +1,2 @@
+// WGSL of the pool-grad kernels (registered with the compiler).
+export {}
