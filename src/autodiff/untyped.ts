@@ -11,8 +11,11 @@ type Operand = T | number
 const binary = (f: unknown) => f as (a: T, b: Operand) => T
 const unary = (f: unknown) => f as (x: T) => T
 
+export const maximum = binary(ops.maximum)
+export const pow = binary(ops.pow)
 export const add = binary(ops.add), sub = binary(ops.sub), mul = binary(ops.mul), div = binary(ops.div)
 export const greater = binary(ops.greater), less = binary(ops.less), equal = binary(ops.equal)
+export const abs = unary(ops.abs)
 export const neg = unary(ops.neg), exp = unary(ops.exp), log = unary(ops.log), sqrt = unary(ops.sqrt), tanh = unary(ops.tanh), erf = unary(ops.erf)
 export const where = (c: T, a: Operand, b: Operand): T => {
   const like = typeof a === 'number' ? (typeof b === 'number' ? c : b) : a
@@ -31,3 +34,6 @@ export const slice = (x: T, start: number[], end: number[], step?: number[]): T 
 export const concat = (xs: T[], axis: number): T => (ops.concat as unknown as (xs: T[], axis: number) => T)(xs, axis)
 export const full = (shape: readonly number[], value: number): T => ops.full(shape as number[], value) as unknown as T
 export const dropout = (x: T, options: { rate: number; seed: number }): T => (ops.dropout(options) as unknown as (x: T) => T)(x)
+export const mean = (x: T, axis?: number | number[], keepDims = false): T => (ops.mean({ axis, keepDims }) as unknown as (x: T) => T)(x)
+export const logSoftmax = (x: T, axis: number): T => (ops.logSoftmax({ axis }) as unknown as (x: T) => T)(x)
+export const oneHot = (labels: T, classes: number): T => ops.oneHot(labels as never, classes) as unknown as T

@@ -23,8 +23,9 @@ fn tanh_stable(x: f32) -> f32 {
 }`
 
 const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: string }> = {
-  // select keeps NaN: NaN < 0 is false, so NaN passes through as in PyTorch.
-  relu: () => ({ expr: 'select(x, 0.0, x < 0.0)' }),
+  // NaN must pass through as in PyTorch. Mesa folds select(x, 0, x < 0) into a max() that drops NaN
+  // on llvmpipe (relu(NaN) came out 0), so the comparison is guarded explicitly.
+  relu: () => ({ expr: 'select(x, 0.0, x < 0.0 && x == x)' }),
   leakyRelu: (n) => ({ expr: `select(x, x * ${literal(n.attrs.negativeSlope as number, 'float32')}, x < 0.0)` }),
   sigmoid: () => ({ expr: '1.0 / (1.0 + exp(-x))' }),
   tanh: () => ({ expr: 'tanh_stable(x)', prelude: tanhWgsl }),

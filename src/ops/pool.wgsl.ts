@@ -1,2 +1,207 @@
-// WGSL lowering of the pool ops (registered with the compiler).
-export {}
+/**
+ * WGSL of pooling, adaptive/global pooling, upsampling and batch norm. These
+ * are memory-bound and read each input a few times at most, so one
+ * invocation per output element is the right shape (unlike conv); window
+ * bounds are baked-in constants so the loops unroll.
+ */
+import type { Node } from '../graph.ts'
+import { defineKernel } from '../compiler/kernel.ts'
+import { elementwiseKernel, literal } from '../compiler/wgsl.ts'
+import { poolParams, type PoolOptions } from '../shape/pool.ts'
+
+const f32 = (v: number) => literal(Math.fround(v), 'float32')
+
+/** [N, C, H, W] or [N, C, L] as [N·C, H, W] (a 1-D op is a 2-D op over a unit height). */
+const planes = (shape: readonly number[]) =>
+  shape.length === 3 ? { h: 1, w: shape[2] } : { h: shape[2], w: shape[3] }
+
+/** Output coordinates of element i: its (n, c) plane and its row and column. */
+const outputCoords = (node: Node) => {
+  const { h, w } = planes(node.shape)
+  return `  let ox = i32(i % ${w}u);\n  let oy = i32((i / ${w}u) % ${h}u);\n  let plane = i / ${h * w}u;`
+}
+
+/** Per-axis window parameters [height, width]; the height of a 1-D pool is trivial. */
+const windows = (node: Node) => {
+  const options = node.attrs as unknown as PoolOptions
+  const unit = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
+  return node.attrs.rank === 1 ? [unit, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
+}
+
+// Max pooling: padded positions are skipped, so they never win; NaN wins, as in PyTorch.
+const maxPool = (node: Node) => {
+  const { h, w } = planes(node.inputs[0].shape)
+  const [ph, pw] = windows(node)
+  return elementwiseKernel(node, `${outputCoords(node)}
+  var m = ${literal(-Infinity, 'float32')};
+  for (var ky = 0; ky < ${ph.kernel}; ky++) {
+    let iy = oy * ${ph.stride} - ${ph.padding} + ky * ${ph.dilation};
+    if (iy < 0 || iy >= ${h}) { continue; }
+    for (var kx = 0; kx < ${pw.kernel}; kx++) {
+      let ix = ox * ${pw.stride} - ${pw.padding} + kx * ${pw.dilation};
+      if (ix < 0 || ix >= ${w}) { continue; }
+      let v = in0[plane * ${h * w}u + u32(iy * ${w} + ix)];
+      if (v > m || v != v) { m = v; }
+    }
+  }
+  out[i] = m;`)
+}
+
+// Average pooling, PyTorch's divisor: the window clipped to the padded input
+// (countIncludePad, which matters with ceilMode) or the real elements in it.
+const avgPool = (node: Node) => {
+  const { h, w } = planes(node.inputs[0].shape)
+  const [ph, pw] = windows(node)
+  const includePad = node.attrs.countIncludePad !== false
+  return elementwiseKernel(node, `${outputCoords(node)}
+  let y0 = oy * ${ph.stride} - ${ph.padding};
+  let x0 = ox * ${pw.stride} - ${pw.padding};
+  let y1 = min(y0 + ${ph.kernel}, ${h + ph.padding});
+  let x1 = min(x0 + ${pw.kernel}, ${w + pw.padding});
+  let padded = (y1 - y0) * (x1 - x0);
+  let ys = max(y0, 0);
+  let xs = max(x0, 0);
+  let ye = min(y1, ${h});
+  let xe = min(x1, ${w});
+  var s = 0.0;
+  for (var y = ys; y < ye; y++) {
+    for (var x = xs; x < xe; x++) { s += in0[plane * ${h * w}u + u32(y * ${w} + x)]; }
+  }
+  out[i] = s / f32(${includePad ? 'padded' : '(ye - ys) * (xe - xs)'});`)
+}
+
+for (const op of ['maxPool1d', 'maxPool2d']) defineKernel(op, (node) => ({ steps: [maxPool(node)] }))
+for (const op of ['avgPool1d', 'avgPool2d']) defineKernel(op, (node) => ({ steps: [avgPool(node)] }))
+
+// PyTorch's bins: start = floor(i·in/out), end = ceil((i+1)·in/out); they overlap when in % out ≠ 0.
+defineKernel('adaptiveAvgPool2d', (node) => {
+  const [, , h, w] = node.inputs[0].shape
+  const [, , oh, ow] = node.shape
+  return {
+    steps: [
+      elementwiseKernel(node, `${outputCoords(node)}
+  let ys = (oy * ${h}) / ${oh};
+  let ye = ((oy + 1) * ${h} + ${oh - 1}) / ${oh};
+  let xs = (ox * ${w}) / ${ow};
+  let xe = ((ox + 1) * ${w} + ${ow - 1}) / ${ow};
+  var s = 0.0;
+  for (var y = ys; y < ye; y++) {
+    for (var x = xs; x < xe; x++) { s += in0[plane * ${h * w}u + u32(y * ${w} + x)]; }
+  }
+  out[i] = s / f32((ye - ys) * (xe - xs));`),
+    ],
+  }
+})
+
+// [N, C, H, W] → [N, C]: one invocation per plane.
+const globalPool = (node: Node, init: string, combine: string, finish: string) => {
+  const [, , h, w] = node.inputs[0].shape
+  return elementwiseKernel(node, `  var r = ${init};
+  for (var k = 0u; k < ${h * w}u; k++) {
+    let v = in0[i * ${h * w}u + k];
+    ${combine}
+  }
+  out[i] = ${finish};`)
+}
+defineKernel('globalAvgPool2d', (node) => {
+  const [, , h, w] = node.inputs[0].shape
+  return { steps: [globalPool(node, '0.0', 'r += v;', `r / ${f32(h * w)}`)] }
+})
+defineKernel('globalMaxPool2d', (node) => ({
+  steps: [globalPool(node, literal(-Infinity, 'float32'), 'if (v > r || v != v) { r = v; }', 'r')],
+}))
+
+/**
+ * Source coordinate of an output row/column (PyTorch's interpolate):
+ * nearest: floor(dst·in/out), in exact integer arithmetic;
+ * bilinear, alignCorners: dst·(in-1)/(out-1);
+ * bilinear, half-pixel: (dst + 0.5)·in/out - 0.5, negative clamped to 0.
+ * With a scaleFactor PyTorch uses 1/scale rather than in/out; the two agree
+ * for the integer factors shapewise accepts.
+ */
+const bilinearAxis = (axis: string, d: string, input: number, output: number, alignCorners: boolean) => {
+  const src = alignCorners
+    ? `f32(${d}) * ${f32(output > 1 ? (input - 1) / (output - 1) : 0)}`
+    : `max((f32(${d}) + 0.5) * ${f32(input / output)} - 0.5, 0.0)`
+  return `  let s${axis} = ${src};
+  let ${axis}0 = min(i32(s${axis}), ${input - 1});
+  let ${axis}1 = min(${axis}0 + 1, ${input - 1});
+  let l${axis} = s${axis} - f32(${axis}0);`
+}
+
+defineKernel('upsample', (node) => {
+  const [, , h, w] = node.inputs[0].shape
+  const [, , oh, ow] = node.shape
+  const at = (y: string, x: string) => `in0[plane * ${h * w}u + u32(${y} * ${w} + ${x})]`
+  if (node.attrs.mode !== 'bilinear')
+    return { steps: [elementwiseKernel(node, `${outputCoords(node)}\n  out[i] = ${at(`(oy * ${h}) / ${oh}`, `(ox * ${w}) / ${ow}`)};`)] }
+  const ac = node.attrs.alignCorners === true
+  return {
+    steps: [
+      elementwiseKernel(node, `${outputCoords(node)}
+${bilinearAxis('y', 'oy', h, oh, ac)}
+${bilinearAxis('x', 'ox', w, ow, ac)}
+  let top = (1.0 - lx) * ${at('y0', 'x0')} + lx * ${at('y0', 'x1')};
+  let bottom = (1.0 - lx) * ${at('y1', 'x0')} + lx * ${at('y1', 'x1')};
+  out[i] = (1.0 - ly) * top + ly * bottom;`),
+    ],
+  }
+})
+
+/**
+ * batchNorm2d, inputs [x, weight, bias, runningMean, runningVar].
+ * Inference normalises with the running statistics. Training first reduces
+ * each channel to (mean, 1/sqrt(biased var + eps)) in a scratch buffer (one
+ * workgroup per channel, two passes over the data for an accurate variance),
+ * then normalises with them. The running statistics' update is not part of
+ * this node's output.
+ */
+const STATS_WORKGROUP = 64
+defineKernel('batchNorm2d', (node) => {
+  const [n, c, h, w] = node.shape
+  const eps = f32(node.attrs.eps as number)
+  const channel = `(i / ${h * w}u) % ${c}u`
+  const affine = (mean: string, invstd: string) => `  let ch = ${channel};\n  out[i] = (in0[i] - ${mean}) * ${invstd} * in1[ch] + in2[ch];`
+  if (node.attrs.training !== true)
+    return { steps: [elementwiseKernel(node, affine('in3[ch]', `(1.0 / sqrt(in4[ch] + ${eps}))`))] }
+
+  const count = n * h * w
+  // Workgroup sum of `expr` over the channel's elements (v is the element), into `into`.
+  const reduce = (into: string, expr: string) => `  acc = 0.0;
+  for (var e = lid.x; e < ${count}u; e += ${STATS_WORKGROUP}u) {
+    let v = in0[((e / ${h * w}u) * ${c}u + ch) * ${h * w}u + e % ${h * w}u];
+    acc += ${expr};
+  }
+  partial[lid.x] = acc;
+  workgroupBarrier();
+  for (var stride = ${STATS_WORKGROUP / 2}u; stride > 0u; stride /= 2u) {
+    if (lid.x < stride) { partial[lid.x] += partial[lid.x + stride]; }
+    workgroupBarrier();
+  }
+  let ${into} = partial[0];
+  workgroupBarrier();`
+  const stats = {
+    wgsl: `// batchNorm2d statistics x${JSON.stringify(node.shape)}
+@group(0) @binding(0) var<storage, read> in0: array<f32>;
+@group(0) @binding(1) var<storage, read_write> stats: array<f32>;
+var<workgroup> partial: array<f32, ${STATS_WORKGROUP}>;
+@compute @workgroup_size(${STATS_WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let ch = wid.x;
+  var acc: f32;
+${reduce('sum', 'v')}
+  let mean = sum / ${f32(count)};
+${reduce('squares', '(v - mean) * (v - mean)')}
+  if (lid.x == 0u) {
+    stats[2u * ch] = mean;
+    stats[2u * ch + 1u] = 1.0 / sqrt(squares / ${f32(count)} + ${eps});
+  }
+}`,
+    workgroups: [c, 1, 1] as const,
+    bindings: [{ input: 0 }, { scratch: 0 }],
+  }
+  // Bindings 0-4 are the inputs, 5 the output, 6 the statistics (read_write, like every scratch binding).
+  const statsDecl = '@group(0) @binding(6) var<storage, read_write> stats: array<f32>;'
+  const normalise = elementwiseKernel(node, affine('stats[2u * ch]', 'stats[2u * ch + 1u]'), statsDecl)
+  return { scratchBytes: [8 * c], steps: [stats, { ...normalise, bindings: [...normalise.bindings, { scratch: 0 }] }] }
+})

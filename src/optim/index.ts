@@ -1,1 +1,3 @@
-export {}
+/** shapewise/optim: pure optimizers and learning-rate schedules. */
+export { sgd, adam, adamW, withLearningRate, type Optimizer, type OptimizerState, type SgdOptions, type AdamOptions } from './optimizers.ts'
+export { stepDecay, cosineDecay, type Schedule } from './schedules.ts'

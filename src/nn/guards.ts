@@ -1,0 +1,15 @@
+/** Training guards: a NaN or infinite loss stops training with the step where it happened. */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError'
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`loss is ${loss} at step ${step}; check the learning rate and the inputs (pass { continueOnNonFinite: true } to go on)`)
+  }
+}
+
+/** Throws NonFiniteLossError unless the loss is finite or the caller asked to continue. */
+export const assertFiniteLoss = (loss: number, step: number, options: { readonly continueOnNonFinite?: boolean } = {}): void => {
+  if (!Number.isFinite(loss) && !options.continueOnNonFinite) throw new NonFiniteLossError(step, loss)
+}

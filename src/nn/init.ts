@@ -1,0 +1,127 @@
+/**
+ * Parameter records for the weighted layers, typed from their spec and
+ * initialised with seeded random values (lazily, on the device).
+ *
+ * 'torch' is PyTorch's layer default (uniform in ±1/√fan_in for weight and
+ * bias); Kaiming (He) uses the ReLU gain √2, Xavier (Glorot) fan_in + fan_out.
+ */
+import type { Div } from '../../types/index.ts'
+import { rand, randn, full } from '../ops/creation.ts'
+import { fail } from '../shape/errors.ts'
+import type { Tensor } from '../tensor.ts'
+import { add, mul } from '../autodiff/untyped.ts'
+import type { AnyTensor } from '../tree.ts'
+
+export type InitName = 'torch' | 'kaimingUniform' | 'kaimingNormal' | 'xavierUniform' | 'xavierNormal'
+
+export interface InitOptions {
+  readonly init?: InitName
+  /** Seed of the weight; the bias uses the next one. Unseeded layers draw from a global counter. */
+  readonly seed?: number
+}
+
+let nextSeed = 1 << 20
+const seeds = (options: InitOptions) => {
+  const seed = options.seed ?? (nextSeed += 2)
+  return [seed, seed + 1] as const
+}
+
+const uniform = (shape: number[], bound: number, seed: number) => add(mul(rand(shape, { seed }) as AnyTensor, 2 * bound), -bound)
+const normal = (shape: number[], std: number, seed: number) => mul(randn(shape, { seed }) as AnyTensor, std)
+
+/** A weight tensor of `shape` with fan_in / fan_out as for PyTorch's layers. */
+const initWeight = (shape: number[], fanIn: number, fanOut: number, init: InitName, seed: number): AnyTensor => {
+  switch (init) {
+    case 'torch':
+      return uniform(shape, 1 / Math.sqrt(fanIn), seed)
+    case 'kaimingUniform':
+      return uniform(shape, Math.sqrt(6 / fanIn), seed)
+    case 'kaimingNormal':
+      return normal(shape, Math.sqrt(2 / fanIn), seed)
+    case 'xavierUniform':
+      return uniform(shape, Math.sqrt(6 / (fanIn + fanOut)), seed)
+    case 'xavierNormal':
+      return normal(shape, Math.sqrt(2 / (fanIn + fanOut)), seed)
+  }
+}
+
+const positive = (op: string, values: Record<string, number>) => {
+  for (const [name, v] of Object.entries(values)) if (!(Number.isInteger(v) && v > 0)) fail(`${op}: ${name} must be a positive integer, got ${v}`)
+}
+
+type Pair<K> = K extends readonly [infer A extends number, infer B extends number] ? [A, B] : K extends number ? [K, K] : [number, number]
+type WithBias<W, B extends boolean, Co extends number> = B extends false ? { weight: W } : { weight: W; bias: Tensor<[Co]> }
+
+const make = (weight: AnyTensor, biasShape: number[] | undefined, fanIn: number, seed: number) =>
+  biasShape ? { weight, bias: uniform(biasShape, 1 / Math.sqrt(fanIn), seed) } : { weight }
+
+export interface ConvSpec<Ci extends number, Co extends number, K, G extends number, B extends boolean> {
+  readonly inChannels: Ci
+  readonly outChannels: Co
+  readonly kernelSize: K
+  readonly groups?: G
+  readonly bias?: B
+}
+
+/** Parameters of a 2-D convolution: weight [Co, Ci/groups, kh, kw] and bias [Co]. */
+export function conv2dParams<const Ci extends number, const Co extends number, const K extends number | readonly [number, number], const G extends number = 1, const B extends boolean = true>(
+  spec: ConvSpec<Ci, Co, K, G, B>,
+  options: InitOptions = {},
+): WithBias<Tensor<[Co, Div<Ci, G>, ...Pair<K>]>, B, Co> {
+  const [kh, kw] = typeof spec.kernelSize === 'number' ? [spec.kernelSize, spec.kernelSize] : (spec.kernelSize as [number, number])
+  const groups = spec.groups ?? 1
+  positive('conv2dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kh, kw, groups })
+  if (spec.inChannels % groups || spec.outChannels % groups) fail(`conv2dParams: channels ${spec.inChannels}→${spec.outChannels} are not divisible by groups ${groups}`)
+  const fanIn = (spec.inChannels / groups) * kh * kw
+  const fanOut = (spec.outChannels / groups) * kh * kw
+  const [ws, bs] = seeds(options)
+  const weight = initWeight([spec.outChannels, spec.inChannels / groups, kh, kw], fanIn, fanOut, options.init ?? 'torch', ws)
+  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+}
+
+/** Parameters of a 1-D convolution: weight [Co, Ci/groups, k] and bias [Co]. */
+export function conv1dParams<const Ci extends number, const Co extends number, const K extends number, const G extends number = 1, const B extends boolean = true>(
+  spec: ConvSpec<Ci, Co, K, G, B>,
+  options: InitOptions = {},
+): WithBias<Tensor<[Co, Div<Ci, G>, K]>, B, Co> {
+  const groups = spec.groups ?? 1
+  const k = spec.kernelSize as number
+  positive('conv1dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: k, groups })
+  const fanIn = (spec.inChannels / groups) * k
+  const [ws, bs] = seeds(options)
+  const weight = initWeight([spec.outChannels, spec.inChannels / groups, k], fanIn, (spec.outChannels / groups) * k, options.init ?? 'torch', ws)
+  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+}
+
+/** Parameters of a 2-D transposed convolution: weight [Ci, Co/groups, kh, kw] and bias [Co]. */
+export function convTranspose2dParams<const Ci extends number, const Co extends number, const K extends number | readonly [number, number], const G extends number = 1, const B extends boolean = true>(
+  spec: ConvSpec<Ci, Co, K, G, B>,
+  options: InitOptions = {},
+): WithBias<Tensor<[Ci, Div<Co, G>, ...Pair<K>]>, B, Co> {
+  const [kh, kw] = typeof spec.kernelSize === 'number' ? [spec.kernelSize, spec.kernelSize] : (spec.kernelSize as [number, number])
+  const groups = spec.groups ?? 1
+  positive('convTranspose2dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kh, kw, groups })
+  // PyTorch computes fan_in of a transposed conv from weight.size(1): Co/groups · k.
+  const fanIn = (spec.outChannels / groups) * kh * kw
+  const [ws, bs] = seeds(options)
+  const weight = initWeight([spec.inChannels, spec.outChannels / groups, kh, kw], fanIn, (spec.inChannels / groups) * kh * kw, options.init ?? 'torch', ws)
+  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+}
+
+/** Parameters of a linear layer: weight [out, in] and bias [out]. */
+export function linearParams<const In extends number, const Out extends number, const B extends boolean = true>(
+  spec: { readonly inFeatures: In; readonly outFeatures: Out; readonly bias?: B },
+  options: InitOptions = {},
+): WithBias<Tensor<[Out, In]>, B, Out> {
+  positive('linearParams', { inFeatures: spec.inFeatures, outFeatures: spec.outFeatures })
+  const [ws, bs] = seeds(options)
+  const weight = initWeight([spec.outFeatures, spec.inFeatures], spec.inFeatures, spec.outFeatures, options.init ?? 'torch', ws)
+  return make(weight, spec.bias === false ? undefined : [spec.outFeatures], spec.inFeatures, bs) as never
+}
+
+/** batchNorm2d parameters and running statistics: γ = 1, β = 0, mean 0, variance 1. */
+export function batchNorm2dParams<const C extends number>(spec: { readonly numFeatures: C }) {
+  positive('batchNorm2dParams', { numFeatures: spec.numFeatures })
+  const c = [spec.numFeatures] as [C]
+  return { weight: full(c, 1), bias: full(c, 0), runningMean: full(c, 0), runningVar: full(c, 1) }
+}

@@ -1,0 +1,105 @@
+/**
+ * Losses, written with other ops (so their gradients come for free). Each
+ * takes `reduction` like PyTorch: 'mean' (default), 'sum' or 'none'.
+ */
+import type { Shape, Differ } from '../../types/index.ts'
+import { fail, shapeText } from '../shape/errors.ts'
+import type { Tensor } from '../tensor.ts'
+import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean, oneHot } from '../autodiff/untyped.ts'
+import type { AnyTensor } from '../tree.ts'
+
+export type Reduction = 'mean' | 'sum' | 'none'
+export interface LossOptions<R extends Reduction = 'mean'> {
+  readonly reduction?: R
+}
+
+/** The loss's shape: a scalar, or one value per example with reduction 'none'. */
+type Reduced<N extends number, R extends Reduction> = R extends 'none' ? [N] : []
+
+/** Logits [N, C] with labels [N]: the batch sizes must agree (a compile error otherwise). */
+type LabelsFor<N extends number, M extends number> = Differ<N, M> extends true
+  ? `crossEntropy: ${N} logits rows but ${M} labels`
+  : Tensor<[M], 'int32'>
+
+const reduce = (t: AnyTensor, reduction: Reduction): AnyTensor => (reduction === 'none' ? t : reduction === 'sum' ? sum(t) : mean(t))
+
+/** Host labels are checked up front: an out-of-range class would silently read garbage. */
+const checkLabels = (op: string, labels: AnyTensor, classes: number) => {
+  const data = labels.node.data
+  if (labels.dtype !== 'int32') fail(`${op}: labels must be int32, got ${labels.dtype}`)
+  if (!data) return
+  const bad = Array.prototype.findIndex.call(data, (v: number) => v < 0 || v >= classes || !Number.isInteger(v))
+  if (bad >= 0) fail(`${op}: label ${data[bad]} at index ${bad} is outside 0..${classes - 1}`)
+}
+
+const checkBatch = (op: string, input: AnyTensor, labels: AnyTensor) => {
+  if (input.rank !== 2) fail(`${op}: expects input [N, C], got ${shapeText(input.shape)}`)
+  if (labels.rank !== 1 || labels.shape[0] !== input.shape[0])
+    fail(`${op}: input ${shapeText(input.shape)} needs labels [${input.shape[0]}], got ${shapeText(labels.shape)}`)
+}
+
+export interface CrossEntropyOptions<R extends Reduction> extends LossOptions<R> {
+  /** Mixes the one-hot target with the uniform distribution (PyTorch's label_smoothing). */
+  readonly labelSmoothing?: number
+}
+
+/** Cross-entropy of logits [N, C] against int32 class labels [N] (PyTorch's F.cross_entropy). */
+export function crossEntropy<N extends number, C extends number, M extends number, const R extends Reduction = 'mean'>(
+  logits: Tensor<[N, C]>,
+  labels: LabelsFor<N, M>,
+  options: CrossEntropyOptions<R> = {},
+): Tensor<Reduced<N, R>> {
+  const x = logits as AnyTensor
+  const y = labels as unknown as AnyTensor
+  checkBatch('crossEntropy', x, y)
+  const classes = x.shape[1]
+  checkLabels('crossEntropy', y, classes)
+  const smoothing = options.labelSmoothing ?? 0
+  if (!(smoothing >= 0 && smoothing <= 1)) fail(`crossEntropy: labelSmoothing must be in [0, 1], got ${smoothing}`)
+  const target = smoothing === 0 ? oneHot(y, classes) : add(mul(oneHot(y, classes), 1 - smoothing), smoothing / classes)
+  const perExample = neg(sum(mul(target, logSoftmax(x, 1)), 1))
+  return reduce(perExample, options.reduction ?? 'mean') as never
+}
+
+/** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
+export function nllLoss<N extends number, C extends number, M extends number, const R extends Reduction = 'mean'>(
+  logProbs: Tensor<[N, C]>,
+  labels: LabelsFor<N, M>,
+  options: LossOptions<R> = {},
+): Tensor<Reduced<N, R>> {
+  const x = logProbs as AnyTensor
+  const y = labels as unknown as AnyTensor
+  checkBatch('nllLoss', x, y)
+  checkLabels('nllLoss', y, x.shape[1])
+  return reduce(neg(sum(mul(oneHot(y, x.shape[1]), x), 1)), options.reduction ?? 'mean') as never
+}
+
+const checkSame = (op: string, a: AnyTensor, b: AnyTensor) => {
+  if (shapeText(a.shape) !== shapeText(b.shape)) fail(`${op}: input ${shapeText(a.shape)} and target ${shapeText(b.shape)} differ`)
+}
+
+/** Mean squared error (elementwise with reduction 'none'). */
+export function mseLoss<S extends Shape, const R extends Reduction = 'mean'>(
+  input: Tensor<S>,
+  target: Tensor<S>,
+  options: LossOptions<R> = {},
+): Tensor<R extends 'none' ? S : []> {
+  const [a, b] = [input as AnyTensor, target as AnyTensor]
+  checkSame('mseLoss', a, b)
+  const d = sub(a, b)
+  return reduce(mul(d, d), options.reduction ?? 'mean') as never
+}
+
+/** Binary cross-entropy of logits against targets in [0, 1], computed stably: max(x, 0) − x·t + log(1 + e^−|x|). */
+export function binaryCrossEntropyWithLogits<S extends Shape, const R extends Reduction = 'mean'>(
+  logits: Tensor<S>,
+  targets: Tensor<S>,
+  options: LossOptions<R> = {},
+): Tensor<R extends 'none' ? S : []> {
+  const [x, t] = [logits as AnyTensor, targets as AnyTensor]
+  checkSame('binaryCrossEntropyWithLogits', x, t)
+  const perElement = add(sub(maximum(x, 0), mul(x, t)), log(add(exp(neg(abs(x))), 1)))
+  return reduce(perElement, options.reduction ?? 'mean') as never
+}
+
+

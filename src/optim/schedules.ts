@@ -1,0 +1,20 @@
+/** Learning-rate schedules: functions from a step (or epoch) number to a learning rate. */
+import { fail } from '../shape/errors.ts'
+
+export type Schedule = (step: number) => number
+
+/** Multiplies the rate by `gamma` every `stepSize` steps (PyTorch's StepLR). */
+export const stepDecay = (options: { readonly initial: number; readonly stepSize: number; readonly gamma?: number }): Schedule => {
+  if (!(options.initial > 0)) fail(`stepDecay: the initial learning rate must be a positive number, got ${options.initial}`)
+  if (!(Number.isInteger(options.stepSize) && options.stepSize > 0)) fail(`stepDecay: stepSize must be a positive integer, got ${options.stepSize}`)
+  const gamma = options.gamma ?? 0.1
+  return (step) => options.initial * gamma ** Math.floor(step / options.stepSize)
+}
+
+/** Cosine annealing from `initial` to `min` over `total` steps, then `min` (PyTorch's CosineAnnealingLR, one cycle). */
+export const cosineDecay = (options: { readonly initial: number; readonly total: number; readonly min?: number }): Schedule => {
+  if (!(options.initial > 0)) fail(`cosineDecay: the initial learning rate must be a positive number, got ${options.initial}`)
+  if (!(options.total > 0)) fail(`cosineDecay: total must be positive, got ${options.total}`)
+  const min = options.min ?? 0
+  return (step) => min + ((options.initial - min) * (1 + Math.cos(Math.PI * Math.min(step, options.total) / options.total))) / 2
+}
