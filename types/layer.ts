@@ -5,7 +5,7 @@
  * the first one that does not fit.
  */
 import type { ShapeError, UnknownShape } from './errors.ts'
-import type { Shape } from './shape.ts'
+import type { Shape, Broadcast } from './shape.ts'
 
 export interface ShapeFn {
   readonly op: string
@@ -34,6 +34,19 @@ export type SequentialShape<S extends Shape, Fs extends readonly ShapeFn[], Inde
   ? ApplyShape<F, S> extends infer Out
     ? Out extends ShapeError<infer Message>
       ? ShapeError<`sequential: layer ${Index['length']} (${F['op']}) does not fit: ${Message}`>
-      : SequentialShape<Out extends Shape ? Out : UnknownShape, Rest, [...Index, F]>
+      : SequentialShape<Out extends infer O extends Shape ? O : UnknownShape, Rest, [...Index, F]>
     : never
   : S
+
+/** The shape function of a residual block: main(x) + shortcut(x), broadcast like `add`. */
+export interface ResidualShape<Main extends ShapeFn, Shortcut extends ShapeFn | undefined> extends ShapeFn {
+  readonly op: 'residual'
+  readonly output: ResidualOutput<ApplyShape<Main, Input<this>>, Shortcut extends ShapeFn ? ApplyShape<Shortcut, Input<this>> : Input<this>>
+}
+type ResidualOutput<M, S> = M extends ShapeError<infer Message>
+  ? ShapeError<`residual: main branch does not fit: ${Message}`>
+  : S extends ShapeError<infer Message>
+    ? ShapeError<`residual: shortcut does not fit: ${Message}`>
+    : M extends infer MS extends Shape
+      ? S extends infer SS extends Shape ? Broadcast<'residual', MS, SS> : never
+      : never

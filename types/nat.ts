@@ -265,7 +265,10 @@ export type Min<A extends number, B extends number> = Compare<A, B> extends 'gt'
 export type Max<A extends number, B extends number> = Compare<A, B> extends 'lt' ? B : Compare<A, B> extends Ordering ? (Ordering extends Compare<A, B> ? number : A) : never
 
 /** True only when both are known and differ: what a shape rule may reject at compile time. */
-export type Differ<A extends number, B extends number> = [Compare<A, B>] extends ['lt' | 'gt'] ? true : false
+// The same dim (even a generic N) never differs; wrapped in an object so N does not defer the check.
+export type Differ<A extends number, B extends number> = { v: A } extends { v: B }
+  ? false
+  : [Compare<A, B>] extends ['lt' | 'gt'] ? true : false
 
 /** False only when both are known and B does not divide A. */
 export type MayDivide<A extends number, B extends number> = Mod<A, B> extends 0 ? true : number extends Mod<A, B> ? true : false

@@ -45,20 +45,24 @@ export type Broadcast<Op extends string, A extends Shape, B extends Shape> = IsT
 type BroadcastFromRight<Op extends string, A extends Shape, B extends Shape, A0 extends Shape, B0 extends Shape, Acc extends number[]> =
   A extends readonly [...infer AR extends Shape, infer a extends number]
     ? B extends readonly [...infer BR extends Shape, infer b extends number]
-      ? BroadcastDim<a, b> extends infer d extends number
+      ? BroadcastDim<a, b> extends [infer d extends number]
         ? BroadcastFromRight<Op, AR, BR, A0, B0, [d, ...Acc]>
         : ShapeError<`${Op}: shapes ${ShapeText<A0>} and ${ShapeText<B0>} cannot be broadcast`>
       : [...A, ...Acc]
     : [...B, ...Acc]
 
-/** The broadcast of two dims, or never when they clash. */
-type BroadcastDim<a extends number, b extends number> = [a] extends [b]
-  ? a
-  : a extends 1 ? b
-  : b extends 1 ? a
-  : number extends a ? (number extends b ? number : b)
-  : number extends b ? a
-  : never
+/**
+ * The broadcast of two dims as a 1-tuple, or false when they clash. Dims are
+ * compared inside an object and returned inside a tuple because a bare
+ * generic batch dim N as the checked type would defer the conditional.
+ */
+type BroadcastDim<a extends number, b extends number> = { v: a } extends { v: b }
+  ? [a]
+  : a extends 1 ? [b]
+  : b extends 1 ? [a]
+  : number extends a ? [number extends b ? number : b]
+  : number extends b ? [a]
+  : false
 
 // ------------------------------------------------------------ reshape family
 
