@@ -37,6 +37,13 @@ const gradientTrees = (output: AnyTensor, seed: AnyTensor, trees: Tree[]): Tree[
   return trees.map((t) => rebuild(t, leaves(t).map((leaf) => cotangents[k++] ?? (full(leaf.shape as number[], 0) as AnyTensor))))
 }
 
+const scalarValue = (value: unknown): AnyTensor => {
+  if (!isTensor(value)) fail('valueAndGrad: the function must return a tensor')
+  const t = value as AnyTensor
+  if (t.size !== 1) fail(`valueAndGrad: the function must return a scalar, got shape ${shapeText(t.shape)}`)
+  return t
+}
+
 /**
  * valueAndGrad(f)(...args) = [f(...args), ∂f/∂args[argnums]]. f must return a
  * scalar tensor (one element); the gradients have the arguments' own types.
@@ -47,11 +54,26 @@ export function valueAndGrad<Args extends readonly unknown[], const N extends Ar
 ): (...args: Args) => [AnyTensor, GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
   return (...args: Args) => {
-    const value = f(...args)
-    if (!isTensor(value)) fail('valueAndGrad: the function must return a tensor')
-    if (value.size !== 1) fail(`valueAndGrad: the function must return a scalar, got shape ${shapeText(value.shape)}`)
+    const value = scalarValue(f(...args))
     const grads = gradientTrees(value, full(value.shape as number[], 1), argTrees(args, argnums, 'valueAndGrad'))
     return [value, (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
+  }
+}
+
+/**
+ * Like valueAndGrad, for a function returning [loss, aux] (jax's has_aux):
+ * aux (e.g. the logits) comes back untouched, from the same graph as the loss.
+ */
+export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const N extends ArgNums = 0>(
+  f: (...args: Args) => readonly [AnyTensor, Aux],
+  options: GradOptions<N> = {},
+): (...args: Args) => [[AnyTensor, Aux], GradsOf<Args, N>] {
+  const argnums = options.argnums ?? 0
+  return (...args: Args) => {
+    const [loss, aux] = f(...args)
+    const value = scalarValue(loss)
+    const grads = gradientTrees(value, full(value.shape as number[], 1), argTrees(args, argnums, 'valueAndGradWithAux'))
+    return [[value, aux], (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
   }
 }
 

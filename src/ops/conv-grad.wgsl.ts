@@ -1,2 +1,164 @@
-// WGSL of the conv-grad kernels (registered with the compiler).
-export {}
+/**
+ * WGSL of `convWeightGrad`, the weight gradient of a (transposed) convolution:
+ *
+ *   out[a, b, k…] = Σ_{n, o…} outside[n, a, o…] · inside[n, g·B + b, o·stride − padLeft + k·dilation]
+ *
+ * (g = a / (A/groups); positions outside `inside` read as zero). The weight is
+ * small and the reduction long (LeNet: 150 weights × 36,864 positions), so the
+ * reduction is split, in two steps through a scratch buffer:
+ *
+ * 1. partials: the rows (n, o_y) of the reduction are cut into S chunks. Each
+ *    invocation owns one chunk and a register tile of TA output channels ×
+ *    TK taps along the last kernel axis (named scalar accumulators in
+ *    straight-line code: llvmpipe keeps indexed private arrays in memory).
+ *    Per output position it loads TA `outside` values and TK `inside`
+ *    values and does TA·TK multiply-adds. Invocations next to each other
+ *    share their chunk, so a SIMD batch reads the same rows.
+ * 2. out[w] = Σ_s partials[s][w]: one invocation per weight element (skipped
+ *    when there is a single chunk; step 1 then writes the output directly).
+ *
+ * A 1-D convolution runs as a 2-D one with a unit leading spatial axis.
+ */
+import type { Node } from '../graph.ts'
+import { defineKernel, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { grid1d, flatIndex, WORKGROUP, sizeOf } from '../compiler/wgsl.ts'
+
+interface AxisParams {
+  readonly stride: number
+  readonly padLeft: number
+  readonly dilation: number
+}
+
+/** Invocations step 1 aims for: enough to fill every core's SIMD lanes many times over. */
+const TARGET_INVOCATIONS = 1024
+/** The fewest output positions one invocation should reduce over (amortizes its setup and its partial). */
+const MIN_POSITIONS = 64
+/** Largest tap tile along the last kernel axis. */
+const MAX_TAPS = 8
+/** WebGPU's default maxStorageBufferBindingSize: the partials must fit one binding. */
+const MAX_BINDING_BYTES = 128 * 1024 * 1024
+
+const unitAxis: AxisParams = { stride: 1, padLeft: 0, dilation: 1 }
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+export const convWeightGradLowering = (node: Node): Lowering => {
+  const [inside, outside] = node.inputs
+  const axesAttr = node.attrs.axes as readonly AxisParams[]
+  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const rank = node.shape.length - 2
+  if (rank !== 1 && rank !== 2) throw new Error(`convWeightGrad: expects 1 or 2 spatial axes, got weight [${node.shape.join(', ')}]`)
+  const [A, B] = node.shape
+  const [ay, ax] = rank === 1 ? [unitAxis, axesAttr[0]] : [axesAttr[0], axesAttr[1]]
+  const sp = (shape: readonly number[], axis: 0 | 1) => (rank === 1 ? (axis === 0 ? 1 : shape[2]) : shape[2 + axis])
+  const KH = sp(node.shape, 0), KW = sp(node.shape, 1)
+  const H = sp(inside.shape, 0), W = sp(inside.shape, 1)
+  const HO = sp(outside.shape, 0), WO = sp(outside.shape, 1)
+  const N = inside.shape[0], CIN = inside.shape[1]
+  if (outside.shape[1] !== A || outside.shape[0] !== N || CIN !== B * groups)
+    throw new Error(`convWeightGrad: inputs [${inside.shape.join(', ')}] and [${outside.shape.join(', ')}] do not fit weight [${node.shape.join(', ')}]`)
+  const AG = A / groups
+  const WSIZE = sizeOf(node.shape)
+
+  // Register tile: TA channels of one group × TK taps of one kernel row.
+  const TA = [4, 3, 2, 1].find((t) => AG % t === 0)!
+  const colTiles = Math.ceil(KW / MAX_TAPS)
+  const TK = Math.ceil(KW / colTiles)
+  const perSplit = (A / TA) * B * KH * colTiles
+
+  // Split the rows (n, o_y) of the reduction into chunks.
+  const rows = N * HO
+  const positions = rows * WO
+  let splits = Math.max(1, Math.min(rows, Math.ceil(TARGET_INVOCATIONS / perSplit), Math.floor(positions / MIN_POSITIONS)))
+  splits = Math.min(splits, Math.max(1, Math.floor(MAX_BINDING_BYTES / (WSIZE * 4))))
+  const rowsPerChunk = Math.max(1, Math.ceil(rows / splits))
+  splits = Math.max(1, Math.ceil(rows / rowsPerChunk))
+  const direct = splits === 1
+
+  // Taps of a tile past the kernel's last column compute garbage and are not stored.
+  const ragged = colTiles * TK !== KW
+  // Columns need no bounds test when every real tap of every output lands inside the input.
+  const colsInside = ax.padLeft === 0 && (WO - 1) * ax.stride + (KW - 1) * ax.dilation < W && !ragged
+  const loadTap = (j: number) => {
+    const ix = `x0 + ${j * ax.dilation}`
+    return colsInside
+      ? `let v${j} = inside[ibase + u32(${ix})];`
+      : `let ix${j} = ${ix};\n        let v${j} = select(0.0, inside[ibase + u32(clamp(ix${j}, 0, ${W - 1}))], ix${j} >= 0 && ix${j} < ${W});`
+  }
+  const tile = range(TA).flatMap((i) => range(TK).map((j) => [i, j] as const))
+  const total = perSplit * splits
+  const partials: KernelStep = {
+    wgsl: `// convWeightGrad partials: ${splits} chunk(s) of ${rowsPerChunk} row(s), tile ${TA} channels x ${TK} taps
+@group(0) @binding(0) var<storage, read> inside: array<f32>;
+@group(0) @binding(1) var<storage, read> outside: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let idx = ${flatIndex(total)};
+  if (idx >= ${total}u) { return; }
+  let t = idx % ${perSplit}u;
+  let chunk = idx / ${perSplit}u;
+  let ct = t % ${colTiles}u;
+  let r1 = t / ${colTiles}u;
+  let ky = r1 % ${KH}u;
+  let r2 = r1 / ${KH}u;
+  let b = r2 % ${B}u;
+  let a0 = (r2 / ${B}u) * ${TA}u;
+  let c = (a0 / ${AG}u) * ${B}u + b;
+  let kx0 = i32(ct * ${TK}u);
+${tile.map(([i, j]) => `  var acc${i}_${j} = 0.0;`).join('\n')}
+  let rowEnd = min((chunk + 1u) * ${rowsPerChunk}u, ${rows}u);
+  for (var r = chunk * ${rowsPerChunk}u; r < rowEnd; r++) {
+    let n = r / ${HO}u;
+    let oy = r % ${HO}u;
+    let iy = i32(oy) * ${ay.stride} - ${ay.padLeft} + i32(ky) * ${ay.dilation};
+    if (iy < 0 || iy >= ${H}) { continue; }
+    let obase = ((n * ${A}u + a0) * ${HO}u + oy) * ${WO}u;
+    let ibase = ((n * ${CIN}u + c) * ${H}u + u32(iy)) * ${W}u;
+    for (var ox = 0u; ox < ${WO}u; ox++) {
+${range(TA).map((i) => `      let o${i} = outside[obase + ${i * HO * WO}u + ox];`).join('\n')}
+      let x0 = i32(ox) * ${ax.stride} - ${ax.padLeft} + kx0 * ${ax.dilation};
+${range(TK).map((j) => `      ${loadTap(j)}`).join('\n')}
+${tile.map(([i, j]) => `      acc${i}_${j} = fma(o${i}, v${j}, acc${i}_${j});`).join('\n')}
+    }
+  }
+  let wbase = ${direct ? '' : `chunk * ${WSIZE}u + `}((a0 * ${B}u + b) * ${KH}u + ky) * ${KW}u + u32(kx0);
+${tile
+  .map(([i, j]) => {
+    const store = `dst[wbase + ${i * B * KH * KW + j}u] = acc${i}_${j};`
+    return ragged && j > 0 ? `  if (kx0 + ${j} < ${KW}) { ${store} }` : `  ${store}`
+  })
+  .join('\n')}
+}`,
+    workgroups: grid1d(total),
+    bindings: [{ input: 0 }, { input: 1 }, direct ? { output: true } : { scratch: 0 }],
+  }
+  if (direct) return { steps: [partials] }
+
+  const sum: KernelStep = {
+    wgsl: `// convWeightGrad: sum of ${splits} partials
+@group(0) @binding(0) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = ${flatIndex(WSIZE)};
+  if (i >= ${WSIZE}u) { return; }
+  var s0 = 0.0;
+  var s1 = 0.0;
+  var s = 0u;
+  for (; s + 1u < ${splits}u; s += 2u) {
+    s0 += partials[s * ${WSIZE}u + i];
+    s1 += partials[(s + 1u) * ${WSIZE}u + i];
+  }
+  if (s < ${splits}u) { s0 += partials[s * ${WSIZE}u + i]; }
+  out[i] = s0 + s1;
+}`,
+    workgroups: grid1d(WSIZE),
+    bindings: [{ scratch: 0 }, { output: true }],
+  }
+  return { scratchBytes: [splits * WSIZE * 4], steps: [partials, sum] }
+}
+
+defineKernel('convWeightGrad', convWeightGradLowering)

@@ -86,13 +86,13 @@ export const less = binary<'less', 'bool'>('less')
 /** a == b elementwise, as a bool tensor. */
 export const equal = binary<'equal', 'bool'>('equal')
 
-/** where(cond, a, b): a where cond is true, else b, all three broadcast together. */
-export function where<C extends Shape, A extends Shape, B extends Shape>(
+/** where(cond, a, b): a where cond is true, else b, all three broadcast together; a and b may be numbers. */
+export function where<C extends Shape, const A extends Operand, const B extends Operand>(
   cond: Tensor<C, 'bool'>,
-  a: Tensor<A>,
-  b: Checked<Tensor<B>, Where<C, A, B>>,
-): Tensor<Output<Where<C, A, B>>> {
-  const bt = b as Tensor<B>
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, a.shape), bt.shape)
-  return wrap(makeNode('where', [cond.node, a.node, bt.node], {}, shape, 'float32'))
+  a: A,
+  b: Checked<B, Where<C, OperandShape<A>, OperandShape<B>>>,
+): Tensor<Output<Where<C, OperandShape<A>, OperandShape<B>>>> {
+  const [at, bt] = [asTensor(a), asTensor(b as Operand)]
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, at.shape), bt.shape)
+  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, 'float32'))
 }

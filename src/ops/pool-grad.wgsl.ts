@@ -1,2 +1,195 @@
-// WGSL of the pool-grad kernels (registered with the compiler).
-export {}
+/**
+ * WGSL of the window-op gradients: `poolGrad` (max/avg pool 1d/2d),
+ * `adaptiveAvgPool2dGrad` and `upsampleGrad`. Each has inputs [x, dy] and
+ * x's shape, and runs one invocation per input element that gathers from
+ * the output positions whose window (or interpolation stencil) holds it, so
+ * nothing is scattered and no atomics are needed. 1-D pools run as 2-D ones
+ * with a unit leading spatial axis.
+ */
+import type { Node } from '../graph.ts'
+import { defineKernel } from '../compiler/kernel.ts'
+import { elementwiseKernel, literal } from '../compiler/wgsl.ts'
+import { axisValue } from '../shape/errors.ts'
+import { poolParams, type PoolOptions } from '../shape/pool.ts'
+
+const f32 = (v: number) => literal(v, 'float32')
+
+/** The spatial sizes of a [N, C, …] shape as (H, W), H = 1 for one spatial axis. */
+const plane = (shape: readonly number[]): [number, number] => (shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]])
+
+/** Per-axis window parameters of a pool node as (y, x); the y axis of a 1-D pool is trivial. */
+const windowAxes = (node: Node, rank: number) => {
+  const options = node.attrs as unknown as PoolOptions
+  const one = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
+  return rank === 1 ? [one, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
+}
+
+/** Prelude of a gather kernel: the element's (nc, iy, ix) and the bases of its x and dy planes. */
+const coordinates = (x: readonly number[], y: readonly number[]) => {
+  const [H, W] = plane(x)
+  const [OH, OW] = plane(y)
+  return `  let ix = i32(i % ${W}u);
+  let iy = i32((i / ${W}u) % ${H}u);
+  let nc = i / ${H * W}u;
+  let ybase = nc * ${OH * OW}u;
+  var g = 0.0;`
+}
+
+defineKernel('poolGrad', (node) => {
+  const [x, dy] = node.inputs
+  const forward = node.attrs.forward as string
+  const isMax = forward === 'maxPool1d' || forward === 'maxPool2d'
+  if (!isMax && forward !== 'avgPool1d' && forward !== 'avgPool2d') throw new Error(`poolGrad: unknown forward op ${forward}`)
+  const rank = x.shape.length - 2
+  const [py, px] = windowAxes(node, rank)
+  // avg pool has no dilation (PyTorch's neither).
+  const dy_ = isMax ? py.dilation : 1
+  const dx_ = isMax ? px.dilation : 1
+  const [H, W] = plane(x.shape)
+  const [OH, OW] = plane(dy.shape)
+  const countIncludePad = node.attrs.countIncludePad !== false
+
+  // Output positions o with o·s − p + k·d = i, for each tap k of each axis.
+  const candidates = (body: string) => `  for (var ky = 0; ky < ${py.kernel}; ky++) {
+    let ty = iy + ${py.padding} - ky * ${dy_};
+    if (ty < 0 || ty % ${py.stride} != 0) { continue; }
+    let oy = ty / ${py.stride};
+    if (oy >= ${OH}) { continue; }
+    for (var kx = 0; kx < ${px.kernel}; kx++) {
+      let tx = ix + ${px.padding} - kx * ${dx_};
+      if (tx < 0 || tx % ${px.stride} != 0) { continue; }
+      let ox = tx / ${px.stride};
+      if (ox >= ${OW}) { continue; }
+      let hs = oy * ${py.stride} - ${py.padding};
+      let ws = ox * ${px.stride} - ${px.padding};
+${body}
+    }
+  }`
+
+  // Max: recompute the window's argmax in PyTorch's scan order (rows, then
+  // columns; padding skipped): the first maximum wins, a NaN always takes over.
+  const maxBody = `      var best = 0.0;
+      var by = -1;
+      var bx = -1;
+      for (var wy = 0; wy < ${py.kernel}; wy++) {
+        let y = hs + wy * ${dy_};
+        if (y < 0 || y >= ${H}) { continue; }
+        for (var wx = 0; wx < ${px.kernel}; wx++) {
+          let xx = ws + wx * ${dx_};
+          if (xx < 0 || xx >= ${W}) { continue; }
+          let v = in0[nc * ${H * W}u + u32(y * ${W} + xx)];
+          if (by < 0 || v > best || v != v) {
+            best = v;
+            by = y;
+            bx = xx;
+          }
+        }
+      }
+      if (by == iy && bx == ix) { g += in1[ybase + u32(oy * ${OW} + ox)]; }`
+
+  // Avg: PyTorch's divisor: the window clipped to input + padding, or to the input alone.
+  const avgBody = `      let he = min(hs + ${py.kernel}, ${H + py.padding});
+      let we = min(ws + ${px.kernel}, ${W + px.padding});
+      ${
+        countIncludePad
+          ? 'let count = (he - hs) * (we - ws);'
+          : `let count = (min(he, ${H}) - max(hs, 0)) * (min(we, ${W}) - max(ws, 0));`
+      }
+      g += in1[ybase + u32(oy * ${OW} + ox)] / f32(count);`
+
+  const body = `${coordinates(x.shape, dy.shape)}
+${candidates(isMax ? maxBody : avgBody)}
+  out[i] = g;`
+  return { steps: [elementwiseKernel(node, body)] }
+})
+
+defineKernel('adaptiveAvgPool2dGrad', (node) => {
+  const [x, dy] = node.inputs
+  const [H, W] = plane(x.shape)
+  const [OH, OW] = plane(dy.shape)
+  // Window o covers [floor(o·in/out), ceil((o+1)·in/out)); those holding i are
+  // o ∈ [floor(i·out/in), ceil((i+1)·out/in)).
+  const body = `${coordinates(x.shape, dy.shape)}
+  let oy1 = min((iy + 1) * ${OH} + ${H - 1}, ${OH * H}) / ${H};
+  for (var oy = (iy * ${OH}) / ${H}; oy < oy1; oy++) {
+    let hs = (oy * ${H}) / ${OH};
+    let he = ((oy + 1) * ${H} + ${OH - 1}) / ${OH};
+    if (iy < hs || iy >= he) { continue; }
+    let ox1 = min((ix + 1) * ${OW} + ${W - 1}, ${OW * W}) / ${W};
+    for (var ox = (ix * ${OW}) / ${W}; ox < ox1; ox++) {
+      let ws = (ox * ${W}) / ${OW};
+      let we = ((ox + 1) * ${W} + ${OW - 1}) / ${OW};
+      if (ix < ws || ix >= we) { continue; }
+      g += in1[ybase + u32(oy * ${OW} + ox)] / f32((he - hs) * (we - ws));
+    }
+  }
+  out[i] = g;`
+  return { steps: [elementwiseKernel(node, body)] }
+})
+
+/**
+ * One axis of bilinear interpolation as PyTorch computes it (float32):
+ * src = scale·dst (alignCorners) or max(scale·(dst + ½) − ½, 0), i0 = floor(src)
+ * clamped to in − 1, i1 = i0 + 1 unless i0 is the last, λ1 = src − i0.
+ * Returns WGSL adding to `w${name}` the weight that input `i${name}` gets from
+ * output `o${name}`, plus a conservative range of outputs that can reach it.
+ */
+const bilinearAxis = (name: 'y' | 'x', input: number, output: number, alignCorners: boolean, scaleFactor: number | undefined) => {
+  const scale = alignCorners
+    ? output > 1 ? Math.fround((input - 1) / (output - 1)) : 0
+    : Math.fround(scaleFactor !== undefined && scaleFactor > 0 ? 1 / scaleFactor : input / output)
+  const src = alignCorners ? `${f32(scale)} * f32(o${name})` : `max(${f32(scale)} * (f32(o${name}) + 0.5) - 0.5, 0.0)`
+  // dst ≈ (src + ½)/scale − ½: outputs whose source lies within one input step of i.
+  const inverse = scale > 0 ? 1 / scale : Infinity
+  const lo = Number.isFinite(inverse)
+    ? `max(i32(floor((f32(i${name}) - 1.0 ${alignCorners ? '' : '+ 0.5'}) * ${f32(inverse)} ${alignCorners ? '' : '- 0.5'})) - 1, 0)`
+    : '0'
+  const hi = Number.isFinite(inverse)
+    ? `min(i32(ceil((f32(i${name}) + 1.0 ${alignCorners ? '' : '+ 0.5'}) * ${f32(inverse)} ${alignCorners ? '' : '- 0.5'})) + 2, ${output})`
+    : `${output}`
+  const weight = `let s${name} = ${src};
+      let i0${name} = min(i32(floor(s${name})), ${input - 1});
+      let i1${name} = select(i0${name}, i0${name} + 1, i0${name} < ${input - 1});
+      let l1${name} = clamp(s${name} - f32(i0${name}), 0.0, 1.0);
+      var w${name} = 0.0;
+      if (i0${name} == i${name}) { w${name} += 1.0 - l1${name}; }
+      if (i1${name} == i${name}) { w${name} += l1${name}; }`
+  return { lo, hi, weight }
+}
+
+defineKernel('upsampleGrad', (node) => {
+  const [x, dy] = node.inputs
+  const [H, W] = plane(x.shape)
+  const [OH, OW] = plane(dy.shape)
+  const mode = (node.attrs.mode as string | undefined) ?? 'nearest'
+  const coords = coordinates(x.shape, dy.shape)
+  if (mode === 'nearest') {
+    // Output o reads input floor(o·in/out): those reading i are o ∈ [ceil(i·out/in), ceil((i+1)·out/in)).
+    const body = `${coords}
+  for (var oy = (iy * ${OH} + ${H - 1}) / ${H}; oy < min(((iy + 1) * ${OH} + ${H - 1}) / ${H}, ${OH}); oy++) {
+    for (var ox = (ix * ${OW} + ${W - 1}) / ${W}; ox < min(((ix + 1) * ${OW} + ${W - 1}) / ${W}, ${OW}); ox++) {
+      g += in1[ybase + u32(oy * ${OW} + ox)];
+    }
+  }
+  out[i] = g;`
+    return { steps: [elementwiseKernel(node, body)] }
+  }
+  if (mode !== 'bilinear') throw new Error(`upsampleGrad: unknown mode ${mode}`)
+  const alignCorners = node.attrs.alignCorners === true
+  // With a size, PyTorch's scale is in/out; with a scale factor (and no alignCorners), 1/scaleFactor.
+  const factor = (axis: number) =>
+    node.attrs.size === undefined && node.attrs.scaleFactor !== undefined ? axisValue(node.attrs.scaleFactor as never, axis, 1) : undefined
+  const ay = bilinearAxis('y', H, OH, alignCorners, factor(0))
+  const ax = bilinearAxis('x', W, OW, alignCorners, factor(1))
+  const body = `${coords}
+  for (var oy = ${ay.lo}; oy < ${ay.hi}; oy++) {
+      ${ay.weight}
+      if (wy == 0.0) { continue; }
+    for (var ox = ${ax.lo}; ox < ${ax.hi}; ox++) {
+      ${ax.weight}
+      g += in1[ybase + u32(oy * ${OW} + ox)] * wy * wx;
+    }
+  }
+  out[i] = g;`
+  return { steps: [elementwiseKernel(node, body)] }
+})

@@ -38,7 +38,8 @@ export const poolVjpTable: VjpTable<
   },
   batchNorm2d: ({ node, inputs: [x, gamma, , runningMean, runningVar], dy }) => {
     const { training, eps } = node.attrs as { training: boolean; eps: number }
-    const perChannel = (t: AnyTensor) => spatial(x, t)
+    // A [C] statistic broadcast over [N, C, H, W] (spatial() is for [N, C] values).
+    const perChannel = (t: AnyTensor) => broadcastTo(reshape(t, [1, x.shape[1], 1, 1]), x.shape)
     const reduce = (t: AnyTensor) => sum(t, [0, 2, 3], false)
     const count = x.shape[0] * x.shape[2] * x.shape[3]
     const mean = training ? div(reduce(x), count) : runningMean

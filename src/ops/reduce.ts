@@ -13,7 +13,7 @@ export interface ReduceOptions {
 
 export interface ReduceFn<Op extends string, O extends ReduceOptions> extends ShapeFn {
   readonly op: Op
-  readonly output: Reduce<Op, Input<this>, O['axis'], O['keepDims'] extends true ? true : false>
+  readonly output: Reduce<Op, Input<this>, O extends { readonly axis: infer A } ? A : undefined, O extends { readonly keepDims: true } ? true : false>
 }
 
 const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>

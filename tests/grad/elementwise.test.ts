@@ -1,0 +1,3 @@
+import { gradientTests } from './helpers.ts'
+
+gradientTests('elementwise')

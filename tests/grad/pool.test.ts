@@ -1,0 +1,5 @@
+import { gradientTests } from './helpers.ts'
+
+gradientTests('pool')
+gradientTests('upsample')
+gradientTests('norm')

@@ -1,0 +1,4 @@
+import { gradientTests } from './helpers.ts'
+
+gradientTests('reduce')
+gradientTests('softmax')
