@@ -60,7 +60,8 @@ const MAX_GROUPS = 65535
  * more compile time and waste work on small matrices, so small ones get small tiles.
  */
 export const chooseTiling = (M: number, N: number): MatmulTiling => ({
-  tileM: M >= 64 ? 16 : M >= 8 ? 8 : 4,
+  // M < 4 (a matrix-vector product, linear on one sample) takes exactly M rows instead of clamped copies.
+  tileM: M >= 64 ? 16 : M >= 8 ? 8 : M >= 4 ? 4 : Math.max(1, M),
   tileN: N >= 32 ? 8 : 4,
   workgroup: [8, 4],
 })

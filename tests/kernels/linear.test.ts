@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { fromArray, linear, matmul, type Tensor } from '../../src/index.ts'
+import { makeNode } from '../../src/graph.ts'
+import type { OpName } from '../../src/ops/names.ts'
+import { emitterFor, type KernelStep } from '../../src/compiler/kernel.ts'
+import { sizeOf } from '../../src/compiler/wgsl.ts'
+import { fixtureTests } from './elementwise.helpers.ts'
+import '../../src/ops/kernels.ts'
+
+type AnyTensor = Tensor<readonly number[]>
+const anyMatmul = matmul as unknown as (a: AnyTensor, b: AnyTensor) => AnyTensor
+const anyLinear = linear as unknown as (w: AnyTensor | { weight: AnyTensor; bias?: AnyTensor }) => (x: AnyTensor) => AnyTensor
+
+/** torch.matmul in float64: 1-D operands promoted then squeezed, batch dims broadcast. */
+const matmulRef = (a: Float32Array, aShape: number[], b: Float32Array, bShape: number[]) => {
+  const a2 = aShape.length === 1 ? [1, aShape[0]] : aShape
+  const b2 = bShape.length === 1 ? [bShape[0], 1] : bShape
+  const [M, K, N] = [a2[a2.length - 2], a2[a2.length - 1], b2[b2.length - 1]]
+  const ab = a2.slice(0, -2)
+  const bb = b2.slice(0, -2)
+  const rank = Math.max(ab.length, bb.length)
+  const pa = [...Array(rank - ab.length).fill(1), ...ab]
+  const pb = [...Array(rank - bb.length).fill(1), ...bb]
+  const batch = pa.map((d, i) => Math.max(d, pb[i]))
+  const count = sizeOf(batch)
+  const out = new Float64Array(count * M * N)
+  for (let t = 0; t < count; t++) {
+    // Batch coordinates of t, mapped into each operand (size-1 dims broadcast).
+    let rest = t
+    let ai = 0
+    let bi = 0
+    for (let d = 0; d < rank; d++) {
+      const inner = sizeOf(batch.slice(d + 1))
+      const c = Math.floor(rest / inner)
+      rest %= inner
+      ai = ai * pa[d] + (pa[d] === 1 ? 0 : c)
+      bi = bi * pb[d] + (pb[d] === 1 ? 0 : c)
+    }
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let s = 0
+        for (let k = 0; k < K; k++) s += a[ai * M * K + m * K + k] * b[bi * K * N + k * N + n]
+        out[t * M * N + m * N + n] = s
+      }
+  }
+  const shape = [...batch, ...(aShape.length === 1 ? [] : [M]), ...(bShape.length === 1 ? [] : [N])]
+  return { out, shape }
+}
+
+const random = (n: number, seed: number) => {
+  let s = seed >>> 0 || 1
+  return Float32Array.from({ length: n }, () => {
+    s ^= s << 13
+    s ^= s >>> 17
+    s ^= s << 5
+    return ((s >>> 0) / 2 ** 32) * 2 - 1
+  })
+}
+
+/** |got − want| ≤ tol·(Σ|a||b| for that output) is what float32 summation can promise; use a scale of √K·max. */
+const expectNear = (got: ArrayLike<number>, want: ArrayLike<number>, K: number) => {
+  expect(got.length).toBe(want.length)
+  const tol = 1e-6 * Math.max(1, K)
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= tol * Math.max(1, Math.abs(want[i])))) {
+      expect.fail(`element ${i}: got ${got[i]}, want ${want[i]} (tolerance ${tol})`)
+    }
+  }
+}
+
+describe('linear.json fixtures (matmul, linear)', () => {
+  fixtureTests('linear')
+})
+
+describe('matmul', () => {
+  it('matches a float64 reference on random shapes (1-D operands, broadcast batch dims, unaligned sizes)', async () => {
+    const dim = fc.integer({ min: 1, max: 24 })
+    const batchDim = fc.integer({ min: 1, max: 3 })
+    const shapes = fc
+      .record({
+        M: dim,
+        K: dim,
+        N: dim,
+        aRank: fc.integer({ min: 1, max: 4 }),
+        bRank: fc.integer({ min: 1, max: 4 }),
+        batch: fc.array(batchDim, { minLength: 2, maxLength: 2 }),
+        aOnes: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+        bOnes: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+        seed: fc.integer({ min: 1, max: 2 ** 30 }),
+        big: fc.boolean(),
+      })
+      .map((r) => {
+        // Sometimes a size past one 16-row tile, to cross tile and vec4 edges.
+        const M = r.big ? r.M + 50 : r.M
+        const batchOf = (rank: number, ones: boolean[]) => r.batch.slice(0, Math.max(0, rank - 2)).map((d, i) => (ones[i] ? 1 : d))
+        const aShape = r.aRank === 1 ? [r.K] : [...batchOf(r.aRank, r.aOnes), M, r.K]
+        const bShape = r.bRank === 1 ? [r.K] : [...batchOf(r.bRank, r.bOnes), r.K, r.N]
+        return { aShape, bShape, seed: r.seed, K: r.K }
+      })
+    await fc.assert(
+      fc.asyncProperty(shapes, async ({ aShape, bShape, seed, K }) => {
+        const a = random(sizeOf(aShape), seed)
+        const b = random(sizeOf(bShape), seed + 1)
+        const want = matmulRef(a, aShape, b, bShape)
+        const out = anyMatmul(fromArray(a, aShape), fromArray(b, bShape))
+        expect(out.shape).toEqual(want.shape)
+        expectNear(await out.data(), want.out, K)
+      }),
+      { numRuns: 30, seed: 20240611 },
+    )
+  })
+
+  it('handles K = 0 (zeros) and empty outputs', async () => {
+    const z = anyMatmul(fromArray([], [3, 0]), fromArray([], [0, 5]))
+    expect(Array.from(await z.data())).toEqual(new Array(15).fill(0))
+    const e = anyMatmul(fromArray([], [0, 4]), fromArray(random(20, 3), [4, 5]))
+    expect(e.shape).toEqual([0, 5])
+  })
+
+  it('computes a 256×192×130 product (several tiles, unaligned K) and a linear layer with bias', async () => {
+    const [M, K, N] = [256, 130, 192]
+    const a = random(M * K, 11)
+    const b = random(K * N, 12)
+    const want = matmulRef(a, [M, K], b, [K, N])
+    expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), want.out, K)
+    // linear with W = bᵀ and a bias.
+    const w = new Float32Array(N * K)
+    for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) w[n * K + k] = b[k * N + n]
+    const bias = random(N, 13)
+    const y = anyLinear({ weight: fromArray(w, [N, K]), bias: fromArray(bias, [N]) })(fromArray(a, [2, M / 2, K]))
+    expect(y.shape).toEqual([2, M / 2, N])
+    expectNear(await y.data(), want.out.map((v, i) => v + bias[i % N]), K)
+  })
+})
+
+describe('matmul kernel shape', () => {
+  const invocationsOf = (step: KernelStep) => {
+    const m = /@workgroup_size\((\d+)(?:,\s*(\d+))?(?:,\s*(\d+))?\)/.exec(step.wgsl)!
+    const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
+    return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
+  }
+  const lowerNode = (op: OpName, inputs: number[][], shape: number[]) => {
+    const node = makeNode(op, inputs.map((s) => makeNode('constant', [], {}, s, 'float32', new Float32Array(sizeOf(s)))), {}, shape, 'float32')
+    const lowering = emitterFor(op)(node)
+    if ('alias' in lowering) throw new Error('unexpected alias')
+    return lowering.steps
+  }
+
+  it.each([
+    ['matmul', [[256, 256], [256, 256]], [256, 256]],
+    ['matmul', [[4, 64, 96], [96, 128]], [4, 64, 128]],
+    ['linear', [[128, 64], [32, 64], [32]], [128, 32]],
+  ] as const)('%s %j computes a register tile per invocation, not one output', (op, inputs, shape) => {
+    const steps = lowerNode(op, inputs.map((s) => [...s]), [...shape])
+    const product = steps.find((s) => s.wgsl.includes('shapewise matmul tile'))!
+    const outputs = sizeOf(shape)
+    const invocations = invocationsOf(product)
+    // Each invocation owns ≥ 16 outputs here (the grid may overhang the edges a little).
+    expect(outputs / invocations).toBeGreaterThanOrEqual(16)
+    // Straight-line vec4 accumulators, no indexed private array.
+    expect(product.wgsl).toMatch(/var c1_1 = vec4f\(0\.0\);/)
+    expect(product.wgsl).not.toMatch(/\n\s*var\s+\w+\s*:\s*array</)
+  })
+})
