@@ -13,6 +13,8 @@ import { sizeOf } from './compiler/wgsl.ts'
 import { hasOwner } from './memory.ts'
 import './ops/kernels.ts'
 
+const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0))
+
 /** Device buffers of realized nodes. */
 const onDevice = new Map<Node, GPUBuffer>()
 
@@ -23,6 +25,7 @@ const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int
 
 /** Runs what `nodes` need and returns their values; the nodes stay realized on the device. */
 export async function realize(nodes: readonly Node[]): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
+  if (nodes.every((n) => sizeOf(n.shape) === 0)) return nodes.map((n) => emptyOf(n.dtype))
   const gpu = await getGpu()
   const lost = nodes.find((n) => n.op === 'external' && !onDevice.has(n))
   if (lost) throw new Error(`a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was disposed and cannot be recomputed`)
@@ -38,7 +41,9 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     external.set(id, buffer)
     kept.push([node, buffer])
   }
-  const reads: ReadRequest[] = nodes.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
+  // Empty tensors have nothing to map back.
+  const readable = nodes.filter((n) => sizeOf(n.shape) > 0)
+  const reads: ReadRequest[] = readable.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
   let results
   try {
     results = await execute(s.plan, reads, { buffers: external })
@@ -47,7 +52,12 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     throw error
   }
   for (const [node, buffer] of kept) onDevice.set(node, buffer)
-  return results.map((r, i) => (nodes[i].dtype === 'bool' ? Uint8Array.from(r as unknown as Uint32Array) : (r as Float32Array | Int32Array)))
+  const values = new Map(readable.map((n, i) => [n, results[i]]))
+  return nodes.map((n) => {
+    const r = values.get(n)
+    if (!r) return emptyOf(n.dtype)
+    return n.dtype === 'bool' ? Uint8Array.from(r as unknown as Uint32Array) : (r as Float32Array | Int32Array)
+  })
 }
 
 /** Frees the device buffer of a node (it can be recomputed from its graph if needed again). */

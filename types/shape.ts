@@ -115,14 +115,17 @@ export type DropDims<S extends Shape, N extends number, Count extends unknown[] 
     ? DropDims<R, N, [...Count, 0]>
     : []
 
-/** permute(dims): output dim i is input dim dims[i]; dims must be a permutation of 0..rank-1. */
+/** permute(dims): output dim i is input dim dims[i] (negative counts from the end); dims must be a permutation. */
 export type Permute<S extends Shape, P extends Shape> = IsTuple<S> extends false
   ? UnknownShape
   : [P['length']] extends [S['length']]
-    ? IsPermutation<P, S['length']> extends true
-      ? { -readonly [I in keyof P]: S[P[I] & number] }
+    ? IsPermutation<NonNegativeDims<P, S['length']>, S['length']> extends true
+      ? { -readonly [I in keyof P]: S[NonNegativeDims<P, S['length']>[I] & number] }
       : ShapeError<`permute: ${ShapeText<P>} is not a permutation of the ${S['length']} dims of ${ShapeText<S>}`>
     : ShapeError<`permute: ${ShapeText<P>} is not a permutation of the ${S['length']} dims of ${ShapeText<S>}`>
+type NonNegativeDims<P extends Shape, Rank extends number> = {
+  -readonly [I in keyof P]: `${P[I]}` extends `-${infer K extends number}` ? Sub<Rank, K> : P[I]
+}
 type IsPermutation<P extends Shape, N extends number, Seen extends number = never> = P extends readonly [
   infer H extends number,
   ...infer R extends Shape,

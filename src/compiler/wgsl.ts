@@ -17,9 +17,17 @@ export const flatIndex = (threads: number): string => {
   return `gid.x + gid.y * ${x * WORKGROUP}u`
 }
 
+/**
+ * Bit patterns of NaN and ±Infinity behind a `var`: Tint folds
+ * `bitcast<f32>(0x7f800000u)` at compile time and rejects the non-finite
+ * result, so these values must only exist at run time.
+ */
+export const NON_FINITE_WGSL = 'var<private> nonFiniteBits: vec3<u32> = vec3<u32>(0x7fc00000u, 0x7f800000u, 0xff800000u);'
+
 /** Storage declarations: inputs read-only (bindings 0..n-1), then the output. */
 export const declareIO = (inputs: readonly { dtype: DType }[], out: { dtype: DType }): string =>
   [
+    NON_FINITE_WGSL,
     ...inputs.map((t, i) => `@group(0) @binding(${i}) var<storage, read> in${i}: array<${wgslType(t.dtype)}>;`),
     `@group(0) @binding(${inputs.length}) var<storage, read_write> out: array<${wgslType(out.dtype)}>;`,
   ].join('\n')
@@ -57,9 +65,10 @@ export const broadcastIndex = (from: readonly number[], to: readonly number[], i
 /** A literal of the node's element type. */
 export const literal = (value: number, dtype: DType): string => {
   if (dtype === 'float32') {
-    if (Number.isNaN(value)) return 'bitcast<f32>(0x7fc00000u)'
-    if (value === Infinity) return 'bitcast<f32>(0x7f800000u)'
-    if (value === -Infinity) return 'bitcast<f32>(0xff800000u)'
+    // Needs NON_FINITE_WGSL in the module (declareIO includes it).
+    if (Number.isNaN(value)) return 'bitcast<f32>(nonFiniteBits.x)'
+    if (value === Infinity) return 'bitcast<f32>(nonFiniteBits.y)'
+    if (value === -Infinity) return 'bitcast<f32>(nonFiniteBits.z)'
     return Number.isInteger(value) ? `${value}.0` : `${value}`
   }
   return dtype === 'int32' ? `${Math.trunc(value)}i` : `${value ? 1 : 0}u`

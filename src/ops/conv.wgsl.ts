@@ -1,7 +1,8 @@
 /**
  * WGSL of conv1d/conv2d and their transposes, all as one implicit GEMM:
  * output pixels (N·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
- * M×N, and Ci/g·kh·kw its K. Each node runs three steps in one submit:
+ * M×N, and Ci/g·kh·kw its K. Each node runs two dispatches in one submit:
+ * a repack (1 and 2 below, one shader) and the GEMM (3).
  *
  * 1. repack x into a padded, channels-last scratch image X'[n][g][h][w][ci]
  *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
@@ -92,17 +93,30 @@ export interface ConvTile {
   readonly workgroup: readonly [number, number]
 }
 
-/** Measured on llvmpipe for W3 (bench/conv2d.ts); smaller channel tiles when a group has few channels. */
-export const defaultConvTile = (channelsPerGroup: number): ConvTile => ({
-  pixels: 8,
-  channels: channelsPerGroup <= 4 ? 4 : 8,
-  workgroup: [8, 1],
-})
+/**
+ * 8 pixels × 8 channels measured best for W3 on llvmpipe (bench/conv2d.ts).
+ * Small problems (under ~1M multiply-adds, a fraction of a millisecond) take
+ * 4×4: less of the tile is padding, and the shorter shader compiles ~3×
+ * faster, which is what such a conv costs the first time it runs.
+ */
+export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number): ConvTile => {
+  const big = pixels * channelsPerGroup * depth >= 1 << 20
+  return { pixels: big ? 8 : 4, channels: big && channelsPerGroup > 4 ? 8 : 4, workgroup: [8, 1] }
+}
+
+/** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
+const tileFor = (node: Node): ConvTile => {
+  const [x, w] = node.inputs
+  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const kernel = w.shape.slice(2).reduce((a, b) => a * b, 1)
+  const pixels = node.shape[0] * node.shape.slice(2).reduce((a, b) => a * b, 1)
+  return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel)
+}
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 
-/** The three steps of a conv or transposed conv node. */
-export const lowerConv = (node: Node, tile: ConvTile = defaultConvTile(channelsPerGroup(node))): Lowering => {
+/** The two dispatches of a conv or transposed conv node. */
+export const lowerConv = (node: Node, tile: ConvTile = tileFor(node)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.attrs.rank as number
   const [x, w, bias] = node.inputs
@@ -115,9 +129,7 @@ export const lowerConv = (node: Node, tile: ConvTile = defaultConvTile(channelsP
   const cig = ci / groups
   const cog = co / groups
   const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
-  const TP = tile.pixels
-  const TC = tile.channels
-  const cot = ceilTo(cog, TC) // output channels per group, padded to the tile
+  const cot = ceilTo(cog, tile.channels) // output channels per group, padded to the tile
   const kk = ah.kernel * aw.kernel
 
   const xpVec4s = batch * groups * ah.padded * aw.padded * c4
@@ -128,15 +140,21 @@ export const lowerConv = (node: Node, tile: ConvTile = defaultConvTile(channelsP
 
   const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
 
-  // Step 1: X'[n][g][h][w][c] (vec4 over c), zeros in the padding and past Ci/g.
-  const repackX: KernelStep = {
-    wgsl: `// ${name}: repack input to padded channels-last
+  // Steps 1 and 2 run as one dispatch (one shader less to compile per node):
+  // invocations [0, X) repack the input, [X, X + W) the weight.
+  // Conv weight is [Co, Ci/g, kh, kw]; transposed [Ci, Co/g, kh, kw], read with the kernel flipped.
+  const source = transposed
+    ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
+    : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
+  const repack: KernelStep = {
+    wgsl: `// ${name}: repack input to padded channels-last, weight to [g][ky][kx][ci][co]
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> xp: array<vec4f>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = ${flatIndex(xpVec4s)};
-  if (i >= ${xpVec4s}u) { return; }
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> xp: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> wp: array<vec4f>;
+
+// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
   let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);
@@ -147,24 +165,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var v = vec4f(0.0);
 ${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = x[at + ${l * ah.input * aw.input}u]; }`).join('\n')}
   xp[i] = v;
-}`,
-    workgroups: grid1d(xpVec4s),
-    bindings: [{ input: 0 }, { scratch: 0 }],
-  }
+}
 
-  // Step 2: W'[g][ky][kx][ci][co] (vec4 over co), zeros past Ci/g and Co/g.
-  // Conv weight is [Co, Ci/g, kh, kw]; transposed [Ci, Co/g, kh, kw], read with the kernel flipped.
-  const source = transposed
-    ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
-    : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
-  const repackW: KernelStep = {
-    wgsl: `// ${name}: repack weight to [g][ky][kx][ci][co]
-@group(0) @binding(0) var<storage, read> w: array<f32>;
-@group(0) @binding(1) var<storage, read_write> wp: array<vec4f>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = ${flatIndex(wpVec4s)};
-  if (i >= ${wpVec4s}u) { return; }
+// W'[g][ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g.
+fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
   let c = (i / ${cot / 4}u) % ${c4 * 4}u;
   let k = (i / ${(cot / 4) * c4 * 4}u) % ${kk}u;
@@ -175,12 +179,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (c < ${cig}u && o < ${cog}u) { v[l] = w[${source}]; }
   }
   wp[i] = v;
+}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${flatIndex(xpVec4s + wpVec4s)};
+  if (i < ${xpVec4s}u) { repack_input(i); } else if (i < ${xpVec4s + wpVec4s}u) { repack_weight(i - ${xpVec4s}u); }
 }`,
-    workgroups: grid1d(wpVec4s),
-    bindings: [{ input: 1 }, { scratch: 1 }],
+    workgroups: grid1d(xpVec4s + wpVec4s),
+    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0 }, { scratch: 1 }],
   }
 
-  return { scratchBytes: [xpVec4s * 16, wpVec4s * 16], steps: [repackX, repackW, gemmStep(name, tile, { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined })] }
+  return { scratchBytes: [xpVec4s * 16, wpVec4s * 16], steps: [repack, gemmStep(name, tile, { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined })] }
 }
 
 interface GemmShape {
@@ -274,7 +284,5 @@ ${stores}
   const bindings: KernelBinding[] = [{ scratch: 0 }, { scratch: 1 }, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
   return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings }
 }
-
-const channelsPerGroup = (node: Node): number => node.shape[1] / ((node.attrs.groups as number | undefined) ?? 1)
 
 for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node) => lowerConv(node))

@@ -4,7 +4,7 @@ import type {
 } from '../../types/index.ts'
 import { makeNode, type DType } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
-import { reshapeShape, flattenShape, permuteShape, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
+import { reshapeShape, flattenShape, permuteShape, permutationOf, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
 export interface ReshapeFn<T extends Shape> extends ShapeFn {
@@ -31,7 +31,7 @@ export interface PermuteFn<P extends Shape> extends ShapeFn {
 }
 /** Reorders dims: output dim i is input dim dims[i]. */
 export const permute = <const P extends Shape>(dims: P): Layer<PermuteFn<P>> =>
-  layer('permute', (x) => wrap(makeNode('permute', [x.node], { dims: [...dims] }, permuteShape(x.shape, dims), x.dtype)))
+  layer('permute', (x) => wrap(makeNode('permute', [x.node], { dims: permutationOf(x.shape, dims) }, permuteShape(x.shape, dims), x.dtype)))
 
 export interface TransposeFn<D0 extends number, D1 extends number> extends ShapeFn {
   readonly op: 'transpose'

@@ -11,6 +11,11 @@ import { poolParams, type PoolOptions } from '../shape/pool.ts'
 
 const f32 = (v: number) => literal(Math.fround(v), 'float32')
 
+// -inf as a run-time value: Tint rejects a constant bitcast to ±inf ("value
+// -inf cannot be represented as 'f32'"), which is what literal(-Infinity) gives.
+const negInfPrelude = 'var<private> neg_inf_bits: u32 = 0xff800000u;'
+const negInf = 'bitcast<f32>(neg_inf_bits)'
+
 /** [N, C, H, W] or [N, C, L] as [N·C, H, W] (a 1-D op is a 2-D op over a unit height). */
 const planes = (shape: readonly number[]) =>
   shape.length === 3 ? { h: 1, w: shape[2] } : { h: shape[2], w: shape[3] }
@@ -33,7 +38,7 @@ const maxPool = (node: Node) => {
   const { h, w } = planes(node.inputs[0].shape)
   const [ph, pw] = windows(node)
   return elementwiseKernel(node, `${outputCoords(node)}
-  var m = ${literal(-Infinity, 'float32')};
+  var m = ${negInf};
   for (var ky = 0; ky < ${ph.kernel}; ky++) {
     let iy = oy * ${ph.stride} - ${ph.padding} + ky * ${ph.dilation};
     if (iy < 0 || iy >= ${h}) { continue; }
@@ -44,7 +49,7 @@ const maxPool = (node: Node) => {
       if (v > m || v != v) { m = v; }
     }
   }
-  out[i] = m;`)
+  out[i] = m;`, negInfPrelude)
 }
 
 // Average pooling, PyTorch's divisor: the window clipped to the padded input
@@ -94,21 +99,21 @@ defineKernel('adaptiveAvgPool2d', (node) => {
 })
 
 // [N, C, H, W] → [N, C]: one invocation per plane.
-const globalPool = (node: Node, init: string, combine: string, finish: string) => {
+const globalPool = (node: Node, init: string, combine: string, finish: string, prelude = '') => {
   const [, , h, w] = node.inputs[0].shape
   return elementwiseKernel(node, `  var r = ${init};
   for (var k = 0u; k < ${h * w}u; k++) {
     let v = in0[i * ${h * w}u + k];
     ${combine}
   }
-  out[i] = ${finish};`)
+  out[i] = ${finish};`, prelude)
 }
 defineKernel('globalAvgPool2d', (node) => {
   const [, , h, w] = node.inputs[0].shape
   return { steps: [globalPool(node, '0.0', 'r += v;', `r / ${f32(h * w)}`)] }
 })
 defineKernel('globalMaxPool2d', (node) => ({
-  steps: [globalPool(node, literal(-Infinity, 'float32'), 'if (v > r || v != v) { r = v; }', 'r')],
+  steps: [globalPool(node, negInf, 'if (v > r || v != v) { r = v; }', 'r', negInfPrelude)],
 }))
 
 /**
@@ -156,6 +161,7 @@ ${bilinearAxis('x', 'ox', w, ow, ac)}
  * then normalises with them. The running statistics' update is not part of
  * this node's output.
  */
+// The tree reduction below is written out for 64 lanes.
 const STATS_WORKGROUP = 64
 defineKernel('batchNorm2d', (node) => {
   const [n, c, h, w] = node.shape
@@ -166,35 +172,37 @@ defineKernel('batchNorm2d', (node) => {
     return { steps: [elementwiseKernel(node, affine('in3[ch]', `(1.0 / sqrt(in4[ch] + ${eps}))`))] }
 
   const count = n * h * w
-  // Workgroup sum of `expr` over the channel's elements (v is the element), into `into`.
+  const tree = (into: string) =>
+    [32, 16, 8, 4, 2, 1].map((k) => `  if (lid.x < ${k}u) { ${into}[lid.x] += ${into}[lid.x + ${k}u]; }\n  workgroupBarrier();`).join('\n')
+  // Workgroup sum of `expr` over the channel's elements (v is the element) through
+  // workgroup array `into`. Each pass has its own array: llvmpipe runs the lanes
+  // of a workgroup in SIMD batches one after another between barriers, and a
+  // read of the first total was seen moved past the barrier, where an earlier
+  // batch had already overwritten a shared array with the second pass's partials.
   const reduce = (into: string, expr: string) => `  acc = 0.0;
   for (var e = lid.x; e < ${count}u; e += ${STATS_WORKGROUP}u) {
     let v = in0[((e / ${h * w}u) * ${c}u + ch) * ${h * w}u + e % ${h * w}u];
     acc += ${expr};
   }
-  partial[lid.x] = acc;
+  ${into}[lid.x] = acc;
   workgroupBarrier();
-  for (var stride = ${STATS_WORKGROUP / 2}u; stride > 0u; stride /= 2u) {
-    if (lid.x < stride) { partial[lid.x] += partial[lid.x + stride]; }
-    workgroupBarrier();
-  }
-  let ${into} = partial[0];
-  workgroupBarrier();`
+${tree(into)}`
   const stats = {
     wgsl: `// batchNorm2d statistics x${JSON.stringify(node.shape)}
 @group(0) @binding(0) var<storage, read> in0: array<f32>;
 @group(0) @binding(1) var<storage, read_write> stats: array<f32>;
-var<workgroup> partial: array<f32, ${STATS_WORKGROUP}>;
+var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;
+var<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;
 @compute @workgroup_size(${STATS_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let ch = wid.x;
   var acc: f32;
-${reduce('sum', 'v')}
-  let mean = sum / ${f32(count)};
+${reduce('sums', 'v')}
+  let mean = sums[0] / ${f32(count)};
 ${reduce('squares', '(v - mean) * (v - mean)')}
   if (lid.x == 0u) {
     stats[2u * ch] = mean;
-    stats[2u * ch + 1u] = 1.0 / sqrt(squares / ${f32(count)} + ${eps});
+    stats[2u * ch + 1u] = 1.0 / sqrt(squares[0] / ${f32(count)} + ${eps});
   }
 }`,
     workgroups: [c, 1, 1] as const,

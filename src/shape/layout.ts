@@ -41,12 +41,16 @@ export const flattenShape = (x: Dims, startDim = 1): number[] => {
   return [...x.slice(0, start), product(x.slice(start))]
 }
 
-export const permuteShape = (x: Dims, dims: Dims): number[] => {
+/** Dims of a permutation with negative ones counted from the end, or an error when they are not a permutation. */
+export const permutationOf = (x: Dims, dims: Dims): number[] => {
   const seen = new Set<number>()
-  const valid = dims.length === x.length && dims.every((d) => Number.isInteger(d) && d >= 0 && d < x.length && !seen.has(d) && seen.add(d))
+  const normalized = dims.map((d) => (d < 0 ? d + x.length : d))
+  const valid = dims.length === x.length && normalized.every((d) => Number.isInteger(d) && d >= 0 && d < x.length && !seen.has(d) && seen.add(d))
   if (!valid) fail(`permute: ${shapeText(dims)} is not a permutation of the ${x.length} dims of ${shapeText(x)}`)
-  return dims.map((d) => x[d])
+  return normalized
 }
+
+export const permuteShape = (x: Dims, dims: Dims): number[] => permutationOf(x, dims).map((d) => x[d])
 
 export const transposeShape = (x: Dims, dim0: number, dim1: number): number[] => {
   const a = normalizeAxis('transpose', dim0, x.length)
