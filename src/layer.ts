@@ -11,8 +11,9 @@ import { wrap } from './tensor.ts'
 import type { DType } from './graph.ts'
 import type { Tensor } from './tensor.ts'
 
-export interface Layer<F extends ShapeFn> {
-  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyShape<F, S>>): Tensor<Output<ApplyShape<F, S>>, D>
+/** OutD: the output's dtype, or 'same' for the input's (argmax gives int32, comparisons bool). */
+export interface Layer<F extends ShapeFn, OutD extends DType | 'same' = 'same'> {
+  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyShape<F, S>>): Tensor<Output<ApplyShape<F, S>>, OutD extends DType ? OutD : D>
   /** The op's name, for summaries and error messages. */
   readonly op: F['op']
   /** Phantom: the type-level shape function. */
@@ -23,10 +24,12 @@ export interface Layer<F extends ShapeFn> {
 export type SameShapeLayer<Op extends string> = Layer<SameShape<Op>>
 
 /** Gives a plain tensor function the Layer type of shape function F. */
-export const layer = <F extends ShapeFn>(op: F['op'], apply: (x: Tensor<Shape, DType>) => Tensor<Shape, DType>): Layer<F> =>
-  Object.assign((x: Tensor<Shape, DType>) => apply(x), { op }) as unknown as Layer<F>
+export const layer = <F extends ShapeFn, OutD extends DType | 'same' = 'same'>(
+  op: F['op'],
+  apply: (x: Tensor<Shape, DType>) => Tensor<Shape, DType>,
+): Layer<F, OutD> => Object.assign((x: Tensor<Shape, DType>) => apply(x), { op }) as unknown as Layer<F, OutD>
 
-type ShapeFnsOf<Ls extends readonly Layer<ShapeFn>[]> = { [I in keyof Ls]: Ls[I] extends Layer<infer F> ? F : never }
+type ShapeFnsOf<Ls extends readonly Layer<ShapeFn, DType | 'same'>[]> = { [I in keyof Ls]: Ls[I] extends Layer<infer F, DType | 'same'> ? F : never }
 
 interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
   readonly op: 'sequential'

@@ -12,7 +12,7 @@
 import type { Add, Sub, Mul, Div, CeilDiv, Lt, Differ, MayDivide } from './nat.ts'
 import type { ShapeError, ShapeText, FirstError, Prefixed, UnknownShape } from './errors.ts'
 import type { Shape, IsTuple } from './shape.ts'
-import type { Spatial, AxisValue, LayoutText } from './options.ts'
+import type { Spatial, AxisValue, LayoutText, CheckOptions } from './options.ts'
 
 export interface ConvOptions {
   readonly stride?: Spatial
@@ -48,34 +48,14 @@ export type ConvTransposeAxis<Op extends string, In extends number, K extends nu
     : ConvTransposeSize<Op, In, K, S, P, OP, D>
 type ConvTransposeSize<Op extends string, In extends number, K extends number, S extends number, P extends number, OP extends number, D extends number> =
   Sub<Add<Mul<Sub<In, 1>, S>, Add<Mul<D, Sub<K, 1>>, Add<OP, 1>>>, Mul<2, P>> extends infer Out extends number
-    ? Lt<Out, 1> extends true ? ShapeError<`${Op}: output size ${Out} is not positive`> : Out
+    ? `${Out}` extends '0' | `-${string}` ? ShapeError<`${Op}: output size ${Out} is not positive`> : Out
     : never
-
-/** Options must be positive (stride, dilation, groups) or non-negative (padding) integers. */
-export type CheckOptions<Op extends string, O, Positive extends string, NonNegative extends string> =
-  FirstError<[...OptionErrors<Op, O, Positive, 1>, ...OptionErrors<Op, O, NonNegative, 0>]> extends infer E
-    ? E extends ShapeError<string> ? E : true
-    : never
-type OptionErrors<Op extends string, O, Keys extends string, Min extends number> = {
-  [K in Keys]: K extends keyof O ? OptionValueError<Op, K, O[K], Min> : true
-}[Keys] extends infer E ? [E] : never
-type OptionValueError<Op extends string, Name extends string, V, Min extends number> = V extends number
-  ? ValueError<Op, Name, V, Min>
-  : V extends readonly number[]
-    ? FirstError<{ [I in keyof V]: ValueError<Op, Name, V[I] & number, Min> }> extends infer E
-      ? E extends ShapeError<string> ? E : true
-      : never
-    : true
-type ValueError<Op extends string, Name extends string, V extends number, Min extends number> =
-  Lt<V, Min> extends true
-    ? ShapeError<`${Op}: ${Name} must be ${Min extends 1 ? 'a positive' : 'a non-negative'} integer, got ${V}`>
-    : `${V}` extends `${string}.${string}` ? ShapeError<`${Op}: ${Name} must be an integer, got ${V}`> : true
 
 /** conv1d / conv2d: input [N, C, …spatial], weight [Co, Ci/groups, …k], optional bias [Co]. */
 export type ConvShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
   IsTuple<X> extends false
     ? UnknownShape
-    : CheckOptions<Op, O, 'stride' | 'dilation' | 'groups', 'padding'> extends infer E extends ShapeError<string>
+    : CheckOptions<Op, O, ['stride', 'dilation', 'groups'], ['padding']> extends infer E extends ShapeError<string>
       ? E
       : X extends readonly [infer N extends number, infer C extends number, ...infer Sp extends Shape]
         ? [Sp['length']] extends [Rank]
@@ -126,7 +106,7 @@ type PaddingValue<P, I extends number> = P extends 'same' ? 'same' : P extends '
 export type ConvTransposeShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
   IsTuple<X> extends false
     ? UnknownShape
-    : CheckOptions<Op, O, 'stride' | 'dilation' | 'groups', 'padding' | 'outputPadding'> extends infer E extends ShapeError<string>
+    : CheckOptions<Op, O, ['stride', 'dilation', 'groups'], ['padding', 'outputPadding']> extends infer E extends ShapeError<string>
       ? E
       : X extends readonly [infer N extends number, infer C extends number, ...infer Sp extends Shape]
         ? [Sp['length']] extends [Rank]

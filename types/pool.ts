@@ -10,8 +10,7 @@
 import type { Add, Sub, Mul, Div, CeilDiv, Lt, Gte, Differ } from './nat.ts'
 import type { ShapeError, ShapeText, FirstError, Prefixed, UnknownShape } from './errors.ts'
 import type { Shape, IsTuple } from './shape.ts'
-import type { Spatial, AxisValue, LayoutText } from './options.ts'
-import type { CheckOptions } from './conv.ts'
+import type { Spatial, AxisValue, LayoutText, CheckOptions } from './options.ts'
 
 export interface PoolOptions {
   readonly kernelSize: Spatial
@@ -46,7 +45,7 @@ export type PoolAxis<Op extends string, In extends number, K extends number, S e
 /** maxPool1d/2d and avgPool1d/2d over input [N, C, …spatial]. */
 export type PoolShape<Op extends string, Rank extends number, X extends Shape, O> = IsTuple<X> extends false
   ? UnknownShape
-  : CheckOptions<Op, O, 'kernelSize' | 'stride' | 'dilation', 'padding'> extends infer E extends ShapeError<string>
+  : CheckOptions<Op, O, ['kernelSize', 'stride', 'dilation'], ['padding']> extends infer E extends ShapeError<string>
     ? E
     : X extends readonly [infer N extends number, infer C extends number, ...infer Sp extends Shape]
       ? [Sp['length']] extends [Rank]
@@ -76,7 +75,7 @@ type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V :
 export type AdaptivePoolShape<Op extends string, X extends Shape, Size extends Spatial> = IsTuple<X> extends false
   ? UnknownShape
   : X extends readonly [infer N extends number, infer C extends number, unknown, unknown]
-    ? CheckOptions<Op, { outputSize: Size }, 'outputSize', never> extends infer E extends ShapeError<string>
+    ? CheckOptions<Op, { outputSize: Size }, ['outputSize'], []> extends infer E extends ShapeError<string>
       ? E
       : [N, C, AxisValue<Size, 0, 1>, AxisValue<Size, 1, 1>]
     : ShapeError<`${Op}: expects input [N, C, H, W], got ${ShapeText<X>}`>
@@ -97,11 +96,11 @@ export type UpsampleShape<X extends Shape, O> = IsTuple<X> extends false
   ? UnknownShape
   : X extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
     ? O extends { readonly size: infer Size }
-      ? CheckOptions<'upsample', O, 'size', never> extends infer E extends ShapeError<string>
+      ? CheckOptions<'upsample', O, ['size'], []> extends infer E extends ShapeError<string>
         ? E
         : [N, C, AxisValue<Size, 0, H>, AxisValue<Size, 1, W>]
       : O extends { readonly scaleFactor: infer F }
-        ? CheckOptions<'upsample', O, 'scaleFactor', never> extends infer E extends ShapeError<string>
+        ? CheckOptions<'upsample', O, ['scaleFactor'], []> extends infer E extends ShapeError<string>
           ? E
           : [N, C, Mul<H, AxisValue<F, 0, 1>>, Mul<W, AxisValue<F, 1, 1>>]
         : ShapeError<'upsample: needs scaleFactor or size'>

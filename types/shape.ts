@@ -73,15 +73,15 @@ export type Reshape<S extends Shape, T extends Shape> = CountMinusOnes<T> extend
 
 type ReshapeChecked<S extends Shape, T extends Shape, From extends number, Known extends number> =
   number extends From | Known
-    ? { [I in keyof T]: T[I] extends -1 ? number : T[I] }
+    ? { -readonly [I in keyof T]: T[I] extends -1 ? number : T[I] }
     : CountMinusOnes<T> extends 1
       ? Known extends 0
         ? ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
         : Mod<From, Known> extends 0
-          ? { [I in keyof T]: T[I] extends -1 ? Div<From, Known> : T[I] }
+          ? { -readonly [I in keyof T]: T[I] extends -1 ? Div<From, Known> : T[I] }
           : ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
       : [From] extends [Known]
-        ? T
+        ? Mutable<T>
         : ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
 
 type CountMinusOnes<T extends Shape, Acc extends unknown[] = []> = T extends readonly [infer H, ...infer R extends Shape]
@@ -186,9 +186,10 @@ export type Reduce<Op extends string, S extends Shape, Axes, KeepDims extends bo
   : Axes extends undefined
     ? KeepDims extends true ? { -readonly [I in keyof S]: 1 } : []
     : NormalizedAxes<Op, Axes extends number ? [Axes] : Axes extends Shape ? Axes : [], S['length']> extends infer A
-      ? A extends ShapeError<string>
+      // A is a union of axes: wrapped so the check does not distribute over it.
+      ? [A] extends [ShapeError<string>]
         ? A
-        : { [I in keyof S]: I extends `${A & number}` ? (KeepDims extends true ? 1 : never) : S[I] } extends infer R extends Shape
+        : { -readonly [I in keyof S]: I extends `${A & number}` ? (KeepDims extends true ? 1 : never) : S[I] } extends infer R extends Shape
           ? KeepDims extends true ? R : DropNever<R>
           : never
       : never
@@ -252,7 +253,10 @@ export type ShapeOfNested<A> = A extends readonly number[]
     ? IsUnion<A[number] extends readonly unknown[] ? A[number]['length'] : never> extends true
       ? ShapeError<'tensor: rows have different lengths'>
       : ShapeOfNested<E> extends infer Inner
-        ? Inner extends Shape ? [A['length'], ...Inner] : Inner
+        // Rows of different shapes (at any depth) or rows mixed with numbers give a union here.
+        ? IsUnion<Inner> extends true
+          ? ShapeError<'tensor: rows have different lengths'>
+          : [Inner] extends [Shape] ? [A['length'], ...Inner] : Inner
         : never
     : A extends number
       ? []

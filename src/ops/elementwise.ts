@@ -55,9 +55,13 @@ export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn
 }
 
 /** A binary op: called with two operands it applies now; with one it is the data-last layer x ↦ op(x, b). */
-export interface BinaryOp<Op extends string, Out extends DType = 'float32'> {
-  <A extends Shape, const B extends Operand>(a: Tensor<A, DType>, b: Checked<B, Broadcast<Op, A, OperandShape<B>>>): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out>
-  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>>
+/** Out: the result's dtype, or 'same' for the first operand's (comparisons give bool). */
+export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'> {
+  <A extends Shape, DA extends DType, const B extends Operand>(
+    a: Tensor<A, DA>,
+    b: Checked<B, Broadcast<Op, A, OperandShape<B>>>,
+  ): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out extends DType ? Out : DA>
+  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>, Out>
 }
 
 const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
@@ -68,7 +72,7 @@ const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
   return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
 }
 
-const binary = <Op extends BinaryName, Out extends DType = 'float32'>(op: Op): BinaryOp<Op, Out> =>
+const binary = <Op extends BinaryName, Out extends DType | 'same' = 'same'>(op: Op): BinaryOp<Op, Out> =>
   ((...args: [Tensor<Shape, DType>, Operand] | [Operand]) =>
     args.length === 2 ? applyBinary(op, args[0], args[1]) : layer(op, (x) => applyBinary(op, x, args[0]))) as unknown as BinaryOp<Op, Out>
 

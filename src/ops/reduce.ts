@@ -28,9 +28,9 @@ export const sum = reduction('sum')
 export const mean = reduction('mean')
 export const max = reduction('max')
 /** Index of the largest value along one axis (or of the flattened tensor); int32. */
-export const argmax = reduction('argmax') as <const O extends { readonly axis?: number; readonly keepDims?: boolean } = {}>(
+export const argmax = reduction('argmax') as unknown as <const O extends { readonly axis?: number; readonly keepDims?: boolean } = {}>(
   options?: O,
-) => Layer<ReduceFn<'argmax', O>>
+) => Layer<ReduceFn<'argmax', O>, 'int32'>
 
 export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn {
   readonly op: Op
