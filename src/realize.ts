@@ -8,12 +8,18 @@ import { getGpu, peekGpu } from './runtime/device.ts'
 import { execute } from './runtime/executor.ts'
 import type { ReadRequest } from './runtime/plan.ts'
 import { schedule } from './compiler/schedule.ts'
-import { bytesPerElement } from './compiler/kernel.ts'
+import { bytesPerElement, type KernelTarget } from './compiler/kernel.ts'
 import { sizeOf } from './compiler/wgsl.ts'
 import { hasOwner } from './memory.ts'
 import './ops/kernels.ts'
 
 const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0))
+
+/** Layout choices for this adapter: texture operands where read-only storage textures exist on a software rasteriser. */
+export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures: boolean; limits: Readonly<Record<string, number>> }): KernelTarget => ({
+  textureOperands: process.env.SHAPEWISE_TEXTURE_OPERANDS !== undefined ? process.env.SHAPEWISE_TEXTURE_OPERANDS === '1' : info.software && info.readOnlyStorageTextures,
+  maxTextureDimension2D: info.limits.maxTextureDimension2D ?? 8192,
+})
 
 /** Device buffers of realized nodes. */
 const onDevice = new Map<Node, GPUBuffer>()
@@ -29,7 +35,7 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
   const gpu = await getGpu()
   const lost = nodes.find((n) => n.op === 'external' && !onDevice.has(n))
   if (lost) throw new Error(`a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was disposed and cannot be recomputed`)
-  const s = schedule(nodes, realizedBuffer, hasOwner)
+  const s = schedule(nodes, realizedBuffer, hasOwner, kernelTarget(gpu.info))
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)
   const kept: [Node, GPUBuffer][] = []

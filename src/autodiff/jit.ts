@@ -10,8 +10,8 @@ import { schedule } from '../compiler/schedule.ts'
 import { deviceData } from '../compiler/schedule.ts'
 import { bytesPerElement } from '../compiler/kernel.ts'
 import { sizeOf } from '../compiler/wgsl.ts'
-import { realize, realizedBuffer, adopt } from '../realize.ts'
-import { getGpu } from '../runtime/device.ts'
+import { realize, realizedBuffer, adopt, kernelTarget } from '../realize.ts'
+import { getGpu, type Gpu } from '../runtime/device.ts'
 import { execute } from '../runtime/executor.ts'
 import type { Plan, Step } from '../runtime/plan.ts'
 import { wrap } from '../tensor.ts'
@@ -69,7 +69,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
   const cache = new Map<string, Compiled>()
   const donated = new Set(options.donate ?? [])
 
-  const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown): Compiled => {
+  const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown, gpu: Gpu): Compiled => {
     traces++
     const placeholders = argLeaves.map((t) => makeNode('external', [], {}, t.shape, t.dtype))
     const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))
@@ -78,7 +78,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const isPlaceholder = new Map(placeholders.map((n, i) => [n, i]))
     // Placeholders stand for buffers bound at call time: present them as already on the device.
     const sentinel = {} as GPUBuffer
-    const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false)
+    const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false, kernelTarget(gpu.info))
     return {
       plan: s.plan,
       inputIds: placeholders.map((n) => s.bufferOf.get(n) ?? -1),
@@ -91,12 +91,12 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
 
   return async (...args: Args) => {
     const { leaves, key, rebuild } = split(args)
+    const gpu = await getGpu()
     let compiled = cache.get(key)
     if (!compiled) {
-      compiled = trace(args, leaves, rebuild)
+      compiled = trace(args, leaves, rebuild, gpu)
       cache.set(key, compiled)
     }
-    const gpu = await getGpu()
     // Arguments computed lazily elsewhere are realized first; host data is uploaded inside this step's plan.
     const pending = leaves.filter((t) => t.node.op !== 'constant' && !realizedBuffer(t.node))
     if (pending.length) await realize(pending.map((t) => t.node))

@@ -5,8 +5,23 @@
  */
 import type { DType, Node } from '../graph.ts'
 
-/** A binding of one kernel step: an input of the node, its output, or a scratch buffer. */
-export type KernelBinding = { readonly input: number } | { readonly output: true } | { readonly scratch: number }
+/** A binding of one kernel step: an input of the node, its output, a scratch buffer, or a texture operand. */
+export type KernelBinding =
+  | { readonly input: number }
+  | { readonly output: true }
+  | { readonly scratch: number }
+  /** Read-only `texture_storage_2d<rgba32float, read>`, filled by a TextureCopy step. */
+  | { readonly texture: number }
+
+/**
+ * Copies a row-major rows×cols f32 matrix (an input or scratch buffer) into
+ * texture operand `texture`: ceil(cols/4) texels per row, lanes past cols
+ * zero. On llvmpipe, operands read through read-only storage textures
+ * measured several times faster than through storage buffers (DESIGN.md).
+ */
+export interface TextureCopy {
+  readonly copyToTexture: { readonly source: KernelBinding; readonly texture: number; readonly rows: number; readonly cols: number }
+}
 
 export interface KernelStep {
   readonly wgsl: string
@@ -18,9 +33,23 @@ export interface KernelStep {
 /** How one node runs: a view of one of its inputs (no work), or kernel steps. */
 export type Lowering =
   | { readonly alias: number }
-  | { readonly scratchBytes?: readonly number[]; readonly steps: readonly KernelStep[] }
+  | {
+      readonly scratchBytes?: readonly number[]
+      /** Texture operands as [width in texels, height in rows]. */
+      readonly textures?: readonly (readonly [number, number])[]
+      readonly steps: readonly (KernelStep | TextureCopy)[]
+    }
 
-export type Emitter = (node: Node) => Lowering
+/** What an emitter may know of the device it compiles for; the compiler picks layouts from it. */
+export interface KernelTarget {
+  /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest). */
+  readonly textureOperands: boolean
+  readonly maxTextureDimension2D: number
+}
+
+export const DEFAULT_TARGET: KernelTarget = { textureOperands: false, maxTextureDimension2D: 8192 }
+
+export type Emitter = (node: Node, target: KernelTarget) => Lowering
 
 const emitters = new Map<string, Emitter>()
 

@@ -4,8 +4,8 @@
  * last consumer has run. Nodes already on the device are leaves.
  */
 import type { Node } from '../graph.ts'
-import type { Plan, Step, BufferDecl, Binding } from '../runtime/plan.ts'
-import { emitterFor, bytesPerElement, type Lowering } from './kernel.ts'
+import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
+import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
 
 export interface Schedule {
@@ -55,9 +55,11 @@ export const schedule = (
   targets: readonly Node[],
   realized: (n: Node) => GPUBuffer | undefined,
   keepConstant: (n: Node) => boolean = () => true,
+  target: KernelTarget = DEFAULT_TARGET,
 ): Schedule => {
   const order = topologicalOrder(targets, (n) => realized(n) !== undefined)
   const buffers: BufferDecl[] = []
+  const textures: TextureDecl[] = []
   const steps: Step[] = []
   const bufferOf = new Map<Node, number>()
   const external = new Map<number, GPUBuffer>()
@@ -111,19 +113,26 @@ export const schedule = (
       if (keepConstant(node)) keep.push(node)
       continue
     }
-    const lowering: Lowering = emitterFor(node.op)(node)
+    const lowering: Lowering = emitterFor(node.op)(node, target)
     if ('alias' in lowering) {
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {
       const out = allocate(nodeBytes(node))
       const scratch = (lowering.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))
+      // Texture operands live for one node; the executor takes them from its pool per run.
+      const texture = (lowering.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
+      const bufferFor = (b: KernelBinding): number =>
+        'input' in b ? bufferOf.get(node.inputs[b.input])! : 'output' in b ? out : 'scratch' in b ? scratch[b.scratch] : -1
       for (const step of lowering.steps) {
+        if ('copyToTexture' in step) {
+          const c = step.copyToTexture
+          steps.push({ kind: 'copyBufferToTexture', src: bufferFor(c.source), dst: texture[c.texture], rows: c.rows, cols: c.cols, label: node.op })
+          continue
+        }
         const bindings: Binding[] = step.bindings.map((b) =>
-          'input' in b
-            ? { buffer: bufferOf.get(node.inputs[b.input])!, access: 'read' as const }
-            : 'output' in b
-              ? { buffer: out, access: 'read_write' as const }
-              : { buffer: scratch[b.scratch], access: 'read_write' as const },
+          'texture' in b
+            ? { texture: texture[b.texture], access: 'read' as const }
+            : { buffer: bufferFor(b), access: 'input' in b ? ('read' as const) : ('read_write' as const) },
         )
         steps.push({ kind: 'dispatch', wgsl: step.wgsl, bindings, workgroups: step.workgroups, label: node.op })
         dispatches++
@@ -134,5 +143,5 @@ export const schedule = (
     for (const input of node.inputs) doneWith(input)
   }
   for (const t of targets) if (!keep.includes(t)) keep.push(t)
-  return { plan: { buffers, steps }, bufferOf, external, keep, dispatches }
+  return { plan: { buffers, textures, steps }, bufferOf, external, keep, dispatches }
 }

@@ -22,7 +22,7 @@
  * measured ~10% faster on llvmpipe than runtime-sized arrays.
  */
 import type { Node } from '../graph.ts'
-import { defineKernel, type KernelBinding, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { broadcastIndex, grid1d, flatIndex, sizeOf, WORKGROUP } from '../compiler/wgsl.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 
@@ -72,6 +72,9 @@ const arrayOf = (type: string, length: number) => (Number.isInteger(length) && l
 /** The declared access of a binding: the plan binds inputs read-only, output and scratch read_write. */
 export const access = (b: KernelBinding) => ('input' in b ? 'read' : 'read_write')
 
+/** Where the tiled kernel reads A and B from: storage buffers (padded) or rgba32float textures. */
+type Operands = { readonly kind: 'buffer'; readonly a: KernelBinding; readonly b: KernelBinding } | { readonly kind: 'texture' }
+
 /** WGSL that copies an operand into a zero-padded [batch, rows, cols] scratch, optionally transposing its last two dims. */
 const packStep = (
   srcBinding: KernelBinding,
@@ -107,13 +110,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 /** The register-tiled product kernel over padded operands (K % 4 = 0, N % 4 = 0 in storage). */
-const tiledStep = (
-  p: MatmulProblem,
-  t: MatmulTiling,
-  a: KernelBinding,
-  b: KernelBinding,
-  bias: KernelBinding | undefined,
-): KernelStep => {
+const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, bias: KernelBinding | undefined): KernelStep => {
+  const textured = operands.kind === 'texture'
+  const a: KernelBinding = operands.kind === 'texture' ? { texture: 0 } : operands.a
+  const b: KernelBinding = operands.kind === 'texture' ? { texture: 1 } : operands.b
   const { M, N } = p
   const TM = t.tileM
   const TN4 = t.tileN / 4
@@ -130,8 +130,12 @@ const tiledStep = (
   const clampCols = N4 % TN4 !== 0
 
   const decls = [
-    `@group(0) @binding(0) var<storage, ${access(a)}> A: ${arrayOf('vec4f', aCount)};`,
-    `@group(0) @binding(1) var<storage, ${access(b)}> B: ${arrayOf('vec4f', bCount)};`,
+    textured
+      ? '@group(0) @binding(0) var At: texture_storage_2d<rgba32float, read>;'
+      : `@group(0) @binding(0) var<storage, ${access(a)}> A: ${arrayOf('vec4f', aCount)};`,
+    textured
+      ? '@group(0) @binding(1) var Bt: texture_storage_2d<rgba32float, read>;'
+      : `@group(0) @binding(1) var<storage, ${access(b)}> B: ${arrayOf('vec4f', bCount)};`,
     ...(bias ? [`@group(0) @binding(2) var<storage, read> bias: ${arrayOf('f32', N)};`] : []),
     `@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> out: ${vecOut ? arrayOf('vec4f', batchCount * M * N4) : arrayOf('f32', batchCount * M * N)};`,
   ]
@@ -139,18 +143,34 @@ const tiledStep = (
   const bBatchIndex = broadcastIndex(p.bBatch, p.batch, 'bat')
 
   const pre: string[] = []
-  pre.push(`  let aBase = (${aBatchIndex}) * ${M * K4}u;`)
-  pre.push(`  let bBase = (${bBatchIndex}) * ${Kp * N4}u;`)
-  for (let i = 0; i < TM; i++) pre.push(`  let ar${i} = aBase + ${clampRows ? `min(m0 + ${i}u, ${M - 1}u)` : `(m0 + ${i}u)`} * K4;`)
-  for (let j = 0; j < TN4; j++) pre.push(`  let bc${j} = bBase + ${clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `n4 + ${j}u`};`)
+  const row = (i: number) => (clampRows ? `min(m0 + ${i}u, ${M - 1}u)` : `(m0 + ${i}u)`)
+  const col = (j: number) => (clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `n4 + ${j}u`)
+  if (textured) {
+    // A is (K/4)×(batch·M) texels, B (N/4)×(batch·K): a texel is 4 consecutive floats of a row.
+    pre.push(`  let aRow = (${aBatchIndex}) * ${M}u;`)
+    pre.push(`  let bRow = (${bBatchIndex}) * ${p.K}u;`)
+    for (let i = 0; i < TM; i++) pre.push(`  let ar${i} = aRow + ${row(i)};`)
+    for (let j = 0; j < TN4; j++) pre.push(`  let bc${j} = ${col(j)};`)
+  } else {
+    pre.push(`  let aBase = (${aBatchIndex}) * ${M * K4}u;`)
+    pre.push(`  let bBase = (${bBatchIndex}) * ${Kp * N4}u;`)
+    for (let i = 0; i < TM; i++) pre.push(`  let ar${i} = aBase + ${row(i)} * K4;`)
+    for (let j = 0; j < TN4; j++) pre.push(`  let bc${j} = bBase + ${col(j)};`)
+  }
   const acc: string[] = []
   for (let i = 0; i < TM; i++) for (let j = 0; j < TN4; j++) acc.push(`  var c${i}_${j} = vec4f(0.0);`)
 
   const body: string[] = []
-  body.push(`    let br = k4 * ${4 * N4}u;`)
-  for (let r = 0; r < 4; r++) for (let j = 0; j < TN4; j++) body.push(`    let b${r}_${j} = B[bc${j} + br${r === 0 ? '' : ` + ${r * N4}u`}];`)
+  if (textured) {
+    // Rows of B past K read a clamped real row; A's lanes there are zero, so they add nothing.
+    for (let r = 0; r < 4; r++) body.push(`    let bk${r} = bRow + ${p.K % 4 === 0 ? `k4 * 4u + ${r}u` : `min(k4 * 4u + ${r}u, ${p.K - 1}u)`};`)
+    for (let r = 0; r < 4; r++) for (let j = 0; j < TN4; j++) body.push(`    let b${r}_${j} = textureLoad(Bt, vec2u(bc${j}, bk${r}));`)
+  } else {
+    body.push(`    let br = k4 * ${4 * N4}u;`)
+    for (let r = 0; r < 4; r++) for (let j = 0; j < TN4; j++) body.push(`    let b${r}_${j} = B[bc${j} + br${r === 0 ? '' : ` + ${r * N4}u`}];`)
+  }
   for (let i = 0; i < TM; i++) {
-    body.push(`    let a${i} = A[ar${i} + k4];`)
+    body.push(textured ? `    let a${i} = textureLoad(At, vec2u(k4, ar${i}));` : `    let a${i} = A[ar${i} + k4];`)
     // Plain mul/add, not fma(): fma() lowers to a library call where the CPU path lacks fused multiply-add.
     for (let j = 0; j < TN4; j++) body.push(`    c${i}_${j} += a${i}.x * b0_${j} + a${i}.y * b1_${j} + a${i}.z * b2_${j} + a${i}.w * b3_${j};`)
   }
@@ -188,7 +208,7 @@ const tiledStep = (
   if (groups.some((g) => g > MAX_GROUPS)) {
     throw new RangeError(`matmul: ${batchCount}×${M}×${N} needs ${groups.join('×')} workgroups, over the limit of ${MAX_GROUPS} per dimension; split the batch`)
   }
-  const wgsl = `// shapewise matmul tile ${TM}x${t.tileN} batch ${batchCount} ${M}x${N}x${p.K}${bias ? ' +bias' : ''}
+  const wgsl = `// shapewise matmul ${textured ? 'texture' : 'buffer'} tile ${TM}x${t.tileN} batch ${batchCount} ${M}x${N}x${p.K}${bias ? ' +bias' : ''}
 ${decls.join('\n')}
 const M = ${M}u;
 const N = ${N}u;
@@ -210,8 +230,18 @@ ${stores.join('\n')}
   return { wgsl, workgroups: groups, bindings: [a, b, ...(bias ? [bias] : []), { output: true }] }
 }
 
-/** Lowers a batched product: pack steps where an operand is unaligned (or transposed), then the tiled kernel. */
-export const lowerMatmul = (p: MatmulProblem, tiling: MatmulTiling = chooseTiling(p.M, p.N)): Lowering => {
+/** Texture operands fit when every texture stays within the adapter's 2-D size limit. */
+const texturesFit = (p: MatmulProblem, target: KernelTarget) =>
+  target.textureOperands &&
+  Math.max(sizeOf(p.aBatch) * p.M, sizeOf(p.bBatch) * p.K, Math.ceil(p.K / 4), Math.ceil(p.N / 4)) <= target.maxTextureDimension2D
+
+/**
+ * Lowers a batched product. With texture operands (chosen per adapter): copy
+ * A and B (B transposed first, for linear) into rgba32float textures, which
+ * also zero-pads K; otherwise pack steps where an operand is unaligned, then
+ * the kernel over storage buffers.
+ */
+export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TARGET, tiling: MatmulTiling = chooseTiling(p.M, p.N)): Lowering => {
   const { M, N, K } = p
   const total = sizeOf(p.batch) * M * N
   if (total === 0) return { steps: [] }
@@ -231,6 +261,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   const Kp = roundUp(K, 4)
   const Np = roundUp(N, 4)
   const scratchBytes: number[] = []
+  const bias = p.bias === undefined ? undefined : { input: p.bias }
+  if (texturesFit(p, target)) {
+    const aRows = sizeOf(p.aBatch) * M
+    const bRows = sizeOf(p.bBatch) * K
+    const steps: (KernelStep | TextureCopy)[] = [{ copyToTexture: { source: { input: 0 }, texture: 0, rows: aRows, cols: K } }]
+    let bSource: KernelBinding = { input: 1 }
+    if (p.bTransposed) {
+      const id = scratchBytes.push(sizeOf(p.bBatch) * K * N * 4) - 1
+      steps.push(packStep({ input: 1 }, { scratch: id }, sizeOf(p.bBatch), K, N, K, N, true))
+      bSource = { scratch: id }
+    }
+    steps.push({ copyToTexture: { source: bSource, texture: 1, rows: bRows, cols: N } })
+    steps.push(tiledStep(p, tiling, { kind: 'texture' }, bias))
+    return { scratchBytes, textures: [[Math.ceil(K / 4), aRows], [Math.ceil(N / 4), bRows]], steps }
+  }
   const steps: KernelStep[] = []
   let a: KernelBinding = { input: 0 }
   let b: KernelBinding = { input: 1 }
@@ -244,7 +289,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     steps.push(packStep({ input: 1 }, { scratch: id }, sizeOf(p.bBatch), K, N, Kp, Np, p.bTransposed))
     b = { scratch: id }
   }
-  steps.push(tiledStep(p, tiling, a, b, p.bias === undefined ? undefined : { input: p.bias }))
+  steps.push(tiledStep(p, tiling, { kind: 'buffer', a, b }, bias))
   return { scratchBytes, steps }
 }
 
@@ -282,5 +327,5 @@ export const linearProblem = (node: Node): MatmulProblem => {
   }
 }
 
-defineKernel('matmul', (node) => lowerMatmul(matmulProblem(node)))
-defineKernel('linear', (node) => lowerMatmul(linearProblem(node)))
+defineKernel('matmul', (node, target) => lowerMatmul(matmulProblem(node), target))
+defineKernel('linear', (node, target) => lowerMatmul(linearProblem(node), target))

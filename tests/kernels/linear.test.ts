@@ -1,3 +1,4 @@
+import type { KernelTarget } from '../../src/compiler/kernel.ts'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { fromArray, linear, matmul, type Tensor } from '../../src/index.ts'
@@ -140,20 +141,23 @@ describe('matmul kernel shape', () => {
     const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
     return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
   }
-  const lowerNode = (op: OpName, inputs: number[][], shape: number[]) => {
+  const lowerNode = (op: OpName, inputs: number[][], shape: number[], target: KernelTarget) => {
     const node = makeNode(op, inputs.map((s) => makeNode('constant', [], {}, s, 'float32', new Float32Array(sizeOf(s)))), {}, shape, 'float32')
-    const lowering = emitterFor(op)(node)
+    const lowering = emitterFor(op)(node, target)
     if ('alias' in lowering) throw new Error('unexpected alias')
-    return lowering.steps
+    return lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
   }
+  const buffers: KernelTarget = { textureOperands: false, maxTextureDimension2D: 16384 }
+  const textures: KernelTarget = { textureOperands: true, maxTextureDimension2D: 16384 }
 
   it.each([
     ['matmul', [[256, 256], [256, 256]], [256, 256]],
     ['matmul', [[4, 64, 96], [96, 128]], [4, 64, 128]],
     ['linear', [[128, 64], [32, 64], [32]], [128, 32]],
   ] as const)('%s %j computes a register tile per invocation, not one output', (op, inputs, shape) => {
-    const steps = lowerNode(op, inputs.map((s) => [...s]), [...shape])
-    const product = steps.find((s) => s.wgsl.includes('shapewise matmul tile'))!
+    for (const target of [buffers, textures]) {
+    const steps = lowerNode(op, inputs.map((s) => [...s]), [...shape], target)
+    const product = steps.find((s) => /shapewise matmul (buffer|texture) tile/.test(s.wgsl))!
     const outputs = sizeOf(shape)
     const invocations = invocationsOf(product)
     // Each invocation owns ≥ 16 outputs here (the grid may overhang the edges a little).
@@ -161,5 +165,12 @@ describe('matmul kernel shape', () => {
     // Straight-line vec4 accumulators, no indexed private array.
     expect(product.wgsl).toMatch(/var c1_1 = vec4f\(0\.0\);/)
     expect(product.wgsl).not.toMatch(/\n\s*var\s+\w+\s*:\s*array</)
+    }
+  })
+
+  it('reads the operands through textures when the target asks for them, through buffers otherwise', () => {
+    const read = (target: KernelTarget) => lowerNode('matmul', [[64, 64], [64, 64]], [64, 64], target).map((s) => s.wgsl).join('\n')
+    expect(read(textures)).toMatch(/texture_storage_2d<rgba32float, read>/)
+    expect(read(buffers)).not.toMatch(/texture_storage_2d/)
   })
 })
