@@ -1,0 +1,34 @@
+/** Shared helpers of the op tests: no device work, only graph nodes and their shapes. */
+import { expect } from 'vitest'
+import { ShapeError, type DType, type Shape, type Tensor } from '../../src/index.ts'
+
+/** The message of the ShapeError f throws (fails if f returns, or throws something else). */
+export const messageOf = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(ShapeError)
+    return (e as Error).message
+  }
+  throw new Error('expected a ShapeError, but nothing was thrown')
+}
+
+/** The same tensor with its shape forgotten by the type system: checks move to run time. */
+export const unknownShape = <D extends DType>(t: Tensor<Shape, D>): Tensor<number[], D> => t as unknown as Tensor<number[], D>
+
+/** Checks the lazy node behind a tensor: op, inputs (by identity), shape and dtype. */
+export const expectNode = (
+  t: Tensor<Shape, DType>,
+  expected: { op: string; inputs: readonly Tensor<Shape, DType>[]; shape: readonly number[]; dtype?: DType; attrs?: Record<string, unknown> },
+) => {
+  expect(t.node.op).toBe(expected.op)
+  expect(t.node.inputs).toHaveLength(expected.inputs.length)
+  expected.inputs.forEach((input, i) => expect(t.node.inputs[i]).toBe(input.node))
+  expect([...t.shape]).toEqual([...expected.shape])
+  expect([...t.node.shape]).toEqual([...expected.shape])
+  expect(t.dtype).toBe(expected.dtype ?? 'float32')
+  if (expected.attrs) expect(t.node.attrs).toMatchObject(expected.attrs)
+  // Building a node is pure: the shape is frozen with it.
+  expect(Object.isFrozen(t.node)).toBe(true)
+  expect(Object.isFrozen(t.node.shape)).toBe(true)
+}

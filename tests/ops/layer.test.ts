@@ -1,0 +1,117 @@
+/** layer, sequential and residual: composing layers, and which layer a run-time failure names. */
+import { describe, expect, it } from 'vitest'
+import { pipe } from 'fp-ts/lib/function.js'
+import {
+  layer, sequential, residual, conv2d, maxPool2d, relu, flatten, linear, add, zeros, randn, type Tensor, type Layer,
+} from '../../src/index.ts'
+import type { SameShape } from '../../types/index.ts'
+import { messageOf, unknownShape, expectNode } from './helpers.ts'
+
+const lenetParams = {
+  c1: { weight: randn([6, 1, 5, 5], { seed: 1 }), bias: randn([6], { seed: 2 }) },
+  c2: { weight: randn([16, 6, 5, 5], { seed: 3 }), bias: randn([16], { seed: 4 }) },
+  f1: { weight: randn([120, 400], { seed: 5 }), bias: randn([120], { seed: 6 }) },
+  f2: { weight: randn([10, 120], { seed: 7 }), bias: randn([10], { seed: 8 }) },
+}
+const p = lenetParams
+const lenet = sequential(
+  conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }),
+  conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }),
+  flatten, linear(p.f1), relu, linear(p.f2),
+)
+
+describe('layer', () => {
+  it('wraps a tensor function with its op name', () => {
+    const double: Layer<SameShape<'double'>> = layer<SameShape<'double'>>('double', (x) => add(x, x))
+    expect(double.op).toBe('double')
+    const x = zeros([2, 3])
+    const y: Tensor<[2, 3]> = double(x)
+    expectNode(y, { op: 'add', inputs: [x, x], shape: [2, 3] })
+  })
+})
+
+describe('sequential', () => {
+  it('composes the shape rules: LeNet-5 [N, 1, 28, 28] → [N, 10]', () => {
+    expect(lenet.op).toBe('sequential')
+    const x = zeros([64, 1, 28, 28])
+    const logits: Tensor<[64, 10]> = lenet(x)
+    expect(logits.shape).toEqual([64, 10])
+    expect(logits.node.op).toBe('linear')
+    // The same graph as the layers applied one by one with pipe.
+    const piped = pipe(
+      x, conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }), conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }),
+      flatten, linear(p.f1), relu, linear(p.f2),
+    )
+    expect(piped.shape).toEqual(logits.shape)
+    // Walk back through the graph: the op names of the chain, last first.
+    const ops: string[] = []
+    for (let n = logits.node; n.inputs.length > 0; n = n.inputs[0]) ops.push(n.op)
+    expect(ops.reverse()).toEqual(['conv2d', 'relu', 'maxPool2d', 'conv2d', 'relu', 'maxPool2d', 'reshape', 'linear', 'relu', 'linear'])
+  })
+
+  it('a batch of unknown size flows through', () => {
+    const y = lenet(unknownShape(zeros([7, 1, 28, 28])))
+    expect(y.shape).toEqual([7, 10])
+  })
+
+  it('a run-time failure names the layer index and op, then the op’s own message', () => {
+    const wrongChannels = unknownShape(zeros([64, 3, 28, 28]))
+    expect(messageOf(() => lenet(wrongChannels))).toBe(
+      'sequential: layer 0 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 1',
+    )
+    // 32×32 input: conv5 p2 → 32, pool → 16, conv5 → 12, pool → 6, flatten → 576 ≠ 400.
+    expect(messageOf(() => lenet(unknownShape(zeros([1, 1, 32, 32]))))).toBe(
+      'sequential: layer 7 (linear) does not fit: linear: input has 576 features but weight expects 400',
+    )
+  })
+
+  it('the same failure on a known shape is a compile error', () => {
+    // @ts-expect-error sequential: layer 0 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 1
+    expect(messageOf(() => lenet(zeros([64, 3, 28, 28])))).toBe('sequential: layer 0 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 1')
+  })
+
+  it('nests: the outer message wraps the inner one', () => {
+    const block = sequential(conv2d(zeros([4, 2, 3, 3]), { padding: 1 }), relu)
+    const net = sequential(relu, block)
+    expect(net(zeros([1, 2, 5, 5])).shape).toEqual([1, 4, 5, 5])
+    expect(messageOf(() => net(unknownShape(zeros([1, 3, 5, 5]))))).toBe(
+      'sequential: layer 1 (sequential) does not fit: sequential: layer 0 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 2',
+    )
+  })
+
+  it('non-shape errors pass through unchanged; no layers is the identity', () => {
+    const boom = layer<SameShape<'boom'>>('boom', () => {
+      throw new RangeError('boom')
+    })
+    expect(() => sequential(relu, boom)(zeros([1]))).toThrow(RangeError)
+    const x = zeros([2])
+    expect(sequential()(x)).toBe(x)
+  })
+})
+
+describe('residual', () => {
+  it('main(x) + x, an add node with both branches as inputs', () => {
+    const main = sequential(conv2d(zeros([4, 4, 3, 3]), { padding: 1 }), relu)
+    const block = residual(main)
+    expect(block.op).toBe('residual')
+    const x = zeros([2, 4, 8, 8])
+    const y: Tensor<[2, 4, 8, 8]> = block(x)
+    expect(y.node.op).toBe('add')
+    expect(y.shape).toEqual([2, 4, 8, 8])
+    expect(y.node.inputs[1]).toBe(x.node)
+    expect(y.node.inputs[0].op).toBe('relu')
+  })
+
+  it('with a projection shortcut', () => {
+    const block = residual(conv2d(zeros([8, 4, 3, 3]), { padding: 1, stride: 2 }), conv2d(zeros([8, 4, 1, 1]), { stride: 2 }))
+    const x = zeros([2, 4, 8, 8])
+    const y: Tensor<[2, 8, 4, 4]> = block(x)
+    expect(y.shape).toEqual([2, 8, 4, 4])
+    expect(y.node.inputs.map((n) => n.op)).toEqual(['conv2d', 'conv2d'])
+  })
+
+  it('branches that do not broadcast are named', () => {
+    const block = residual(conv2d(zeros([8, 4, 3, 3]), { padding: 1 }))
+    expect(messageOf(() => block(unknownShape(zeros([2, 4, 8, 8]))))).toBe('residual: shapes [2, 8, 8, 8] and [2, 4, 8, 8] cannot be broadcast')
+  })
+})
