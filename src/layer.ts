@@ -66,7 +66,15 @@ export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = unde
   shortcut?: S extends ShapeFn ? Layer<S> : undefined,
 ): Layer<ResidualShape<M, S>> =>
   layer<ResidualShape<M, S>>('residual', (x) => {
-    const m = asFunction(main as Layer<ShapeFn>)(x)
-    const s = shortcut ? asFunction(shortcut as Layer<ShapeFn>)(x) : x
+    const branch = (name: string, l: Layer<ShapeFn>) => {
+      try {
+        return asFunction(l)(x)
+      } catch (error) {
+        if (error instanceof ShapeError) throw new ShapeError(`residual: ${name} does not fit: ${error.message}`)
+        throw error
+      }
+    }
+    const m = branch('main branch', main as Layer<ShapeFn>)
+    const s = shortcut ? branch('shortcut', shortcut as Layer<ShapeFn>) : x
     return wrap(makeNode('add', [m.node, s.node], {}, broadcastShapes('residual', m.shape, s.shape), m.dtype))
   })

@@ -31,13 +31,18 @@ export type PoolAxis<Op extends string, In extends number, K extends number, S e
     ? ShapeError<`${Op}: padding ${P} exceeds half the kernel ${K}`>
     : Add<In, Mul<2, P>> extends infer Padded extends number
       ? Add<Mul<D, Sub<K, 1>>, 1> extends infer E extends number
-        ? Lt<Padded, E> extends true
-          ? ShapeError<`${Op}: kernel ${E} exceeds padded input ${Padded}`>
-          : Ceil extends true
-            ? Add<CeilDiv<Sub<Padded, E>, S>, 1> extends infer Out extends number
-              // PyTorch: the last window must start inside the input or the left padding.
-              ? Gte<Mul<Sub<Out, 1>, S>, Add<In, P>> extends true ? Sub<Out, 1> : Out
-              : never
+        ? Ceil extends true
+          // Ceil mode keeps a first window that overshoots the padded input by less than a stride.
+          ? Sub<Sub<Add<Padded, S>, 1>, E> extends infer Span extends number
+            ? `${Span}` extends `-${string}`
+              ? ShapeError<`${Op}: kernel ${E} exceeds padded input ${Padded}`>
+              : Add<Div<Span, S>, 1> extends infer Out extends number
+                // PyTorch: the last window must start inside the input or the left padding.
+                ? Gte<Mul<Sub<Out, 1>, S>, Add<In, P>> extends true ? Sub<Out, 1> : Out
+                : never
+            : never
+          : Lt<Padded, E> extends true
+            ? ShapeError<`${Op}: kernel ${E} exceeds padded input ${Padded}`>
             : Add<Div<Sub<Padded, E>, S>, 1>
         : never
       : never

@@ -67,9 +67,11 @@ type BroadcastDim<a extends number, b extends number> = { v: a } extends { v: b 
 // ------------------------------------------------------------ reshape family
 
 /** reshape with at most one -1 inferred from the element count. */
-export type Reshape<S extends Shape, T extends Shape> = CountMinusOnes<T> extends 0 | 1
-  ? ReshapeChecked<S, T, Product<S>, Product<KnownTargetDims<T>>>
-  : ShapeError<`reshape: at most one -1 is allowed, got ${ShapeText<T>}`>
+export type Reshape<S extends Shape, T extends Shape> = [InvalidDim<T>] extends [never]
+  ? CountMinusOnes<T> extends 0 | 1
+    ? ReshapeChecked<S, T, Product<S>, Product<KnownTargetDims<T>>>
+    : ShapeError<`reshape: at most one -1 is allowed, got ${ShapeText<T>}`>
+  : ShapeError<`reshape: invalid dim ${InvalidDim<T>} in ${ShapeText<T>}`>
 
 type ReshapeChecked<S extends Shape, T extends Shape, From extends number, Known extends number> =
   number extends From | Known
@@ -84,6 +86,10 @@ type ReshapeChecked<S extends Shape, T extends Shape, From extends number, Known
         ? Mutable<T>
         : ShapeError<`reshape: ${From} elements cannot become ${ShapeText<T>}`>
 
+/** The first target dim that is neither -1 nor a natural number, or never. */
+type InvalidDim<T extends Shape> = T extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1 ? InvalidDim<R> : number extends H ? InvalidDim<R> : `${H}` extends `-${string}` | `${string}.${string}` ? H : InvalidDim<R>
+  : never
 type CountMinusOnes<T extends Shape, Acc extends unknown[] = []> = T extends readonly [infer H, ...infer R extends Shape]
   ? CountMinusOnes<R, H extends -1 ? [...Acc, H] : Acc>
   : Acc['length']
@@ -215,19 +221,20 @@ export type Matmul<A extends Shape, B extends Shape> = IsTuple<A> extends false
     : A extends readonly [infer K extends number]
       ? B extends readonly [infer K2 extends number]
         ? MayEqual<K, K2> extends true ? [] : MatmulMismatch<A, B, K, K2>
-        : MatmulCore<[1, K], B> extends infer R ? (R extends readonly [...infer Pre extends Shape, unknown, infer N extends number] ? [...Pre, N] : R) : never
+        : MatmulCore<[1, K], B, A, B> extends infer R ? (R extends readonly [...infer Pre extends Shape, unknown, infer N extends number] ? [...Pre, N] : R) : never
       : B extends readonly [infer K extends number]
-        ? MatmulCore<A, [K, 1]> extends infer R ? (R extends readonly [...infer Pre extends Shape, infer M extends number, unknown] ? [...Pre, M] : R) : never
-        : MatmulCore<A, B>
-type MatmulCore<A extends Shape, B extends Shape> = A extends readonly [...infer BA extends Shape, infer M extends number, infer K extends number]
+        ? MatmulCore<A, [K, 1], A, B> extends infer R ? (R extends readonly [...infer Pre extends Shape, infer M extends number, unknown] ? [...Pre, M] : R) : never
+        : MatmulCore<A, B, A, B>
+/** The product of operands promoted to rank ≥ 2; messages name the operands as given (A0, B0). */
+type MatmulCore<A extends Shape, B extends Shape, A0 extends Shape, B0 extends Shape> = A extends readonly [...infer BA extends Shape, infer M extends number, infer K extends number]
   ? B extends readonly [...infer BB extends Shape, infer K2 extends number, infer N extends number]
     ? MayEqual<K, K2> extends true
       ? Broadcast<'matmul', BA, BB> extends infer Batch
         ? Batch extends Shape ? [...Batch, M, N] : Batch
         : never
-      : MatmulMismatch<A, B, K, K2>
-    : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A>} and ${ShapeText<B>}`>
-  : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A>} and ${ShapeText<B>}`>
+      : MatmulMismatch<A0, B0, K, K2>
+    : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A0>} and ${ShapeText<B0>}`>
+  : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A0>} and ${ShapeText<B0>}`>
 type MatmulMismatch<A extends Shape, B extends Shape, K extends number, K2 extends number> =
   ShapeError<`matmul: inner dims differ: ${ShapeText<A>} has ${K} but ${ShapeText<B>} has ${K2}`>
 
@@ -239,7 +246,9 @@ export type Linear<S extends Shape, W extends Shape, Bias extends Shape | undefi
       ? MayEqual<F, In> extends true
         ? Bias extends readonly [infer BO extends number]
           ? MayEqual<BO, Out> extends true ? [...Lead, Out] : ShapeError<`linear: bias has ${BO} features but weight has ${Out} outputs`>
-          : [...Lead, Out]
+          : Bias extends Shape
+            ? IsTuple<Bias> extends true ? ShapeError<`linear: bias must be [${Out}], got ${ShapeText<Bias>}`> : [...Lead, Out]
+            : [...Lead, Out]
         : ShapeError<`linear: input has ${F} features but weight expects ${In}`>
       : ShapeError<'linear: input must have rank ≥ 1, got a scalar'>
     : ShapeError<`linear: weight must be [out, in], got ${ShapeText<W>}`>

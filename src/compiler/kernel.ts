@@ -59,11 +59,16 @@ export const defineKernel = (op: string, emit: Emitter): void => {
   emitters.set(op, emit)
 }
 
-export const emitterFor = (op: string): Emitter => {
+/** The emitter of an op; without a target it lowers for DEFAULT_TARGET (storage-buffer operands). */
+export const emitterFor = (op: string): ((node: Node, target?: KernelTarget) => Lowering) => {
   const emit = emitters.get(op)
   if (!emit) throw new Error(`${op}: no WGSL kernel is defined for this op yet`)
-  return emit
+  return (node, target = DEFAULT_TARGET) => emit(node, target)
 }
+
+/** The compute steps of a lowering (texture copies left out), e.g. to inspect generated WGSL. */
+export const kernelSteps = (lowering: Lowering): KernelStep[] =>
+  'alias' in lowering ? [] : lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
 
 /** Bytes per element on the device: bool is stored as u32. */
 export const bytesPerElement = (_dtype: DType): number => 4

@@ -2,7 +2,10 @@
  * WGSL of conv1d/conv2d and their transposes, all as one implicit GEMM:
  * output pixels (N·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
  * M×N, and Ci/g·kh·kw its K. Each node runs two dispatches in one submit:
- * a repack (1 and 2 below, one shader) and the GEMM (3).
+ * a repack (1 and 2 below, one shader) and the GEMM (3). Where the target
+ * prefers texture operands (llvmpipe, where textureLoad from a read-only
+ * storage texture is much faster than a storage-buffer load), big problems
+ * copy X' and W' into rgba32float textures between the two.
  *
  * 1. repack x into a padded, channels-last scratch image X'[n][g][h][w][ci]
  *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
@@ -25,7 +28,7 @@
  * but one kernel to keep fast.
  */
 import type { Node } from '../graph.ts'
-import { defineKernel, type KernelBinding, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { grid1d, flatIndex, WORKGROUP } from '../compiler/wgsl.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
@@ -91,17 +94,25 @@ export interface ConvTile {
   readonly channels: number
   /** Invocations per workgroup along pixel tiles (a multiple of 8, llvmpipe's SIMD width) and channel tiles. */
   readonly workgroup: readonly [number, number]
+  /** Read X' and W' through rgba32float textures when the target prefers them (and they fit). */
+  readonly textures?: boolean
 }
 
 /**
- * 8 pixels × 8 channels measured best for W3 on llvmpipe (bench/conv2d.ts).
+ * Big problems take 8 pixels × 16 channels (8 × 8 when a group has fewer
+ * channels), reading X' and W' through textures where the target prefers
+ * them: for W3 on llvmpipe (bench/conv2d.ts, round-robin medians) 8×16 with
+ * textures ran ~1.2× faster than 8×8 with textures, and that ~2× faster than
+ * 8×8 from storage buffers; 4×4 tiles were slowest.
  * Small problems (under ~1M multiply-adds, a fraction of a millisecond) take
- * 4×4: less of the tile is padding, and the shorter shader compiles ~3×
- * faster, which is what such a conv costs the first time it runs.
+ * 4×4 from storage buffers: less of the tile is padding, and the shorter
+ * shader (without texture copies) compiles ~3× faster, which is what such a
+ * conv costs the first time it runs.
  */
 export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number): ConvTile => {
-  const big = pixels * channelsPerGroup * depth >= 1 << 20
-  return { pixels: big ? 8 : 4, channels: big && channelsPerGroup > 4 ? 8 : 4, workgroup: [8, 1] }
+  if (pixels * channelsPerGroup * depth < 1 << 20) return { pixels: 4, channels: 4, workgroup: [8, 1] }
+  const channels = channelsPerGroup >= 16 ? 16 : channelsPerGroup > 4 ? 8 : 4
+  return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 
 /** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
@@ -115,8 +126,8 @@ const tileFor = (node: Node): ConvTile => {
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 
-/** The two dispatches of a conv or transposed conv node. */
-export const lowerConv = (node: Node, tile: ConvTile = tileFor(node)): Lowering => {
+/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
+export const lowerConv = (node: Node, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.attrs.rank as number
   const [x, w, bias] = node.inputs
@@ -190,7 +201,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     bindings: [{ input: 0 }, { input: 1 }, { scratch: 0 }, { scratch: 1 }],
   }
 
-  return { scratchBytes: [xpVec4s * 16, wpVec4s * 16], steps: [repack, gemmStep(name, tile, { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined })] }
+  const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
+  const shape: GemmShape = { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
+  // As textures, X' is (Pw·C4 texels) × (N·g·Ph rows) and W' (Co_t/4) × (g·kk·C4·4 rows).
+  const xTexture = [aw.padded * c4, batch * groups * ah.padded] as const
+  const wTexture = [cot / 4, groups * kk * c4 * 4] as const
+  const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
+  if (!(tile.textures && target.textureOperands && fits))
+    return { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false)] }
+  const copies: TextureCopy[] = [
+    { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: xTexture[1], cols: xTexture[0] * 4 } },
+    { copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } },
+  ]
+  return { scratchBytes, textures: [xTexture, wTexture], steps: [repack, ...copies, gemmStep(name, tile, shape, true)] }
 }
 
 interface GemmShape {
@@ -205,8 +228,8 @@ interface GemmShape {
   readonly hasBias: boolean
 }
 
-/** Step 3: the register-tiled implicit GEMM over X' and W'. */
-const gemmStep = (name: string, tile: ConvTile, s: GemmShape): KernelStep => {
+/** Step 3: the register-tiled implicit GEMM over X' and W', from storage buffers or textures. */
+const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean): KernelStep => {
   const { ah, aw, batch, groups, co, cog, cot, c4 } = s
   const TP = tile.pixels
   const TC4 = tile.channels / 4
@@ -224,20 +247,29 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape): KernelStep => {
   const J = range(TC4)
   const lines = (f: (i: number) => string | string[], xs: number[]) => xs.flatMap(f).join('\n')
 
-  // Per pixel p: where its window starts in X' (vec4 units), and its place in the output.
+  // Per pixel p: where its window starts in X' (vec4 units; as a texture, texel column and row), and its place in the output.
+  const start = (p: number) =>
+    textures
+      ? [
+          `  let xr${p} = (n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u;`,
+          `  let xc${p} = (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`,
+        ]
+      : [`  let b${p} = ((n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
   const pixelSetup = lines((p) => [
     `  let m${p} = min(first + ${p}u, ${m - 1}u);`,
     `  let n${p} = m${p} / ${hw}u;`,
     `  let r${p} = m${p} % ${hw}u;`,
-    `  let b${p} = ((n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`,
+    ...start(p),
   ], P)
   const accumulators = lines((p) => J.map((j) => `  var acc${p}_${j} = vec4f(0.0);`), P)
   // One K step of 4 input channels: TP vec4 loads of X', 4·TC/4 of W', TP·TC·4 multiply-adds.
   // Plain mul/add rather than fma(): fma() lowers to a library call on CPUs without FMA.
+  const loadW = (r: number, j: number) => (textures ? `textureLoad(wp, vec2u(wc + ${j}u, wi + ${r}u))` : `wp[wi + ${r * cot4 + j}u]`)
+  const loadX = (p: number) => (textures ? `textureLoad(xp, vec2u(xc${p} + xo + c, xr${p} + yo))` : `xp[b${p} + xo + c]`)
   const step = [
-    ...range(4).flatMap((r) => J.map((j) => `        let w${r}_${j} = wp[wi + ${r * cot4 + j}u];`)),
+    ...range(4).flatMap((r) => J.map((j) => `        let w${r}_${j} = ${loadW(r, j)};`)),
     ...P.flatMap((p) => [
-      `        let x${p} = xp[b${p} + xo + c];`,
+      `        let x${p} = ${loadX(p)};`,
       ...J.map((j) => `        acc${p}_${j} += x${p}.x * w0_${j} + x${p}.y * w1_${j} + x${p}.z * w2_${j} + x${p}.w * w3_${j};`),
     ]),
   ].join('\n')
@@ -256,9 +288,17 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape): KernelStep => {
     return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
   }, P)
 
-  const wgsl = `// ${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}
-@group(0) @binding(0) var<storage, read_write> xp: array<vec4f>;
-@group(0) @binding(1) var<storage, read_write> wp: array<vec4f>;
+  const operand = (v: string) => (textures ? `var ${v}: texture_storage_2d<rgba32float, read>;` : `var<storage, read_write> ${v}: array<vec4f>;`)
+  // Texture rows of W' are (g, ky, kx, ci); buffer index is row·Co_t/4 + column.
+  const wStart = textures
+    ? `      var wi = (g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u;`
+    : `      var wi = ((g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
+  const tapOffset = textures
+    ? `      let yo = ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
+    : `      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
+  const wgsl = `// ${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands
+@group(0) @binding(0) ${operand('xp')}
+@group(0) @binding(1) ${operand('wp')}
 ${s.hasBias ? '@group(0) @binding(2) var<storage, read> bias: array<f32>;\n' : ''}@group(0) @binding(${s.hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -266,23 +306,24 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (pt >= ${pixelTiles}u || gid.y >= ${channelTiles}u) { return; }
   let g = gid.y / ${cot / tile.channels}u;
   let co0 = (gid.y % ${cot / tile.channels}u) * ${tile.channels}u; // first channel of the tile, within group g
-  let first = pt * ${TP}u;
+  let first = pt * ${TP}u;${textures ? '\n  let wc = co0 / 4u;' : ''}
 ${pixelSetup}
 ${accumulators}
   for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
     for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
-      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;
-      var wi = ((g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;
+${tapOffset}
+${wStart}
       for (var c = 0u; c < ${c4}u; c++) {
 ${step}
-        wi += ${4 * cot4}u;
+        wi += ${textures ? 4 : 4 * cot4}u;
       }
     }
   }
 ${stores}
 }`
-  const bindings: KernelBinding[] = [{ scratch: 0 }, { scratch: 1 }, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
+  const operands: KernelBinding[] = textures ? [{ texture: 0 }, { texture: 1 }] : [{ scratch: 0 }, { scratch: 1 }]
+  const bindings: KernelBinding[] = [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
   return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings }
 }
 
-for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node) => lowerConv(node))
+for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node, target) => lowerConv(node, target))

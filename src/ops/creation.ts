@@ -9,17 +9,22 @@ const checkShape = (op: string, shape: Shape) => {
 }
 
 /** A tensor of the given shape filled with one value. */
-export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, D> => {
-  checkShape('full', shape)
-  return wrap(makeNode('fill', [], { value }, shape, dtype ?? 'float32'))
+const filled = (op: string, shape: Shape, value: number, dtype: DType) => {
+  checkShape(op, shape)
+  return wrap(makeNode('fill', [], { value }, shape, dtype))
 }
-export const zeros = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> => full(shape, 0, dtype)
-export const ones = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> => full(shape, 1, dtype)
+export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, D> =>
+  filled('full', shape, value, dtype ?? 'float32') as Tensor<Mutable<S>, D>
+export const zeros = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> =>
+  filled('zeros', shape, 0, dtype ?? 'float32') as Tensor<Mutable<S>, D>
+export const ones = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> =>
+  filled('ones', shape, 1, dtype ?? 'float32') as Tensor<Mutable<S>, D>
 
 /** start, start + step, … below end (like torch.arange); the length is a run-time value. */
 export const arange = (start: number, end?: number, step = 1): Tensor<[number]> => {
   const [from, to] = end === undefined ? [0, start] : [start, end]
   if (step === 0) fail('arange: step must not be 0')
+  if ((to - from) * step < 0) fail(`arange: the range ${from} to ${to} is inconsistent with step ${step}`)
   const length = Math.max(0, Math.ceil((to - from) / step))
   return wrap(makeNode('arange', [], { start: from, step }, [length], 'float32'))
 }

@@ -6,6 +6,7 @@ import type { OpName } from './names.ts'
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
 import { layer, type Layer, type SameShapeLayer } from '../layer.ts'
 import { broadcastShapes } from '../shape/layout.ts'
+import { fail } from '../shape/errors.ts'
 import { fromArray, wrap, Tensor } from '../tensor.ts'
 
 const unary = <Op extends OpName>(op: Op, attrs: Record<string, unknown> = {}): SameShapeLayer<Op> =>
@@ -48,6 +49,8 @@ export const dropout = (options: DropoutOptions): SameShapeLayer<'dropout'> => {
 
 type Operand = Tensor<Shape, DType> | number
 type OperandShape<T> = T extends Tensor<infer S, DType> ? S : []
+/** PyTorch's promotion for our dtypes: float32 wins; a plain number keeps the tensor's dtype. */
+type Promote<DA extends DType, B> = B extends Tensor<Shape, infer DB> ? (DA extends 'float32' ? DA : DB extends 'float32' ? 'float32' : DA) : DA
 
 export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn {
   readonly op: Op
@@ -60,15 +63,16 @@ export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'
   <A extends Shape, DA extends DType, const B extends Operand>(
     a: Tensor<A, DA>,
     b: Checked<B, Broadcast<Op, A, OperandShape<B>>>,
-  ): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out extends DType ? Out : DA>
+  ): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out extends DType ? Out : Promote<DA, B>>
   <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>, Out>
 }
 
 const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
 
 const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
-  const bt = asTensor(b)
-  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype
+  // A plain integer keeps an int32 tensor int32 (as in PyTorch); anything else is float32.
+  const bt = typeof b === 'number' ? fromArray([b], [], a.dtype === 'int32' && Number.isInteger(b) ? 'int32' : 'float32') : b
+  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype === 'float32' || bt.dtype === 'float32' ? 'float32' : a.dtype
   return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
 }
 
@@ -96,6 +100,7 @@ export function where<C extends Shape, const A extends Operand, const B extends 
   a: A,
   b: Checked<B, Where<C, OperandShape<A>, OperandShape<B>>>,
 ): Tensor<Output<Where<C, OperandShape<A>, OperandShape<B>>>> {
+  if (cond.dtype !== 'bool') fail(`where: the condition must be a bool tensor, got ${cond.dtype}`)
   const [at, bt] = [asTensor(a), asTensor(b as Operand)]
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, at.shape), bt.shape)
   return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, 'float32'))

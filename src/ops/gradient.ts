@@ -21,5 +21,8 @@ export function broadcastTo<S extends Shape, const T extends Shape, D extends DT
 }
 
 /** One-hot rows: labels [...] of int32 in 0..classes-1 → [..., classes] float32. */
-export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> =>
-  wrap(makeNode('oneHot', [labels.node], { classes }, [...labels.shape, classes], 'float32'))
+export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> => {
+  if (!(Number.isInteger(classes) && classes > 0)) fail(`oneHot: classes must be a positive integer, got ${classes}`)
+  if (labels.dtype !== 'int32') fail(`oneHot: labels must be int32, got ${labels.dtype}`)
+  return wrap(makeNode('oneHot', [labels.node], { classes }, [...labels.shape, classes], 'float32'))
+}

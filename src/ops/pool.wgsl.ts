@@ -10,11 +10,8 @@ import { elementwiseKernel, literal } from '../compiler/wgsl.ts'
 import { poolParams, type PoolOptions } from '../shape/pool.ts'
 
 const f32 = (v: number) => literal(Math.fround(v), 'float32')
-
-// -inf as a run-time value: Tint rejects a constant bitcast to ±inf ("value
-// -inf cannot be represented as 'f32'"), which is what literal(-Infinity) gives.
-const negInfPrelude = 'var<private> neg_inf_bits: u32 = 0xff800000u;'
-const negInf = 'bitcast<f32>(neg_inf_bits)'
+// -inf at run time (declareIO brings the NON_FINITE_WGSL it reads).
+const negInf = literal(-Infinity, 'float32')
 
 /** [N, C, H, W] or [N, C, L] as [N·C, H, W] (a 1-D op is a 2-D op over a unit height). */
 const planes = (shape: readonly number[]) =>
@@ -49,7 +46,7 @@ const maxPool = (node: Node) => {
       if (v > m || v != v) { m = v; }
     }
   }
-  out[i] = m;`, negInfPrelude)
+  out[i] = m;`)
 }
 
 // Average pooling, PyTorch's divisor: the window clipped to the padded input
@@ -99,21 +96,21 @@ defineKernel('adaptiveAvgPool2d', (node) => {
 })
 
 // [N, C, H, W] → [N, C]: one invocation per plane.
-const globalPool = (node: Node, init: string, combine: string, finish: string, prelude = '') => {
+const globalPool = (node: Node, init: string, combine: string, finish: string) => {
   const [, , h, w] = node.inputs[0].shape
   return elementwiseKernel(node, `  var r = ${init};
   for (var k = 0u; k < ${h * w}u; k++) {
     let v = in0[i * ${h * w}u + k];
     ${combine}
   }
-  out[i] = ${finish};`, prelude)
+  out[i] = ${finish};`)
 }
 defineKernel('globalAvgPool2d', (node) => {
   const [, , h, w] = node.inputs[0].shape
   return { steps: [globalPool(node, '0.0', 'r += v;', `r / ${f32(h * w)}`)] }
 })
 defineKernel('globalMaxPool2d', (node) => ({
-  steps: [globalPool(node, negInf, 'if (v > r || v != v) { r = v; }', 'r', negInfPrelude)],
+  steps: [globalPool(node, negInf, 'if (v > r || v != v) { r = v; }', 'r')],
 }))
 
 /**

@@ -23,6 +23,8 @@ export const broadcastShapes = (op: string, a: Dims, b: Dims): number[] => {
 }
 
 export const reshapeShape = (from: Dims, target: Dims): number[] => {
+  const invalid = target.find((d) => d !== -1 && !(Number.isInteger(d) && d >= 0))
+  if (invalid !== undefined) fail(`reshape: invalid dim ${invalid} in ${shapeText(target)}`)
   const wildcards = target.filter((d) => d === -1).length
   if (wildcards > 1) fail(`reshape: at most one -1 is allowed, got ${shapeText(target)}`)
   const count = product(from)
@@ -71,8 +73,13 @@ export const concatShape = (shapes: readonly Dims[], axis: number): number[] => 
 }
 
 /** The reduced axes in 0..rank-1 (all when axis is undefined). */
-export const reducedAxes = (op: string, x: Dims, axis: number | readonly number[] | undefined): number[] =>
-  axis === undefined ? x.map((_, i) => i) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis(op, a, x.length))
+export const reducedAxes = (op: string, x: Dims, axis: number | readonly number[] | undefined): number[] => {
+  if (axis === undefined) return x.map((_, i) => i)
+  const axes = (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis(op, a, x.length))
+  const twice = axes.find((a, i) => axes.indexOf(a) !== i)
+  if (twice !== undefined) fail(`${op}: axis ${twice} appears twice`)
+  return axes
+}
 
 export const reduceShape = (op: string, x: Dims, axis: number | readonly number[] | undefined, keepDims: boolean): number[] => {
   const axes = new Set(reducedAxes(op, x, axis))
@@ -96,6 +103,7 @@ export const linearShape = (x: Dims, w: Dims, bias?: Dims): number[] => {
   const [out, inFeatures] = w
   const features = x[x.length - 1]
   if (features !== inFeatures) fail(`linear: input has ${features} features but weight expects ${inFeatures}`)
+  if (bias !== undefined && bias.length !== 1) fail(`linear: bias must be [${out}], got ${shapeText(bias)}`)
   if (bias !== undefined && bias[0] !== out) fail(`linear: bias has ${bias[0]} features but weight has ${out} outputs`)
   return [...x.slice(0, -1), out]
 }

@@ -17,9 +17,11 @@ export const poolAxis = (
   if (padding > Math.floor(kernel / 2)) fail(`${op}: padding ${padding} exceeds half the kernel ${kernel}`)
   const padded = input + 2 * padding
   const effective = dilation * (kernel - 1) + 1
-  if (padded < effective) fail(`${op}: kernel ${effective} exceeds padded input ${padded}`)
-  if (!ceilMode) return Math.floor((padded - effective) / stride) + 1
-  const out = Math.ceil((padded - effective) / stride) + 1
+  // Ceil mode keeps a first window that overshoots the padded input by less than a stride.
+  const span = ceilMode ? padded + stride - 1 - effective : padded - effective
+  if (span < 0) fail(`${op}: kernel ${effective} exceeds padded input ${padded}`)
+  if (!ceilMode) return Math.floor(span / stride) + 1
+  const out = Math.floor(span / stride) + 1
   // The last window must start inside the input or the left padding.
   return (out - 1) * stride >= input + padding ? out - 1 : out
 }

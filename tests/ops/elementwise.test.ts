@@ -99,12 +99,14 @@ describe('binary ops broadcast, in both call forms', () => {
     expect(cmp.dtype).toBe('bool')
   })
 
-  it('the result takes the first operand’s dtype (arithmetic) or bool (comparisons)', () => {
+  it('the result takes the first operand’s dtype (arithmetic, float32 promotes) or bool (comparisons)', () => {
     const i = tensor([1, 2], 'int32')
     const sum: Tensor<[2], 'int32'> = add(i, 1)
     expect(sum.dtype).toBe('int32')
     const later: Tensor<[2], 'int32'> = mul(3)(i)
     expect(later.dtype).toBe('int32')
+    const promoted: Tensor<[2], 'float32'> = add(i, zeros([2]))
+    expect(promoted.dtype).toBe('float32')
     const cmp: Tensor<[2], 'bool'> = greater(zeros([2]), 0)
     expect(cmp.dtype).toBe('bool')
     const cmpLater: Tensor<[2], 'bool'> = less(0)(zeros([2]))

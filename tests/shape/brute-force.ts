@@ -135,15 +135,6 @@ export const brutePoolAxis = (
   return { ok: false, message: `${op}: kernel ${span} exceeds padded input ${padded}` }
 }
 
-/**
- * The known disagreement (tests/shape/KNOWN-BUGS.md): in ceil mode PyTorch
- * takes a first window that is longer than the padded input as long as it
- * overshoots by less than a stride; shapewise refuses it.
- */
-export const isCeilModeOversizedKernel = (input: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode: boolean) =>
-  ceilMode && 2 * padding <= kernel && windowSpan(kernel, dilation) > input + 2 * padding &&
-  countPoolWindows(input, kernel, stride, padding, dilation, ceilMode).count > 0
-
 // ------------------------------------------------------------------ index spaces
 
 /** Every multi-index of a shape, row-major. [] has one (empty) index; a 0 dim has none. */

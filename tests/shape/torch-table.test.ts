@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { convAxis, convTransposeAxis } from '../../src/shape/conv.ts'
 import { poolAxis } from '../../src/shape/pool.ts'
 import { ShapeError } from '../../src/shape/errors.ts'
-import { bruteConvAxis, bruteConvTransposeAxis, brutePoolAxis, isCeilModeOversizedKernel, type AxisResult } from './brute-force.ts'
+import { bruteConvAxis, bruteConvTransposeAxis, brutePoolAxis, type AxisResult } from './brute-force.ts'
 
 interface Section<Row> {
   readonly columns: readonly string[]
@@ -76,12 +76,11 @@ describe(`one-axis output sizes against PyTorch ${table.torch}`, () => {
     expect(mismatches).toEqual([])
   })
 
-  it('pool: poolAxis gives PyTorch’s length, except in the documented ceil-mode case (KNOWN-BUGS.md)', () => {
+  it('pool: poolAxis gives PyTorch’s length', () => {
     const unexplained: string[] = []
     for (const [input, kernel, stride, padding, dilation, ceilMode, out] of table.pool.rows) {
       const t = twin(() => poolAxis('avgPool1d', input, kernel, stride, padding, dilation, ceilMode))
       if (t === out) continue
-      if (isCeilModeOversizedKernel(input, kernel, stride, padding, dilation, ceilMode)) continue
       unexplained.push(`in ${input} k ${kernel} s ${stride} p ${padding} d ${dilation} ceil ${ceilMode}: torch ${out}, twin ${t}`)
     }
     expect(unexplained).toEqual([])
