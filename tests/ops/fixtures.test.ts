@@ -81,11 +81,6 @@ const build = (c: FixtureCase): T | undefined => {
   }
 }
 
-/**
- * Cases where shapewise disagrees with PyTorch, documented in tests/shape/KNOWN-BUGS.md.
- * They are not asserted either way, so fixing the bug does not break this test.
- */
-const KNOWN_DISAGREEMENTS = new Set<string>([])
 
 describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
   it('the fixtures are there', () => {
@@ -116,7 +111,7 @@ describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
       checked.push(c.name)
       const got = error ?? `${JSON.stringify([...y!.shape])} ${y!.dtype}`
       const want = `${JSON.stringify(c.output.shape)} ${c.output.dtype}`
-      if (got !== want && !KNOWN_DISAGREEMENTS.has(c.name)) mismatches.push(`${c.name}: PyTorch ${want}, shapewise ${got}`)
+      if (got !== want) mismatches.push(`${c.name}: PyTorch ${want}, shapewise ${got}`)
     }
     expect(mismatches).toEqual([])
     // Every op family of the fixtures exists in shapewise today; a skipped op means a fixture outran the library.
@@ -127,7 +122,6 @@ describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
   it('the node of each case is the op itself (or its documented lowering)', () => {
     const lowered: Record<string, string> = { flatten: 'reshape', transpose: 'permute' }
     for (const c of cases) {
-      if (KNOWN_DISAGREEMENTS.has(c.name)) continue
       const y = build(c)
       if (!y) continue
       // reshape to the same shape, or a flatten that changes nothing, is still a node.

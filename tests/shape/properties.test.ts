@@ -286,7 +286,6 @@ describe('poolAxis against counted windows', () => {
       fc.property(
         small(1, 16), small(1, 6), small(1, 5), small(0, 3), small(1, 3), fc.boolean(), fc.constantFrom('maxPool1d', 'maxPool2d', 'avgPool2d'),
         (input, kernel, stride, padding, dilation, ceilMode, op) => {
-          // Documented disagreement with PyTorch, see KNOWN-BUGS.md: not asserted either way.
           const expected = brutePoolAxis(op, input, kernel, stride, padding, dilation, ceilMode)
           expectAgrees(attempt(() => poolAxis(op, input, kernel, stride, padding, dilation, ceilMode)), fromAxis(expected))
           if (ceilMode && expected.ok) {

@@ -2,8 +2,7 @@
  * One-axis output sizes against PyTorch itself: torch-axis-table.json holds
  * every small configuration of one conv / transposed conv / pooling axis and
  * the length PyTorch 1.13 computes (null where it refuses). Both the
- * brute-force references and the run-time twins must reproduce it; the only
- * tolerated differences are the documented ones in KNOWN-BUGS.md.
+ * brute-force references and the run-time twins must reproduce it.
  *
  * Regenerate with: /usr/bin/python3 tests/shape/torch-axis-table.py
  */

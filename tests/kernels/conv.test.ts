@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import type { Node } from '../../src/graph.ts'
+import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../src/ops/conv.ts'
+import type { KernelStep, KernelTarget } from '../../src/compiler/kernel.ts'
+import { lowerConv } from '../../src/ops/conv.wgsl.ts'
+import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
+import { fromArray, type Tensor } from '../../src/tensor.ts'
+import { realize } from '../../src/realize.ts'
+import '../../src/ops/kernels.ts'
+import type { FixtureCase } from '../fixtures/load.ts'
+import { fixtureSuite, input } from './conv-helpers.ts'
+
+type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
+const ops = { conv1d, conv2d, convTranspose1d, convTranspose2d } as unknown as Record<string, ConvOp>
+
+const build = (c: FixtureCase): Tensor => {
+  const [x, weight, bias] = c.inputs.map(input)
+  return ops[c.op]({ weight, bias }, c.attrs)(x)
+}
+
+fixtureSuite('conv', build)
+fixtureSuite('conv_transpose', build)
+
+/** The GEMM step of a conv node's lowering for `target` (its last dispatch). */
+const gemmOf = (node: Node, target: KernelTarget): KernelStep => {
+  const lowering = lowerConv(node, target)
+  if ('alias' in lowering) throw new Error(`${node.op} lowered to an alias`)
+  const dispatches = lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
+  return dispatches[dispatches.length - 1]
+}
+const targets: [string, KernelTarget][] = [
+  ['buffer', { textureOperands: false, maxTextureDimension2D: 16384 }],
+  ['texture', { textureOperands: true, maxTextureDimension2D: 16384 }],
+]
+
+describe('conv2d kernel', () => {
+  it.each(targets)('is an implicit GEMM with a register tile (%s operands): an invocation computes many outputs', (kind, target) => {
+    const x = fromArray(new Float32Array(8 * 64 * 56 * 56), [8, 64, 56, 56])
+    const w = fromArray(new Float32Array(64 * 64 * 9), [64, 64, 3, 3])
+    const y = (conv2d as unknown as ConvOp)(w, { padding: 1 })(x as unknown as Tensor)
+    const gemm = gemmOf(y.node, target)
+    expect(gemm.wgsl).toMatch(/implicit GEMM/)
+    expect(gemm.wgsl).toMatch(`${kind} operands`)
+    // Named vec4 accumulators, straight-line: several pixels × several channel quads.
+    const accumulators = new Set(gemm.wgsl.match(/var acc\d+_\d+ = vec4f/g))
+    expect(accumulators.size).toBeGreaterThanOrEqual(4)
+    const [sx, sy] = /@workgroup_size\((\d+), (\d+)\)/.exec(gemm.wgsl)!.slice(1).map(Number)
+    const invocations = gemm.workgroups.reduce((a, b) => a * b, 1) * sx * sy
+    const outputs = y.node.shape.reduce((a, b) => a * b, 1)
+    expect(outputs / invocations).toBeGreaterThanOrEqual(16)
+    // K advances by vec4s of input channels: one load of X' per pixel per step, no per-output window loop.
+    expect(gemm.wgsl).toMatch(kind === 'texture' ? /textureLoad\(xp, vec2u\(xc0 \+ xo \+ c, xr0 \+ yo\)\)/ : /xp\[b0 \+ xo \+ c\]/)
+  })
+
+  it('runs conv1d through the same GEMM', () => {
+    const x = fromArray(new Float32Array(4 * 32 * 500), [4, 32, 500])
+    const w = fromArray(new Float32Array(32 * 32 * 5), [32, 32, 5])
+    const y = (conv1d as unknown as ConvOp)(w, { padding: 2 })(x as unknown as Tensor)
+    const gemm = gemmOf(y.node, targets[0][1]).wgsl
+    expect(gemm).toMatch(/implicit GEMM/)
+    expect(new Set(gemm.match(/var acc\d+_\d+ = vec4f/g)).size).toBeGreaterThanOrEqual(4)
+  })
+})
+
+/** float64 reference conv2d (PyTorch semantics, 'same' = SAME_UPPER). */
+const referenceConv2d = (
+  x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined,
+  o: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number },
+) => {
+  const [n, ci, h, wd] = xs
+  const [co, cig, kh, kw] = ws
+  const cog = co / o.groups
+  const pad = [0, 1].map((a) => convPadding(xs[2 + a], ws[2 + a], o.stride[a], paddingOnAxis(o.padding, a), o.dilation[a])[0])
+  const outSize = [0, 1].map((a) => {
+    const p = paddingOnAxis(o.padding, a)
+    const [l, r] = convPadding(xs[2 + a], ws[2 + a], o.stride[a], p, o.dilation[a])
+    return Math.floor((xs[2 + a] + l + r - o.dilation[a] * (ws[2 + a] - 1) - 1) / o.stride[a]) + 1
+  })
+  const [ho, wo] = outSize
+  const out = new Float64Array(n * co * ho * wo)
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < co; oc++) {
+      const g = Math.floor(oc / cog)
+      for (let oy = 0; oy < ho; oy++)
+        for (let ox = 0; ox < wo; ox++) {
+          let s = bias ? bias[oc] : 0
+          for (let c = 0; c < cig; c++)
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const iy = oy * o.stride[0] - pad[0] + ky * o.dilation[0]
+                const ix = ox * o.stride[1] - pad[1] + kx * o.dilation[1]
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue
+                s += x[((b * ci + g * cig + c) * h + iy) * wd + ix] * w[((oc * cig + c) * kh + ky) * kw + kx]
+              }
+          out[((b * co + oc) * ho + oy) * wo + ox] = s
+        }
+    }
+  return { out, shape: [n, co, ho, wo] }
+}
+
+/** Random values, conv2d on the GPU and in float64, compared at relative error 1e-5. */
+const checkConv2d = async (
+  xs: number[], ws: number[], withBias: boolean,
+  options: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number }, seed: number,
+) => {
+  let state = seed
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
+  const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, rand)
+  const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, rand)
+  const b = withBias ? Float32Array.from({ length: ws[0] }, rand) : undefined
+  const ref = referenceConv2d(x, xs, w, ws, b, options)
+  const weights = { weight: fromArray(w, ws), bias: b ? fromArray(b, [ws[0]]) : undefined }
+  const y = (conv2d as unknown as ConvOp)(weights, options)(fromArray(x, xs) as unknown as Tensor)
+  expect(y.shape).toEqual(ref.shape)
+  const [got] = await realize([y.node as Node])
+  for (let i = 0; i < ref.out.length; i++) {
+    const err = Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i]))
+    if (!(err <= 1e-5)) throw new Error(`${JSON.stringify(options)} x${JSON.stringify(xs)} w${JSON.stringify(ws)}: at ${i} got ${got[i]}, want ${ref.out[i]}`)
+  }
+}
+
+describe('conv2d large tiles', () => {
+  // Big enough for the 8-pixel register tiles: 1023 and 729 pixels, 12 channels per group (8-channel tiles)
+  // and 20 (16-channel tiles) leave remainders on both axes.
+  // realize() picks texture operands on llvmpipe; SHAPEWISE_TEXTURE_OPERANDS forces either layout.
+  it.each(['0', '1'])('matches the float64 reference with pixel and channel remainders (texture operands %s)', async (flag) => {
+    const before = process.env.SHAPEWISE_TEXTURE_OPERANDS
+    process.env.SHAPEWISE_TEXTURE_OPERANDS = flag
+    try {
+      await checkConv2d([1, 32, 33, 31], [24, 16, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 2 }, 7)
+      await checkConv2d([2, 20, 29, 29], [12, 20, 3, 2], false, { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 1 }, 11)
+      await checkConv2d([1, 16, 29, 29], [20, 16, 3, 3], true, { stride: [1, 1], padding: 0, dilation: [1, 1], groups: 1 }, 13)
+    } finally {
+      if (before === undefined) delete process.env.SHAPEWISE_TEXTURE_OPERANDS
+      else process.env.SHAPEWISE_TEXTURE_OPERANDS = before
+    }
+  })
+})
+
+describe('conv2d property', () => {
+  const config = fc
+    .record({
+      n: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      cig: fc.integer({ min: 1, max: 6 }),
+      cog: fc.integer({ min: 1, max: 10 }),
+      h: fc.integer({ min: 1, max: 9 }),
+      w: fc.integer({ min: 1, max: 11 }),
+      kh: fc.integer({ min: 1, max: 4 }),
+      kw: fc.integer({ min: 1, max: 4 }),
+      stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+      padding: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.constant('same' as const), fc.constant('valid' as const)),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    // The window must fit the padded input.
+    .filter((c) =>
+      [0, 1].every((a) => {
+        const size = a === 0 ? c.h : c.w
+        const k = a === 0 ? c.kh : c.kw
+        if (c.padding === 'same') return true
+        const p = paddingOnAxis(c.padding, a) as number
+        return size + 2 * p >= c.dilation[a] * (k - 1) + 1
+      }),
+    )
+
+  it('matches a float64 reference on random configurations', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, (c) =>
+        checkConv2d(
+          [c.n, c.cig * c.groups, c.h, c.w], [c.cog * c.groups, c.cig, c.kh, c.kw], c.bias,
+          { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }, c.seed,
+        ),
+      ),
+      { numRuns: 20, seed: 20260101 },
+    )
+  })
+})
