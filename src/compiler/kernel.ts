@@ -28,6 +28,8 @@ export interface KernelStep {
   readonly workgroups: readonly [number, number, number]
   /** Binding i of `@group(0)` is bindings[i]; inputs are read-only, output and scratch read_write. */
   readonly bindings: readonly KernelBinding[]
+  /** Writes every output element through `epilogue(i, v)` (see compiler/fusion.ts), so a chain can fuse into it. */
+  readonly epilogue?: boolean
 }
 
 /** How one node runs: a view of one of its inputs (no work), or kernel steps. */

@@ -7,6 +7,7 @@ import type { Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
+import { fusable, fuseChain } from './fusion.ts'
 
 export interface Schedule {
   readonly plan: Plan
@@ -40,7 +41,9 @@ const topologicalOrder = (targets: readonly Node[], isRealized: (n: Node) => boo
       if (seen.has(node)) continue
       seen.add(node)
       stack.push([node, true])
-      if (!isRealized(node)) for (const input of [...node.inputs].reverse()) if (!seen.has(input)) stack.push([input, false])
+      // Later operands first: a side operand (a bias, a scale) is then ready before the producer of
+      // operand 0 runs, so the op can fuse into that producer's epilogue.
+      if (!isRealized(node)) for (const input of node.inputs) if (!seen.has(input)) stack.push([input, false])
     }
   }
   targets.forEach(visit)
@@ -68,7 +71,29 @@ export const schedule = (
 
   // Remaining consumers per node, to free buffers after their last use.
   const uses = new Map<Node, number>()
-  for (const node of order) if (!realized(node)) for (const input of node.inputs) uses.set(input, (uses.get(input) ?? 0) + 1)
+  const consumerOf = new Map<Node, Node>()
+  for (const node of order)
+    if (!realized(node))
+      for (const input of node.inputs) {
+        uses.set(input, (uses.get(input) ?? 0) + 1)
+        consumerOf.set(input, node)
+      }
+  // Nodes computed inside an earlier producer's epilogue (see fusion.ts), and the links of such chains.
+  const fused = new Set<Node>()
+  const chainLink = new Set<Node>()
+
+  /** The elementwise consumers that can run in `node`'s epilogue: each the only user of the one before. */
+  const epilogueChain = (node: Node): Node[] => {
+    const chain: Node[] = []
+    let tail = node
+    for (;;) {
+      if (targetSet.has(tail) || uses.get(tail) !== 1) return chain
+      const next = consumerOf.get(tail)!
+      if (realized(next) || !fusable(tail, next) || !next.inputs.slice(1).every((n) => bufferOf.has(n))) return chain
+      chain.push(next)
+      tail = next
+    }
+  }
   // A buffer may back several nodes (views); it is free when all of them are done.
   const holders = new Map<number, Set<Node>>()
   const free: number[] = []
@@ -98,6 +123,11 @@ export const schedule = (
 
   let dispatches = 0
   for (const node of order) {
+    if (fused.has(node)) {
+      // Already computed by its producer's kernel; its other operands were read there.
+      for (const input of node.inputs) if (!chainLink.has(input)) doneWith(input)
+      continue
+    }
     const onDevice = realized(node)
     if (onDevice) {
       buffers.push({ bytes: nodeBytes(node) })
@@ -117,7 +147,10 @@ export const schedule = (
     if ('alias' in lowering) {
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {
-      const out = allocate(nodeBytes(node))
+      const last = lowering.steps.at(-1)
+      const chain = last && 'epilogue' in last && last.epilogue ? epilogueChain(node) : []
+      const tail = chain.at(-1) ?? node
+      const out = allocate(nodeBytes(tail))
       const scratch = (lowering.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))
       // Texture operands live for one node; the executor takes them from its pool per run.
       const texture = (lowering.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
@@ -134,11 +167,23 @@ export const schedule = (
             ? { texture: texture[b.texture], access: 'read' as const }
             : { buffer: bufferFor(b), access: 'input' in b ? ('read' as const) : ('read_write' as const) },
         )
-        steps.push({ kind: 'dispatch', wgsl: step.wgsl, bindings, workgroups: step.workgroups, label: node.op })
+        let wgsl = step.wgsl
+        if (chain.length && step === last) {
+          const f = fuseChain(step.wgsl, chain, bindings.length)
+          wgsl = f.wgsl
+          for (const operand of f.extra) bindings.push({ buffer: bufferOf.get(operand)!, access: 'read' })
+        }
+        const label = step === last ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op
+        steps.push({ kind: 'dispatch', wgsl, bindings, workgroups: step.workgroups, label })
         dispatches++
       }
       free.push(...scratch)
-      hold(node, out)
+      if (chain.length) {
+        // The producer and all but the last link never exist in memory.
+        for (const link of [node, ...chain.slice(0, -1)]) chainLink.add(link)
+        for (const c of chain) fused.add(c)
+      }
+      hold(tail, out)
     }
     for (const input of node.inputs) doneWith(input)
   }

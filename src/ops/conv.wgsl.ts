@@ -28,6 +28,7 @@
  * but one kernel to keep fast.
  */
 import type { Node } from '../graph.ts'
+import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
 import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { grid1d, flatIndex, WORKGROUP } from '../compiler/wgsl.ts'
 import { axisValue } from '../shape/errors.ts'
@@ -281,7 +282,8 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean)
     const body = J.flatMap((j) =>
       lanes.map((lane, l) => {
         const c = `co0 + ${4 * j + l}u`
-        const store = `out[o${p} + (g * ${cog}u + ${c}) * ${hw}u] = acc${p}_${j}.${lane}${s.hasBias ? ` + bias[g * ${cog}u + ${c}]` : ''};`
+        const index = `o${p} + (g * ${cog}u + ${c}) * ${hw}u`
+        const store = `out[${index}] = epilogue(${index}, acc${p}_${j}.${lane}${s.hasBias ? ` + bias[g * ${cog}u + ${c}]` : ''});`
         return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
       }),
     )
@@ -300,6 +302,7 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean)
 @group(0) @binding(0) ${operand('xp')}
 @group(0) @binding(1) ${operand('wp')}
 ${s.hasBias ? '@group(0) @binding(2) var<storage, read> bias: array<f32>;\n' : ''}@group(0) @binding(${s.hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;
+${EPILOGUE_IDENTITY}
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let pt = gid.x + gid.z * ${gridX * wx}u;
@@ -323,7 +326,7 @@ ${stores}
 }`
   const operands: KernelBinding[] = textures ? [{ texture: 0 }, { texture: 1 }] : [{ scratch: 0 }, { scratch: 1 }]
   const bindings: KernelBinding[] = [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
-  return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings }
+  return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings, epilogue: true }
 }
 
 for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node, target) => lowerConv(node, target))

@@ -7,8 +7,14 @@ export const elementwiseVjp: VjpTable<
   | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'exp' | 'log' | 'sqrt' | 'abs' | 'neg' | 'erf' | 'dropout'
   | 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal' | 'where'
 > = {
-  relu: ({ inputs: [x], dy }) => [where(greater(x, 0), dy, 0)],
-  leakyRelu: ({ node, inputs: [x], dy }) => [where(greater(x, 0), dy, mul(dy, node.attrs.negativeSlope as number))],
+  // Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
+  // that leaves relu free to fuse into its producer's epilogue.
+  relu: ({ output: y, dy }) => [where(greater(y, 0), dy, 0)],
+  leakyRelu: ({ node, inputs: [x], output: y, dy }) => {
+    const slope = node.attrs.negativeSlope as number
+    // With a non-negative slope the output's sign is the input's, as for relu.
+    return [where(greater(slope >= 0 ? y : x, 0), dy, mul(dy, slope))]
+  },
   sigmoid: ({ output: y, dy }) => [mul(dy, mul(y, add(neg(y), 1)))],
   tanh: ({ output: y, dy }) => [mul(dy, add(neg(mul(y, y)), 1))],
   gelu: ({ node, inputs: [x], dy }) => {

@@ -1,6 +1,7 @@
 /** WGSL of the elementwise ops: one invocation per output element, broadcasting by index arithmetic. */
 import type { Node } from '../graph.ts'
 import { defineKernel } from '../compiler/kernel.ts'
+import { defineElementwise, EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
 import { elementwiseKernel, broadcastIndex, literal } from '../compiler/wgsl.ts'
 import { hashWgsl } from './random.wgsl.ts'
 
@@ -41,10 +42,20 @@ const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: stri
   erf: () => ({ expr: 'erf_approx(x)', prelude: erfWgsl }),
 }
 
+/** An expression with its variables (whole words) replaced by operand expressions, in one pass. */
+const substitute = (expr: string, values: Record<string, string>) =>
+  expr.replaceAll(new RegExp(`\\b(${Object.keys(values).join('|')})\\b`, 'g'), (v) => `(${values[v]})`)
+
+// Each op is one expression; defineElementwise lets the compiler fuse it into a producer's epilogue.
 for (const [op, body] of Object.entries(unaryBodies)) {
+  defineElementwise(op, {
+    expr: (node, [x]) => `(${substitute(body(node).expr, { x })})`,
+    prelude: (node) => body(node).prelude,
+  })
   defineKernel(op, (node) => {
     const { expr, prelude } = body(node)
-    return { steps: [elementwiseKernel(node, `  let x = in0[i];\n  out[i] = ${expr};`, prelude)] }
+    const store = node.dtype === 'float32' ? `out[i] = epilogue(i, ${expr});` : `out[i] = ${expr};`
+    return { steps: [{ ...elementwiseKernel(node, `  let x = in0[i];\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n')), epilogue: node.dtype === 'float32' }] }
   })
 }
 
@@ -61,12 +72,17 @@ const binaryExprs: Record<string, string> = {
   less: 'u32(a < b)',
   equal: 'u32(a == b)',
 }
+const comparisons = new Set(['greater', 'less', 'equal'])
 
 for (const [op, expr] of Object.entries(binaryExprs)) {
+  if (!comparisons.has(op)) {
+    defineElementwise(op, { expr: (_, [a, b]) => `(${substitute(expr, { a, b })})` })
+  }
   defineKernel(op, (node) => {
     const [a, b] = node.inputs
-    const body = `  let a = in0[${broadcastIndex(a.shape, node.shape)}];\n  let b = in1[${broadcastIndex(b.shape, node.shape)}];\n  out[i] = ${expr};`
-    return { steps: [elementwiseKernel(node, body)] }
+    const fused = node.dtype === 'float32'
+    const body = `  let a = in0[${broadcastIndex(a.shape, node.shape)}];\n  let b = in1[${broadcastIndex(b.shape, node.shape)}];\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
+    return { steps: [{ ...elementwiseKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused }] }
   })
 }
 

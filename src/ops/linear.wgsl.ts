@@ -22,6 +22,7 @@
  * measured ~10% faster on llvmpipe than runtime-sized arrays.
  */
 import type { Node } from '../graph.ts'
+import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
 import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { broadcastIndex, grid1d, flatIndex, sizeOf, WORKGROUP } from '../compiler/wgsl.ts'
 import { broadcastShapes } from '../shape/layout.ts'
@@ -189,14 +190,14 @@ const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, bias: 
     for (let j = 0; j < TN4; j++) {
       const value = bias ? `c${i}_${j} + bias${j}` : `c${i}_${j}`
       if (vecOut) {
-        const st = `out[oRow + n4 + ${j}u] = ${value};`
+        const st = `out[oRow + n4 + ${j}u] = epilogue4(oRow + n4 + ${j}u, ${value});`
         row.push(clampCols ? `    if (n4 + ${j}u < N4) { ${st} }` : `    ${st}`)
       } else {
         row.push(`    if (n4 + ${j}u < N4) {`)
         row.push(`      let v = ${value};`)
         row.push(`      let o = oRow + (n4 + ${j}u) * 4u;`)
-        row.push(`      out[o] = v.x;`)
-        for (let l = 1; l < 4; l++) row.push(`      if (o + ${l}u < oRow + N) { out[o + ${l}u] = v.${'xyzw'[l]}; }`)
+        row.push(`      out[o] = epilogue(o, v.x);`)
+        for (let l = 1; l < 4; l++) row.push(`      if (o + ${l}u < oRow + N) { out[o + ${l}u] = epilogue(o + ${l}u, v.${'xyzw'[l]}); }`)
         row.push(`    }`)
       }
     }
@@ -214,6 +215,10 @@ const M = ${M}u;
 const N = ${N}u;
 const N4 = ${N4}u;
 const K4 = ${K4}u;
+${EPILOGUE_IDENTITY}
+fn epilogue4(i4: u32, v: vec4f) -> vec4f {
+  return vec4f(epilogue(i4 * 4u, v.x), epilogue(i4 * 4u + 1u, v.y), epilogue(i4 * 4u + 2u, v.z), epilogue(i4 * 4u + 3u, v.w));
+}
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(global_invocation_id) g: vec3u) {
   let n4 = g.x * ${TN4}u;
@@ -227,7 +232,7 @@ ${body.join('\n')}
   }
 ${stores.join('\n')}
 }`
-  return { wgsl, workgroups: groups, bindings: [a, b, ...(bias ? [bias] : []), { output: true }] }
+  return { wgsl, workgroups: groups, bindings: [a, b, ...(bias ? [bias] : []), { output: true }], epilogue: true }
 }
 
 /** Texture operands fit when every texture stays within the adapter's 2-D size limit. */

@@ -1,0 +1,58 @@
+/**
+ * Epilogue fusion: elementwise chains after a producer run inside the
+ * producer's kernel (conv + bias + relu is one dispatch) and give the same
+ * values as unfused execution.
+ */
+import { describe, expect, it } from 'vitest'
+import { schedule } from '../../src/compiler/schedule.ts'
+import { realize } from '../../src/realize.ts'
+import { conv2d, relu, add, mul, matmul, linear, fromArray, sigmoid, type Tensor } from '../../src/index.ts'
+import type { DispatchStep } from '../../src/runtime/plan.ts'
+import '../../src/ops/kernels.ts'
+
+const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
+const dispatches = (t: Tensor<number[]>) =>
+  schedule([t.node], () => undefined).plan.steps.filter((s): s is DispatchStep => s.kind === 'dispatch')
+
+describe('epilogue fusion', () => {
+  const x = fromArray(values(2 * 3 * 8 * 8, 1), [2, 3, 8, 8])
+  const w = fromArray(values(4 * 3 * 3 * 3, 2), [4, 3, 3, 3])
+  const b = fromArray(values(4, 3), [4])
+
+  it('conv2d + bias + relu is one kernel', () => {
+    const y = relu(conv2d({ weight: w, bias: b }, { padding: 1 })(x)) as Tensor<number[]>
+    const labels = dispatches(y).map((s) => s.label)
+    expect(labels.filter((l) => l?.includes('relu'))).toEqual(['conv2d+relu'])
+  })
+
+  it('fuses a chain with broadcast operands and matches the unfused values', async () => {
+    const scale = fromArray([0.5, -1, 2, 1.5], [1, 4, 1, 1])
+    const conv = conv2d({ weight: w, bias: b }, { padding: 1 })(x)
+    const fusedOut = sigmoid(mul(relu(conv), scale)) as Tensor<number[]>
+    expect(dispatches(fusedOut).some((s) => s.label === 'conv2d+relu+mul+sigmoid')).toBe(true)
+    // The same ops with the conv output also requested: it must exist in memory, so nothing fuses past it.
+    const [fusedValues, convValues] = await realize([fusedOut.node, conv.node])
+    const expected = Array.from(convValues as Float32Array, (v, i) => {
+      const channel = Math.floor(i / 64) % 4
+      return 1 / (1 + Math.exp(-Math.max(v, 0) * [0.5, -1, 2, 1.5][channel]))
+    })
+    expected.forEach((e, i) => expect(Math.abs((fusedValues as Float32Array)[i] - e)).toBeLessThan(1e-5))
+  })
+
+  it('does not fuse a producer whose output has another user', () => {
+    const conv = conv2d(w, { padding: 1 })(x)
+    const both = add(relu(conv), conv) as Tensor<number[]>
+    const labels = dispatches(both).map((s) => s.label)
+    expect(labels).toContain('conv2d')
+    expect(labels).not.toContain('conv2d+relu')
+  })
+
+  it('fuses into matmul and linear, and elementwise chains into one kernel', () => {
+    const a = fromArray(values(16 * 8, 4), [16, 8])
+    const m = fromArray(values(8 * 12, 5), [8, 12])
+    expect(dispatches(relu(matmul(a, m)) as Tensor<number[]>).map((s) => s.label)).toContain('matmul+relu')
+    const l = relu(linear({ weight: fromArray(values(12 * 8, 6), [12, 8]), bias: fromArray(values(12, 7), [12]) })(a)) as Tensor<number[]>
+    expect(dispatches(l).map((s) => s.label)).toContain('linear+relu')
+    expect(dispatches(sigmoid(relu(add(a, 1))) as Tensor<number[]>).map((s) => s.label)).toContain('add+relu+sigmoid')
+  })
+})
