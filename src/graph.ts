@@ -30,3 +30,31 @@ export const makeNode = (
   dtype: DType,
   data?: HostData,
 ): Node => Object.freeze({ id: nextId++, op, inputs, attrs, shape: Object.freeze([...shape]), dtype, data })
+
+/**
+ * The nodes `roots` depend on, inputs before consumers, not looking past
+ * nodes where `stop` holds (they are included, their inputs are not).
+ * Operands are visited last-first: a side operand (a bias, a scale) then
+ * comes before the producer of operand 0, which lets the compiler fuse the
+ * op into that producer. Iterative: training graphs are deep enough to
+ * overflow the JS stack.
+ */
+export const topologicalOrder = (roots: readonly Node[], stop: (n: Node) => boolean = () => false): Node[] => {
+  const order: Node[] = []
+  const seen = new Set<Node>()
+  for (const root of roots) {
+    const stack: [Node, boolean][] = [[root, false]]
+    while (stack.length) {
+      const [node, expanded] = stack.pop()!
+      if (expanded) {
+        order.push(node)
+        continue
+      }
+      if (seen.has(node)) continue
+      seen.add(node)
+      stack.push([node, true])
+      if (!stop(node)) for (const input of node.inputs) if (!seen.has(input)) stack.push([input, false])
+    }
+  }
+  return order
+}

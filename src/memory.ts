@@ -3,6 +3,7 @@
  * created except what they return, and a FinalizationRegistry backstop for
  * tensors that are simply dropped.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Node } from './graph.ts'
 import { release, realizedCount } from './realize.ts'
 import { memory as deviceMemory, type MemoryInfo } from './runtime/index.ts'
@@ -26,7 +27,9 @@ const own = (node: Node, delta: number) => {
 }
 export const hasOwner = (node: Node): boolean => owners.has(node)
 
-const scopes: Set<Tracked>[] = []
+// The scopes around the running code, innermost last. Async-local, so an async scope keeps collecting
+// the tensors its body creates after an await (and concurrent scopes do not see each other's).
+const scopes = new AsyncLocalStorage<readonly Set<Tracked>[]>()
 
 // A dropped tensor frees its device buffer when collected; its node can still be recomputed from the graph.
 const backstop = new FinalizationRegistry<Node>((node) => {
@@ -39,7 +42,7 @@ export const track = (t: Tracked): void => {
   live++
   own(t.node, +1)
   backstop.register(t, t.node, t)
-  scopes.at(-1)?.add(t)
+  scopes.getStore()?.at(-1)?.add(t)
 }
 
 /** Called by Tensor.dispose(). */
@@ -65,23 +68,28 @@ const kept = (value: unknown, into = new Set<object>()): Set<object> => {
  */
 export function scope<T>(fn: () => T): T {
   const created = new Set<Tracked>()
-  scopes.push(created)
+  const enclosing = scopes.getStore() ?? []
   const finish = (result: unknown) => {
     const keep = kept(result)
     for (const t of created) if (!keep.has(t)) t.dispose()
     // What survives belongs to the enclosing scope, if any.
-    for (const t of created) if (keep.has(t)) scopes.at(-1)?.add(t)
+    for (const t of created) if (keep.has(t)) enclosing.at(-1)?.add(t)
   }
   let result: T
   try {
-    result = fn()
+    result = scopes.run([...enclosing, created], fn)
   } catch (error) {
-    scopes.pop()
     finish(undefined)
     throw error
   }
-  scopes.pop()
-  if (result instanceof Promise) return result.then((r) => (finish(r), r)) as T
+  if (result instanceof Promise)
+    return result.then(
+      (r) => (finish(r), r),
+      (error) => {
+        finish(undefined)
+        throw error
+      },
+    ) as T
   finish(result)
   return result
 }

@@ -3,37 +3,18 @@
  * differentiate with respect to, applying each op's VJP rule. Gradients are
  * themselves lazy graph nodes, so a whole training step stays one graph.
  */
-import type { Node } from '../graph.ts'
+import { topologicalOrder, type Node } from '../graph.ts'
 import { wrap } from '../tensor.ts'
 import { add } from '../ops/elementwise.ts'
 import type { AnyTensor } from '../tree.ts'
 import { vjpRules } from './rules.ts'
-
-/** Ancestors of `output` in topological order (inputs first). */
-const ancestors = (output: Node): Node[] => {
-  const order: Node[] = []
-  const seen = new Set<Node>()
-  const stack: [Node, boolean][] = [[output, false]]
-  while (stack.length) {
-    const [node, expanded] = stack.pop()!
-    if (expanded) {
-      order.push(node)
-      continue
-    }
-    if (seen.has(node)) continue
-    seen.add(node)
-    stack.push([node, true])
-    for (const input of node.inputs) if (!seen.has(input)) stack.push([input, false])
-  }
-  return order
-}
 
 /**
  * Cotangents of `wrt` for `output` seeded with `seed` (same shape as output).
  * A node of `wrt` that the output does not depend on gets undefined.
  */
 export const backward = (output: Node, seed: AnyTensor, wrt: readonly Node[]): (AnyTensor | undefined)[] => {
-  const order = ancestors(output)
+  const order = topologicalOrder([output])
   const targets = new Set(wrt)
   // Only nodes between the output and some target need cotangents.
   const needed = new Set<Node>()

@@ -27,14 +27,17 @@ export interface JitOptions {
   readonly donate?: readonly number[]
 }
 
+/** Where an output leaf comes from: an argument leaf as it is, a value already on the device, or a plan buffer. */
+type OutputSource = { readonly argument: number } | { readonly node: Node } | { readonly buffer: number }
+
 interface Compiled {
   readonly plan: Plan
   /** Plan buffer of each argument leaf, in leaf order. */
   readonly inputIds: readonly number[]
-  /** Plan buffer of each output leaf, in leaf order (a constant output is uploaded by the plan). */
-  readonly outputIds: readonly number[]
-  /** Output leaves that are arguments themselves: the index of that argument leaf. */
-  readonly passThrough: readonly (number | undefined)[]
+  /** Values already on the device that the function closes over: plan buffer and node, bound at call time. */
+  readonly captured: readonly (readonly [number, Node])[]
+  /** Per output leaf. A plan buffer is never an argument's or another output's, so each output owns its buffer. */
+  readonly outputs: readonly OutputSource[]
   readonly outputLeaves: readonly Node[]
   readonly rebuild: (leaves: readonly AnyTensor[]) => unknown
 }
@@ -79,21 +82,38 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     // Placeholders stand for buffers bound at call time: present them as already on the device.
     const sentinel = {} as GPUBuffer
     const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false, kernelTarget(gpu.info))
-    return {
-      plan: s.plan,
-      inputIds: placeholders.map((n) => s.bufferOf.get(n) ?? -1),
-      outputIds: outputLeaves.map((n) => s.bufferOf.get(n)!),
-      passThrough: outputLeaves.map((n) => isPlaceholder.get(n)),
-      outputLeaves,
-      rebuild: out.rebuild,
-    }
+    const inputIds = placeholders.map((n) => s.bufferOf.get(n) ?? -1)
+    const captured: [number, Node][] = []
+    for (const [node, id] of s.bufferOf) if (s.external.has(id) && !isPlaceholder.has(node) && realizedBuffer(node)) captured.push([id, node])
+    // An output that is a view (reshape, stopGradient) of an argument, of a captured value or of another
+    // output would share its buffer, and freeing one would free the other: copy it into a buffer of its own.
+    const buffers = [...s.plan.buffers]
+    const copies: Step[] = []
+    const shared = new Set([...inputIds, ...captured.map(([id]) => id)])
+    const claimed = new Map<number, Node>()
+    const outputs = outputLeaves.map((node): OutputSource => {
+      const argument = isPlaceholder.get(node)
+      if (argument !== undefined) return { argument }
+      if (realizedBuffer(node)) return { node }
+      const id = s.bufferOf.get(node)!
+      const owner = claimed.get(id)
+      if (owner === node || (owner === undefined && !shared.has(id))) {
+        claimed.set(id, node)
+        return { buffer: id }
+      }
+      const bytes = Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))
+      copies.push({ kind: 'copyBuffer', src: id, dst: buffers.push({ bytes }) - 1, bytes })
+      return { buffer: buffers.length - 1 }
+    })
+    return { plan: { ...s.plan, buffers, steps: [...s.plan.steps, ...copies] }, inputIds, captured, outputs, outputLeaves, rebuild: out.rebuild }
   }
 
   return async (...args: Args) => {
     const { leaves, key, rebuild } = split(args)
     const gpu = await getGpu()
     let compiled = cache.get(key)
-    if (!compiled) {
+    // A captured value freed since the trace (its tensor disposed) cannot be bound: trace again.
+    if (!compiled || compiled.captured.some(([, node]) => !realizedBuffer(node))) {
       compiled = trace(args, leaves, rebuild, gpu)
       cache.set(key, compiled)
     }
@@ -104,6 +124,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const buffers = new Map<number, GPUBuffer>()
     const uploads: Step[] = []
     const temporaries: GPUBuffer[] = []
+    for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
     leaves.forEach((t, i) => {
       const id = compiled.inputIds[i]
       if (id < 0) return // an argument the outputs do not depend on
@@ -114,33 +135,35 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       buffers.set(id, buffer)
       uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
     })
-    const outputs = compiled.outputLeaves.map((node, i) => {
-      const passed = compiled.passThrough[i]
-      if (passed !== undefined) return { node: leaves[passed].node }
-      const id = compiled.outputIds[i]
-      const existing = buffers.get(id)
-      // Two outputs may be the same node; an output may be a view of another.
-      const buffer = existing ?? gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype)))
-      if (!existing) buffers.set(id, buffer)
-      return { node: makeNode('external', [], {}, node.shape, node.dtype), buffer }
+    // One new device value per output buffer (two outputs may be the same node).
+    const made = new Map<number, { node: Node; buffer: GPUBuffer }>()
+    const outputs = compiled.outputs.map((o, i): Node => {
+      if ('argument' in o) return leaves[o.argument].node
+      if ('node' in o) return o.node
+      let m = made.get(o.buffer)
+      if (!m) {
+        const node = compiled.outputLeaves[i]
+        m = { node: makeNode('external', [], {}, node.shape, node.dtype), buffer: gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))) }
+        made.set(o.buffer, m)
+        buffers.set(o.buffer, m.buffer)
+      }
+      return m.node
     })
     try {
       await execute({ ...compiled.plan, steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
     } catch (error) {
-      for (const o of outputs) if (o.buffer && !temporaries.includes(o.buffer)) gpu.storage.release(o.buffer)
+      for (const m of made.values()) gpu.storage.release(m.buffer)
       throw error
     } finally {
       for (const b of temporaries) gpu.storage.release(b)
     }
-    for (const o of outputs) if (o.buffer) adopt(o.node, o.buffer)
+    for (const m of made.values()) adopt(m.node, m.buffer)
     // Donated arguments are finished with: free them now so the next step reuses their memory.
     const argLeafRanges = argumentLeafRanges(args)
+    const returned = new Set(compiled.outputs.flatMap((o) => ('argument' in o ? [o.argument] : [])))
     for (const index of donated)
-      for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) {
-        const t = leaves[k]
-        if (!compiled.passThrough.includes(k)) t.dispose()
-      }
-    return compiled.rebuild(outputs.map((o) => wrap(o.node))) as Out
+      for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) if (!returned.has(k)) leaves[k].dispose()
+    return compiled.rebuild(outputs.map((node) => wrap(node))) as Out
   }
 }
 

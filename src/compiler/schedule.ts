@@ -3,7 +3,7 @@
  * lowered by its op's emitter, with intermediate buffers reused once their
  * last consumer has run. Nodes already on the device are leaves.
  */
-import type { Node } from '../graph.ts'
+import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
@@ -24,31 +24,6 @@ const nodeBytes = (node: Node) => Math.max(4, sizeOf(node.shape) * bytesPerEleme
 
 /** Host data as the device stores it (bool as u32). */
 export const deviceData = (node: Node): ArrayBufferView => (node.data instanceof Uint8Array ? Uint32Array.from(node.data) : node.data!)
-
-/** Nodes needed for `targets`, inputs before consumers, stopping at realized nodes. */
-const topologicalOrder = (targets: readonly Node[], isRealized: (n: Node) => boolean): Node[] => {
-  const order: Node[] = []
-  const seen = new Set<Node>()
-  const visit = (root: Node) => {
-    // Iterative DFS: graphs of a training step are deep enough to overflow the JS stack.
-    const stack: [Node, boolean][] = [[root, false]]
-    while (stack.length) {
-      const [node, expanded] = stack.pop()!
-      if (expanded) {
-        order.push(node)
-        continue
-      }
-      if (seen.has(node)) continue
-      seen.add(node)
-      stack.push([node, true])
-      // Later operands first: a side operand (a bias, a scale) is then ready before the producer of
-      // operand 0 runs, so the op can fuse into that producer's epilogue.
-      if (!isRealized(node)) for (const input of node.inputs) if (!seen.has(input)) stack.push([input, false])
-    }
-  }
-  targets.forEach(visit)
-  return order
-}
 
 /**
  * @param realized the device buffer of a node already computed, if any
