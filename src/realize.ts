@@ -19,6 +19,7 @@ const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : d
 export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures: boolean; limits: Readonly<Record<string, number>> }): KernelTarget => ({
   textureOperands: process.env.SHAPEWISE_TEXTURE_OPERANDS !== undefined ? process.env.SHAPEWISE_TEXTURE_OPERANDS === '1' : info.software && info.readOnlyStorageTextures,
   maxTextureDimension2D: info.limits.maxTextureDimension2D ?? 8192,
+  maxStorageBuffersPerShaderStage: info.limits.maxStorageBuffersPerShaderStage ?? 8,
 })
 
 /** Device buffers of realized nodes. */

@@ -158,12 +158,12 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       for (const b of temporaries) gpu.storage.release(b)
     }
     for (const m of made.values()) adopt(m.node, m.buffer)
-    // Donated arguments are finished with: free them now so the next step reuses their memory.
+    const result = compiled.rebuild(outputs.map((node) => wrap(node))) as Out
+    // Donated arguments are finished with: free them now so the next step reuses their memory. One
+    // returned as it is lives on in its new handle.
     const argLeafRanges = argumentLeafRanges(args)
-    const returned = new Set(compiled.outputs.flatMap((o) => ('argument' in o ? [o.argument] : [])))
-    for (const index of donated)
-      for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) if (!returned.has(k)) leaves[k].dispose()
-    return compiled.rebuild(outputs.map((node) => wrap(node))) as Out
+    for (const index of donated) for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) leaves[k].dispose()
+    return result
   }
 }
 

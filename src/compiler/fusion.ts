@@ -40,6 +40,9 @@ export const fusable = (producer: Node, consumer: Node): boolean =>
   consumer.shape.length === producer.shape.length &&
   consumer.shape.every((d, i) => d === producer.shape[i])
 
+/** The chain's operands other than the running value, each once: one extra binding apiece. */
+export const extraOperands = (chain: readonly Node[]): Node[] => [...new Set(chain.flatMap((node) => node.inputs.slice(1)))]
+
 /**
  * The producer's WGSL with the chain applied in its epilogue. Operand k ≥ 1
  * of the chain's nodes reads binding `firstBinding + j` (j counts the extra
@@ -47,17 +50,15 @@ export const fusable = (producer: Node, consumer: Node): boolean =>
  */
 export const fuseChain = (wgsl: string, chain: readonly Node[], firstBinding: number): { wgsl: string; extra: Node[] } => {
   if (!wgsl.includes(EPILOGUE_IDENTITY)) throw new Error('fuseChain: the producer has no epilogue')
-  const extra: Node[] = []
+  const extra = extraOperands(chain)
   const preludes = new Set<string>()
   const lines = chain.map((node) => {
     const rule = rules.get(node.op)!
     const prelude = rule.prelude?.(node)
     if (prelude) preludes.add(prelude)
-    const operands = node.inputs.map((input, k) => {
-      if (k === 0) return 'x'
-      const j = extra.push(input) - 1
-      return `fused${j}[${broadcastIndex(input.shape, node.shape, 'i')}]`
-    })
+    const operands = node.inputs.map((input, k) =>
+      k === 0 ? 'x' : `fused${extra.indexOf(input)}[${broadcastIndex(input.shape, node.shape, 'i')}]`,
+    )
     return `  x = ${rule.expr(node, operands)};`
   })
   const declarations = extra.map((_, j) => `@group(0) @binding(${firstBinding + j}) var<storage, read> fused${j}: array<f32>;`)

@@ -47,9 +47,11 @@ export interface KernelTarget {
   /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest). */
   readonly textureOperands: boolean
   readonly maxTextureDimension2D: number
+  /** Storage buffers one kernel may bind (fusion stops before exceeding it). */
+  readonly maxStorageBuffersPerShaderStage: number
 }
 
-export const DEFAULT_TARGET: KernelTarget = { textureOperands: false, maxTextureDimension2D: 8192 }
+export const DEFAULT_TARGET: KernelTarget = { textureOperands: false, maxTextureDimension2D: 8192, maxStorageBuffersPerShaderStage: 8 }
 
 export type Emitter = (node: Node, target: KernelTarget) => Lowering
 

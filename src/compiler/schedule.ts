@@ -7,7 +7,7 @@ import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
-import { fusable, fuseChain } from './fusion.ts'
+import { fusable, fuseChain, extraOperands } from './fusion.ts'
 
 export interface Schedule {
   readonly plan: Plan
@@ -57,14 +57,18 @@ export const schedule = (
   const fused = new Set<Node>()
   const chainLink = new Set<Node>()
 
-  /** The elementwise consumers that can run in `node`'s epilogue: each the only user of the one before. */
-  const epilogueChain = (node: Node): Node[] => {
+  /**
+   * The elementwise consumers that can run in `node`'s epilogue: each the only
+   * user of the one before, within the storage buffers a kernel may bind.
+   */
+  const epilogueChain = (node: Node, bindingsUsed: number): Node[] => {
     const chain: Node[] = []
     let tail = node
     for (;;) {
       if (targetSet.has(tail) || uses.get(tail) !== 1) return chain
       const next = consumerOf.get(tail)!
       if (realized(next) || !fusable(tail, next) || !next.inputs.slice(1).every((n) => bufferOf.has(n))) return chain
+      if (bindingsUsed + extraOperands([...chain, next]).length > target.maxStorageBuffersPerShaderStage) return chain
       chain.push(next)
       tail = next
     }
@@ -123,7 +127,8 @@ export const schedule = (
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {
       const last = lowering.steps.at(-1)
-      const chain = last && 'epilogue' in last && last.epilogue ? epilogueChain(node) : []
+      const storageBindings = last && 'bindings' in last ? last.bindings.filter((b) => !('texture' in b)).length : 0
+      const chain = last && 'epilogue' in last && last.epilogue ? epilogueChain(node, storageBindings) : []
       const tail = chain.at(-1) ?? node
       const out = allocate(nodeBytes(tail))
       const scratch = (lowering.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))

@@ -6,7 +6,7 @@
  */
 import { fail } from '../shape/errors.ts'
 import { full } from '../ops/creation.ts'
-import { add, sub, mul, div, sqrt, pow } from '../autodiff/untyped.ts'
+import { add, sub, mul, div, sqrt, neg, exp, greater, where } from '../autodiff/untyped.ts'
 import { mapTree, zipTrees, type AnyTensor, type Tree } from '../tree.ts'
 import type { Tensor } from '../tensor.ts'
 
@@ -81,6 +81,23 @@ export interface AdamOptions {
   readonly weightDecay?: number
 }
 
+/**
+ * 1 − βᵗ for a host β in [0, 1) and a step-count tensor t ≥ 1, without the
+ * cancellation of `1 − pow(β, t)` in float32: with β2 = 0.9999 at t = 1 that
+ * loses 4 digits to the rounding of β alone (PyTorch computes it in double).
+ * Here 1 − βᵗ = −expm1(x), x = t·ln β with ln β taken in double: for
+ * |x| < 0.1 the series of expm1 to x⁶ (Estrin's scheme: short fused chains),
+ * below float32's epsilon there; else 1 − eˣ, which no longer cancels.
+ */
+const oneMinusPower = (beta: number, t: AnyTensor): AnyTensor => {
+  if (beta === 0) return scalar(1)
+  const x = mul(t, Math.log(beta))
+  const x2 = mul(x, x)
+  const pair = (a: number, b: number) => add(mul(x, b), a)
+  const q = add(pair(1, 1 / 2), mul(x2, add(pair(1 / 6, 1 / 24), mul(x2, pair(1 / 120, 1 / 720)))))
+  return where(greater(x, -0.1), neg(mul(x, q)), sub(scalar(1), exp(x)))
+}
+
 const adamFamily = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: Tree; v: Tree }> => {
   checkLearningRate(op, options.lr)
   const b1 = options.beta1 ?? 0.9
@@ -94,8 +111,8 @@ const adamFamily = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: 
     update: (params, grads, state) => {
       const t = add(state.step, 1)
       // Bias corrections 1 − βᵗ, computed on the device from the step count.
-      const c1 = sub(scalar(1), pow(scalar(b1), t))
-      const c2 = sub(scalar(1), pow(scalar(b2), t))
+      const c1 = oneMinusPower(b1, t)
+      const c2 = oneMinusPower(b2, t)
       // Adam adds the L2 penalty to the gradient; AdamW decays the weights directly.
       const gradient = (p: AnyTensor, g: AnyTensor) => (op === 'adam' && decay ? add(g, mul(p, decay)) : g)
       const m = zip([params, grads, state.slots.m as never], ([p, g, m0]) => add(mul(m0, b1), mul(gradient(p, g), 1 - b1)))

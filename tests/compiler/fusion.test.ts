@@ -55,4 +55,18 @@ describe('epilogue fusion', () => {
     expect(dispatches(l).map((s) => s.label)).toContain('linear+relu')
     expect(dispatches(sigmoid(relu(add(a, 1))) as Tensor<number[]>).map((s) => s.label)).toContain('add+relu+sigmoid')
   })
+
+  it('stops a chain before the kernel would bind more storage buffers than the adapter allows', async () => {
+    let y = relu(fromArray(values(32, 8), [32])) as Tensor<number[]>
+    const operands = Array.from({ length: 20 }, (_, k) => fromArray(values(32, 20 + k), [32]))
+    for (const c of operands) y = add(y, c) as Tensor<number[]>
+    const limit = 8
+    const steps = schedule([y.node], () => undefined, () => true, { textureOperands: false, maxTextureDimension2D: 8192, maxStorageBuffersPerShaderStage: limit })
+      .plan.steps.filter((s): s is DispatchStep => s.kind === 'dispatch')
+    for (const step of steps) expect(step.bindings.length).toBeLessThanOrEqual(limit)
+    expect(steps.length).toBeLessThan(21)
+    const [got] = await realize([y.node])
+    const expected = values(32, 8).map((v, i) => Math.max(v, 0) + operands.reduce((sum, _, k) => sum + values(32, 20 + k)[i], 0))
+    expected.forEach((e, i) => expect(Math.abs((got as Float32Array)[i] - e)).toBeLessThan(1e-4))
+  })
 })

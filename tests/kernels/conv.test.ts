@@ -30,8 +30,8 @@ const gemmOf = (node: Node, target: KernelTarget): KernelStep => {
   return dispatches[dispatches.length - 1]
 }
 const targets: [string, KernelTarget][] = [
-  ['buffer', { textureOperands: false, maxTextureDimension2D: 16384 }],
-  ['texture', { textureOperands: true, maxTextureDimension2D: 16384 }],
+  ['buffer', { textureOperands: false, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }],
+  ['texture', { textureOperands: true, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }],
 ]
 
 describe('conv2d kernel', () => {

@@ -147,8 +147,8 @@ describe('matmul kernel shape', () => {
     if ('alias' in lowering) throw new Error('unexpected alias')
     return lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
   }
-  const buffers: KernelTarget = { textureOperands: false, maxTextureDimension2D: 16384 }
-  const textures: KernelTarget = { textureOperands: true, maxTextureDimension2D: 16384 }
+  const buffers: KernelTarget = { textureOperands: false, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
+  const textures: KernelTarget = { textureOperands: true, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
 
   it.each([
     ['matmul', [[256, 256], [256, 256]], [256, 256]],
