@@ -45,93 +45,76 @@ export interface BufferPoolOptions {
   readonly maxFreeBytes?: number
 }
 
-/** Buffers of one usage, bucketed by sizeClass(). */
-export class BufferPool {
-  readonly usage: number
-  private readonly device: GPUDevice
-  private readonly opts: BufferPoolOptions
-  private readonly free = new Map<number, GPUBuffer[]>()
-  private readonly inUse = new Set<GPUBuffer>()
+/**
+ * Free lists and accounting shared by the buffer and texture pools: resources
+ * handed out are tracked, released ones wait in a list per key for reuse.
+ */
+class ResourcePool<R extends { destroy(): void }, K> {
+  private readonly free = new Map<K, { resource: R; bytes: number }[]>()
+  private readonly inUse = new Map<R, number>()
   private freeBytes = 0
   private freeCount = 0
   private inUseBytes = 0
   private created = 0
   private reused = 0
 
-  constructor(device: GPUDevice, usage: number, opts: BufferPoolOptions = {}) {
-    this.device = device
-    this.usage = usage
-    this.opts = opts
-  }
+  constructor(
+    private readonly label: string,
+    private readonly maxFreeBytes = Infinity,
+  ) {}
 
-  /** A buffer of at least `bytes` bytes (its `size` is the size class). */
-  acquire(bytes: number): GPUBuffer {
-    const max = this.opts.maxBufferSize ?? Infinity
-    if (bytes > max) {
-      throw new RangeError(`${this.opts.label ?? 'buffer pool'}: ${bytes} bytes exceeds this device's maxBufferSize (${max}); split the tensor`)
-    }
-    let size = sizeClass(bytes)
-    // Rounding must not push a legal request past the limit.
-    if (size > max) size = Math.ceil(bytes / 4) * 4
-    const list = this.free.get(size)
-    let buf = list?.pop()
-    if (buf) {
-      this.freeBytes -= size
+  /** A free resource of `key`, or a new one from `create`. */
+  take(key: K, bytes: number, create: () => R): R {
+    const entry = this.free.get(key)?.pop()
+    let resource: R
+    if (entry) {
+      resource = entry.resource
+      this.freeBytes -= entry.bytes
       this.freeCount--
       this.reused++
     } else {
-      buf = this.device.createBuffer({ size, usage: this.usage, label: this.opts.label })
+      resource = create()
       this.created++
     }
-    this.inUse.add(buf)
-    this.inUseBytes += size
-    return buf
+    this.inUse.set(resource, bytes)
+    this.inUseBytes += bytes
+    return resource
   }
 
-  /** Returns a buffer from acquire(). Safe to call right after queue.submit():
-   *  a later submit that reuses it is ordered after the earlier one. */
-  release(buf: GPUBuffer): void {
-    if (!this.inUse.delete(buf)) throw new Error(`${this.opts.label ?? 'buffer pool'}: release of a buffer that is not in use (double release?)`)
-    const size = buf.size
-    this.inUseBytes -= size
-    if (this.freeBytes + size > (this.opts.maxFreeBytes ?? Infinity)) {
-      buf.destroy()
-      return
-    }
-    let list = this.free.get(size)
-    if (!list) this.free.set(size, (list = []))
-    list.push(buf)
-    this.freeBytes += size
+  /** Returns a resource from take() to the free list of `key` (or destroys it past maxFreeBytes). */
+  put(resource: R, key: K): void {
+    const bytes = this.checkOut(resource, 'release')
+    if (this.freeBytes + bytes > this.maxFreeBytes) return resource.destroy()
+    let list = this.free.get(key)
+    if (!list) this.free.set(key, (list = []))
+    list.push({ resource, bytes })
+    this.freeBytes += bytes
     this.freeCount++
   }
 
-  /** Like release(), but destroys the buffer instead of pooling it (e.g. a
-   *  staging buffer whose mapping failed and may still be pending). */
-  discard(buf: GPUBuffer): void {
-    if (!this.inUse.delete(buf)) throw new Error(`${this.opts.label ?? 'buffer pool'}: discard of a buffer that is not in use`)
-    this.inUseBytes -= buf.size
-    buf.destroy()
+  /** Destroys a resource from take() instead of pooling it. */
+  discard(resource: R): void {
+    this.checkOut(resource, 'discard')
+    resource.destroy()
   }
 
-  /** True when `buf` was acquired here and not released. */
-  owns(buf: GPUBuffer): boolean {
-    return this.inUse.has(buf)
+  owns(resource: R): boolean {
+    return this.inUse.has(resource)
   }
 
-  /** Destroys free buffers until at most `keepBytes` stay pooled; returns bytes freed. */
+  /** Destroys free resources, largest first, until at most `keepBytes` stay pooled; returns bytes freed. */
   trim(keepBytes = 0): number {
     let freed = 0
-    // Largest classes first: they are the ones worth giving back.
-    const sizes = [...this.free.keys()].sort((a, b) => b - a)
-    for (const size of sizes) {
-      const list = this.free.get(size)!
+    const lists = [...this.free.entries()].sort((a, b) => (b[1][0]?.bytes ?? 0) - (a[1][0]?.bytes ?? 0))
+    for (const [key, list] of lists) {
       while (list.length > 0 && this.freeBytes > keepBytes) {
-        list.pop()!.destroy()
-        this.freeBytes -= size
+        const { resource, bytes } = list.pop()!
+        resource.destroy()
+        this.freeBytes -= bytes
         this.freeCount--
-        freed += size
+        freed += bytes
       }
-      if (list.length === 0) this.free.delete(size)
+      if (list.length === 0) this.free.delete(key)
     }
     return freed
   }
@@ -150,9 +133,75 @@ export class BufferPool {
   /** Destroys everything, in use or not (device teardown). */
   destroyAll(): void {
     this.trim(0)
-    for (const b of this.inUse) b.destroy()
+    for (const resource of this.inUse.keys()) resource.destroy()
     this.inUse.clear()
     this.inUseBytes = 0
+  }
+
+  private checkOut(resource: R, what: string): number {
+    const bytes = this.inUse.get(resource)
+    if (bytes === undefined) throw new Error(`${this.label}: ${what} of a resource that is not in use (double release?)`)
+    this.inUse.delete(resource)
+    this.inUseBytes -= bytes
+    return bytes
+  }
+}
+
+/** Buffers of one usage, bucketed by sizeClass(). */
+export class BufferPool {
+  readonly usage: number
+  private readonly pool: ResourcePool<GPUBuffer, number>
+
+  constructor(
+    private readonly device: GPUDevice,
+    usage: number,
+    private readonly opts: BufferPoolOptions = {},
+  ) {
+    this.usage = usage
+    this.pool = new ResourcePool(opts.label ?? 'buffer pool', opts.maxFreeBytes)
+  }
+
+  /** A buffer of at least `bytes` bytes (its `size` is the size class). */
+  acquire(bytes: number): GPUBuffer {
+    const max = this.opts.maxBufferSize ?? Infinity
+    if (bytes > max) {
+      throw new RangeError(`${this.opts.label ?? 'buffer pool'}: ${bytes} bytes exceeds this device's maxBufferSize (${max}); split the tensor`)
+    }
+    let size = sizeClass(bytes)
+    // Rounding must not push a legal request past the limit.
+    if (size > max) size = Math.ceil(bytes / 4) * 4
+    return this.pool.take(size, size, () => this.device.createBuffer({ size, usage: this.usage, label: this.opts.label }))
+  }
+
+  /** Returns a buffer from acquire(). Safe to call right after queue.submit():
+   *  a later submit that reuses it is ordered after the earlier one. */
+  release(buf: GPUBuffer): void {
+    this.pool.put(buf, buf.size)
+  }
+
+  /** Like release(), but destroys the buffer instead of pooling it (e.g. a
+   *  staging buffer whose mapping failed and may still be pending). */
+  discard(buf: GPUBuffer): void {
+    this.pool.discard(buf)
+  }
+
+  /** True when `buf` was acquired here and not released. */
+  owns(buf: GPUBuffer): boolean {
+    return this.pool.owns(buf)
+  }
+
+  /** Destroys free buffers until at most `keepBytes` stay pooled; returns bytes freed. */
+  trim(keepBytes = 0): number {
+    return this.pool.trim(keepBytes)
+  }
+
+  stats(): PoolStats {
+    return this.pool.stats()
+  }
+
+  /** Destroys everything, in use or not (device teardown). */
+  destroyAll(): void {
+    this.pool.destroyAll()
   }
 }
 
@@ -165,82 +214,41 @@ const TEXEL_BYTES = 16
  * operand's dimensions in, so a bigger texture would buy nothing.
  */
 export class TexturePool {
-  private readonly device: GPUDevice
-  private readonly free = new Map<string, GPUTexture[]>()
-  private readonly inUse = new Set<GPUTexture>()
-  private freeBytes = 0
-  private freeCount = 0
-  private inUseBytes = 0
-  private created = 0
-  private reused = 0
+  private readonly pool = new ResourcePool<GPUTexture, string>('texture pool')
 
-  constructor(device: GPUDevice) {
-    this.device = device
-  }
+  constructor(private readonly device: GPUDevice) {}
 
   acquire(width: number, height: number): GPUTexture {
-    const key = `${width}x${height}`
-    const tex = this.free.get(key)?.pop()
-    const bytes = width * height * TEXEL_BYTES
-    let t: GPUTexture
-    if (tex) {
-      t = tex
-      this.freeBytes -= bytes
-      this.freeCount--
-      this.reused++
-    } else {
+    return this.pool.take(`${width}x${height}`, width * height * TEXEL_BYTES, () =>
       // STORAGE_BINDING for read-only storage-texture loads (the fast path on
       // llvmpipe) and pack kernels; COPY_DST for buffer→texture copies;
       // TEXTURE_BINDING so a kernel may also read it as texture_2d.
-      t = this.device.createTexture({
+      this.device.createTexture({
         size: { width, height },
         format: TEXTURE_FORMAT,
         usage: 0x1 | 0x2 | 0x4 | 0x8, // COPY_SRC | COPY_DST | TEXTURE_BINDING | STORAGE_BINDING
         label: 'shapewise.texture',
-      })
-      this.created++
-    }
-    this.inUse.add(t)
-    this.inUseBytes += bytes
-    return t
+      }),
+    )
   }
 
   release(t: GPUTexture): void {
-    if (!this.inUse.delete(t)) throw new Error('texture pool: release of a texture that is not in use (double release?)')
-    const bytes = t.width * t.height * TEXEL_BYTES
-    this.inUseBytes -= bytes
-    const key = `${t.width}x${t.height}`
-    let list = this.free.get(key)
-    if (!list) this.free.set(key, (list = []))
-    list.push(t)
-    this.freeBytes += bytes
-    this.freeCount++
+    this.pool.put(t, `${t.width}x${t.height}`)
+  }
+
+  owns(t: GPUTexture): boolean {
+    return this.pool.owns(t)
   }
 
   trim(): number {
-    const freed = this.freeBytes
-    for (const list of this.free.values()) for (const t of list) t.destroy()
-    this.free.clear()
-    this.freeBytes = 0
-    this.freeCount = 0
-    return freed
+    return this.pool.trim(0)
   }
 
   stats(): PoolStats {
-    return {
-      freeBytes: this.freeBytes,
-      freeCount: this.freeCount,
-      inUseBytes: this.inUseBytes,
-      inUseCount: this.inUse.size,
-      created: this.created,
-      reused: this.reused,
-    }
+    return this.pool.stats()
   }
 
   destroyAll(): void {
-    this.trim()
-    for (const t of this.inUse) t.destroy()
-    this.inUse.clear()
-    this.inUseBytes = 0
+    this.pool.destroyAll()
   }
 }
