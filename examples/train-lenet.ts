@@ -13,7 +13,7 @@ import {
   conv2d, maxPool2d, relu, flatten, linear, argmax, equal, where, sum, jit, backendInfo, valueAndGradWithAux, type Tensor,
 } from '../src/index.ts'
 import { crossEntropy, conv2dParams, linearParams, countParameters, assertFiniteLoss, summary } from '../src/nn/index.ts'
-import { adam, type OptimizerState } from '../src/optim/index.ts'
+import { adam, cosineDecay, withLearningRate, type OptimizerState } from '../src/optim/index.ts'
 import { loadMnist, loadFashionMnist, splitTrainTest, batches, normalize, type Dataset } from '../src/data/index.ts'
 
 const arg = (name: string, fallback: string) => {
@@ -22,7 +22,7 @@ const arg = (name: string, fallback: string) => {
 }
 const datasetName = arg('dataset', 'mnist')
 const arch = arg('arch', 'classic')
-const epochs = Number(arg('epochs', datasetName === 'mnist' ? '8' : '4'))
+const epochs = Number(arg('epochs', datasetName === 'mnist' ? '10' : '6'))
 const batchSize = 64
 
 // ---------------------------------------------------------------- models
@@ -77,7 +77,10 @@ for (const ds of [train, test]) ds.images.set(normalize(ds.images))
 
 // ---------------------------------------------------------------- training step
 
-const optimizer = adam({ lr: 2e-3 })
+const learningRate = 2e-3
+const optimizer = adam({ lr: learningRate })
+// Cosine annealing over the whole run: large steps early, fine ones at the end.
+const schedule = cosineDecay({ initial: learningRate, total: epochs * Math.floor(train.count / batchSize) })
 const correctCount = (logits: Tensor<[number, 10]>, labels: Tensor<[number], 'int32'>) =>
   sum()(where(equal(argmax({ axis: 1 })(logits), labels), 1, 0))
 
@@ -122,7 +125,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let seen = 0, correct = 0, lossSum = 0
   const epochStart = performance.now()
   for (const batch of batches(train, { batchSize, shuffle: true, seed: epoch, dropLast: true })) {
-    const out = await step(params, state, batch.x, batch.y)
+    const out = await step(params, withLearningRate(state, schedule(stepIndex)), batch.x, batch.y)
     params = out.params
     state = out.state as OptimizerState<unknown>
     const [loss] = await out.loss.data()

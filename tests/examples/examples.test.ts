@@ -1,0 +1,126 @@
+/**
+ * The lesson examples run as programs (`npx tsx examples/<file>.ts`, each in
+ * its own process with its own Dawn device) and print what the lessons print.
+ * These tests run each one and check the key lines of its output.
+ */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const exec = promisify(execFile)
+
+/** Runs one example and returns its stdout (stderr carries Dawn's warnings and is ignored unless it fails). */
+const run = async (name: string): Promise<string> => {
+  try {
+    const { stdout } = await exec('npx', ['tsx', `examples/${name}.ts`], { cwd: root, timeout: 120_000, maxBuffer: 16 << 20 })
+    return stdout
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string }
+    throw new Error(`examples/${name}.ts failed: ${e.message}\n--- stdout\n${e.stdout ?? ''}\n--- stderr\n${e.stderr ?? ''}`)
+  }
+}
+
+/** The text after `label` up to the end of its line. */
+const lineAfter = (out: string, label: string): string => {
+  const start = out.indexOf(label)
+  expect(start, `missing "${label}" in:\n${out}`).toBeGreaterThanOrEqual(0)
+  return out.slice(start + label.length).split('\n')[0].trim()
+}
+/** The line following the one that starts with `label`. */
+const nextLine = (out: string, label: string): string => {
+  const lines = out.split('\n')
+  const i = lines.findIndex((l) => l.startsWith(label))
+  expect(i, `missing "${label}" in:\n${out}`).toBeGreaterThanOrEqual(0)
+  return lines[i + 1].trim()
+}
+const numbers = (text: string) => (text.match(/-?\d+(\.\d+)?(e[-+]?\d+)?/g) ?? []).map(Number)
+
+describe('examples', () => {
+  it('corr2d: the lesson numbers and the vertical edges', async () => {
+    const out = await run('corr2d')
+    expect(numbers(lineAfter(out, 'corr2d(X, K) ='))).toEqual([19, 25, 37, 43])
+    const edges = out.split('\n').filter((l) => /^\s*0\s+1\s+0\s+0\s+0\s+-1\s+0\s*$/.test(l))
+    expect(edges).toHaveLength(6)
+    expect(lineAfter(out, 'corr2d(Xᵀ, K) is all zeros:')).toBe('true')
+  })
+
+  it('edge-detector: learns K ≈ [1, −1] and the loss falls', async () => {
+    const out = await run('edge-detector')
+    const [k0, k1] = numbers(lineAfter(out, 'learned kernel:'))
+    expect(Math.abs(k0 - 1)).toBeLessThan(0.05)
+    expect(Math.abs(k1 + 1)).toBeLessThan(0.05)
+    const losses = out.split('\n').filter((l) => /^\s*\d+\s+[\d.]+$/.test(l)).map((l) => numbers(l)[1])
+    expect(losses).toHaveLength(10)
+    expect(losses[9]).toBeLessThan(losses[0] / 100)
+  })
+
+  it('padding-stride: the shapes of the lesson', async () => {
+    const out = await run('padding-stride')
+    const shape = (label: string) => lineAfter(out, label).split(/\s+/)[1]
+    expect(shape('kernel 3, padding 1 ')).toBe('8×8')
+    expect(shape('kernel (5, 3), padding (2, 1)')).toBe('8×8')
+    expect(shape('kernel 3, padding 1, stride 2')).toBe('4×4')
+    expect(shape('kernel (3, 5), padding (0, 1), stride (3, 4)')).toBe('2×2')
+    expect(shape("kernel 4, padding 'same'")).toBe('8×8')
+    expect(shape("kernel 3, padding 'valid'")).toBe('6×6')
+    expect(lineAfter(out, 'the stride-2 output has')).toBe('16 values, all finite: true')
+  })
+
+  it('channels: multi-in, multi-in-out and the 1×1 convolution', async () => {
+    const out = await run('channels')
+    expect(numbers(lineAfter(out, 'corr2d_multi_in(X, K) ='))).toEqual([56, 72, 104, 120])
+    expect(lineAfter(out, 'K3.shape =')).toBe('[3, 2, 2, 2]')
+    const stack = out.split('corr2d_multi_in_out(X, K3) =\n')[1].split('\n').slice(0, 3).map(numbers)
+    expect(stack).toEqual([[56, 72, 104, 120], [76, 100, 148, 172], [96, 128, 192, 224]])
+    expect(numbers(lineAfter(out, 'max |difference| =')).at(-1)).toBeLessThan(1e-5)
+  })
+
+  it('pooling: max, avg, padding, stride and channels', async () => {
+    const out = await run('pooling')
+    expect(nextLine(out, "pool2d(X, (2, 2), 'max')")).toBe('[[[[4, 5], [7, 8]]]]')
+    expect(nextLine(out, "pool2d(X, (2, 2), 'avg')")).toBe('[[[[2, 3], [5, 6]]]]')
+    expect(nextLine(out, 'MaxPool2d(3) ')).toBe('[[[[10]]]]')
+    expect(nextLine(out, 'MaxPool2d(3, padding=1, stride=2) ')).toBe('[[[[5, 7], [13, 15]]]]')
+    expect(nextLine(out, 'MaxPool2d((2, 3), padding=(0, 1), stride=(2, 3))')).toBe('[[[[5, 7], [13, 15]]]]')
+    expect(nextLine(out, 'MaxPool2d(3, padding=1, stride=2)(X2)')).toBe('[[[[5, 7], [13, 15]], [[6, 8], [14, 16]]]]')
+    expect(out).toContain('MaxPool2d(3, padding=1, stride=(2, 1))(X2) (shape [1, 2, 2, 4])')
+    expect(nextLine(out, 'MaxPool2d(3, padding=1, stride=(2, 1))(X2)')).toBe(
+      '[[[[5, 6, 7, 7], [13, 14, 15, 15]], [[6, 7, 8, 8], [14, 15, 16, 16]]]]',
+    )
+  })
+
+  it('conv1d-sequence: moving average, difference and corr1d_multi_in', async () => {
+    const out = await run('conv1d-sequence')
+    const channels = (label: string) => out.split(label)[1].split('\n').slice(1, 3).map((l) => numbers(l.split(':')[1]))
+    expect(out).toContain('moving average, window 3 (shape [1, 2, 8])')
+    expect(channels('moving average, window 3')).toEqual([
+      [2, 3.33, 3.67, 5, 6, 7, 8, 8.67],
+      [0, 0.33, 0.67, 1, 1, 0.67, 0.33, 0],
+    ])
+    expect(out).toContain("moving average, padding 'same' (shape [1, 2, 10])")
+    expect(channels('difference x[t+1] − x[t]')).toEqual([
+      [2, -1, 3, -1, 2, 2, -1, 2, 1],
+      [0, 0, 1, 0, 0, 0, -1, 0, 0],
+    ])
+    expect(channels('two output channels, each over both inputs')).toEqual([
+      [2, 3.33, 4.67, 6, 7, 8, 8, 8.67],
+      [-1, 3, -3, 0, 0, -3, 2, 1],
+    ])
+    expect(numbers(lineAfter(out, 'corr1d_multi_in(X, K) ='))).toEqual([2, 8, 14, 20, 26, 32])
+  })
+
+  it('transposed-conv: outputPadding picks the size, and the lesson values', async () => {
+    const out = await run('transposed-conv')
+    expect(lineAfter(out, 'conv2d(k3, s2, p1):')).toBe('7×7 → 4×4, 8×8 → 4×4')
+    expect(lineAfter(out, 'convTranspose2d(k3, s2, p1):')).toBe('4×4 → 7×7 with outputPadding 0, → 8×8 with outputPadding 1')
+    expect(lineAfter(out, 'ConvTranspose2d(k3, s2, p1, op1):')).toBe('32×32 → 64×64')
+    expect(lineAfter(out, 'ConvTranspose2d(k3, s2, p1):')).toBe('3×3 → 5×5 (op 0), 6×6 (op 1)')
+    expect(lineAfter(out, 'computed')).toBe('49 + 64 + 12288 + 75 + 108 values, all finite: true')
+    expect(numbers(lineAfter(out, 'trans_conv(X, K) ='))).toEqual([0, 0, 1, 0, 4, 6, 4, 12, 9])
+    expect(numbers(lineAfter(out, 'with padding 1 ='))).toEqual([4])
+    expect(numbers(lineAfter(out, 'with stride 2 ='))).toEqual([0, 0, 0, 1, 0, 0, 2, 3, 0, 2, 0, 3, 4, 6, 6, 9])
+    expect(out).toContain('[1, 10, 16, 16] → [1, 20, 6, 6] → [1, 10, 16, 16]')
+  })
+})
