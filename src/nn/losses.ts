@@ -43,22 +43,30 @@ export interface CrossEntropyOptions<R extends Reduction> extends LossOptions<R>
   readonly labelSmoothing?: number
 }
 
+/**
+ * −Σ target · scores per example, for scores [N, C] (log-probabilities) and
+ * int32 labels [N]; the target is the labels' one-hot rows, smoothed toward
+ * the uniform distribution when asked. Inputs are checked before any op runs.
+ */
+const labelLoss = (op: string, input: AnyTensor, labels: AnyTensor, scores: (x: AnyTensor) => AnyTensor, smoothing: number, reduction: Reduction) => {
+  checkBatch(op, input, labels)
+  const classes = input.shape[1]
+  checkLabels(op, labels, classes)
+  const hot = oneHot(labels, classes)
+  const target = smoothing === 0 ? hot : add(mul(hot, 1 - smoothing), smoothing / classes)
+  return reduce(neg(sum(mul(target, scores(input)), 1)), reduction)
+}
+
 /** Cross-entropy of logits [N, C] against int32 class labels [N] (PyTorch's F.cross_entropy). */
 export function crossEntropy<N extends number, C extends number, M extends number, const R extends Reduction = 'mean'>(
   logits: Tensor<[N, C]>,
   labels: LabelsFor<N, M>,
   options: CrossEntropyOptions<R> = {},
 ): Tensor<Reduced<N, R>> {
-  const x = logits as AnyTensor
-  const y = labels as unknown as AnyTensor
-  checkBatch('crossEntropy', x, y)
-  const classes = x.shape[1]
-  checkLabels('crossEntropy', y, classes)
   const smoothing = options.labelSmoothing ?? 0
   if (!(smoothing >= 0 && smoothing <= 1)) fail(`crossEntropy: labelSmoothing must be in [0, 1], got ${smoothing}`)
-  const target = smoothing === 0 ? oneHot(y, classes) : add(mul(oneHot(y, classes), 1 - smoothing), smoothing / classes)
-  const perExample = neg(sum(mul(target, logSoftmax(x, 1)), 1))
-  return reduce(perExample, options.reduction ?? 'mean') as never
+  const logProbs = (x: AnyTensor) => logSoftmax(x, 1)
+  return labelLoss('crossEntropy', logits as AnyTensor, labels as unknown as AnyTensor, logProbs, smoothing, options.reduction ?? 'mean') as never
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
@@ -67,11 +75,7 @@ export function nllLoss<N extends number, C extends number, M extends number, co
   labels: LabelsFor<N, M>,
   options: LossOptions<R> = {},
 ): Tensor<Reduced<N, R>> {
-  const x = logProbs as AnyTensor
-  const y = labels as unknown as AnyTensor
-  checkBatch('nllLoss', x, y)
-  checkLabels('nllLoss', y, x.shape[1])
-  return reduce(neg(sum(mul(oneHot(y, x.shape[1]), x), 1)), options.reduction ?? 'mean') as never
+  return labelLoss('nllLoss', logProbs as AnyTensor, labels as unknown as AnyTensor, (x) => x, 0, options.reduction ?? 'mean') as never
 }
 
 const checkSame = (op: string, a: AnyTensor, b: AnyTensor) => {
