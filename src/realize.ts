@@ -40,19 +40,20 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)
   const kept: [Node, GPUBuffer][] = []
-  for (const node of s.keep) {
-    if (onDevice.has(node)) continue
-    const id = s.bufferOf.get(node)!
-    if (external.has(id)) continue
-    const buffer = gpu.storage.acquire(byteLength(node))
-    external.set(id, buffer)
-    kept.push([node, buffer])
-  }
   // Empty tensors have nothing to map back.
   const readable = nodes.filter((n) => sizeOf(n.shape) > 0)
   const reads: ReadRequest[] = readable.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
   let results
   try {
+    for (const node of s.keep) {
+      if (onDevice.has(node)) continue
+      const id = s.bufferOf.get(node)!
+      if (external.has(id)) continue
+      // May throw (a tensor over maxBufferSize): the buffers taken so far go back in the catch.
+      const buffer = gpu.storage.acquire(byteLength(node))
+      external.set(id, buffer)
+      kept.push([node, buffer])
+    }
     results = await execute(s.plan, reads, { buffers: external })
   } catch (error) {
     for (const [, buffer] of kept) gpu.storage.release(buffer)

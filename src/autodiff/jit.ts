@@ -124,32 +124,33 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const buffers = new Map<number, GPUBuffer>()
     const uploads: Step[] = []
     const temporaries: GPUBuffer[] = []
-    for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
-    leaves.forEach((t, i) => {
-      const id = compiled.inputIds[i]
-      if (id < 0) return // an argument the outputs do not depend on
-      const onDevice = realizedBuffer(t.node)
-      if (onDevice) return void buffers.set(id, onDevice)
-      const buffer = gpu.storage.acquire(Math.max(4, sizeOf(t.shape) * bytesPerElement(t.dtype)))
-      temporaries.push(buffer)
-      buffers.set(id, buffer)
-      uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
-    })
     // One new device value per output buffer (two outputs may be the same node).
     const made = new Map<number, { node: Node; buffer: GPUBuffer }>()
-    const outputs = compiled.outputs.map((o, i): Node => {
-      if ('argument' in o) return leaves[o.argument].node
-      if ('node' in o) return o.node
-      let m = made.get(o.buffer)
-      if (!m) {
-        const node = compiled.outputLeaves[i]
-        m = { node: makeNode('external', [], {}, node.shape, node.dtype), buffer: gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))) }
-        made.set(o.buffer, m)
-        buffers.set(o.buffer, m.buffer)
-      }
-      return m.node
-    })
+    let outputs: Node[]
     try {
+      for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
+      leaves.forEach((t, i) => {
+        const id = compiled.inputIds[i]
+        if (id < 0) return // an argument the outputs do not depend on
+        const onDevice = realizedBuffer(t.node)
+        if (onDevice) return void buffers.set(id, onDevice)
+        const buffer = gpu.storage.acquire(Math.max(4, sizeOf(t.shape) * bytesPerElement(t.dtype)))
+        temporaries.push(buffer)
+        buffers.set(id, buffer)
+        uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
+      })
+      outputs = compiled.outputs.map((o, i): Node => {
+        if ('argument' in o) return leaves[o.argument].node
+        if ('node' in o) return o.node
+        let m = made.get(o.buffer)
+        if (!m) {
+          const node = compiled.outputLeaves[i]
+          m = { node: makeNode('external', [], {}, node.shape, node.dtype), buffer: gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))) }
+          made.set(o.buffer, m)
+          buffers.set(o.buffer, m.buffer)
+        }
+        return m.node
+      })
       await execute({ ...compiled.plan, steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
     } catch (error) {
       for (const m of made.values()) gpu.storage.release(m.buffer)
