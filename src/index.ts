@@ -1,5 +1,5 @@
 /** shapewise: typed tensors, CNN ops as data-last layers, shape rules checked by the compiler. */
-export { Tensor, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
+export { Tensor, DisposedError, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
 export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
 export { ShapeError } from './shape/errors.ts'
 export { scope, memory, type Memory } from './memory.ts'

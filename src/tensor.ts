@@ -14,6 +14,11 @@ export type { DType } from './graph.ts'
 /** The host array a tensor of dtype D reads back as. */
 export type TypedArrayOf<D extends DType> = D extends 'float32' ? Float32Array : D extends 'int32' ? Int32Array : Uint8Array
 
+/** Use of a tensor after dispose() (or after it was donated to a jitted step). */
+export class DisposedError extends Error {
+  override readonly name = 'DisposedError'
+}
+
 export class Tensor<out S extends Shape = Shape, out D extends DType = 'float32'> {
   /** Phantom: lets the checker tell Tensor<[2, 3]> from Tensor<[3, 2]> structurally. */
   declare readonly __shape: S
@@ -29,7 +34,7 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = 'float32'
 
   /** The graph node behind this tensor; every op reads it, so use after dispose fails here. */
   get node(): Node {
-    if (this.#disposed) throw new Error(`${this} was disposed and cannot be used`)
+    if (this.#disposed) throw new DisposedError(`${this} was disposed and cannot be used`)
     return this.#node
   }
 
@@ -93,7 +98,7 @@ const arrayFor = (dtype: DType, values: ArrayLike<number>): HostData =>
 export function tensor<const A extends number | readonly unknown[], D extends DType = 'float32'>(
   value: Checked<A, ShapeOfNested<A>>,
   dtype?: D,
-): Tensor<Output<ShapeOfNested<A>>, D> {
+): Tensor<Output<ShapeOfNested<A>>, NoInfer<D>> {
   const shape = shapeOfNested(value)
   const flat = (Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value]) as number[]
   return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', arrayFor(dtype ?? 'float32', flat)))
@@ -104,7 +109,7 @@ export function fromArray<const S extends Shape, D extends DType = 'float32'>(
   values: ArrayLike<number>,
   shape: S,
   dtype?: D,
-): Tensor<Mutable<S>, D> {
+): Tensor<Mutable<S>, NoInfer<D>> {
   const expected = sizeOf(shape)
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RuntimeShapeError(`fromArray: invalid shape ${shapeText(shape)}`)
   if (values.length !== expected)

@@ -186,3 +186,10 @@ expectType<Tensor<[], 'int32'>>(argmax()(randn([2, 3, 4])))
   expectType<Tensor<[2, 3], 'bool'>>(pipe(randn([2, 3]), greater(0)))
 }
 void ones
+
+// ------------------------------------------------------------ creation dtypes come from the arguments, not the context
+{
+  //// @ts-expect-error
+  expectError<Tensor<[8], 'int32'>>(zeros([8]))
+  expectType<Tensor<[8], 'int32'>>(zeros([8], 'int32'))
+}

@@ -7,7 +7,8 @@
 import type { Node } from '../graph.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 import { full } from '../ops/creation.ts'
-import { leaves, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
+import { leaves, mapTree, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
+import { reshape } from './untyped.ts'
 import { backward } from './backward.ts'
 
 type ArgNums = number | readonly number[]
@@ -21,12 +22,28 @@ export interface GradOptions<N extends ArgNums> {
   readonly argnums?: N
 }
 
-const argTrees = (args: readonly unknown[], argnums: ArgNums, op: string): Tree[] =>
-  (typeof argnums === 'number' ? [argnums] : argnums).map((i) => {
-    const a = args[i]
-    if (!isTensor(a) && (typeof a !== 'object' || a === null)) fail(`${op}: argument ${i} is not a tensor or a tree of tensors`)
-    return a as Tree
+const checkTree = (a: unknown, i: number, op: string): Tree => {
+  if (!isTensor(a) && (typeof a !== 'object' || a === null)) fail(`${op}: argument ${i} is not a tensor or a tree of tensors`)
+  return a as Tree
+}
+
+const mapLeaves = mapTree as unknown as (tree: Tree, f: (t: AnyTensor) => AnyTensor) => Tree
+
+/**
+ * The arguments with every differentiated leaf replaced by its own identity
+ * view (free: a reshape to the same shape aliases the buffer), so a tensor
+ * passed in two places gets the gradient of each place, as in JAX.
+ */
+const freshLeaves = (args: readonly unknown[], argnums: readonly number[], op: string): [unknown[], Tree[]] => {
+  const fresh = [...args]
+  const trees = argnums.map((i) => {
+    const tree = mapLeaves(checkTree(args[i], i, op), (t) => reshape(t, t.shape))
+    fresh[i] = tree
+    return tree
   })
+  return [fresh, trees]
+}
+const argnumList = (argnums: ArgNums) => (typeof argnums === 'number' ? [argnums] : [...argnums])
 
 /** Cotangents of every leaf of `trees` (zeros where the output does not depend on a leaf), in tree form. */
 const gradientTrees = (output: AnyTensor, seed: AnyTensor, trees: Tree[]): Tree[] => {
@@ -54,8 +71,9 @@ export function valueAndGrad<Args extends readonly unknown[], const N extends Ar
 ): (...args: Args) => [AnyTensor, GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
   return (...args: Args) => {
-    const value = scalarValue(f(...args))
-    const grads = gradientTrees(value, full(value.shape as number[], 1), argTrees(args, argnums, 'valueAndGrad'))
+    const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGrad')
+    const value = scalarValue(f(...(fresh as unknown as Args)))
+    const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
     return [value, (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
   }
 }
@@ -70,9 +88,10 @@ export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const 
 ): (...args: Args) => [[AnyTensor, Aux], GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
   return (...args: Args) => {
-    const [loss, aux] = f(...args)
+    const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGradWithAux')
+    const [loss, aux] = f(...(fresh as unknown as Args))
     const value = scalarValue(loss)
-    const grads = gradientTrees(value, full(value.shape as number[], 1), argTrees(args, argnums, 'valueAndGradWithAux'))
+    const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
     return [[value, aux], (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
   }
 }
@@ -94,11 +113,12 @@ export function vjp<Args extends readonly Tree[], Out extends AnyTensor>(
   f: (...args: Args) => Out,
   ...primals: Args
 ): [Out, (cotangent: AnyTensor) => Args] {
-  const out = f(...primals)
+  const [fresh, trees] = freshLeaves(primals, primals.map((_, i) => i), 'vjp')
+  const out = f(...(fresh as unknown as Args))
   const pullback = (cotangent: AnyTensor) => {
     if (shapeText(cotangent.shape) !== shapeText(out.shape))
       fail(`vjp: cotangent has shape ${shapeText(cotangent.shape)} but the output has ${shapeText(out.shape)}`)
-    return gradientTrees(out, cotangent, [...primals]) as unknown as Args
+    return gradientTrees(out, cotangent, trees) as unknown as Args
   }
   return [out, pullback]
 }

@@ -13,12 +13,12 @@ const filled = (op: string, shape: Shape, value: number, dtype: DType) => {
   checkShape(op, shape)
   return wrap(makeNode('fill', [], { value }, shape, dtype))
 }
-export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, D> =>
-  filled('full', shape, value, dtype ?? 'float32') as Tensor<Mutable<S>, D>
-export const zeros = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> =>
-  filled('zeros', shape, 0, dtype ?? 'float32') as Tensor<Mutable<S>, D>
-export const ones = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, D> =>
-  filled('ones', shape, 1, dtype ?? 'float32') as Tensor<Mutable<S>, D>
+export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, NoInfer<D>> =>
+  filled('full', shape, value, dtype ?? 'float32') as Tensor<Mutable<S>, NoInfer<D>>
+export const zeros = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, NoInfer<D>> =>
+  filled('zeros', shape, 0, dtype ?? 'float32') as Tensor<Mutable<S>, NoInfer<D>>
+export const ones = <const S extends Shape, D extends DType = 'float32'>(shape: S, dtype?: D): Tensor<Mutable<S>, NoInfer<D>> =>
+  filled('ones', shape, 1, dtype ?? 'float32') as Tensor<Mutable<S>, NoInfer<D>>
 
 /** start, start + step, … below end (like torch.arange); the length is a run-time value. */
 export const arange = (start: number, end?: number, step = 1): Tensor<[number]> => {

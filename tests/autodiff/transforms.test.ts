@@ -263,3 +263,15 @@ describe('stopGradient', () => {
     expect(await read(all)).toEqual([0, 0])
   })
 })
+
+describe('a tensor passed in several places', () => {
+  it('gets the gradient of each place separately, as in JAX (tied weights are not counted twice)', async () => {
+    const t = tensor([1, 2, 3])
+    const g = grad((p: { a: Tensor<[3]>; b: Tensor<[3]> }) => sum()(add(mul(p.a, 2), mul(p.b, 3))))({ a: t, b: t })
+    expect(await read(g.a)).toEqual([2, 2, 2])
+    expect(await read(g.b)).toEqual([3, 3, 3])
+    const both = grad((x: Tensor<[3]>, y: Tensor<[3]>) => sum()(mul(x, y)), { argnums: [0, 1] })(t, t)
+    expect(await read(both[0])).toEqual([1, 2, 3])
+    expect(await read(both[1])).toEqual([1, 2, 3])
+  })
+})
