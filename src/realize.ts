@@ -22,10 +22,24 @@ export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures:
   maxStorageBuffersPerShaderStage: info.limits.maxStorageBuffersPerShaderStage ?? 8,
 })
 
-/** Device buffers of realized nodes. */
-const onDevice = new Map<Node, GPUBuffer>()
+/** Device buffers of realized nodes, with the device that holds them. */
+const onDevice = new Map<Node, { readonly buffer: GPUBuffer; readonly device: GPUDevice }>()
 
-export const realizedBuffer = (node: Node): GPUBuffer | undefined => onDevice.get(node)
+/**
+ * The buffer holding a node's value on the current device. A value held by a
+ * device that was lost (and replaced) is forgotten: the node is recomputed
+ * from its graph, constants uploaded again.
+ */
+export const realizedBuffer = (node: Node): GPUBuffer | undefined => {
+  const entry = onDevice.get(node)
+  if (!entry) return undefined
+  if (entry.device === peekGpu()?.device) return entry.buffer
+  onDevice.delete(node)
+  if (node.op === 'external') lostExternal.add(node)
+  return undefined
+}
+/** Outputs of compiled steps whose device was lost: they have no graph to recompute from. */
+const lostExternal = new WeakSet<Node>()
 
 const byteLength = (node: Node) => Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))
 const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'u32') as 'f32' | 'i32' | 'u32'
@@ -34,8 +48,11 @@ const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int
 export async function realize(nodes: readonly Node[]): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
   if (nodes.every((n) => sizeOf(n.shape) === 0)) return nodes.map((n) => emptyOf(n.dtype))
   const gpu = await getGpu()
-  const lost = nodes.find((n) => n.op === 'external' && !onDevice.has(n))
-  if (lost) throw new Error(`a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was disposed and cannot be recomputed`)
+  const lost = nodes.find((n) => n.op === 'external' && !realizedBuffer(n))
+  if (lost)
+    throw new Error(
+      `a value computed by a compiled step (shape [${lost.shape.join(', ')}]) ${lostExternal.has(lost) ? 'was lost with its device' : 'was disposed'} and cannot be recomputed`,
+    )
   const s = schedule(nodes, realizedBuffer, hasOwner, kernelTarget(gpu.info))
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)
@@ -59,7 +76,7 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     for (const [, buffer] of kept) gpu.storage.release(buffer)
     throw error
   }
-  for (const [node, buffer] of kept) onDevice.set(node, buffer)
+  for (const [node, buffer] of kept) onDevice.set(node, { buffer, device: gpu.device })
   const values = new Map(readable.map((n, i) => [n, results[i]]))
   return nodes.map((n) => {
     const r = values.get(n)
@@ -70,16 +87,18 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
 
 /** Frees the device buffer of a node (it can be recomputed from its graph if needed again). */
 export function release(node: Node): void {
-  const buffer = onDevice.get(node)
-  if (!buffer) return
+  const entry = onDevice.get(node)
+  if (!entry) return
   onDevice.delete(node)
   const gpu = peekGpu()
-  if (gpu?.storage.owns(buffer)) gpu.storage.release(buffer)
+  if (gpu?.storage.owns(entry.buffer)) gpu.storage.release(entry.buffer)
 }
 
 /** Makes `buffer` (from the storage pool) the device value of `node`. */
 export const adopt = (node: Node, buffer: GPUBuffer): void => {
-  onDevice.set(node, buffer)
+  const device = peekGpu()?.device
+  if (!device) throw new Error('adopt: no device')
+  onDevice.set(node, { buffer, device })
 }
 
 /** Number of nodes currently held on the device. */

@@ -38,5 +38,10 @@ describe('device loss', () => {
     expect(fresh).not.toBe(gpu)
     expect(await read(relu(add(tensor([-5, 1, 2]), 1)))).toEqual([0, 2, 3])
     expect(await read(await step(tensor([2, 3])))).toEqual([6, 9])
+    // Values held by the lost device are recomputed from their graphs on the new one…
+    expect(await read(onDevice)).toEqual([2, 3, 4])
+    expect(await read(lazy)).toEqual([0, 2])
+    // …except outputs of compiled steps, which have no graph: a clear error names what happened.
+    await expect(fromJit.data()).rejects.toThrow(/was lost with its device and cannot be recomputed/)
   })
 })
