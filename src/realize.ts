@@ -101,5 +101,10 @@ export const adopt = (node: Node, buffer: GPUBuffer): void => {
   onDevice.set(node, { buffer, device })
 }
 
+/** Drops a node's device value without freeing its buffer (the buffer now belongs to another node). */
+export const forget = (node: Node): void => {
+  onDevice.delete(node)
+}
+
 /** Number of nodes currently held on the device. */
 export const realizedCount = (): number => onDevice.size

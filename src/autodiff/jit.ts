@@ -10,7 +10,7 @@ import { schedule } from '../compiler/schedule.ts'
 import { deviceData } from '../compiler/schedule.ts'
 import { bytesPerElement } from '../compiler/kernel.ts'
 import { sizeOf } from '../compiler/wgsl.ts'
-import { realize, realizedBuffer, adopt, kernelTarget } from '../realize.ts'
+import { realize, realizedBuffer, adopt, forget, kernelTarget } from '../realize.ts'
 import { getGpu, type Gpu } from '../runtime/device.ts'
 import { execute } from '../runtime/executor.ts'
 import type { Plan, Step } from '../runtime/plan.ts'
@@ -28,7 +28,11 @@ export interface JitOptions {
 }
 
 /** Where an output leaf comes from: an argument leaf as it is, a value already on the device, or a plan buffer. */
-type OutputSource = { readonly argument: number } | { readonly node: Node } | { readonly buffer: number }
+/**
+ * Where an output's value comes from: an argument returned as is, a value already on the device, a
+ * plan buffer, or (inPlace) the buffer of the donated argument leaf it overwrote.
+ */
+type OutputSource = { readonly argument: number } | { readonly node: Node } | { readonly buffer: number } | { readonly inPlace: number }
 
 interface Compiled {
   readonly plan: Plan
@@ -75,13 +79,15 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
   const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown, gpu: Gpu): Compiled => {
     traces++
     const placeholders = argLeaves.map((t) => makeNode('external', [], {}, t.shape, t.dtype))
+    const ranges = argumentLeafRanges(args)
+    const donatedLeaves = new Set([...donated].flatMap((a) => placeholders.slice(ranges[a][0], ranges[a][1])))
     const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))
     const out = split(traced)
     const outputLeaves = out.leaves.map((t) => t.node)
     const isPlaceholder = new Map(placeholders.map((n, i) => [n, i]))
     // Placeholders stand for buffers bound at call time: present them as already on the device.
     const sentinel = {} as GPUBuffer
-    const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false, kernelTarget(gpu.info))
+    const s = schedule(outputLeaves, (n) => (isPlaceholder.has(n) ? sentinel : realizedBuffer(n)), () => false, kernelTarget(gpu.info), donatedLeaves)
     const inputIds = placeholders.map((n) => s.bufferOf.get(n) ?? -1)
     const captured: [number, Node][] = []
     for (const [node, id] of s.bufferOf) if (s.external.has(id) && !isPlaceholder.has(node) && realizedBuffer(node)) captured.push([id, node])
@@ -94,6 +100,12 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const outputs = outputLeaves.map((node): OutputSource => {
       const argument = isPlaceholder.get(node)
       if (argument !== undefined) return { argument }
+      // Computed into the buffer of a donated argument: that buffer becomes the output's.
+      const overwritten = s.inPlace.get(node)
+      if (overwritten && !claimed.has(s.bufferOf.get(node)!)) {
+        claimed.set(s.bufferOf.get(node)!, node)
+        return { inPlace: isPlaceholder.get(overwritten)! }
+      }
       if (realizedBuffer(node)) return { node }
       const id = s.bufferOf.get(node)!
       const owner = claimed.get(id)
@@ -126,6 +138,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const temporaries: GPUBuffer[] = []
     // One new device value per output buffer (two outputs may be the same node).
     const made = new Map<number, { node: Node; buffer: GPUBuffer }>()
+    const overwritten: { node: Node; buffer: GPUBuffer; from: AnyTensor }[] = []
     let outputs: Node[]
     try {
       for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
@@ -142,6 +155,11 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       outputs = compiled.outputs.map((o, i): Node => {
         if ('argument' in o) return leaves[o.argument].node
         if ('node' in o) return o.node
+        if ('inPlace' in o) {
+          const node = makeNode('external', [], {}, compiled.outputLeaves[i].shape, compiled.outputLeaves[i].dtype)
+          overwritten.push({ node, buffer: buffers.get(compiled.inputIds[o.inPlace])!, from: leaves[o.inPlace] })
+          return node
+        }
         let m = made.get(o.buffer)
         if (!m) {
           const node = compiled.outputLeaves[i]
@@ -152,6 +170,8 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
         return m.node
       })
       await execute({ ...compiled.plan, steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
+      // An uploaded argument overwritten in place is now an output's buffer, not a temporary.
+      for (const o of overwritten) if (temporaries.includes(o.buffer)) temporaries.splice(temporaries.indexOf(o.buffer), 1)
     } catch (error) {
       for (const m of made.values()) gpu.storage.release(m.buffer)
       throw error
@@ -159,6 +179,11 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       for (const b of temporaries) gpu.storage.release(b)
     }
     for (const m of made.values()) adopt(m.node, m.buffer)
+    // Buffers written in place change hands: the donated argument's (or its upload's) becomes the output's.
+    for (const o of overwritten) {
+      forget(o.from.node)
+      adopt(o.node, o.buffer)
+    }
     const result = compiled.rebuild(outputs.map((node) => wrap(node))) as Out
     // Donated arguments are finished with: free them now so the next step reuses their memory. One
     // returned as it is lives on in its new handle.

@@ -30,6 +30,12 @@ export interface KernelStep {
   readonly bindings: readonly KernelBinding[]
   /** Writes every output element through `epilogue(i, v)` (see compiler/fusion.ts), so a chain can fuse into it. */
   readonly epilogue?: boolean
+  /**
+   * Reads input 0 (bound at binding 0 as `in0`, same element type as the
+   * output) only at the element it writes, `in0[i]`: the output may then
+   * overwrite input 0's buffer (see inPlace in compiler/schedule.ts).
+   */
+  readonly inPlace?: boolean
 }
 
 /** How one node runs: a view of one of its inputs (no work), or kernel steps. */

@@ -17,6 +17,8 @@ export interface Schedule {
   readonly external: ReadonlyMap<number, GPUBuffer>
   /** Nodes whose buffer must be kept after the plan: the targets and the uploaded constants. */
   readonly keep: readonly Node[]
+  /** Nodes computed into the buffer of a donated input (the input they overwrote). */
+  readonly inPlace: ReadonlyMap<Node, Node>
   readonly dispatches: number
 }
 
@@ -34,6 +36,7 @@ export const schedule = (
   realized: (n: Node) => GPUBuffer | undefined,
   keepConstant: (n: Node) => boolean = () => true,
   target: KernelTarget = DEFAULT_TARGET,
+  donated: ReadonlySet<Node> = new Set(),
 ): Schedule => {
   const order = topologicalOrder(targets, (n) => realized(n) !== undefined)
   const buffers: BufferDecl[] = []
@@ -56,6 +59,7 @@ export const schedule = (
   // Nodes computed inside an earlier producer's epilogue (see fusion.ts), and the links of such chains.
   const fused = new Set<Node>()
   const chainLink = new Set<Node>()
+  const inPlace = new Map<Node, Node>()
 
   /**
    * The elementwise consumers that can run in `node`'s epilogue: each the only
@@ -130,7 +134,14 @@ export const schedule = (
       const storageBindings = last && 'bindings' in last ? last.bindings.filter((b) => !('texture' in b)).length : 0
       const chain = last && 'epilogue' in last && last.epilogue ? epilogueChain(node, storageBindings) : []
       const tail = chain.at(-1) ?? node
-      const out = allocate(nodeBytes(tail))
+      // A donated input 0 that nothing reads after this kernel is overwritten in place.
+      const victim = node.inputs[0]
+      const overwrite =
+        lowering.steps.length === 1 && last !== undefined && 'inPlace' in last && last.inPlace === true &&
+        donated.has(victim) && uses.get(victim) === 1 && bufferOf.has(victim) && nodeBytes(victim) === nodeBytes(tail) &&
+        !/in0\[(?!i\])/.test(last.wgsl)
+      const out = overwrite ? bufferOf.get(victim)! : allocate(nodeBytes(tail))
+      if (overwrite) inPlace.set(tail, victim)
       const scratch = (lowering.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))
       // Texture operands live for one node; the executor takes them from its pool per run.
       const texture = (lowering.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
@@ -153,6 +164,11 @@ export const schedule = (
           wgsl = f.wgsl
           for (const operand of f.extra) bindings.push({ buffer: bufferOf.get(operand)!, access: 'read' })
         }
+        if (overwrite) {
+          // The same buffer may not be bound twice when one binding writes: read input 0 through `out`.
+          wgsl = readInputFromOutput(wgsl)
+          bindings.shift()
+        }
         const label = step === last ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op
         steps.push({ kind: 'dispatch', wgsl, bindings, workgroups: step.workgroups, label })
         dispatches++
@@ -168,5 +184,12 @@ export const schedule = (
     for (const input of node.inputs) doneWith(input)
   }
   for (const t of targets) if (!keep.includes(t)) keep.push(t)
-  return { plan: { buffers, textures, steps }, bufferOf, external, keep, dispatches }
+  return { plan: { buffers, textures, steps }, bufferOf, external, keep, inPlace, dispatches }
 }
+
+/** An in-place kernel: input 0's binding dropped, its reads taken from `out`, later bindings shifted down. */
+const readInputFromOutput = (wgsl: string): string =>
+  wgsl
+    .replace(/@group\(0\) @binding\(0\) var<storage, read> in0: array<\w+>;\n?/, '')
+    .replaceAll('in0[i]', 'out[i]')
+    .replace(/@binding\((\d+)\)/g, (_, n: string) => `@binding(${Number(n) - 1})`)

@@ -55,7 +55,8 @@ for (const [op, body] of Object.entries(unaryBodies)) {
   defineKernel(op, (node) => {
     const { expr, prelude } = body(node)
     const store = node.dtype === 'float32' ? `out[i] = epilogue(i, ${expr});` : `out[i] = ${expr};`
-    return { steps: [{ ...elementwiseKernel(node, `  let x = in0[i];\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n')), epilogue: node.dtype === 'float32' }] }
+    const sameType = node.dtype === node.inputs[0].dtype
+    return { steps: [{ ...elementwiseKernel(node, `  let x = in0[i];\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n')), epilogue: node.dtype === 'float32', inPlace: sameType }] }
   })
 }
 
@@ -82,7 +83,9 @@ for (const [op, expr] of Object.entries(binaryExprs)) {
     const [a, b] = node.inputs
     const fused = node.dtype === 'float32'
     const body = `  let a = in0[${broadcastIndex(a.shape, node.shape)}];\n  let b = in1[${broadcastIndex(b.shape, node.shape)}];\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
-    return { steps: [{ ...elementwiseKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused }] }
+    // Operand a is read at the output's own index when it is not broadcast.
+    const inPlace = a.dtype === node.dtype && a.shape.length === node.shape.length && a.shape.every((d, k) => d === node.shape[k])
+    return { steps: [{ ...elementwiseKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused, inPlace }] }
   })
 }
 

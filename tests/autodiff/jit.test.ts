@@ -6,10 +6,11 @@
  * until read; non-tensor arguments key the cache; outputs never share a
  * buffer with an argument or with each other.
  */
+import { realizedBuffer } from '../../src/realize.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  add, conv2d, flatten, fromArray, jit, jitTraces, linear, memory, mul, neg, pipelineCompilations, relu, reshape, scope, stopGradient, sum,
+  add, conv2d, flatten, fromArray, jit, jitTraces, linear, memory, mul, neg, pipelineCompilations, relu, reshape, scope, stopGradient, sub, sum,
   tensor, valueAndGrad, flattenTree, type AnyTensor, type Tensor, type Tree,
 } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
@@ -266,5 +267,33 @@ describe('jit: arguments and outputs', () => {
     const lazy = mul(tensor([1, 2, 3]), 2)
     expect(await read(await f(lazy))).toEqual([12])
     expect(await read(lazy)).toEqual([2, 4, 6])
+  })
+})
+
+describe('donated parameters are updated in place', () => {
+  it('an elementwise update writes into the donated buffer, which the new parameter then owns', async () => {
+    const update = jit((p: { w: Tensor<[4]> }, g: Tensor<[4]>) => ({ w: sub(p.w, mul(g, 0.5)) as Tensor<[4]> }), { donate: [0] })
+    let p = { w: tensor([1, 2, 3, 4]) }
+    await p.w.data()
+    const buffer = realizedBuffer(p.w.node)
+    const inUse = memory().inUseBytes
+    for (let i = 0; i < 4; i++) {
+      const previous = p.w
+      p = await update(p, tensor([2, 2, 2, 2]))
+      expect(previous.isDisposed).toBe(true)
+      expect(realizedBuffer(p.w.node)).toBe(buffer)
+    }
+    expect(Array.from(await p.w.data())).toEqual([-3, -2, -1, 0])
+    expect(memory().inUseBytes).toBe(inUse)
+  })
+
+  it('does not write in place when the argument is not donated', async () => {
+    const update = jit((w: Tensor<[2]>) => sub(w, 1) as Tensor<[2]>)
+    const w = tensor([5, 6])
+    await w.data()
+    const out = await update(w)
+    expect(realizedBuffer(out.node)).not.toBe(realizedBuffer(w.node))
+    expect(Array.from(await w.data())).toEqual([5, 6])
+    expect(Array.from(await out.data())).toEqual([4, 5])
   })
 })
