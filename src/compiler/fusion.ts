@@ -11,7 +11,7 @@
  * operands through extra read-only bindings appended after the step's own.
  */
 import type { Node } from '../graph.ts'
-import { broadcastIndex } from './wgsl.ts'
+import { broadcastIndex, isLiteralNode, literalOf } from './wgsl.ts'
 
 export const EPILOGUE_IDENTITY = 'fn epilogue(i: u32, v: f32) -> f32 { return v; }'
 
@@ -41,7 +41,10 @@ export const fusable = (producer: Node, consumer: Node): boolean =>
   consumer.shape.every((d, i) => d === producer.shape[i])
 
 /** The chain's operands other than the running value, each once: one extra binding apiece. */
-export const extraOperands = (chain: readonly Node[]): Node[] => [...new Set(chain.flatMap((node) => node.inputs.slice(1)))]
+export const extraOperands = (chain: readonly Node[]): Node[] => [...new Set(chain.flatMap((node) => node.inputs.slice(1)))].filter((n) => !isLiteralNode(n))
+
+/** Ops whose kernels read a literal node as a WGSL literal (elementwiseOperands), so it needs no buffer. */
+export const readsLiterals = (op: string): boolean => rules.has(op) || op === 'where' || op === 'greater' || op === 'less' || op === 'equal'
 
 /**
  * The producer's WGSL with the chain applied in its epilogue. Operand k ≥ 1
@@ -57,7 +60,7 @@ export const fuseChain = (wgsl: string, chain: readonly Node[], firstBinding: nu
     const prelude = rule.prelude?.(node)
     if (prelude) preludes.add(prelude)
     const operands = node.inputs.map((input, k) =>
-      k === 0 ? 'x' : `fused${extra.indexOf(input)}[${broadcastIndex(input.shape, node.shape, 'i')}]`,
+      k === 0 ? 'x' : isLiteralNode(input) ? literalOf(input) : `fused${extra.indexOf(input)}[${broadcastIndex(input.shape, node.shape, 'i')}]`,
     )
     return `  x = ${rule.expr(node, operands)};`
   })

@@ -6,8 +6,8 @@
 import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
-import { sizeOf } from './wgsl.ts'
-import { fusable, fuseChain, extraOperands } from './fusion.ts'
+import { sizeOf, isLiteralNode } from './wgsl.ts'
+import { fusable, fuseChain, extraOperands, readsLiterals } from './fusion.ts'
 
 export interface Schedule {
   readonly plan: Plan
@@ -59,6 +59,12 @@ export const schedule = (
   // Nodes computed inside an earlier producer's epilogue (see fusion.ts), and the links of such chains.
   const fused = new Set<Node>()
   const chainLink = new Set<Node>()
+  // Scalars read as WGSL literals by every consumer: never materialised.
+  const consumers = new Map<Node, Node[]>()
+  for (const node of order) if (!realized(node)) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node])
+  const virtual = new Set(
+    order.filter((n) => isLiteralNode(n) && !realized(n) && !targetSet.has(n) && (consumers.get(n) ?? []).every((c) => readsLiterals(c.op))),
+  )
   const inPlace = new Map<Node, Node>()
 
   /**
@@ -71,7 +77,7 @@ export const schedule = (
     for (;;) {
       if (targetSet.has(tail) || uses.get(tail) !== 1) return chain
       const next = consumerOf.get(tail)!
-      if (realized(next) || !fusable(tail, next) || !next.inputs.slice(1).every((n) => bufferOf.has(n))) return chain
+      if (realized(next) || !fusable(tail, next) || !next.inputs.slice(1).every((n) => bufferOf.has(n) || virtual.has(n))) return chain
       if (bindingsUsed + extraOperands([...chain, next]).length > target.maxStorageBuffersPerShaderStage) return chain
       chain.push(next)
       tail = next
@@ -99,6 +105,7 @@ export const schedule = (
     if (set.size === 0 && !external.has(id)) free.push(id)
   }
   const doneWith = (input: Node) => {
+    if (virtual.has(input)) return
     const left = (uses.get(input) ?? 1) - 1
     uses.set(input, left)
     if (left === 0 && !targetSet.has(input) && !keep.includes(input)) release(input)
@@ -106,6 +113,7 @@ export const schedule = (
 
   let dispatches = 0
   for (const node of order) {
+    if (virtual.has(node)) continue
     if (fused.has(node)) {
       // Already computed by its producer's kernel; its other operands were read there.
       for (const input of node.inputs) if (!chainLink.has(input)) doneWith(input)

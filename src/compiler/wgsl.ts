@@ -74,6 +74,55 @@ export const literal = (value: number, dtype: DType): string => {
   return dtype === 'int32' ? `${Math.trunc(value)}i` : `${value ? 1 : 0}u`
 }
 
+/**
+ * A node whose value is one number: a fill, or a one-element constant (the
+ * scalars of `mul(x, 0.5)`). Elementwise kernels read it as a WGSL literal
+ * instead of a binding, so it costs no buffer, upload or kernel.
+ */
+export const isLiteralNode = (node: Node): boolean =>
+  node.dtype !== 'bool' && (node.op === 'fill' || (node.op === 'constant' && sizeOf(node.shape) === 1))
+
+export const literalOf = (node: Node): string =>
+  literal(node.op === 'fill' ? (node.attrs.value as number) : (node.data![0] as number), node.dtype)
+
+/**
+ * The operands of an elementwise node: a literal for a literal node, else a
+ * read of binding `in{k}` at the broadcast index. Bound inputs come first, in
+ * order, then the output.
+ */
+export const elementwiseOperands = (node: Node) => {
+  const bound = node.inputs.map((input, k) => [input, k] as const).filter(([input]) => !isLiteralNode(input))
+  const declarations = [
+    NON_FINITE_WGSL,
+    ...bound.map(([input, k], b) => `@group(0) @binding(${b}) var<storage, read> in${k}: array<${wgslType(input.dtype)}>;`),
+    `@group(0) @binding(${bound.length}) var<storage, read_write> out: array<${wgslType(node.dtype)}>;`,
+  ].join('\n')
+  const read = (k: number) => {
+    const input = node.inputs[k]
+    return isLiteralNode(input) ? literalOf(input) : `in${k}[${broadcastIndex(input.shape, node.shape)}]`
+  }
+  const bindings = [...bound.map(([, k]) => ({ input: k })), { output: true as const }]
+  return { declarations, read, bindings }
+}
+
+/** A complete elementwise kernel: one invocation per output element, operands from elementwiseOperands. */
+export const operandKernel = (node: Node, body: string, prelude = '') => {
+  const total = sizeOf(node.shape)
+  const { declarations, bindings } = elementwiseOperands(node)
+  return {
+    wgsl: `${declarations}
+${prelude}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = ${flatIndex(total)};
+  if (i >= ${total}u) { return; }
+${body}
+}`,
+    workgroups: grid1d(total),
+    bindings,
+  }
+}
+
 /** A complete elementwise kernel: one invocation per output element. */
 export const elementwiseKernel = (node: Node, body: string, prelude = '') => {
   const total = sizeOf(node.shape)

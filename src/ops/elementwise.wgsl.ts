@@ -2,7 +2,7 @@
 import type { Node } from '../graph.ts'
 import { defineKernel } from '../compiler/kernel.ts'
 import { defineElementwise, EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
-import { elementwiseKernel, broadcastIndex, literal } from '../compiler/wgsl.ts'
+import { elementwiseKernel, elementwiseOperands, operandKernel, isLiteralNode, literal } from '../compiler/wgsl.ts'
 import { hashWgsl } from './random.wgsl.ts'
 
 // erf by Abramowitz & Stegun 7.1.26 is only good to 1.5e-7 absolute; this
@@ -42,6 +42,12 @@ const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: stri
   erf: () => ({ expr: 'erf_approx(x)', prelude: erfWgsl }),
 }
 
+/** Input 0 is bound (not a literal), has the output's type and is read at the output's own index. */
+const readsInputInPlace = (node: Node) => {
+  const a = node.inputs[0]
+  return !isLiteralNode(a) && a.dtype === node.dtype && a.shape.length === node.shape.length && a.shape.every((d, k) => d === node.shape[k])
+}
+
 /** An expression with its variables (whole words) replaced by operand expressions, in one pass. */
 const substitute = (expr: string, values: Record<string, string>) =>
   expr.replaceAll(new RegExp(`\\b(${Object.keys(values).join('|')})\\b`, 'g'), (v) => `(${values[v]})`)
@@ -55,8 +61,8 @@ for (const [op, body] of Object.entries(unaryBodies)) {
   defineKernel(op, (node) => {
     const { expr, prelude } = body(node)
     const store = node.dtype === 'float32' ? `out[i] = epilogue(i, ${expr});` : `out[i] = ${expr};`
-    const sameType = node.dtype === node.inputs[0].dtype
-    return { steps: [{ ...elementwiseKernel(node, `  let x = in0[i];\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n')), epilogue: node.dtype === 'float32', inPlace: sameType }] }
+    const kernel = operandKernel(node, `  let x = ${elementwiseOperands(node).read(0)};\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n'))
+    return { steps: [{ ...kernel, epilogue: node.dtype === 'float32', inPlace: readsInputInPlace(node) }] }
   })
 }
 
@@ -80,19 +86,16 @@ for (const [op, expr] of Object.entries(binaryExprs)) {
     defineElementwise(op, { expr: (_, [a, b]) => `(${substitute(expr, { a, b })})` })
   }
   defineKernel(op, (node) => {
-    const [a, b] = node.inputs
     const fused = node.dtype === 'float32'
-    const body = `  let a = in0[${broadcastIndex(a.shape, node.shape)}];\n  let b = in1[${broadcastIndex(b.shape, node.shape)}];\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
-    // Operand a is read at the output's own index when it is not broadcast.
-    const inPlace = a.dtype === node.dtype && a.shape.length === node.shape.length && a.shape.every((d, k) => d === node.shape[k])
-    return { steps: [{ ...elementwiseKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused, inPlace }] }
+    const { read } = elementwiseOperands(node)
+    const body = `  let a = ${read(0)};\n  let b = ${read(1)};\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
+    return { steps: [{ ...operandKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused, inPlace: readsInputInPlace(node) }] }
   })
 }
 
 defineKernel('where', (node) => {
-  const [c, a, b] = node.inputs
-  const body = `  out[i] = select(in2[${broadcastIndex(b.shape, node.shape)}], in1[${broadcastIndex(a.shape, node.shape)}], in0[${broadcastIndex(c.shape, node.shape)}] != 0u);`
-  return { steps: [elementwiseKernel(node, body)] }
+  const { read } = elementwiseOperands(node)
+  return { steps: [operandKernel(node, `  out[i] = select(${read(2)}, ${read(1)}, ${read(0)} != 0u);`)] }
 })
 
 defineKernel('dropout', (node) => {
