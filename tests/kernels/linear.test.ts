@@ -168,9 +168,11 @@ describe('matmul kernel shape', () => {
     }
   })
 
-  it('reads the operands through textures when the target asks for them, through buffers otherwise', () => {
-    const read = (target: KernelTarget) => lowerNode('matmul', [[64, 64], [64, 64]], [64, 64], target).map((s) => s.wgsl).join('\n')
-    expect(read(textures)).toMatch(/texture_storage_2d<rgba32float, read>/)
-    expect(read(buffers)).not.toMatch(/texture_storage_2d/)
+  it('reads the operands through textures when the target asks for them and the product is big enough, through buffers otherwise', () => {
+    const read = (target: KernelTarget, n: number) => lowerNode('matmul', [[n, n], [n, n]], [n, n], target).map((s) => s.wgsl).join('\n')
+    expect(read(textures, 128)).toMatch(/texture_storage_2d<rgba32float, read>/)
+    expect(read(buffers, 128)).not.toMatch(/texture_storage_2d/)
+    // 64³ is under a million multiply-adds: the texture copies would cost more than they save.
+    expect(read(textures, 64)).not.toMatch(/texture_storage_2d/)
   })
 })
