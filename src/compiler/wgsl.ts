@@ -1,6 +1,6 @@
 /** Small WGSL building blocks shared by the kernel emitters. */
 import type { DType, Node } from '../graph.ts'
-import { wgslType } from './kernel.ts'
+import { wgslType, type KernelBinding } from './kernel.ts'
 
 export const WORKGROUP = 64
 const MAX_GROUPS = 65535
@@ -105,10 +105,9 @@ export const elementwiseOperands = (node: Node) => {
   return { declarations, read, bindings }
 }
 
-/** A complete elementwise kernel: one invocation per output element, operands from elementwiseOperands. */
-export const operandKernel = (node: Node, body: string, prelude = '') => {
+/** One invocation per output element of `node`: `body` runs with the flat index in `i`. */
+const perElement = (node: Node, declarations: string, bindings: KernelBinding[], body: string, prelude: string) => {
   const total = sizeOf(node.shape)
-  const { declarations, bindings } = elementwiseOperands(node)
   return {
     wgsl: `${declarations}
 ${prelude}
@@ -123,19 +122,12 @@ ${body}
   }
 }
 
-/** A complete elementwise kernel: one invocation per output element. */
-export const elementwiseKernel = (node: Node, body: string, prelude = '') => {
-  const total = sizeOf(node.shape)
-  return {
-    wgsl: `${declareIO(node.inputs, node)}
-${prelude}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = ${flatIndex(total)};
-  if (i >= ${total}u) { return; }
-${body}
-}`,
-    workgroups: grid1d(total),
-    bindings: ioBindings(node.inputs.length),
-  }
+/** An elementwise kernel whose operands come from elementwiseOperands (literal nodes are not bound). */
+export const operandKernel = (node: Node, body: string, prelude = '') => {
+  const { declarations, bindings } = elementwiseOperands(node)
+  return perElement(node, declarations, bindings, body, prelude)
 }
+
+/** An elementwise kernel binding every input, `in0…`, then `out`. */
+export const elementwiseKernel = (node: Node, body: string, prelude = '') =>
+  perElement(node, declareIO(node.inputs, node), ioBindings(node.inputs.length), body, prelude)
