@@ -22,7 +22,7 @@ const arg = (name: string, fallback: string) => {
 }
 const datasetName = arg('dataset', 'mnist')
 const arch = arg('arch', 'classic')
-const epochs = Number(arg('epochs', datasetName === 'mnist' ? '10' : '6'))
+const epochs = Number(arg('epochs', datasetName === 'mnist' ? '10' : '8'))
 const batchSize = 64
 
 // ---------------------------------------------------------------- models
