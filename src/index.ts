@@ -1,9 +1,9 @@
 /** shapewise: typed tensors, CNN ops as data-last layers, shape rules checked by the compiler. */
 export { Tensor, DisposedError, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
-export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
+export type { Shape, NestedArray } from '../types/index.ts'
 export { ShapeError } from './shape/errors.ts'
-export { scope, memory, type Memory } from './memory.ts'
-export { backendInfo } from './runtime/index.ts'
+
+// Ops, one module per family.
 export * from './ops/creation.ts'
 export * from './ops/conv.ts'
 export * from './ops/pool.ts'
@@ -11,9 +11,16 @@ export * from './ops/linear.ts'
 export * from './ops/elementwise.ts'
 export * from './ops/reduce.ts'
 export * from './ops/layout.ts'
-export type { Shape, NestedArray } from '../types/index.ts'
 export * from './ops/gradient.ts'
-export { valueAndGrad, valueAndGradWithAux, grad, vjp, type GradsOf, type GradOptions } from './autodiff/transforms.ts'
+
+// Composition.
+export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
 export { flattenTree, mapTree, zipTrees, countParameters, leaves, type Tree, type AnyTensor, type MapLeaves } from './tree.ts'
+
+// Transformations.
+export { valueAndGrad, valueAndGradWithAux, grad, vjp, type GradsOf, type GradOptions } from './autodiff/transforms.ts'
 export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
-export { pipelineCompilations } from './runtime/index.ts'
+
+// Memory and the device.
+export { scope, memory, type Memory } from './memory.ts'
+export { backendInfo, pipelineCompilations } from './runtime/index.ts'
