@@ -10,6 +10,7 @@
 // runs on Mesa's llvmpipe, reachable only through Dawn's OpenGL backend over
 // a surfaceless EGL display, in WebGPU "compatibility" mode.
 
+import { existsSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
 import { BufferPool, TexturePool } from './pool.ts'
 
@@ -234,7 +235,8 @@ async function acquire(): Promise<State> {
   const { create } = await import('webgpu')
 
   const tried: string[] = []
-  if (choice !== 'llvmpipe') {
+  if (choice === 'auto' && !gpuLoaderPresent()) tried.push('no Vulkan loader (libvulkan.so.1) is installed, so no GPU adapter can exist')
+  else if (choice !== 'llvmpipe') {
     const instance = create([])
     const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null)
     if (adapter) return open(instance, adapter, choice, defaultBackendName(), 'core')
@@ -254,6 +256,17 @@ async function acquire(): Promise<State> {
       ? `SHAPEWISE_BACKEND=gpu was set, so the software fallback was not tried: install your GPU's Vulkan driver, or unset it (or set SHAPEWISE_BACKEND=llvmpipe). ${software}`
       : `${software} Environment: ${egl}; SHAPEWISE_BACKEND=${choice}.`
   throw new NoAdapterError(`shapewise: no WebGPU adapter. ${tried.join('; ')}. ${hint}`)
+}
+
+/**
+ * On Linux Dawn finds GPUs only through the Vulkan loader. Without it, asking
+ * would just print "Couldn't load Vulkan" on every start, so 'auto' goes
+ * straight to the software adapter. Elsewhere (Metal, D3D12) always ask.
+ */
+function gpuLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/usr/local/lib']
+  return dirs.some((dir) => dir !== '' && existsSync(`${dir}/libvulkan.so.1`))
 }
 
 function defaultBackendName(): BackendInfo['backend'] {
