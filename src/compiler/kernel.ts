@@ -12,6 +12,8 @@ export type KernelBinding =
   | { readonly scratch: number }
   /** Read-only `texture_storage_2d<rgba32float, read>`, filled by a TextureCopy step. */
   | { readonly texture: number }
+  /** Read-only: the value of any scheduled node (kernels the compiler writes itself). */
+  | { readonly value: Node }
 
 /**
  * Copies a row-major rows×cols f32 matrix (an input or scratch buffer) into

@@ -6,8 +6,8 @@
 import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
-import { sizeOf, isLiteralNode } from './wgsl.ts'
-import { fusable, fuseChain, extraOperands, readsLiterals } from './fusion.ts'
+import { sizeOf, isLiteralNode, grid1d } from './wgsl.ts'
+import { fusable, fuseChain, extraOperands, readsLiterals, elementwiseRule, expressionKernel, leavesOf } from './fusion.ts'
 
 export interface Schedule {
   readonly plan: Plan
@@ -67,6 +67,31 @@ export const schedule = (
   )
   const inPlace = new Map<Node, Node>()
 
+  // Single-use elementwise operands of an elementwise consumer of the same shape are computed inline
+  // where that consumer reads them: no kernel and no buffer of their own. Operand 0 of a consumer that
+  // runs as its own kernel is left to epilogue chains (which also fuse into conv and matmul); inside an
+  // inlined expression every operand may be inlined. Consumers decide first: reverse order.
+  const expressible = (n: Node) => elementwiseRule(n.op) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
+  const inlined = new Set<Node>()
+  for (const node of [...order].reverse()) {
+    if (realized(node) || targetSet.has(node) || virtual.has(node) || uses.get(node) !== 1 || !expressible(node)) continue
+    const consumer = consumerOf.get(node)!
+    if ((consumer.inputs[0] === node && !inlined.has(consumer)) || !expressible(consumer) || realized(consumer)) continue
+    if (consumer.shape.length === node.shape.length && consumer.shape.every((d, k) => d === node.shape[k])) inlined.add(node)
+  }
+  const isInlined = (n: Node) => inlined.has(n)
+  // A kernel binds its operands and its output: an expression reading more than the adapter allows keeps
+  // its operands as kernels of their own.
+  // An operand put back becomes a kernel reading its own inlined operands, so check again until stable.
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const node of order)
+      if (!inlined.has(node) && node.inputs.some(isInlined) && leavesOf(node.inputs, isInlined).length + 1 > target.maxStorageBuffersPerShaderStage)
+        for (const input of node.inputs) changed = inlined.delete(input) || changed
+  }
+  /** Available where a kernel reads it: computed, a literal, or inlined from available operands. */
+  const ready = (n: Node): boolean => bufferOf.has(n) || virtual.has(n) || (inlined.has(n) && n.inputs.every(ready))
+
   /**
    * The elementwise consumers that can run in `node`'s epilogue: each the only
    * user of the one before, within the storage buffers a kernel may bind.
@@ -77,8 +102,8 @@ export const schedule = (
     for (;;) {
       if (targetSet.has(tail) || uses.get(tail) !== 1) return chain
       const next = consumerOf.get(tail)!
-      if (realized(next) || !fusable(tail, next) || !next.inputs.slice(1).every((n) => bufferOf.has(n) || virtual.has(n))) return chain
-      if (bindingsUsed + extraOperands([...chain, next]).length > target.maxStorageBuffersPerShaderStage) return chain
+      if (realized(next) || inlined.has(next) || !fusable(tail, next) || !next.inputs.slice(1).every(ready)) return chain
+      if (bindingsUsed + extraOperands([...chain, next], isInlined).length > target.maxStorageBuffersPerShaderStage) return chain
       chain.push(next)
       tail = next
     }
@@ -104,8 +129,10 @@ export const schedule = (
     set.delete(node)
     if (set.size === 0 && !external.has(id)) free.push(id)
   }
-  const doneWith = (input: Node) => {
+  const doneWith = (input: Node): void => {
     if (virtual.has(input)) return
+    // An inlined operand was read through its own operands.
+    if (inlined.has(input)) return input.inputs.forEach(doneWith)
     const left = (uses.get(input) ?? 1) - 1
     uses.set(input, left)
     if (left === 0 && !targetSet.has(input) && !keep.includes(input)) release(input)
@@ -113,7 +140,7 @@ export const schedule = (
 
   let dispatches = 0
   for (const node of order) {
-    if (virtual.has(node)) continue
+    if (virtual.has(node) || inlined.has(node)) continue
     if (fused.has(node)) {
       // Already computed by its producer's kernel; its other operands were read there.
       for (const input of node.inputs) if (!chainLink.has(input)) doneWith(input)
@@ -134,7 +161,7 @@ export const schedule = (
       if (keepConstant(node)) keep.push(node)
       continue
     }
-    const lowering: Lowering = emitterFor(node.op)(node, target)
+    const lowering: Lowering = node.inputs.some(isInlined) ? inlinedLowering(node, isInlined) : emitterFor(node.op)(node, target)
     if ('alias' in lowering) {
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {
@@ -154,7 +181,7 @@ export const schedule = (
       // Texture operands live for one node; the executor takes them from its pool per run.
       const texture = (lowering.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
       const bufferFor = (b: KernelBinding): number =>
-        'input' in b ? bufferOf.get(node.inputs[b.input])! : 'output' in b ? out : 'scratch' in b ? scratch[b.scratch] : -1
+        'input' in b ? bufferOf.get(node.inputs[b.input])! : 'value' in b ? bufferOf.get(b.value)! : 'output' in b ? out : 'scratch' in b ? scratch[b.scratch] : -1
       for (const step of lowering.steps) {
         if ('copyToTexture' in step) {
           const c = step.copyToTexture
@@ -164,11 +191,11 @@ export const schedule = (
         const bindings: Binding[] = step.bindings.map((b) =>
           'texture' in b
             ? { texture: texture[b.texture], access: 'read' as const }
-            : { buffer: bufferFor(b), access: 'input' in b ? ('read' as const) : ('read_write' as const) },
+            : { buffer: bufferFor(b), access: 'input' in b || 'value' in b ? ('read' as const) : ('read_write' as const) },
         )
         let wgsl = step.wgsl
         if (chain.length && step === last) {
-          const f = fuseChain(step.wgsl, chain, bindings.length)
+          const f = fuseChain(step.wgsl, chain, bindings.length, isInlined)
           wgsl = f.wgsl
           for (const operand of f.extra) bindings.push({ buffer: bufferOf.get(operand)!, access: 'read' })
         }
@@ -193,6 +220,13 @@ export const schedule = (
   }
   for (const t of targets) if (!keep.includes(t)) keep.push(t)
   return { plan: { buffers, textures, steps }, bufferOf, external, keep, inPlace, dispatches }
+}
+
+/** An elementwise node whose inlined operands the compiler writes into one expression kernel. */
+const inlinedLowering = (node: Node, isInlined: (n: Node) => boolean): Lowering => {
+  const k = expressionKernel(node, isInlined)
+  const bindings: KernelBinding[] = [...k.operands.map((value) => ({ value })), { output: true as const }]
+  return { steps: [{ wgsl: k.wgsl, workgroups: grid1d(k.total), bindings, epilogue: true, inPlace: k.inPlace }] }
 }
 
 /** An in-place kernel: input 0's binding dropped, its reads taken from `out`, later bindings shifted down. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { realize } from '../../src/realize.ts'
-import { conv2d, relu, add, mul, matmul, linear, fromArray, sigmoid, type Tensor } from '../../src/index.ts'
+import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, type Tensor } from '../../src/index.ts'
 import type { DispatchStep } from '../../src/runtime/plan.ts'
 import '../../src/ops/kernels.ts'
 
@@ -68,5 +68,30 @@ describe('epilogue fusion', () => {
     const [got] = await realize([y.node])
     const expected = values(32, 8).map((v, i) => Math.max(v, 0) + operands.reduce((sum, _, k) => sum + values(32, 20 + k)[i], 0))
     expected.forEach((e, i) => expect(Math.abs((got as Float32Array)[i] - e)).toBeLessThan(1e-4))
+  })
+
+  it('computes single-use elementwise operands inline: an Adam-style update is one kernel with the right values', async () => {
+    const n = 24
+    const [pv, mv, vv] = [values(n, 40), values(n, 41), values(n, 42).map(Math.abs)]
+    const [p, m, v] = [fromArray(pv, [n]), fromArray(mv, [n]), fromArray(vv, [n])]
+    const update = sub(p, mul(div(mul(m, 2), add(sqrt(mul(v, 3)), 1e-3)), 0.1)) as Tensor<number[]>
+    const steps = dispatches(update)
+    expect(steps).toHaveLength(1)
+    const [got] = await realize([update.node])
+    pv.forEach((pi, i) => {
+      const want = pi - ((mv[i] * 2) / (Math.sqrt(vv[i] * 3) + 1e-3)) * 0.1
+      expect(Math.abs((got as Float32Array)[i] - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)))
+    })
+  })
+
+  it('keeps an operand with a second user, or of another shape, as a kernel of its own', () => {
+    const a = fromArray(values(8, 50), [8])
+    const shared = mul(a, 3) as Tensor<number[]>
+    const twice = add(add(a, shared), shared) as Tensor<number[]>
+    expect(dispatches(twice).map((s) => s.label)).toContain('mul')
+    const row = fromArray(values(4, 51), [1, 4])
+    const grid = fromArray(values(12, 52), [3, 4])
+    const broadcast = add(grid, mul(row, 2)) as Tensor<number[]>
+    expect(dispatches(broadcast).map((s) => s.label)).toContain('mul')
   })
 })
