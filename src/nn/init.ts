@@ -45,8 +45,9 @@ const initWeight = (shape: number[], fanIn: number, fanOut: number, init: InitNa
   }
 }
 
-const positive = (op: string, values: Record<string, number>) => {
-  for (const [name, v] of Object.entries(values)) if (!(Number.isInteger(v) && v > 0)) fail(`${op}: ${name} must be a positive integer, got ${v}`)
+const positive = (op: string, values: Record<string, number | readonly number[]>) => {
+  for (const [name, value] of Object.entries(values))
+    for (const v of typeof value === 'number' ? [value] : value) if (!(Number.isInteger(v) && v > 0)) fail(`${op}: ${name} must be a positive integer, got ${v}`)
 }
 
 type Pair<K> = K extends readonly [infer A extends number, infer B extends number] ? [A, B] : K extends number ? [K, K] : [number, number]
@@ -63,20 +64,37 @@ export interface ConvSpec<Ci extends number, Co extends number, K, G extends num
   readonly bias?: B
 }
 
+/**
+ * Weight and bias [Co] of a convolution-like layer. A conv's weight is
+ * [Co, Ci/groups, k…], a transposed conv's [Ci, Co/groups, k…]; as in PyTorch,
+ * fan_in counts weight.size(1) · taps and fan_out the other channel count.
+ */
+const convParams = (
+  op: string,
+  spec: ConvSpec<number, number, unknown, number, boolean>,
+  kernel: readonly number[],
+  transposed: boolean,
+  options: InitOptions,
+) => {
+  const groups = spec.groups ?? 1
+  positive(op, { inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: kernel, groups })
+  if (spec.inChannels % groups || spec.outChannels % groups) fail(`${op}: channels ${spec.inChannels}→${spec.outChannels} are not divisible by groups ${groups}`)
+  const [outer, inner] = transposed ? [spec.inChannels, spec.outChannels] : [spec.outChannels, spec.inChannels]
+  const taps = kernel.reduce((a, b) => a * b, 1)
+  const fanIn = (inner / groups) * taps
+  const [ws, bs] = seeds(options)
+  const weight = initWeight([outer, inner / groups, ...kernel], fanIn, (outer / groups) * taps, options.init ?? 'torch', ws)
+  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+}
+
+const kernelPair = (k: number | readonly [number, number]) => (typeof k === 'number' ? [k, k] : [...k])
+
 /** Parameters of a 2-D convolution: weight [Co, Ci/groups, kh, kw] and bias [Co]. */
 export function conv2dParams<const Ci extends number, const Co extends number, const K extends number | readonly [number, number], const G extends number = 1, const B extends boolean = true>(
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
 ): WithBias<Tensor<[Co, Div<Ci, G>, ...Pair<K>]>, B, Co> {
-  const [kh, kw] = typeof spec.kernelSize === 'number' ? [spec.kernelSize, spec.kernelSize] : (spec.kernelSize as [number, number])
-  const groups = spec.groups ?? 1
-  positive('conv2dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kh, kw, groups })
-  if (spec.inChannels % groups || spec.outChannels % groups) fail(`conv2dParams: channels ${spec.inChannels}→${spec.outChannels} are not divisible by groups ${groups}`)
-  const fanIn = (spec.inChannels / groups) * kh * kw
-  const fanOut = (spec.outChannels / groups) * kh * kw
-  const [ws, bs] = seeds(options)
-  const weight = initWeight([spec.outChannels, spec.inChannels / groups, kh, kw], fanIn, fanOut, options.init ?? 'torch', ws)
-  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+  return convParams('conv2dParams', spec, kernelPair(spec.kernelSize), false, options)
 }
 
 /** Parameters of a 1-D convolution: weight [Co, Ci/groups, k] and bias [Co]. */
@@ -84,13 +102,7 @@ export function conv1dParams<const Ci extends number, const Co extends number, c
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
 ): WithBias<Tensor<[Co, Div<Ci, G>, K]>, B, Co> {
-  const groups = spec.groups ?? 1
-  const k = spec.kernelSize as number
-  positive('conv1dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kernelSize: k, groups })
-  const fanIn = (spec.inChannels / groups) * k
-  const [ws, bs] = seeds(options)
-  const weight = initWeight([spec.outChannels, spec.inChannels / groups, k], fanIn, (spec.outChannels / groups) * k, options.init ?? 'torch', ws)
-  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+  return convParams('conv1dParams', spec, [spec.kernelSize], false, options)
 }
 
 /** Parameters of a 2-D transposed convolution: weight [Ci, Co/groups, kh, kw] and bias [Co]. */
@@ -98,14 +110,7 @@ export function convTranspose2dParams<const Ci extends number, const Co extends 
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
 ): WithBias<Tensor<[Ci, Div<Co, G>, ...Pair<K>]>, B, Co> {
-  const [kh, kw] = typeof spec.kernelSize === 'number' ? [spec.kernelSize, spec.kernelSize] : (spec.kernelSize as [number, number])
-  const groups = spec.groups ?? 1
-  positive('convTranspose2dParams', { inChannels: spec.inChannels, outChannels: spec.outChannels, kh, kw, groups })
-  // PyTorch computes fan_in of a transposed conv from weight.size(1): Co/groups · k.
-  const fanIn = (spec.outChannels / groups) * kh * kw
-  const [ws, bs] = seeds(options)
-  const weight = initWeight([spec.inChannels, spec.outChannels / groups, kh, kw], fanIn, (spec.inChannels / groups) * kh * kw, options.init ?? 'torch', ws)
-  return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
+  return convParams('convTranspose2dParams', spec, kernelPair(spec.kernelSize), true, options)
 }
 
 /** Parameters of a linear layer: weight [out, in] and bias [out]. */

@@ -71,6 +71,7 @@ describe('shapes and types', () => {
     expect(() => conv2dParams({ inChannels: 0, outChannels: 2, kernelSize: 3 })).toThrow('conv2dParams: inChannels must be a positive integer, got 0')
     expect(() => conv2dParams({ inChannels: 3, outChannels: 4, kernelSize: 3, groups: 2 })).toThrow('conv2dParams: channels 3→4 are not divisible by groups 2')
     expect(() => conv1dParams({ inChannels: 2, outChannels: 2, kernelSize: 1.5 })).toThrow('conv1dParams: kernelSize must be a positive integer, got 1.5')
+    expect(() => conv1dParams({ inChannels: 4, outChannels: 6, kernelSize: 3, groups: 4 })).toThrow('conv1dParams: channels 4→6 are not divisible by groups 4')
     expect(() => convTranspose2dParams({ inChannels: 2, outChannels: -2, kernelSize: 2 })).toThrow('convTranspose2dParams: outChannels must be a positive integer, got -2')
     expect(() => linearParams({ inFeatures: 3, outFeatures: 0 })).toThrow('linearParams: outFeatures must be a positive integer, got 0')
     expect(() => batchNorm2dParams({ numFeatures: 0 })).toThrow('batchNorm2dParams: numFeatures must be a positive integer, got 0')
