@@ -33,7 +33,6 @@ export const slice = (x: T, start: number[], end: number[], step?: number[]): T 
   (ops.slice({ start, end, step }) as unknown as (x: T) => T)(x)
 export const concat = (xs: T[], axis: number): T => (ops.concat as unknown as (xs: T[], axis: number) => T)(xs, axis)
 export const full = (shape: readonly number[], value: number): T => ops.full(shape as number[], value) as unknown as T
-export const dropout = (x: T, options: { rate: number; seed: number }): T => (ops.dropout(options) as unknown as (x: T) => T)(x)
 export const mean = (x: T, axis?: number | number[], keepDims = false): T => (ops.mean({ axis, keepDims }) as unknown as (x: T) => T)(x)
 export const logSoftmax = (x: T, axis: number): T => (ops.logSoftmax({ axis }) as unknown as (x: T) => T)(x)
 export const oneHot = (labels: T, classes: number): T => ops.oneHot(labels as never, classes) as unknown as T

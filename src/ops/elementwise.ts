@@ -34,15 +34,25 @@ export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): Sa
 export interface DropoutOptions {
   /** Probability of zeroing an element. */
   readonly rate: number
-  /** Seed of the counter-based mask; the same seed gives the same mask. */
-  readonly seed: number
+  /**
+   * Seed of the counter-based mask; the same seed gives the same mask. Under
+   * `jit`, pass it as a scalar int32 tensor argument so each step draws a new
+   * mask without tracing again (a number is baked into the compiled step).
+   */
+  readonly seed: number | Tensor<[], 'int32'>
   /** Dropout only acts in training; in inference it is the identity. */
   readonly training?: boolean
 }
 /** Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate). */
 export const dropout = (options: DropoutOptions): SameShapeLayer<'dropout'> => {
   if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
-  return layer('dropout', (x) => (options.training === false || options.rate === 0 ? x : wrap(makeNode('dropout', [x.node], { ...options }, x.shape, x.dtype))))
+  const { seed, ...rest } = options
+  if (typeof seed !== 'number' && (seed.dtype !== 'int32' || seed.size !== 1)) fail(`dropout: a seed tensor must be one int32 value, got ${seed}`)
+  return layer('dropout', (x) => {
+    if (options.training === false || options.rate === 0) return x
+    const inputs = typeof seed === 'number' ? [x.node] : [x.node, seed.node]
+    return wrap(makeNode('dropout', inputs, typeof seed === 'number' ? { ...rest, seed } : rest, x.shape, x.dtype))
+  })
 }
 
 // ------------------------------------------------------------ binary

@@ -1,7 +1,10 @@
 /** Gradients of the elementwise ops, written with other ops. */
 import type { VjpTable } from '../autodiff/rule.ts'
 import { sumTo } from '../autodiff/sum-to.ts'
-import { add, sub, mul, div, neg, exp, log, tanh, erf, greater, less, equal, where, dropout } from '../autodiff/untyped.ts'
+import { add, sub, mul, div, neg, exp, log, tanh, erf, greater, less, equal, where } from '../autodiff/untyped.ts'
+import { makeNode } from '../graph.ts'
+import { wrap } from '../tensor.ts'
+import type { AnyTensor } from '../tree.ts'
 
 export const elementwiseVjp: VjpTable<
   | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'exp' | 'log' | 'sqrt' | 'abs' | 'neg' | 'erf' | 'dropout'
@@ -38,7 +41,7 @@ export const elementwiseVjp: VjpTable<
   neg: ({ dy }) => [neg(dy)],
   erf: ({ inputs: [x], dy }) => [mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))],
   // The same seed and rate reproduce the mask, scaled by 1/(1 − rate).
-  dropout: ({ node, dy }) => [dropout(dy, node.attrs as { rate: number; seed: number })],
+  dropout: ({ node, dy }) => [wrap(makeNode('dropout', [dy.node, ...node.inputs.slice(1)], node.attrs, dy.shape, dy.dtype)) as AnyTensor, null],
   add: ({ inputs: [a, b], dy }) => [sumTo(dy, a.shape), sumTo(dy, b.shape)],
   sub: ({ inputs: [a, b], dy }) => [sumTo(dy, a.shape), sumTo(neg(dy), b.shape)],
   mul: ({ inputs: [a, b], dy }) => [sumTo(mul(dy, b), a.shape), sumTo(mul(dy, a), b.shape)],

@@ -100,7 +100,8 @@ defineKernel('where', (node) => {
 
 defineKernel('dropout', (node) => {
   const rate = node.attrs.rate as number
-  const seed = (node.attrs.seed as number) >>> 0
-  const body = `  let keep = uniform01(${seed}u, i) >= ${literal(rate, 'float32')};\n  out[i] = select(0.0, in0[i] * ${literal(1 / (1 - rate), 'float32')}, keep);`
+  // The seed is an attribute, or (input 1) a scalar int32 tensor read at run time.
+  const seed = node.inputs.length > 1 ? 'u32(in1[0])' : `${(node.attrs.seed as number) >>> 0}u`
+  const body = `  let keep = uniform01(${seed}, i) >= ${literal(rate, 'float32')};\n  out[i] = select(0.0, in0[i] * ${literal(1 / (1 - rate), 'float32')}, keep);`
   return { steps: [elementwiseKernel(node, body, hashWgsl)] }
 })
