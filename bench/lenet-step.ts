@@ -17,11 +17,11 @@
 
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { pipe } from 'fp-ts/lib/function.js'
 import {
-  conv2d, maxPool2d, relu, flatten, linear, jit, jitTraces, randn, fromArray, backendInfo, valueAndGrad, type Tensor,
+  jit, jitTraces, randn, fromArray, backendInfo, valueAndGrad, type Tensor,
 } from '../src/index.ts'
-import { crossEntropy, conv2dParams, linearParams, countParameters } from '../src/nn/index.ts'
+import { crossEntropy, countParameters } from '../src/nn/index.ts'
+import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
 import { adam, type OptimizerState } from '../src/optim/index.ts'
 
 const arg = (name: string, fallback: string) => {
@@ -34,24 +34,11 @@ const torchThreads = [...new Set(arg('torch-threads', `1,${cpus().length}`).spli
 const batchSize = 64
 const learningRate = 1e-3
 
-// ---------------------------------------------------------------- model (as examples/train-lenet.ts, classic)
+// ---------------------------------------------------------------- model (examples/lenet.ts, classic)
 
-const initParams = () => ({
-  c1: conv2dParams({ inChannels: 1, outChannels: 6, kernelSize: 5 }, { seed: 1 }),
-  c2: conv2dParams({ inChannels: 6, outChannels: 16, kernelSize: 5 }, { seed: 3 }),
-  f1: linearParams({ inFeatures: 400, outFeatures: 120 }, { seed: 5 }),
-  f2: linearParams({ inFeatures: 120, outFeatures: 84 }, { seed: 7 }),
-  f3: linearParams({ inFeatures: 84, outFeatures: 10 }, { seed: 9 }),
-})
-type Params = ReturnType<typeof initParams>
-const lenet = (p: Params) => <N extends number>(x: Tensor<[N, 1, 28, 28]>) =>
-  pipe(
-    x,
-    conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }),   // [N, 6, 14, 14]
-    conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }),                   // [N, 16, 5, 5]
-    flatten,                                                            // [N, 400]
-    linear(p.f1), relu, linear(p.f2), relu, linear(p.f3),               // [N, 10]
-  )
+const initParams = classicParams
+type Params = ClassicParams
+const lenet = classic
 
 type Batch = Tensor<[typeof batchSize, 1, 28, 28]>
 type Labels = Tensor<[typeof batchSize], 'int32'>

@@ -2,28 +2,11 @@
  * summary(): one row per op that depends on the input, with its output
  * shape and the parameters it owns; classic LeNet-5 has 61,706.
  */
-import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
-import { conv2d, maxPool2d, relu, flatten, linear, pipelineCompilations, type Tensor } from '../../src/index.ts'
-import { conv2dParams, linearParams, summary, countParameters } from '../../src/nn/index.ts'
+import { pipelineCompilations, relu } from '../../src/index.ts'
+import { summary, countParameters } from '../../src/nn/index.ts'
+import { classic, classicParams } from '../../examples/lenet.ts'
 import type { AnyTensor } from '../../src/tree.ts'
-
-const classicParams = () => ({
-  c1: conv2dParams({ inChannels: 1, outChannels: 6, kernelSize: 5 }, { seed: 1 }),
-  c2: conv2dParams({ inChannels: 6, outChannels: 16, kernelSize: 5 }, { seed: 3 }),
-  f1: linearParams({ inFeatures: 400, outFeatures: 120 }, { seed: 5 }),
-  f2: linearParams({ inFeatures: 120, outFeatures: 84 }, { seed: 7 }),
-  f3: linearParams({ inFeatures: 84, outFeatures: 10 }, { seed: 9 }),
-})
-type ClassicParams = ReturnType<typeof classicParams>
-const classic = (p: ClassicParams) => <N extends number>(x: Tensor<[N, 1, 28, 28]>) =>
-  pipe(
-    x,
-    conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }),
-    conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }),
-    flatten,
-    linear(p.f1), relu, linear(p.f2), relu, linear(p.f3),
-  )
 
 /** The table's body rows as [op, shape, params]. */
 const rowsOf = (table: string) =>

@@ -6,12 +6,12 @@
  * (which uses the momentum buffers). The same two steps run eagerly and
  * through `jit`; the second jitted call must trace and compile nothing.
  */
-import { pipe } from 'fp-ts/lib/function.js'
+import { classic, classicParams, type ClassicParams } from '../../examples/lenet.ts'
 import { describe, expect, it } from 'vitest'
 import {
-  conv2d, maxPool2d, relu, flatten, linear, jit, jitTraces, pipelineCompilations, valueAndGradWithAux, type Tensor,
+  jit, jitTraces, pipelineCompilations, valueAndGradWithAux, type Tensor,
 } from '../../src/index.ts'
-import { crossEntropy, conv2dParams, linearParams, countParameters } from '../../src/nn/index.ts'
+import { crossEntropy, countParameters } from '../../src/nn/index.ts'
 import { sgd, type OptimizerState } from '../../src/optim/index.ts'
 import { flattenTree, type AnyTensor, type Tree } from '../../src/tree.ts'
 import { realize } from '../../src/realize.ts'
@@ -26,22 +26,7 @@ const VALUE_RTOL = 1e-5
  */
 const RTOL = 1e-4
 
-const classicParams = () => ({
-  c1: conv2dParams({ inChannels: 1, outChannels: 6, kernelSize: 5 }),
-  c2: conv2dParams({ inChannels: 6, outChannels: 16, kernelSize: 5 }),
-  f1: linearParams({ inFeatures: 400, outFeatures: 120 }),
-  f2: linearParams({ inFeatures: 120, outFeatures: 84 }),
-  f3: linearParams({ inFeatures: 84, outFeatures: 10 }),
-})
-type Params = ReturnType<typeof classicParams>
-const classic = (p: Params) => <N extends number>(x: Tensor<[N, 1, 28, 28]>) =>
-  pipe(
-    x,
-    conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }),
-    conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }),
-    flatten,
-    linear(p.f1), relu, linear(p.f2), relu, linear(p.f3),
-  )
+type Params = ClassicParams
 
 const fixture = loadTraining('lenet')[0]
 const optimizer = sgd({ lr: fixture.options.lr, momentum: fixture.options.momentum })
