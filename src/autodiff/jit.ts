@@ -72,7 +72,21 @@ let traces = 0
 /** How many times jit has traced a function (a test can assert a later step traced nothing). */
 export const jitTraces = (): number => traces
 
+/**
+ * A traced function must build its graph synchronously: while tracing, its arguments are placeholders
+ * with no values, so awaiting a read inside it cannot work, and the compiled step would return the
+ * promise object's own (empty) fields. Refused by name when we can see it (an `async` function), else
+ * when the first trace returns a thenable.
+ */
+const promiseRefusal = (what: string) =>
+  new TypeError(
+    `jit: ${what}; a jitted function must build its result synchronously (its arguments are placeholders while it is traced, so it cannot await a read). ` +
+      'Read values outside the jitted function, or await them after calling it.',
+  )
+const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { then?: unknown } | null | undefined)?.then === 'function'
+
 export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => Out, options: JitOptions = {}): (...args: Args) => Promise<Out> {
+  if (Object.prototype.toString.call(f) === '[object AsyncFunction]') throw promiseRefusal('the function is async')
   const cache = new Map<string, Compiled>()
   const donated = new Set(options.donate ?? [])
 
@@ -82,6 +96,11 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const ranges = argumentLeafRanges(args)
     const donatedLeaves = new Set([...donated].flatMap((a) => placeholders.slice(ranges[a][0], ranges[a][1])))
     const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))
+    if (isThenable(traced)) {
+      // Whatever the promise settles with (typically a failed read of a placeholder) is moot: observe it so it is not an unhandled rejection.
+      traced.then(undefined, () => undefined)
+      throw promiseRefusal('the function returned a promise')
+    }
     const out = split(traced)
     const outputLeaves = out.leaves.map((t) => t.node)
     const isPlaceholder = new Map(placeholders.map((n, i) => [n, i]))
