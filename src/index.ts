@@ -1,5 +1,5 @@
 /** shapewise: typed tensors, CNN ops as data-last layers, shape rules checked by the compiler. */
-export { Tensor, DisposedError, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
+export { Tensor, DisposedError, HostDataError, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
 export type { Shape, NestedArray } from '../types/index.ts'
 export { ShapeError } from './shape/errors.ts'
 

@@ -8,6 +8,8 @@ import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'
 import { shapeOfNested, sizeOf } from './shape/layout.ts'
 import { realize } from './realize.ts'
 import { track, untrack } from './memory.ts'
+import { peekGpu } from './runtime/device.ts'
+import { bytesPerElement } from './compiler/kernel.ts'
 
 export type { DType } from './graph.ts'
 
@@ -90,9 +92,79 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = 'float32'
 /** Wraps a node as a tensor of a statically known shape (for op implementations). */
 export const wrap = <S extends Shape, D extends DType = 'float32'>(node: Node): Tensor<S, D> => new Tensor<S, D>(node)
 
-const arrayFor = (dtype: DType, values: ArrayLike<number>): HostData =>
-  dtype === 'float32' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values) : Uint8Array.from(values, (v) => (v ? 1 : 0))
+/**
+ * Host data that cannot become a tensor of the asked dtype: a value that is not a number (a string,
+ * `undefined`, an object), or int32 data that is not an integer in the int32 range. Thrown by
+ * `tensor` and `fromArray` before anything is allocated, with the op, the index and the value.
+ *
+ * @example
+ * try {
+ *   fromArray([1.7, 3e10], [2], 'int32')
+ * } catch (e) {
+ *   e instanceof HostDataError // true
+ *   e.message // 'fromArray: int32 data must be integers in -2147483648..2147483647; value 1.7 at index 0 is not'
+ * }
+ */
+export class HostDataError extends TypeError {
+  override readonly name = 'HostDataError'
+}
 
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+const describeValue = (v: unknown) => (typeof v === 'string' ? `the string ${JSON.stringify(v)}` : v === null || v === undefined ? String(v) : `a value of type ${typeof v}`)
+
+/**
+ * The host array a constant of `dtype` keeps, checked value by value. A typed array of the dtype's own
+ * type is kept as it is (a view, no copy: 600M floats must not cost another 2.4 GB before the upload),
+ * so a caller who changes it before the tensor is read changes the tensor, as with torch.from_numpy.
+ */
+const hostArray = (op: string, dtype: DType, values: ArrayLike<unknown>): HostData => {
+  if (dtype === 'float32' && values instanceof Float32Array) return values
+  if (dtype === 'int32' && values instanceof Int32Array) return values
+  // Typed arrays hold numbers only; anything else is checked one value at a time.
+  const numeric = ArrayBuffer.isView(values)
+  const exactInt32 = values instanceof Int16Array || values instanceof Uint16Array || values instanceof Int8Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray
+  const n = values.length
+  if (dtype === 'float32') {
+    const out = new Float32Array(n)
+    for (let i = 0; i < n; i++) {
+      const v = values[i]
+      if (!numeric && typeof v !== 'number') throw new HostDataError(`${op}: float32 data must be numbers; value at index ${i} is ${describeValue(v)}`)
+      out[i] = v as number
+    }
+    return out
+  }
+  if (dtype === 'int32') {
+    const out = new Int32Array(n)
+    for (let i = 0; i < n; i++) {
+      const v = values[i]
+      if (!numeric && typeof v !== 'number') throw new HostDataError(`${op}: int32 data must be numbers; value at index ${i} is ${describeValue(v)}`)
+      if (!exactInt32 && !(Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX))
+        throw new HostDataError(`${op}: int32 data must be integers in ${INT32_MIN}..${INT32_MAX}; value ${v} at index ${i} is not`)
+      out[i] = v as number
+    }
+    return out
+  }
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    const v = values[i]
+    if (!numeric && typeof v !== 'number' && typeof v !== 'boolean') throw new HostDataError(`${op}: bool data must be numbers or booleans; value at index ${i} is ${describeValue(v)}`)
+    // Any non-zero number is true (NaN too), as in PyTorch.
+    out[i] = v === 0 || v === false ? 0 : 1
+  }
+  return out
+}
+
+/**
+ * Refuses a tensor larger than the device can hold before any host copy is made; without a device
+ * yet, the same check happens when the tensor is first uploaded, still before anything is allocated.
+ */
+const checkDeviceSize = (op: string, shape: readonly number[], dtype: DType) => {
+  const max = peekGpu()?.info.limits.maxBufferSize
+  const bytes = sizeOf(shape) * bytesPerElement(dtype)
+  if (max !== undefined && bytes > max)
+    throw new RangeError(`${op}: ${shapeText(shape)} ${dtype} needs ${bytes} bytes, more than this device's maxBufferSize (${max}); split the tensor`)
+}
 
 /** A tensor from a nested array literal; its shape is inferred from the literal. */
 export function tensor<const A extends number | readonly unknown[], D extends DType = 'float32'>(
@@ -100,11 +172,17 @@ export function tensor<const A extends number | readonly unknown[], D extends DT
   dtype?: D,
 ): Tensor<Output<ShapeOfNested<A>>, NoInfer<D>> {
   const shape = shapeOfNested(value)
-  const flat = (Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value]) as number[]
-  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', arrayFor(dtype ?? 'float32', flat)))
+  const flat = Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value]
+  checkDeviceSize('tensor', shape, dtype ?? 'float32')
+  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', hostArray('tensor', dtype ?? 'float32', flat)))
 }
 
-/** A tensor from flat values and a shape; the data length must match the shape. */
+/**
+ * A tensor from flat values and a shape; the data length must match the shape. A `Float32Array`
+ * (float32) or `Int32Array` (int32) is taken as it is, not copied: do not change it while the tensor
+ * may still be read. Other data is checked and converted (`HostDataError` for a value that is not a
+ * number, or for int32 data that is not an integer in range).
+ */
 export function fromArray<const S extends Shape, D extends DType = 'float32'>(
   values: ArrayLike<number>,
   shape: S,
@@ -114,7 +192,8 @@ export function fromArray<const S extends Shape, D extends DType = 'float32'>(
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RuntimeShapeError(`fromArray: invalid shape ${shapeText(shape)}`)
   if (values.length !== expected)
     throw new RuntimeShapeError(`fromArray: ${values.length} values cannot fill shape ${shapeText(shape)} (${expected} elements)`)
-  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', arrayFor(dtype ?? 'float32', values)))
+  checkDeviceSize('fromArray', shape, dtype ?? 'float32')
+  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', hostArray('fromArray', dtype ?? 'float32', values)))
 }
 
 /**

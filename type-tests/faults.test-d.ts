@@ -1,0 +1,20 @@
+/**
+ * Types of what guards against faults: the named errors of bad host data.
+ *
+ * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
+ */
+import { expectType, expectAssignable, expectError } from 'tsd'
+import { HostDataError, fromArray, type Tensor } from '../src/index.ts'
+
+// ================================================================== host data
+declare const unknownError: unknown
+if (unknownError instanceof HostDataError) {
+  expectType<'HostDataError'>(unknownError.name)
+  expectType<string>(unknownError.message)
+}
+expectAssignable<TypeError>(new HostDataError('fromArray: …'))
+// A typed array of the dtype's own type is accepted as it is; so is any array-like of numbers.
+expectType<Tensor<[2], 'int32'>>(fromArray(new Int32Array(2), [2], 'int32'))
+expectType<Tensor<[3]>>(fromArray(new Float32Array(3), [3]))
+//// @ts-expect-error
+expectError(fromArray(['a', 'b'], [2]))
