@@ -26,6 +26,8 @@ const own = (node: Node, delta: number) => {
   }
 }
 export const hasOwner = (node: Node): boolean => owners.has(node)
+/** How many live tensor handles hold `node` (a donated buffer with more than its caller's handles must not be overwritten). */
+export const ownerCount = (node: Node): number => owners.get(node) ?? 0
 
 // The scopes around the running code, innermost last. Async-local, so an async scope keeps collecting
 // the tensors its body creates after an await (and concurrent scopes do not see each other's).

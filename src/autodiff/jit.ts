@@ -16,6 +16,7 @@ import { execute } from '../runtime/executor.ts'
 import type { Plan, Step } from '../runtime/plan.ts'
 import { wrap } from '../tensor.ts'
 import { isTensor, type AnyTensor } from '../tree.ts'
+import { ownerCount } from '../memory.ts'
 
 export interface JitOptions {
   /**
@@ -43,6 +44,8 @@ interface Compiled {
   /** Per output leaf. A plan buffer is never an argument's or another output's, so each output owns its buffer. */
   readonly outputs: readonly OutputSource[]
   readonly outputLeaves: readonly Node[]
+  /** Argument leaves (by index) whose buffer the plan overwrites in place: those of donated arguments only. */
+  readonly overwrittenLeaves: ReadonlySet<number>
   readonly rebuild: (leaves: readonly AnyTensor[]) => unknown
 }
 
@@ -136,7 +139,8 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       copies.push({ kind: 'copyBuffer', src: id, dst: buffers.push({ bytes }) - 1, bytes })
       return { buffer: buffers.length - 1 }
     })
-    return { plan: { ...s.plan, buffers, steps: [...s.plan.steps, ...copies] }, inputIds, captured, outputs, outputLeaves, rebuild: out.rebuild }
+    const overwrittenLeaves = new Set([...s.inPlace.values()].map((n) => isPlaceholder.get(n)!))
+    return { plan: { ...s.plan, buffers, steps: [...s.plan.steps, ...copies] }, inputIds, captured, outputs, outputLeaves, overwrittenLeaves, rebuild: out.rebuild }
   }
 
   return async (...args: Args) => {
@@ -154,6 +158,8 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
 
     const buffers = new Map<number, GPUBuffer>()
     const uploads: Step[] = []
+    // Plan buffers added for this call only: the sources of copies made for aliased donated leaves.
+    const extraBuffers: { bytes: number }[] = []
     const temporaries: GPUBuffer[] = []
     // One new device value per output buffer (two outputs may be the same node).
     const made = new Map<number, { node: Node; buffer: GPUBuffer }>()
@@ -161,15 +167,23 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     let outputs: Node[]
     try {
       for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
+      const sharedUses = aliasedUses(leaves, compiled)
       leaves.forEach((t, i) => {
         const id = compiled.inputIds[i]
         if (id < 0) return // an argument the outputs do not depend on
         const onDevice = realizedBuffer(t.node)
-        if (onDevice) return void buffers.set(id, onDevice)
-        const buffer = gpu.storage.acquire(Math.max(4, sizeOf(t.shape) * bytesPerElement(t.dtype)))
+        const bytes = Math.max(4, sizeOf(t.shape) * bytesPerElement(t.dtype))
+        if (onDevice && !(compiled.overwrittenLeaves.has(i) && sharedUses.isShared(t, onDevice))) return void buffers.set(id, onDevice)
+        const buffer = gpu.storage.acquire(bytes)
         temporaries.push(buffer)
         buffers.set(id, buffer)
-        uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
+        if (!onDevice) return void uploads.push({ kind: 'writeBuffer', dst: id, data: deviceData(t.node) })
+        // A donated leaf whose buffer another use still reads (another argument, a captured value, another
+        // live handle) is overwritten in a copy of its own, so that use keeps the old values.
+        sharedUses.release(onDevice)
+        const src = compiled.plan.buffers.length + extraBuffers.push({ bytes }) - 1
+        buffers.set(src, onDevice)
+        uploads.push({ kind: 'copyBuffer', src, dst: id, bytes: sizeOf(t.shape) * bytesPerElement(t.dtype) })
       })
       outputs = compiled.outputs.map((o, i): Node => {
         if ('argument' in o) return leaves[o.argument].node
@@ -188,8 +202,8 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
         }
         return m.node
       })
-      await execute({ ...compiled.plan, steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
-      // An uploaded argument overwritten in place is now an output's buffer, not a temporary.
+      await execute({ ...compiled.plan, buffers: [...compiled.plan.buffers, ...extraBuffers], steps: [...uploads, ...compiled.plan.steps] }, [], { buffers })
+      // An uploaded or copied argument overwritten in place is now an output's buffer, not a temporary.
       for (const o of overwritten) if (temporaries.includes(o.buffer)) temporaries.splice(temporaries.indexOf(o.buffer), 1)
     } catch (error) {
       for (const m of made.values()) gpu.storage.release(m.buffer)
@@ -200,7 +214,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     for (const m of made.values()) adopt(m.node, m.buffer)
     // Buffers written in place change hands: the donated argument's (or its upload's) becomes the output's.
     for (const o of overwritten) {
-      forget(o.from.node)
+      if (realizedBuffer(o.from.node) === o.buffer) forget(o.from.node)
       adopt(o.node, o.buffer)
     }
     const result = compiled.rebuild(outputs.map((node) => wrap(node))) as Out
@@ -209,6 +223,28 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     const argLeafRanges = argumentLeafRanges(args)
     for (const index of donated) for (let k = argLeafRanges[index][0]; k < argLeafRanges[index][1]; k++) leaves[k].dispose()
     return result
+  }
+}
+
+/**
+ * Who else reads the device buffers of this call's argument leaves: other leaves bound to the same buffer
+ * (f(w, w), one tensor twice in a tree), captured values, and live handles of the same node that were
+ * not passed in. A shared buffer must not be overwritten in place; `release` records that one use
+ * moved to a copy, so the last donated use of a buffer nothing else reads may still take it.
+ */
+const aliasedUses = (leaves: readonly AnyTensor[], compiled: Compiled) => {
+  const uses = new Map<GPUBuffer, number>()
+  const count = (buffer: GPUBuffer | undefined) => buffer && uses.set(buffer, (uses.get(buffer) ?? 0) + 1)
+  for (const [, node] of compiled.captured) count(realizedBuffer(node))
+  const handles = new Map<Node, Set<AnyTensor>>()
+  leaves.forEach((t, i) => {
+    if (compiled.inputIds[i] < 0) return
+    count(realizedBuffer(t.node))
+    handles.set(t.node, (handles.get(t.node) ?? new Set()).add(t))
+  })
+  return {
+    isShared: (t: AnyTensor, buffer: GPUBuffer) => uses.get(buffer)! > 1 || ownerCount(t.node) > handles.get(t.node)!.size,
+    release: (buffer: GPUBuffer) => void uses.set(buffer, uses.get(buffer)! - 1),
   }
 }
 
