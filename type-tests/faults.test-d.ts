@@ -4,7 +4,7 @@
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
  */
 import { expectType, expectAssignable, expectError } from 'tsd'
-import { HostDataError, fromArray, type Tensor } from '../src/index.ts'
+import { HostDataError, LabelError, fromArray, type Tensor } from '../src/index.ts'
 
 // ================================================================== host data
 declare const unknownError: unknown
@@ -18,3 +18,15 @@ expectType<Tensor<[2], 'int32'>>(fromArray(new Int32Array(2), [2], 'int32'))
 expectType<Tensor<[3]>>(fromArray(new Float32Array(3), [3]))
 //// @ts-expect-error
 expectError(fromArray(['a', 'b'], [2]))
+
+// ================================================================== labels found out of range on the device
+if (unknownError instanceof LabelError) {
+  expectType<'LabelError'>(unknownError.name)
+  expectType<string>(unknownError.op)
+  expectType<number>(unknownError.label)
+  expectType<number>(unknownError.classes)
+  expectType<number>(unknownError.index)
+}
+expectAssignable<RangeError>(new LabelError('crossEntropy', 12, 10, 0))
+//// @ts-expect-error
+expectError(new LabelError('crossEntropy', '12', 10, 0))

@@ -17,6 +17,7 @@ import type { Plan, Step } from '../runtime/plan.ts'
 import { wrap } from '../tensor.ts'
 import { isTensor, type AnyTensor } from '../tree.ts'
 import { ownerCount } from '../memory.ts'
+import { faultBuffer } from '../faults.ts'
 
 export interface JitOptions {
   /**
@@ -46,6 +47,8 @@ interface Compiled {
   readonly outputLeaves: readonly Node[]
   /** Argument leaves (by index) whose buffer the plan overwrites in place: those of donated arguments only. */
   readonly overwrittenLeaves: ReadonlySet<number>
+  /** Plan buffer of the device's fault record, when a kernel of the plan checks its inputs. */
+  readonly faultBuffer: number | undefined
   readonly rebuild: (leaves: readonly AnyTensor[]) => unknown
 }
 
@@ -140,7 +143,7 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
       return { buffer: buffers.length - 1 }
     })
     const overwrittenLeaves = new Set([...s.inPlace.values()].map((n) => isPlaceholder.get(n)!))
-    return { plan: { ...s.plan, buffers, steps: [...s.plan.steps, ...copies] }, inputIds, captured, outputs, outputLeaves, overwrittenLeaves, rebuild: out.rebuild }
+    return { plan: { ...s.plan, buffers, steps: [...s.plan.steps, ...copies] }, inputIds, captured, outputs, outputLeaves, overwrittenLeaves, faultBuffer: s.faultBuffer, rebuild: out.rebuild }
   }
 
   return async (...args: Args) => {
@@ -167,6 +170,8 @@ export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => 
     let outputs: Node[]
     try {
       for (const [id, node] of compiled.captured) buffers.set(id, realizedBuffer(node)!)
+      // Kernels that check their inputs record faults there; the next read reports them.
+      if (compiled.faultBuffer !== undefined) buffers.set(compiled.faultBuffer, faultBuffer(gpu))
       const sharedUses = aliasedUses(leaves, compiled)
       leaves.forEach((t, i) => {
         const id = compiled.inputIds[i]

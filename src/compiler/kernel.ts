@@ -14,6 +14,8 @@ export type KernelBinding =
   | { readonly texture: number }
   /** Read-only: the value of any scheduled node (kernels the compiler writes itself). */
   | { readonly value: Node }
+  /** The device's fault status buffer (see src/faults.ts): a kernel records a bad input there for the next read to report. */
+  | { readonly fault: true }
 
 /**
  * Copies a row-major rows×cols f32 matrix (an input or scratch buffer) into

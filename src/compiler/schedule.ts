@@ -7,6 +7,7 @@ import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf, isLiteralNode, grid1d } from './wgsl.ts'
+import { FAULT_BYTES } from '../faults.ts'
 import { fusable, fuseChain, extraOperands, readsLiterals, elementwiseRule, expressionKernel, leavesOf } from './fusion.ts'
 
 export interface Schedule {
@@ -19,6 +20,8 @@ export interface Schedule {
   readonly keep: readonly Node[]
   /** Nodes computed into the buffer of a donated input (the input they overwrote). */
   readonly inPlace: ReadonlyMap<Node, Node>
+  /** The plan buffer kernels record faults in (bind the device's fault buffer to it), if any kernel checks its inputs. */
+  readonly faultBuffer?: number
   readonly dispatches: number
 }
 
@@ -139,6 +142,7 @@ export const schedule = (
   }
 
   let dispatches = 0
+  let faultBuffer: number | undefined
   for (const node of order) {
     if (virtual.has(node) || inlined.has(node)) continue
     if (fused.has(node)) {
@@ -181,7 +185,7 @@ export const schedule = (
       // Texture operands live for one node; the executor takes them from its pool per run.
       const texture = (lowering.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
       const bufferFor = (b: KernelBinding): number =>
-        'input' in b ? bufferOf.get(node.inputs[b.input])! : 'value' in b ? bufferOf.get(b.value)! : 'output' in b ? out : 'scratch' in b ? scratch[b.scratch] : -1
+        'input' in b ? bufferOf.get(node.inputs[b.input])! : 'value' in b ? bufferOf.get(b.value)! : 'output' in b ? out : 'scratch' in b ? scratch[b.scratch] : 'fault' in b ? (faultBuffer ??= buffers.push({ bytes: FAULT_BYTES }) - 1) : -1
       for (const step of lowering.steps) {
         if ('copyToTexture' in step) {
           const c = step.copyToTexture
@@ -219,7 +223,7 @@ export const schedule = (
     for (const input of node.inputs) doneWith(input)
   }
   for (const t of targets) if (!keep.includes(t)) keep.push(t)
-  return { plan: { buffers, textures, steps }, bufferOf, external, keep, inPlace, dispatches }
+  return { plan: { buffers, textures, steps }, bufferOf, external, keep, inPlace, faultBuffer, dispatches }
 }
 
 /** An elementwise node whose inlined operands the compiler writes into one expression kernel. */

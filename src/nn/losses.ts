@@ -4,8 +4,9 @@
  */
 import type { Shape, Differ } from '../../types/index.ts'
 import { fail, shapeText } from '../shape/errors.ts'
-import type { Tensor } from '../tensor.ts'
-import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean, oneHot } from '../autodiff/untyped.ts'
+import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean } from '../autodiff/untyped.ts'
+import { oneHotNode } from '../ops/one-hot.ts'
+import { wrap, type Tensor } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
 
 export type Reduction = 'mean' | 'sum' | 'none'
@@ -52,7 +53,7 @@ const labelLoss = (op: string, input: AnyTensor, labels: AnyTensor, scores: (x: 
   checkBatch(op, input, labels)
   const classes = input.shape[1]
   checkLabels(op, labels, classes)
-  const hot = oneHot(labels, classes)
+  const hot = wrap(oneHotNode(op, labels, classes))
   const target = smoothing === 0 ? hot : add(mul(hot, 1 - smoothing), smoothing / classes)
   return reduce(neg(sum(mul(target, scores(input)), 1)), reduction)
 }

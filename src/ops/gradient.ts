@@ -4,6 +4,7 @@ import { makeNode, type DType } from '../graph.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 import { wrap, type Tensor } from '../tensor.ts'
+import { oneHotNode } from './one-hot.ts'
 
 /** The identity, but gradients do not flow through it (jax.lax.stop_gradient). */
 export const stopGradient = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
@@ -21,8 +22,5 @@ export function broadcastTo<S extends Shape, const T extends Shape, D extends DT
 }
 
 /** One-hot rows: labels [...] of int32 in 0..classes-1 → [..., classes] float32. */
-export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> => {
-  if (!(Number.isInteger(classes) && classes > 0)) fail(`oneHot: classes must be a positive integer, got ${classes}`)
-  if (labels.dtype !== 'int32') fail(`oneHot: labels must be int32, got ${labels.dtype}`)
-  return wrap(makeNode('oneHot', [labels.node], { classes }, [...labels.shape, classes], 'float32'))
-}
+export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> =>
+  wrap(oneHotNode('oneHot', labels as Tensor<Shape, DType>, classes))

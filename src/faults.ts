@@ -1,0 +1,76 @@
+/**
+ * Faults found on the device. A kernel that meets an input it cannot handle — a class label outside
+ * 0..classes-1, which would otherwise select nothing and make the loss and gradient silently zero —
+ * records the first such value in a small status buffer of the device. The next read copies the record
+ * back with its values and throws it as a named error (PyTorch raises on the same input), then clears
+ * it. The buffer exists only once a kernel that checks has been compiled, so programs without one pay
+ * nothing.
+ */
+import { BufferUsage, type Gpu } from './runtime/device.ts'
+
+/**
+ * A class label outside 0..classes-1 in `crossEntropy`, `nllLoss` or `oneHot` whose labels were
+ * computed on the device (a jitted step's argument, the output of other ops), found by the kernel and
+ * reported by the next read of any tensor. Host labels are checked when the op is called instead.
+ *
+ * @example
+ * const step = jit((logits: Tensor<[2, 10]>, labels: Tensor<[2], 'int32'>) => crossEntropy(logits, labels))
+ * const loss = await step(zeros([2, 10]), tensor([3, 1000000], 'int32'))
+ * await loss.data() // rejects: LabelError 'crossEntropy: label 1000000 at index 1 is outside 0..9 (10 classes) …'
+ */
+export class LabelError extends RangeError {
+  override readonly name = 'LabelError'
+  constructor(
+    /** The op that was given the label. */
+    readonly op: string,
+    readonly label: number,
+    readonly classes: number,
+    /** Index of the label in the labels tensor (row-major). */
+    readonly index: number,
+  ) {
+    super(`${op}: label ${label} at index ${index} is outside 0..${classes - 1} (${classes} classes); found on the device by a kernel that ran before this read`)
+  }
+}
+
+// The record: [set, op code, label (i32 bits), classes, index]; the first fault since the last read wins.
+const WORDS = 8
+export const FAULT_BYTES = WORDS * 4
+
+// Op names by code, baked into kernel source as constants (stable within the process, as the pipeline cache is).
+const opNames: string[] = []
+const codeOf = (op: string) => (opNames.includes(op) ? opNames.indexOf(op) : opNames.push(op) - 1)
+
+/** The status buffer's declaration at `binding`, for a kernel that reports faults. */
+export const faultDeclaration = (binding: number): string => `@group(0) @binding(${binding}) var<storage, read_write> fault: array<atomic<u32>, ${WORDS}>;`
+
+/** WGSL that records `label` (an i32 expression) at `index` (a u32 expression) when it is outside 0..classes-1. */
+export const reportBadLabel = (op: string, label: string, index: string, classes: number): string => `  if (${label} < 0i || ${label} >= ${classes}i) {
+    if (atomicOr(&fault[0], 1u) == 0u) {
+      atomicStore(&fault[1], ${codeOf(op)}u);
+      atomicStore(&fault[2], bitcast<u32>(${label}));
+      atomicStore(&fault[3], ${classes}u);
+      atomicStore(&fault[4], ${index});
+    }
+  }`
+
+const buffers = new WeakMap<GPUDevice, GPUBuffer>()
+
+/** The device's status buffer (zeroed when created, as WebGPU buffers are). */
+export const faultBuffer = (gpu: Gpu): GPUBuffer => {
+  let buffer = buffers.get(gpu.device)
+  if (!buffer) {
+    buffer = gpu.device.createBuffer({ size: FAULT_BYTES, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, label: 'shapewise.faults' })
+    buffers.set(gpu.device, buffer)
+  }
+  return buffer
+}
+
+/** The status buffer if a kernel that reports faults has run on this device: the reads must check it. */
+export const watchedFaults = (gpu: Gpu): GPUBuffer | undefined => buffers.get(gpu.device)
+
+/** Throws the recorded fault, if any, after clearing it so that later reads go on. */
+export const throwRecordedFault = (gpu: Gpu, record: Uint32Array): void => {
+  if (record[0] === 0) return
+  gpu.device.queue.writeBuffer(faultBuffer(gpu), 0, new Uint32Array(WORDS))
+  throw new LabelError(opNames[record[1]] ?? 'oneHot', record[2] | 0, record[3], record[4])
+}
