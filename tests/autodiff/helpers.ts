@@ -68,3 +68,13 @@ export const spyExecutor =
     }) as typeof real.execute
     return { ...real, execute }
   }
+
+/** The error `promise` rejects with (fails if it resolves). */
+export const rejection = async (promise: Promise<unknown>): Promise<Error> => {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected a rejection, but the promise resolved')
+}

@@ -16,7 +16,7 @@ import { makeNode } from '../../src/graph.ts'
 import type { OpName } from '../../src/ops/names.ts'
 import { peekGpu, PlanError, WgslError } from '../../src/runtime/index.ts'
 import { wrap } from '../../src/tensor.ts'
-import { expectClose, matmul64, values } from '../autodiff/helpers.ts'
+import { expectClose, matmul64, rejection, values } from '../autodiff/helpers.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 
@@ -26,15 +26,6 @@ const expectDeviceWorks = async () => {
   expect(await read(sum()(mul(tensor([1, 2, 3, 4]), tensor([4, 3, 2, 1]))))).toEqual([20])
 }
 
-/** The error `promise` rejects with (fails if it resolves). */
-const rejection = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a rejection, but the promise resolved')
-}
 
 describe('run-time shape mismatches on unknown dims', () => {
   // Shapes the type system only knows as `number`: the checks move to run time.

@@ -6,17 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { add, fromArray, jit, LabelError, oneHot, tensor, valueAndGrad, type AnyTensor, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
+import { rejection } from '../autodiff/helpers.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
-const rejection = async (promise: Promise<unknown>): Promise<Error> => {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a rejection, but the promise resolved')
-}
-
 const logits = () => fromArray(Array.from({ length: 20 }, (_, i) => Math.sin(i)), [2, 10]) as Tensor<[2, 10]>
 const labels = (values: number[]) => fromArray(values, [2], 'int32') as Tensor<[2], 'int32'>
 
