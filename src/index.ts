@@ -24,4 +24,4 @@ export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
 // Memory and the device.
 export { scope, memory, type Memory } from './memory.ts'
 export { LabelError } from './faults.ts'
-export { backendInfo, pipelineCompilations } from './runtime/index.ts'
+export { backendInfo, pipelineCompilations, DeviceLostError, resetDevice } from './runtime/index.ts'

@@ -4,7 +4,7 @@
  * later graphs start from them.
  */
 import type { DType, Node } from './graph.ts'
-import { getGpu, peekGpu } from './runtime/device.ts'
+import { DeviceLostError, getGpu, peekGpu, replacedDeviceLoss } from './runtime/device.ts'
 import { execute } from './runtime/executor.ts'
 import type { ReadRequest } from './runtime/plan.ts'
 import { schedule } from './compiler/schedule.ts'
@@ -50,10 +50,15 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
   if (nodes.every((n) => sizeOf(n.shape) === 0)) return nodes.map((n) => emptyOf(n.dtype))
   const gpu = await getGpu()
   const lost = nodes.find((n) => n.op === 'external' && !realizedBuffer(n))
-  if (lost)
-    throw new Error(
-      `a value computed by a compiled step (shape [${lost.shape.join(', ')}]) ${lostExternal.has(lost) ? 'was lost with its device' : 'was disposed'} and cannot be recomputed`,
+  if (lost && lostExternal.has(lost)) {
+    const loss = replacedDeviceLoss()
+    throw new DeviceLostError(
+      loss?.reason ?? 'unknown',
+      `a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was lost with its device and cannot be recomputed; ` +
+        "reload the parameters and optimizer state from the last checkpoint (loadCheckpoint from 'shapewise/io') and go on: the next step runs on a new device",
     )
+  }
+  if (lost) throw new Error(`a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was disposed and cannot be recomputed`)
   const s = schedule(nodes, realizedBuffer, hasOwner, kernelTarget(gpu.info))
   // Buffers that outlive the plan: targets and uploaded constants get their own device buffers.
   const external = new Map(s.external)

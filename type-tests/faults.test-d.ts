@@ -4,7 +4,7 @@
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
  */
 import { expectType, expectAssignable, expectError } from 'tsd'
-import { HostDataError, LabelError, fromArray, type Tensor } from '../src/index.ts'
+import { DeviceLostError, HostDataError, LabelError, fromArray, resetDevice, type Tensor } from '../src/index.ts'
 
 // ================================================================== host data
 declare const unknownError: unknown
@@ -30,3 +30,12 @@ if (unknownError instanceof LabelError) {
 expectAssignable<RangeError>(new LabelError('crossEntropy', 12, 10, 0))
 //// @ts-expect-error
 expectError(new LabelError('crossEntropy', '12', 10, 0))
+
+// ================================================================== device loss
+if (unknownError instanceof DeviceLostError) {
+  expectType<'DeviceLostError'>(unknownError.name)
+  expectType<string>(unknownError.reason)
+}
+expectType<void>(resetDevice())
+//// @ts-expect-error
+expectError(resetDevice(true))

@@ -41,7 +41,21 @@ export type BackendChoice = 'auto' | 'gpu' | 'llvmpipe'
 /** Debian packages that provide EGL + llvmpipe for Dawn's OpenGL backend. */
 export const SOFTWARE_PACKAGES = ['libegl1', 'libegl-mesa0', 'libgl1-mesa-dri', 'libgles2'] as const
 
-/** Thrown by anything that needs the device after it was lost. */
+/**
+ * The WebGPU device was lost (a driver reset, a GPU hang, the device destroyed) while work was on it:
+ * thrown by what was in flight, and by reads of values that lived only on that device (outputs of a
+ * jitted step, which have no graph to recompute from). The next call acquires a new device by itself;
+ * lazy and eager values recompute there from their graphs, and a training loop resumes from its last
+ * checkpoint.
+ *
+ * @example
+ * try {
+ *   await loss.data()
+ * } catch (e) {
+ *   if (!(e instanceof DeviceLostError)) throw e
+ *   params = await loadCheckpoint('run/last.ckpt') // then go on: the next step runs on a new device
+ * }
+ */
 export class DeviceLostError extends Error {
   override readonly name = 'DeviceLostError'
   readonly reason: string
@@ -152,10 +166,10 @@ export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendC
  * a GPU nor llvmpipe is available, DeviceLostError once the device was lost.
  */
 export async function getGpu(): Promise<Gpu> {
-  if (current) {
-    if (current.lost) throw current.lost
-    return current.gpu
-  }
+  // A lost device is replaced by the next call: what was in flight on it failed with DeviceLostError, and
+  // values held there are recomputed from their graphs on the new one (or say that they were lost).
+  if (current?.lost) releaseGpu()
+  if (current) return current.gpu
   pending ??= acquire().then(
     (s) => {
       current = s
@@ -193,6 +207,26 @@ export function deviceLoss(): DeviceLostError | undefined {
   return current?.lost
 }
 
+let lastLoss: DeviceLostError | undefined
+/** The loss of the device this one replaced, if it was lost (what values left on it died of). */
+export function replacedDeviceLoss(): DeviceLostError | undefined {
+  return current?.lost ?? lastLoss
+}
+
+/**
+ * Lets go of the current device, lost or not, so that the next call acquires a new one. Not needed
+ * after a loss (the next call replaces a lost device by itself); useful to recover from a device that
+ * misbehaves without reporting a loss. Values with a graph are recomputed on the new device; outputs of
+ * jitted steps are gone (reading one throws DeviceLostError), so reload parameters from a checkpoint.
+ *
+ * @example
+ * resetDevice()
+ * await tensor([1, 2]).data() // runs on a fresh device
+ */
+export function resetDevice(): void {
+  releaseGpu()
+}
+
 /**
  * Destroys the shared device (buffers, pipelines) and forgets it; the next
  * getGpu() starts afresh. Also clears a recorded loss, which is how a caller
@@ -200,6 +234,7 @@ export function deviceLoss(): DeviceLostError | undefined {
  */
 export function releaseGpu(): void {
   const s = current
+  if (s?.lost) lastLoss = s.lost
   current = undefined
   pending = undefined
   process.off('beforeExit', onBeforeExit)

@@ -12,6 +12,8 @@ export {
   releaseGpu,
   assertAlive,
   deviceLoss,
+  replacedDeviceLoss,
+  resetDevice,
   requestedBackend,
   DeviceLostError,
   NoAdapterError,
