@@ -4,7 +4,8 @@
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
  */
 import { expectType, expectAssignable, expectError } from 'tsd'
-import { DeviceLostError, HostDataError, LabelError, fromArray, resetDevice, type Tensor } from '../src/index.ts'
+import { adam, guarded, readUpdateReport, type OptimizerState, type UpdateReport } from '../src/optim/index.ts'
+import { DeviceLostError, HostDataError, LabelError, fromArray, resetDevice, type Tensor, type Tree } from '../src/index.ts'
 
 // ================================================================== host data
 declare const unknownError: unknown
@@ -39,3 +40,16 @@ if (unknownError instanceof DeviceLostError) {
 expectType<void>(resetDevice())
 //// @ts-expect-error
 expectError(resetDevice(true))
+
+// ================================================================== guarded update
+declare const params: { weight: Tensor<[3, 8]>; bias: Tensor<[3]> }
+declare const loss: Tensor<[]>
+const optimizer = guarded(adam({ lr: 1e-3 }))
+const guardedResult = optimizer.guardedUpdate(params, params, optimizer.init(params), loss)
+expectType<{ weight: Tensor<[3, 8]>; bias: Tensor<[3]> }>(guardedResult[0])
+expectType<OptimizerState<{ m: Tree; v: Tree }>>(guardedResult[1])
+expectType<UpdateReport>(guardedResult[2])
+expectType<Tensor<[], 'bool'>>(guardedResult[2].skipped)
+expectType<Promise<{ step: number; skipped: boolean }>>(readUpdateReport(guardedResult[2]))
+//// @ts-expect-error
+expectError(optimizer.guardedUpdate(params, params, optimizer.init(params)))
