@@ -8,6 +8,7 @@ import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/pl
 import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf, isLiteralNode, grid1d } from './wgsl.ts'
 import { FAULT_BYTES } from '../faults.ts'
+import { emptyLowering, filledData } from './empty.ts'
 import { fusable, fuseChain, extraOperands, readsLiterals, elementwiseRule, expressionKernel, leavesOf } from './fusion.ts'
 
 export interface Schedule {
@@ -157,6 +158,15 @@ export const schedule = (
       hold(node, buffers.length - 1)
       continue
     }
+    const empty = emptyLowering(node, (standIn) => emitterFor(standIn.op)(standIn, target))
+    if (empty && !('lowering' in empty)) {
+      // Nothing to compute over: a placeholder buffer, or the op's value for empty operands written from the host.
+      const id = allocate('fill' in empty ? nodeBytes(node) : 4)
+      if ('fill' in empty) steps.push({ kind: 'writeBuffer', dst: id, data: filledData(node.dtype, sizeOf(node.shape), empty.fill) })
+      hold(node, id)
+      for (const input of node.inputs) doneWith(input)
+      continue
+    }
     if (node.op === 'constant') {
       // Constants with a live tensor (parameters, data) are uploaded once and stay on the device.
       const id = allocate(nodeBytes(node))
@@ -165,7 +175,7 @@ export const schedule = (
       if (keepConstant(node)) keep.push(node)
       continue
     }
-    const lowering: Lowering = node.inputs.some(isInlined) ? inlinedLowering(node, isInlined) : emitterFor(node.op)(node, target)
+    const lowering: Lowering = empty?.lowering ?? (node.inputs.some(isInlined) ? inlinedLowering(node, isInlined) : emitterFor(node.op)(node, target))
     if ('alias' in lowering) {
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {

@@ -4,6 +4,7 @@ import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
 import { wrap } from '../tensor.ts'
+import { fail, shapeText } from '../shape/errors.ts'
 
 export interface ReduceOptions {
   /** The axis or axes to reduce (negative counts from the end); all when absent. */
@@ -20,6 +21,8 @@ const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <con
   layer(op, (x) => {
     const keepDims = options?.keepDims ?? false
     const axes = reducedAxes(op, x.shape, options?.axis)
+    // A sum over nothing is 0 and a mean NaN; a maximum of nothing has no value (PyTorch raises too).
+    if ((op === 'max' || op === 'argmax') && axes.some((a) => x.shape[a] === 0)) fail(`${op}: cannot reduce over an empty dimension (shape ${shapeText(x.shape)})`)
     const dtype = op === 'argmax' ? 'int32' : x.dtype
     return wrap(makeNode(op, [x.node], { axes, keepDims }, reduceShape(op, x.shape, options?.axis, keepDims), dtype))
   })

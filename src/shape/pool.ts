@@ -59,6 +59,8 @@ export const adaptivePoolShape = (op: string, x: readonly number[], outputSize: 
 
 export const globalPoolShape = (op: string, x: readonly number[]): number[] => {
   expectImage(op, x)
+  // The mean of an empty window is NaN (as PyTorch); its maximum has no value.
+  if (op === 'globalMaxPool2d' && x[2] * x[3] === 0) fail(`${op}: cannot take the maximum of an empty ${x[2]}×${x[3]} window`)
   return [x[0], x[1]]
 }
 

@@ -1,0 +1,76 @@
+/**
+ * Empty tensors: every op accepts empty dims where PyTorch does and gives the empty (or reduced) result
+ * without dispatching a kernel over nothing, eagerly, under grad and under jit. Reductions over nothing
+ * give PyTorch's values (sum 0, mean NaN; max is an error), a product over an empty inner dim is zeros,
+ * and layers with zero input channels or features give their bias.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { pipe } from 'fp-ts/lib/function.js'
+import {
+  add, concat, conv2d, flatten, globalMaxPool2d, fromArray, jit, linear, matmul, max, maxPool2d, mean, relu, softmax, sum, valueAndGrad, zeros, ShapeError,
+  type AnyTensor, type Tensor,
+} from '../../src/index.ts'
+import { crossEntropy } from '../../src/nn/index.ts'
+import { values, type ExecuteCall } from '../autodiff/helpers.ts'
+
+const calls = vi.hoisted((): ExecuteCall[] => [])
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+
+const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
+const conv = { weight: fromArray(values(4 * 3 * 9, 1), [4, 3, 3, 3]), bias: fromArray([1, 2, 3, 4], [4]) }
+const emptyBatch = zeros([0, 3, 8, 8])
+
+describe('empty tensors', () => {
+  it('eager: ops on an empty batch give empty results, reductions give PyTorch values, and no kernel runs over nothing', async () => {
+    calls.length = 0
+    const features = pipe(emptyBatch, conv2d(conv), relu, maxPool2d({ kernelSize: 2 }))
+    expect(features.shape).toEqual([0, 4, 3, 3])
+    expect(await read(features)).toEqual([])
+    expect(await read(sum()(features))).toEqual([0])
+    expect(await read(mean()(features))).toEqual([NaN])
+    expect(await read(sum({ axis: 0 })(features))).toEqual(new Array(36).fill(0))
+    expect(await read(softmax({ axis: 1 })(pipe(features, flatten)))).toEqual([])
+    expect(await read(add(pipe(features, flatten), 1))).toEqual([])
+    expect(calls.reduce((n, c) => n + c.dispatches, 0)).toBe(0)
+    // A concat with an empty part copies the others (one kernel, over the non-empty output).
+    expect(await read(concat([fromArray([1, 2], [2]), zeros([0]), fromArray([3], [1])], 0))).toEqual([1, 2, 3])
+  })
+
+  it('zero input channels or features: layers give their bias; a product over an empty inner dim is zeros', async () => {
+    const noChannels = conv2d({ weight: zeros([2, 0, 3, 3]), bias: fromArray([5, -1], [2]) })(zeros([1, 0, 4, 4]))
+    expect(await read(noChannels)).toEqual([...new Array(4).fill(5), ...new Array(4).fill(-1)])
+    expect(await read(linear({ weight: zeros([3, 0]), bias: fromArray([1, 2, 3], [3]) })(zeros([2, 0])))).toEqual([1, 2, 3, 1, 2, 3])
+    expect(await read(matmul(zeros([2, 0]), zeros([0, 3])))).toEqual(new Array(6).fill(0))
+  })
+
+  it('max over nothing is an error, as in PyTorch', () => {
+    expect(() => max()(zeros([0]))).toThrow(ShapeError)
+    expect(() => max()(zeros([0]))).toThrow('max: cannot reduce over an empty dimension (shape [0])')
+    expect(() => max({ axis: 1 })(zeros([3, 0]))).toThrow('max: cannot reduce over an empty dimension (shape [3, 0])')
+    expect(max({ axis: 1 })(zeros([0, 3])).shape).toEqual([0])
+    expect(() => globalMaxPool2d(zeros([1, 2, 0, 0]))).toThrow('globalMaxPool2d: cannot take the maximum of an empty 0×0 window')
+  })
+
+  it('under grad: an empty batch gives loss NaN (mean) or 0 (sum) and zero or empty gradients', async () => {
+    const [loss, grads] = valueAndGrad((p: typeof conv) => sum()(pipe(emptyBatch, conv2d(p), relu)))(conv)
+    expect(await read(loss)).toEqual([0])
+    expect(await read(grads.weight)).toEqual(new Array(108).fill(0))
+    expect(await read(grads.bias)).toEqual([0, 0, 0, 0])
+    const noFeatures = { weight: zeros([3, 0]), bias: fromArray([1, 2, 3], [3]) }
+    const [l2, g2] = valueAndGrad((p: typeof noFeatures) => sum()(linear(p)(zeros([2, 0]))))(noFeatures)
+    expect(await read(l2)).toEqual([12])
+    expect(await read(g2.bias)).toEqual([2, 2, 2])
+    expect(await read(g2.weight)).toEqual([])
+  })
+
+  it('under jit: a training step on an empty batch compiles and runs', async () => {
+    const fc = { weight: fromArray(values(3 * 36, 2), [3, 36]), bias: zeros([3]) }
+    const step = jit((p: typeof fc, x: Tensor<[number, 4, 3, 3]>, y: Tensor<[number], 'int32'>) =>
+      valueAndGrad((q: typeof fc) => crossEntropy(pipe(x, flatten, linear(q)), y))(p),
+    )
+    const features = pipe(emptyBatch, conv2d(conv), relu, maxPool2d({ kernelSize: 2 })) as Tensor<[number, 4, 3, 3]>
+    const [loss, grads] = await step(fc, features, fromArray([], [0], 'int32') as Tensor<[number], 'int32'>)
+    expect(await read(loss)).toEqual([NaN])
+    expect((await read(grads.weight)).length).toBe(108)
+  })
+})
