@@ -7,7 +7,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  add, concat, conv2d, flatten, globalMaxPool2d, fromArray, jit, linear, matmul, max, maxPool2d, mean, relu, softmax, sum, valueAndGrad, zeros, ShapeError,
+  adaptiveAvgPool2d, add, argmax, avgPool2d, batchNorm2d, concat, conv2d, convTranspose2d, dropout, flatten, globalMaxPool2d, greater, logSoftmax, pad,
+  permute, slice, upsample, where, fromArray, jit, linear, matmul, max, maxPool2d, mean, relu, softmax, sum, valueAndGrad, zeros, ShapeError,
   type AnyTensor, type Tensor,
 } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
@@ -61,6 +62,36 @@ describe('empty tensors', () => {
     expect(await read(l2)).toEqual([12])
     expect(await read(g2.bias)).toEqual([2, 2, 2])
     expect(await read(g2.weight)).toEqual([])
+  })
+
+  it('the other families on an empty batch, forward and backward through a sum: empty results, empty or zero gradients', async () => {
+    const x = zeros([0, 2, 4, 4]) as Tensor<[number, 2, 4, 4]>
+    const channels = { weight: fromArray([1, 2], [2]), bias: zeros([2]), runningMean: zeros([2]), runningVar: fromArray([1, 1], [2]) }
+    const families: [string, (t: AnyTensor) => AnyTensor, number[]][] = [
+      ['avgPool2d', (t) => avgPool2d({ kernelSize: 2 })(t as never), [0, 2, 2, 2]],
+      ['adaptiveAvgPool2d', (t) => adaptiveAvgPool2d([2, 2])(t as never), [0, 2, 2, 2]],
+      ['globalMaxPool2d', (t) => globalMaxPool2d(t as never), [0, 2]],
+      ['upsample', (t) => upsample({ scaleFactor: 2 })(t as never), [0, 2, 8, 8]],
+      ['batchNorm2d (running statistics)', (t) => batchNorm2d(channels)(t as never), [0, 2, 4, 4]],
+      ['convTranspose2d', (t) => convTranspose2d({ weight: zeros([2, 3, 3, 3]), bias: zeros([3]) })(t as never), [0, 3, 6, 6]],
+      ['dropout', (t) => dropout({ rate: 0.5, seed: 1 })(t as never), [0, 2, 4, 4]],
+      ['where', (t) => where(greater(t, 0), t, 1), [0, 2, 4, 4]],
+      ['slice', (t) => slice({ start: [0, 0, 1], end: [0, 2, 3] })(t as never), [0, 2, 2, 4]],
+      ['permute', (t) => permute([1, 0, 2, 3])(t as never), [2, 0, 4, 4]],
+      ['logSoftmax', (t) => logSoftmax({ axis: 1 })(t as never), [0, 2, 4, 4]],
+    ]
+    for (const [name, f, shape] of families) {
+      const y = f(x)
+      expect(y.shape, name).toEqual(shape)
+      expect(await read(y), name).toEqual([])
+      const [loss, g] = valueAndGrad((t: Tensor<[number, 2, 4, 4]>) => sum()(f(t)))(x)
+      expect(await read(loss), name).toEqual([0])
+      expect(await read(g), name).toEqual([])
+    }
+    // Padding an empty tensor gives only the pad value; argmax along a non-empty dim of an empty batch is empty.
+    expect(await read(pad([[1, 2]], 7)(zeros([0])))).toEqual([7, 7, 7])
+    expect((await argmax({ axis: 1 })(zeros([0, 3])).data()).length).toBe(0)
+    expect(await read(crossEntropy(zeros([0, 3]) as Tensor<[number, 3]>, fromArray([], [0], 'int32') as Tensor<[number], 'int32'>))).toEqual([NaN])
   })
 
   it('under jit: a training step on an empty batch compiles and runs', async () => {
