@@ -7,6 +7,7 @@
  * nothing.
  */
 import { BufferUsage, type Gpu } from './runtime/device.ts'
+import type { Plan, ReadRequest } from './runtime/plan.ts'
 
 /**
  * A class label outside 0..classes-1 in `crossEntropy`, `nllLoss` or `oneHot` whose labels were
@@ -65,12 +66,28 @@ export const faultBuffer = (gpu: Gpu): GPUBuffer => {
   return buffer
 }
 
-/** The status buffer if a kernel that reports faults has run on this device: the reads must check it. */
-export const watchedFaults = (gpu: Gpu): GPUBuffer | undefined => buffers.get(gpu.device)
-
-/** Throws the recorded fault, if any, after clearing it so that later reads go on. */
-export const throwRecordedFault = (gpu: Gpu, record: Uint32Array): void => {
-  if (record[0] === 0) return
-  gpu.device.queue.writeBuffer(faultBuffer(gpu), 0, new Uint32Array(WORDS))
-  throw new LabelError(opNames[record[1]] ?? 'oneHot', record[2] | 0, record[3], record[4])
+/**
+ * A read that reports faults: binds the device's status buffer to the plan buffer its kernels record
+ * faults in (if any) and, once a kernel that checks has run on this device (here or in an earlier
+ * jitted step), adds a read of the record after `reads` (in place). `throwFault` takes the results of
+ * running the plan and throws the recorded fault, if any, after clearing it so that later reads go on.
+ */
+export const withFaultRead = (gpu: Gpu, plan: Plan, faultId: number | undefined, external: Map<number, GPUBuffer>, reads: ReadRequest[]) => {
+  if (faultId !== undefined) external.set(faultId, faultBuffer(gpu))
+  const record = buffers.get(gpu.device)
+  if (!record) return { plan, throwFault: () => undefined }
+  let id = faultId
+  if (id === undefined) {
+    plan = { ...plan, buffers: [...plan.buffers, { bytes: FAULT_BYTES }] }
+    id = plan.buffers.length - 1
+    external.set(id, record)
+  }
+  reads.push({ buffer: id, dtype: 'u32', length: WORDS })
+  const throwFault = (results: readonly ArrayBufferView[]) => {
+    const fault = results.at(-1) as Uint32Array
+    if (fault[0] === 0) return
+    gpu.device.queue.writeBuffer(record, 0, new Uint32Array(WORDS))
+    throw new LabelError(opNames[fault[1]] ?? 'oneHot', fault[2] | 0, fault[3], fault[4])
+  }
+  return { plan, throwFault }
 }

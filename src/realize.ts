@@ -11,7 +11,7 @@ import { schedule } from './compiler/schedule.ts'
 import { bytesPerElement, type KernelTarget } from './compiler/kernel.ts'
 import { sizeOf } from './compiler/wgsl.ts'
 import { hasOwner } from './memory.ts'
-import { FAULT_BYTES, faultBuffer, throwRecordedFault, watchedFaults } from './faults.ts'
+import { withFaultRead } from './faults.ts'
 import './ops/kernels.ts'
 
 const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0))
@@ -66,20 +66,7 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
   // Empty tensors have nothing to map back.
   const readable = nodes.filter((n) => sizeOf(n.shape) > 0)
   const reads: ReadRequest[] = readable.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
-  // Kernels that check their inputs record faults in the device's status buffer; every read copies it
-  // back (once any such kernel has run), so a fault from this plan or an earlier jitted step surfaces here.
-  let plan = s.plan
-  if (s.faultBuffer !== undefined) external.set(s.faultBuffer, faultBuffer(gpu))
-  const faults = watchedFaults(gpu)
-  if (faults) {
-    let id = s.faultBuffer
-    if (id === undefined) {
-      plan = { ...plan, buffers: [...plan.buffers, { bytes: FAULT_BYTES }] }
-      id = plan.buffers.length - 1
-      external.set(id, faults)
-    }
-    reads.push({ buffer: id, dtype: 'u32', length: FAULT_BYTES / 4 })
-  }
+  const { plan, throwFault } = withFaultRead(gpu, s.plan, s.faultBuffer, external, reads)
   let results
   try {
     for (const node of s.keep) {
@@ -93,7 +80,7 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     }
     results = await execute(plan, reads, { buffers: external })
     // Values computed from a bad input are not kept: reading them again recomputes (and reports) them.
-    if (faults) throwRecordedFault(gpu, results.at(-1) as unknown as Uint32Array)
+    throwFault(results)
   } catch (error) {
     for (const [, buffer] of kept) gpu.storage.release(buffer)
     throw error
