@@ -54,6 +54,20 @@ describe('donation and aliasing', () => {
     kept.dispose()
   })
 
+  it('one computed value returned twice: donating one output leaves the other intact', async () => {
+    const twiceComputed = jit((x: Tensor<[number]>) => {
+      const y = add(x, 1)
+      return { first: y, second: y }
+    })
+    const { first, second } = await twiceComputed(tensor([1, 2]) as Tensor<[number]>)
+    const step = jit((x: Tensor<[number]>) => add(x, 10), { donate: [0] })
+    const next = await step(first)
+    expect(await read(next)).toEqual([12, 13])
+    expect(await read(second)).toEqual([2, 3])
+    next.dispose()
+    second.dispose()
+  })
+
   it('copies are freed: memory in use returns to where it was', async () => {
     const f = jit((a: Tensor<[number]>, b: Tensor<[number]>) => add(a, b), { donate: [0] })
     const warm = await onDevice([1, 2, 3, 4])
