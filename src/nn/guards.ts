@@ -1,4 +1,8 @@
-/** Training guards: a NaN or infinite loss stops training with the step where it happened. */
+/**
+ * Training guards: a NaN or infinite loss stops training with the step where it happened. This check
+ * reads the loss after the update has run; to keep the model intact through such a step (skip the
+ * batch instead of stopping), use `guarded(optimizer).guardedUpdate` from shapewise/optim.
+ */
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError'
   constructor(
