@@ -5,7 +5,7 @@
  */
 import { expectType, expectAssignable, expectError } from 'tsd'
 import { adam, guarded, readUpdateReport, type OptimizerState, type UpdateReport } from '../src/optim/index.ts'
-import { DeviceLostError, HostDataError, LabelError, fromArray, resetDevice, type Tensor, type Tree } from '../src/index.ts'
+import { DeviceLostError, HostDataError, LabelError, fromArray, jit, resetDevice, type Tensor, type Tree } from '../src/index.ts'
 
 // ================================================================== host data
 declare const unknownError: unknown
@@ -53,3 +53,8 @@ expectType<Tensor<[], 'bool'>>(guardedResult[2].skipped)
 expectType<Promise<{ step: number; skipped: boolean }>>(readUpdateReport(guardedResult[2]))
 //// @ts-expect-error
 expectError(optimizer.guardedUpdate(params, params, optimizer.init(params)))
+
+// ================================================================== jit refuses promises
+expectType<(x: Tensor<[2]>) => Promise<Tensor<[2]>>>(jit((x: Tensor<[2]>) => x))
+//// @ts-expect-error
+expectError(jit(async (x: Tensor<[2]>) => x))

@@ -91,7 +91,10 @@ const promiseRefusal = (what: string) =>
   )
 const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { then?: unknown } | null | undefined)?.then === 'function'
 
-export function jit<Args extends readonly unknown[], Out>(f: (...args: Args) => Out, options: JitOptions = {}): (...args: Args) => Promise<Out> {
+/** A function returning a promise is refused in the types too, with the reason as the parameter type. */
+type NotAPromise<Out> = Out extends PromiseLike<unknown> ? 'jit: the function returns a promise; a jitted function must build its result synchronously' : unknown
+
+export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) => Out) & NotAPromise<Out>, options: JitOptions = {}): (...args: Args) => Promise<Out> {
   if (Object.prototype.toString.call(f) === '[object AsyncFunction]') throw promiseRefusal('the function is async')
   const cache = new Map<string, Compiled>()
   const donated = new Set(options.donate ?? [])

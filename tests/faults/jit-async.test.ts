@@ -15,13 +15,16 @@ afterAll(() => void process.off('unhandledRejection', onUnhandled))
 describe('jit and promises', () => {
   it('refuses an async function when it is wrapped, saying why', () => {
     const asyncStep = async (x: Tensor<[2]>) => add(x, 1)
+    // @ts-expect-error a function returning a promise is a compile error too
     expect(() => jit(asyncStep)).toThrow(TypeError)
+    // @ts-expect-error
     expect(() => jit(asyncStep)).toThrow(/jit: .*async.*synchronously/)
   })
 
   it('refuses a plain function that returns a promise, and what the promise does is not left unhandled', async () => {
     // Awaits a read of the traced placeholder inside the body: the promise rejects after jit has refused it.
     const readsInside = (x: Tensor<[2]>) => (async () => add(tensor(Array.from(await x.data()) as [number, number]), 1))()
+    // @ts-expect-error
     const f = jit(readsInside)
     await expect(f(tensor([1, 2]))).rejects.toThrow(TypeError)
     await expect(f(tensor([1, 2]))).rejects.toThrow(/jit: the function returned a promise/)
