@@ -10,3 +10,7 @@ export {
 export { pytorchNames, snakeCase } from './names.ts'
 export { writeFileAtomic } from './atomic.ts'
 export { SafetensorsError, CheckpointError, OnnxExportError } from './errors.ts'
+export {
+  saveCheckpoint, loadCheckpoint, listCheckpoints,
+  type Checkpoint, type CheckpointEntry, type SaveCheckpointOptions, type LoadCheckpointOptions,
+} from './checkpoint.ts'
