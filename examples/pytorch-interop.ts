@@ -47,7 +47,8 @@ if (weightsFile === join(fixtures, 'net.safetensors') && existsSync(reference)) 
 
 // 3. Fine-tune on MNIST digits.
 const split = splitTrainTest(loadMnist(), 1000, 0)
-const [train, test] = [subset(split.train, Array.from({ length: 3000 }, (_, i) => 3 * i)) // every third: the split keeps digits grouped by class, split.test]
+// Every third training digit: the split keeps the digits grouped by class.
+const [train, test] = [subset(split.train, Array.from({ length: 3000 }, (_, i) => 3 * i)), split.test]
 for (const ds of [train, test]) ds.images.set(normalize(ds.images))
 const accuracy = async (params: NetParams) => {
   let correct = 0
