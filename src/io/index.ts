@@ -14,3 +14,5 @@ export {
   saveCheckpoint, loadCheckpoint, listCheckpoints,
   type Checkpoint, type CheckpointEntry, type SaveCheckpointOptions, type LoadCheckpointOptions,
 } from './checkpoint.ts'
+export { exportOnnx, type ExportOnnxOptions, type DimSpec, type TracedInput } from './onnx/export.ts'
+export { decodeModel as decodeOnnxModel } from './onnx/proto.ts'
