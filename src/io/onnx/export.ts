@@ -39,7 +39,11 @@ export interface ExportOnnxOptions {
   readonly path?: string
   /** The parameter tree the function closes over: its tensors become initializers under their PyTorch names (conv1.weight, …). */
   readonly params?: unknown
-  /** The two sizes each dynamic dim is traced at (default [2, 3]); pick sizes the model accepts. */
+  /**
+   * The two sizes each dynamic dim is traced at (default [2, 3]). Pick sizes
+   * the model accepts and that tell its output sizes apart: a dim equal at
+   * both (ceil(9 / 2) = ceil(10 / 2)) is declared static in the graph.
+   */
   readonly traceSizes?: Readonly<Record<string, readonly [number, number]>>
   /** The graph's name (default 'shapewise'). */
   readonly graphName?: string
@@ -137,8 +141,9 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
   for (const name of [...inputNames, ...outputNames]) if (!graph.reserve(name)) throw new OnnxExportError(undefined, `the name '${name}' is given twice`)
 
   // Values that do not depend on the inputs are computed now and stored.
-  const outputSet = new Set(first.outputs)
-  const folded = first.order.filter((n) => !first.live.has(n) && (outputSet.has(n) || first.order.some((m) => first.live.has(m) && m.inputs.includes(n))))
+  const needed = new Set<Node>(first.outputs)
+  for (const node of first.live) for (const input of node.inputs) needed.add(input)
+  const folded = first.order.filter((n) => !first.live.has(n) && needed.has(n))
   for (const node of folded) {
     const other = twin.get(node)!
     if (node.shape.join() !== other.shape.join())

@@ -32,7 +32,7 @@ export const refuse = (op: string, why: string): never => {
 const optionsOf = <T>(node: Node) => node.attrs as unknown as T
 const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b)
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
-const cast = (g: GraphBuilder, name: string, to: DType) => g.add('Cast', [name], [a.int('to', ELEMENT_TYPE[to])])
+const cast = (g: GraphBuilder, name: string, to: DType | 'int64') => g.add('Cast', [name], [a.int('to', ELEMENT_TYPE[to])])
 /** The input names, cast to `to` where the input's dtype differs (ONNX ops want operands of one type). */
 const castInputs = (c: OpContext, to: DType) => c.inputs.map((name, i) => (c.node.inputs[i].dtype === to ? name : cast(c.graph, name, to)))
 
@@ -62,19 +62,43 @@ const convTranspose: Converter = ({ node, inputs, graph }) => {
   ])
 }
 
+/**
+ * Pooling. ONNX's ceil mode keeps a last window that starts in the right
+ * padding, PyTorch's (and shapewise's) drops it, and ONNX's shape inference
+ * disagrees with ONNX Runtime there; so ceil mode is written as floor mode
+ * with exactly enough end padding for the windows shapewise computes. Padding
+ * never changes a max, nor an average that excludes it; an average that
+ * includes it divides by the window clipped to the padded input, which is
+ * what an explicit zero Pad followed by an average excluding (the remaining)
+ * padding computes.
+ */
 const pool = (kind: 'MaxPool' | 'AveragePool'): Converter => ({ node, inputs, graph }) => {
   const o = optionsOf<PoolOptions & { rank: number }>(node)
-  const p = range(o.rank).map((i) => poolParams(o, i))
-  const attributes = [
-    a.ints('kernel_shape', p.map((q) => q.kernel)), a.ints('strides', p.map((q) => q.stride)),
-    a.ints('pads', [...p.map((q) => q.padding), ...p.map((q) => q.padding)]), a.int('ceil_mode', o.ceilMode ? 1 : 0),
-  ]
-  if (kind === 'MaxPool') attributes.push(a.ints('dilations', p.map((q) => q.dilation)))
-  else {
-    if (p.some((q) => q.dilation !== 1)) refuse(node.op, 'AveragePool has no dilation before opset 19')
-    attributes.push(a.int('count_include_pad', o.countIncludePad === false ? 0 : 1))
+  const axes = range(o.rank)
+  const p = axes.map((i) => poolParams(o, i))
+  if (kind === 'AveragePool' && p.some((q) => q.dilation !== 1)) refuse(node.op, 'AveragePool has no dilation before opset 19')
+  const includePad = kind === 'AveragePool' && o.countIncludePad !== false
+  const explicitPad = includePad && o.ceilMode === true && p.some((q) => q.padding > 0)
+  const input = node.inputs[0].shape.slice(2).map((d, i) => d + (explicitPad ? 2 * p[i].padding : 0))
+  const begin = p.map((q) => (explicitPad ? 0 : q.padding))
+  const end = p.map((q, i) => {
+    if (!o.ceilMode) return begin[i]
+    const effective = q.dilation * (q.kernel - 1) + 1
+    const needed = (node.shape[2 + i] - 1) * q.stride + effective - input[i] - begin[i]
+    if (Math.floor((input[i] + begin[i] + Math.max(needed, 0) - effective) / q.stride) + 1 !== node.shape[2 + i])
+      refuse(node.op, `ceil mode with stride ${q.stride} above the window ${effective} has no floor-mode equivalent`)
+    return Math.max(needed, 0)
+  })
+  let x = inputs[0]
+  if (explicitPad) {
+    const zeros = [0, 0, ...p.map((q) => q.padding)]
+    x = graph.add('Pad', [x, graph.int64s('pads', [...zeros, ...zeros])])
   }
-  return graph.add(kind, inputs, attributes)
+  const attributes = [a.ints('kernel_shape', p.map((q) => q.kernel)), a.ints('strides', p.map((q) => q.stride)), a.ints('pads', [...begin, ...end])]
+  if (kind === 'MaxPool') attributes.push(a.ints('dilations', p.map((q) => q.dilation)))
+  // With the end padding widened for ceil mode, only an average without ceil mode may count padding.
+  else attributes.push(a.int('count_include_pad', includePad && !o.ceilMode ? 1 : 0))
+  return graph.add(kind, [x], attributes)
 }
 
 const adaptiveAvgPool2d: Converter = ({ node, other, inputs, graph }) => {
@@ -232,7 +256,8 @@ const slice: Converter = ({ node, inputs, graph }) => {
 const oneHot: Converter = ({ node, inputs, graph }) => {
   const values = graph.fresh('on_off')
   graph.initializer(values, 'float32', [2], Float32Array.of(0, 1))
-  return graph.add('OneHot', [inputs[0], graph.int64s('depth', [node.attrs.classes as number]), values], [a.int('axis', -1)])
+  // ONNX Runtime's OneHot takes int64 indices.
+  return graph.add('OneHot', [cast(graph, inputs[0], 'int64'), graph.int64s('depth', [node.attrs.classes as number]), values], [a.int('axis', -1)])
 }
 
 const notForward = 'is a gradient op, not part of a forward pass; export the forward function'
