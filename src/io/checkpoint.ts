@@ -76,7 +76,13 @@ const isRunning = (pid: number) => {
   }
 }
 
-/** The complete checkpoints in `dir`, oldest first. */
+/**
+ * The complete checkpoints in `dir`, oldest first.
+ *
+ * @example
+ * import { listCheckpoints } from 'shapewise/io'
+ * (await listCheckpoints('runs/lenet')).map((c) => c.step)   // [300, 400, 500] with keep: 3
+ */
 export const listCheckpoints = async (dir: string): Promise<CheckpointEntry[]> => {
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[]

@@ -10,6 +10,13 @@ export const snakeCase = (key: string): string => key.replace(/([a-z0-9])([A-Z])
 
 /**
  * Every tensor leaf of `tree` with its PyTorch name, in the tree's order.
+ *
+ * @example
+ * import { pytorchNames } from 'shapewise/io'
+ * import { batchNorm2dParams } from 'shapewise/nn'
+ * pytorchNames({ layer1: [{ bn1: batchNorm2dParams({ numFeatures: 8 }) }] }).map(([name]) => name)
+ * // ['layer1.0.bn1.weight', 'layer1.0.bn1.bias', 'layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var']
+ *
  * `null` leaves (an optimizer without momentum slots) are skipped. Two keys
  * that map to the same name (`runningMean` and `running_mean`) are an error:
  * the file could not tell them apart.

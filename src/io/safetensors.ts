@@ -164,7 +164,16 @@ const decodeData = (name: string, dtype: SafetensorsDtype, bytes: Uint8Array, fi
   }
 }
 
-/** Decodes a whole safetensors file held in memory: every tensor (as a lazy constant) and the metadata. */
+/**
+ * Decodes a whole safetensors file held in memory: every tensor (as a lazy
+ * constant, float32 data viewing `bytes`) and the metadata.
+ *
+ * @example
+ * import { readFileSync } from 'node:fs'
+ * import { decodeSafetensors } from 'shapewise/io'
+ * const { tensors, metadata } = decodeSafetensors(readFileSync('model.safetensors'), 'model.safetensors')
+ * tensors['fc.weight'].shape   // [10, 320]
+ */
 export const decodeSafetensors = (
   bytes: Uint8Array,
   file = '<bytes>',
@@ -231,7 +240,15 @@ export const fromSafetensorsBytes = <T>(bytes: Uint8Array, file: string, options
   return rebuildTree(options.like, (name) => tensorOf(bytes, header, name, header.tensors[name], file))
 }
 
-/** Reads only the header of a safetensors file: tensor names, dtypes, shapes and metadata. */
+/**
+ * Reads only the header of a safetensors file: tensor names, dtypes, shapes
+ * and metadata, without reading the data.
+ *
+ * @example
+ * import { readSafetensorsHeader } from 'shapewise/io'
+ * const { tensors, metadata } = await readSafetensorsHeader('model.safetensors')
+ * tensors['bn1.running_mean']   // { dtype: 'F32', shape: [64], dataOffsets: [..., ...] }
+ */
 export const readSafetensorsHeader = async (path: string): Promise<SafetensorsHeader> => {
   const handle = await open(path, 'r').catch((error: Error) => {
     throw new SafetensorsError(path, `cannot be read (${error.message})`)

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { fromArray, type Tensor } from '../../src/index.ts'
 import { batchNorm2dParams, conv2dParams, linearParams } from '../../src/nn/index.ts'
 import {
-  loadSafetensors, saveSafetensors, readSafetensorsHeader, decodeSafetensors, pytorchNames, snakeCase, SafetensorsError,
+  loadSafetensors, saveSafetensors, readSafetensorsHeader, decodeSafetensors, pytorchNames, SafetensorsError,
 } from '../../src/io/index.ts'
+import { snakeCase } from '../../src/io/names.ts'
 import { fixture, temporaryFolder } from './helpers.ts'
 
 const dir = temporaryFolder('safetensors')

@@ -152,6 +152,13 @@ export const encodeModel = (model: ModelMessage): Uint8Array => {
   return Model.encode(Model.fromObject(model)).finish()
 }
 
-/** A model read back from its bytes (for tests and inspection), int64 fields as numbers. */
+/**
+ * A model read back from its bytes (for tests and inspection), int64 fields as numbers.
+ *
+ * @example
+ * import { exportOnnx, decodeOnnxModel } from 'shapewise/io'
+ * const model = decodeOnnxModel(await exportOnnx((x) => relu(x), [['N', 4]]))
+ * model.graph.node.map((n) => n.op_type)   // ['Relu', 'Identity']
+ */
 export const decodeModel = (bytes: Uint8Array): ModelMessage =>
   Model.toObject(Model.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: false, arrays: true }) as ModelMessage
