@@ -13,7 +13,9 @@ import {
   less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
   relu, reshape, sigmoid, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
 } from '../../src/index.ts'
-import { exportOnnx, OnnxExportError } from '../../src/io/index.ts'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { decodeOnnxModel, exportOnnx, OnnxExportError } from '../../src/io/index.ts'
 import { exportAndCompare, expectValidOnnx, type OnnxCase } from './onnx-helpers.ts'
 import { temporaryFolder } from './helpers.ts'
 
@@ -87,6 +89,19 @@ describe('exported ops run in ONNX Runtime like shapewise', () => {
   it('every exported file passes onnx.checker.check_model(full_check=True)', async () => {
     expect(files.length).toBe(cases.length)
     await expectValidOnnx(files)
+  })
+})
+
+describe('options', () => {
+  it('names inputs and outputs, and path writes the same bytes to a file', async () => {
+    const path = join(dir, 'named.onnx')
+    const bytes = await exportOnnx((x: X, y: X) => [add(x, y), relu(x)], [X, X], { inputNames: ['left', 'right'], outputNames: ['sum', 'rectified'], path, opset: 13 })
+    expect(new Uint8Array(readFileSync(path))).toEqual(bytes)
+    const model = decodeOnnxModel(bytes)
+    expect(model.graph.input.map((v) => v.name)).toEqual(['left', 'right'])
+    expect(model.graph.output.map((v) => v.name)).toEqual(['sum', 'rectified'])
+    expect(model.opset_import).toEqual([{ domain: '', version: 13 }])
+    await expectValidOnnx([path])
   })
 })
 

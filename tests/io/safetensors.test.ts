@@ -3,15 +3,16 @@
  * writes it, named errors for every kind of damaged file, and files written
  * by PyTorch (tests/fixtures/generate_io.py).
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { fromArray, type Tensor } from '../../src/index.ts'
+import { fromArray, slice, type Tensor } from '../../src/index.ts'
 import { batchNorm2dParams, conv2dParams, linearParams } from '../../src/nn/index.ts'
 import {
   loadSafetensors, saveSafetensors, readSafetensorsHeader, decodeSafetensors, pytorchNames, SafetensorsError,
 } from '../../src/io/index.ts'
 import { snakeCase } from '../../src/io/names.ts'
+import { encodeSafetensors } from '../../src/io/safetensors.ts'
 import { fixture, temporaryFolder } from './helpers.ts'
 
 const dir = temporaryFolder('safetensors')
@@ -87,6 +88,22 @@ describe('save and load', () => {
     const data = tensors['conv1.weight'].node.data!
     expect(data).toBeInstanceOf(Float32Array)
     expect(data.buffer).toBe(bytes.buffer)
+  })
+
+  it('a large file costs about one copy of itself in memory, and its values reach the device', async () => {
+    const count = 12 << 20   // 48 MiB of float32
+    const values = new Float32Array(count)
+    for (let i = 0; i < count; i += 4096) values[i] = i / 4096
+    const path = join(dir, 'large.safetensors')
+    writeFileSync(path, Buffer.concat(encodeSafetensors([['big', { shape: [count / 4096, 4096], dtype: 'float32', data: values }]])))
+    const fileSize = statSync(path).size
+    const before = process.memoryUsage().arrayBuffers
+    const { big } = await loadSafetensors(path)
+    const grown = process.memoryUsage().arrayBuffers - before
+    expect(grown).toBeLessThan(1.1 * fileSize)
+    const column = await slice({ start: [0, 0], end: [count / 4096, 1] })(big as Tensor<[number, 4096]>).data()
+    expect(Array.from(column.subarray(0, 4))).toEqual([0, 1, 2, 3])
+    expect(column[count / 4096 - 1]).toBe(count / 4096 - 1)
   })
 
   it('a failed save leaves the previous file as it was', async () => {

@@ -149,7 +149,9 @@ export interface ModelMessage {
 export const encodeModel = (model: ModelMessage): Uint8Array => {
   const problem = Model.verify(model)
   if (problem) throw new Error(`ONNX model message: ${problem}`)
-  return Model.encode(Model.fromObject(model)).finish()
+  // Under Node protobufjs returns a Buffer: hand back a plain Uint8Array view of the same bytes.
+  const bytes = Model.encode(Model.fromObject(model)).finish()
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /**
