@@ -121,6 +121,8 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
         dynamic.add(d)
       } else if (!(Number.isInteger(d) && d > 0)) throw new OnnxExportError(undefined, `input dim ${d} must be a positive integer or a name`)
     }
+  for (const name of Object.keys(options.traceSizes ?? {}))
+    if (!dynamic.has(name)) throw new OnnxExportError(undefined, `traceSizes.${name} names no dynamic dim of the input shapes (${[...dynamic].join(', ') || 'none'})`)
   const sizes = new Map([...dynamic].map((name) => [name, options.traceSizes?.[name] ?? [2, 3]] as const))
   for (const [name, [first, second]] of sizes)
     if (!(Number.isInteger(first) && Number.isInteger(second) && first > 0 && second > 0 && first !== second))

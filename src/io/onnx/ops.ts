@@ -33,8 +33,9 @@ const optionsOf = <T>(node: Node) => node.attrs as unknown as T
 const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b)
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const cast = (g: GraphBuilder, name: string, to: DType | 'int64') => g.add('Cast', [name], [a.int('to', ELEMENT_TYPE[to])])
-/** The input names, cast to `to` where the input's dtype differs (ONNX ops want operands of one type). */
-const castInputs = (c: OpContext, to: DType) => c.inputs.map((name, i) => (c.node.inputs[i].dtype === to ? name : cast(c.graph, name, to)))
+/** The input names from `first` on, cast to `to` where the input's dtype differs (ONNX ops want operands of one type). */
+const castInputs = (c: OpContext, to: DType, first = 0) =>
+  c.inputs.slice(first).map((name, i) => (c.node.inputs[first + i].dtype === to ? name : cast(c.graph, name, to)))
 
 // ------------------------------------------------------------ convolution and pooling
 
@@ -167,7 +168,7 @@ const binary = (kind: string): Converter => (c) => {
   return c.graph.add(kind, castInputs(c, operandType))
 }
 
-const where: Converter = (c) => c.graph.add('Where', [c.inputs[0], ...castInputs(c, 'float32').slice(1)])
+const where: Converter = (c) => c.graph.add('Where', [c.inputs[0], ...castInputs(c, 'float32', 1)])
 
 // ------------------------------------------------------------ reductions
 
