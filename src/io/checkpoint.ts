@@ -95,11 +95,30 @@ export const listCheckpoints = async (dir: string): Promise<CheckpointEntry[]> =
     .sort((a, b) => a.sequence - b.sequence)
 }
 
-/** Removes what killed saves left behind: temporary folders of processes that are gone, half-removed old checkpoints. */
+/**
+ * Removes what killed saves left behind: temporary folders (new checkpoints
+ * being written, old ones being removed) of processes that are gone. Those of
+ * running processes, this one included, may belong to a save in progress.
+ */
 const sweep = async (dir: string) => {
   for (const name of await readdir(dir)) {
     const owner = temporaryOwner(name)
-    if (owner !== undefined && (owner === process.pid || !isRunning(owner))) await rm(join(dir, name), { recursive: true, force: true })
+    if (owner !== undefined && !isRunning(owner)) await rm(join(dir, name), { recursive: true, force: true })
+  }
+}
+
+/** Renames a complete temporary folder to the next free `ckpt-<sequence>-step-<step>` name; concurrent saves each get their own. */
+const publish = async (dir: string, temporary: string, step: number): Promise<string> => {
+  for (let attempt = 0; ; attempt++) {
+    const sequence = ((await listCheckpoints(dir)).at(-1)?.sequence ?? 0) + 1
+    const final = join(dir, `ckpt-${String(sequence).padStart(6, '0')}-step-${step}`)
+    try {
+      await rename(temporary, final)
+      return final
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 20) throw error
+    }
   }
 }
 
@@ -128,21 +147,19 @@ export const saveCheckpoint = async <P extends Tree, S>(dir: string, checkpoint:
   const stateEntries = optimizerState === undefined ? undefined : await hostEntries(optimizerState, 'saveCheckpoint optimizerState')
   await mkdir(dir, { recursive: true })
   await sweep(dir)
-  const existing = await listCheckpoints(dir)
-  const sequence = (existing.at(-1)?.sequence ?? 0) + 1
-  const final = join(dir, `ckpt-${String(sequence).padStart(6, '0')}-step-${step}`)
-  const temporary = temporarySibling(final)
+  const temporary = temporarySibling(join(dir, `step-${step}`))
   await mkdir(temporary)
+  let final: string
   try {
     await writeFileDurable(join(temporary, 'params.safetensors'), encodeSafetensors(paramEntries))
     if (stateEntries) await writeFileDurable(join(temporary, 'optimizer.safetensors'), encodeSafetensors(stateEntries))
     const manifest = {
-      format: FORMAT, version: 1, step, sequence, metadata: JSON.parse(metadataJson),
+      format: FORMAT, version: 1, step, metadata: JSON.parse(metadataJson),
       params: skeletonOf(params), optimizerState: optimizerState === undefined ? undefined : skeletonOf(optimizerState),
     }
     await writeFileDurable(join(temporary, 'checkpoint.json'), [new TextEncoder().encode(JSON.stringify(manifest, null, 1))])
     await syncDirectory(temporary)
-    await rename(temporary, final)
+    final = await publish(dir, temporary, step)
   } catch (error) {
     await rm(temporary, { recursive: true, force: true })
     throw error

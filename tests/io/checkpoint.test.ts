@@ -82,6 +82,14 @@ describe('save and load', () => {
     expect(await valuesOf(latest.params)).toEqual({ w: [30] })
   })
 
+  it('concurrent saves into one folder each get their own checkpoint', async () => {
+    const folder = join(dir, 'concurrent')
+    await Promise.all([1, 2, 3].map((step) => saveCheckpoint(folder, { params: { w: fromArray([step], [1]) }, step })))
+    const saved = await listCheckpoints(folder)
+    expect(saved.map((c) => c.step).sort()).toEqual([1, 2, 3])
+    for (const c of saved) expect(await valuesOf((await loadCheckpoint(folder, { step: c.step })).params)).toEqual({ w: [c.step] })
+  })
+
   it('named errors: no checkpoint, a step that is not there, a template that does not fit, bad options', async () => {
     await expect(loadCheckpoint(join(dir, 'absent'))).rejects.toThrow(new CheckpointError(join(dir, 'absent'), 'no such folder'))
     await expect(loadCheckpoint(join(dir, 'keep'), { step: 9 })).rejects.toThrow('no checkpoint of step 9 (steps here: 4, 3)')

@@ -163,4 +163,4 @@ export const encodeModel = (model: ModelMessage): Uint8Array => {
  * model.graph.node.map((n) => n.op_type)   // ['Relu', 'Identity']
  */
 export const decodeModel = (bytes: Uint8Array): ModelMessage =>
-  Model.toObject(Model.decode(bytes), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: false, arrays: true }) as ModelMessage
+  Model.toObject(Model.decode(bytes), { longs: Number, arrays: true }) as unknown as ModelMessage
