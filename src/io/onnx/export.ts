@@ -112,27 +112,12 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
 ): Promise<Uint8Array> {
   const opset = options.opset ?? 17
   if (!(Number.isInteger(opset) && opset >= 13 && opset <= 17)) throw new OnnxExportError(undefined, `opset ${opset} is not supported; shapewise exports opsets 13 to 17`)
-  if (!inputShapes.length) throw new OnnxExportError(undefined, 'give the shape of at least one input')
-  const dynamic = new Set<string>()
-  for (const shape of inputShapes)
-    for (const d of shape) {
-      if (typeof d === 'string') {
-        if (!IDENTIFIER.test(d)) throw new OnnxExportError(undefined, `dynamic dim name '${d}' is not an identifier`)
-        dynamic.add(d)
-      } else if (!(Number.isInteger(d) && d > 0)) throw new OnnxExportError(undefined, `input dim ${d} must be a positive integer or a name`)
-    }
-  for (const name of Object.keys(options.traceSizes ?? {}))
-    if (!dynamic.has(name)) throw new OnnxExportError(undefined, `traceSizes.${name} names no dynamic dim of the input shapes (${[...dynamic].join(', ') || 'none'})`)
-  const sizes = new Map([...dynamic].map((name) => [name, options.traceSizes?.[name] ?? [2, 3]] as const))
-  for (const [name, [first, second]] of sizes)
-    if (!(Number.isInteger(first) && Number.isInteger(second) && first > 0 && second > 0 && first !== second))
-      throw new OnnxExportError(undefined, `traceSizes.${name} must be two different positive integers, got [${first}, ${second}]`)
-
+  const sizes = traceSizes(inputShapes, options)
   const traced = fn as unknown as (...inputs: AnyTensor[]) => unknown
   const first = trace(traced, inputShapes, new Map([...sizes].map(([n, s]) => [n, s[0]])))
-  const second = dynamic.size ? trace(traced, inputShapes, new Map([...sizes].map(([n, s]) => [n, s[1]]))) : first
+  const second = sizes.size ? trace(traced, inputShapes, new Map([...sizes].map(([n, s]) => [n, s[1]]))) : first
   if (first.order.length !== second.order.length || first.order.some((n, i) => n.op !== second.order[i].op || first.live.has(n) !== second.live.has(second.order[i])))
-    throw new OnnxExportError(undefined, `the traced graph changes with the size of the dynamic dims (${[...dynamic].join(', ')}); only the sizes may depend on them`)
+    throw new OnnxExportError(undefined, `the traced graph changes with the size of the dynamic dims (${[...sizes.keys()].join(', ')}); only the sizes may depend on them`)
   const twin = new Map(first.order.map((n, i) => [n, second.order[i]]))
 
   const inputNames = options.inputNames ?? defaultNames('input', inputShapes.length)
@@ -142,28 +127,8 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
   const graph = new GraphBuilder()
   for (const name of [...inputNames, ...outputNames]) if (!graph.reserve(name)) throw new OnnxExportError(undefined, `the name '${name}' is given twice`)
 
-  // Values that do not depend on the inputs are computed now and stored.
-  const needed = new Set<Node>(first.outputs)
-  for (const node of first.live) for (const input of node.inputs) needed.add(input)
-  const folded = first.order.filter((n) => !first.live.has(n) && needed.has(n))
-  for (const node of folded) {
-    const other = twin.get(node)!
-    if (node.shape.join() !== other.shape.join())
-      throw new OnnxExportError(node.op, `a tensor made inside the function has a shape that depends on the dynamic dims ([${node.shape.join(', ')}] vs [${other.shape.join(', ')}]); derive it from the input instead`)
-  }
-  const onDevice = folded.filter((n) => !n.data)
-  const computed = new Map(onDevice.map((n, i) => [n, i]))
-  const values = onDevice.length ? await realize(onDevice) : []
-  const paramNames = new Map(options.params === undefined ? [] : pytorchNames(options.params, 'exportOnnx params').map(([name, t]) => [t.node, name]))
   const names = new Map<Node, string>(first.inputs.map((n, i) => [n, inputNames[i]]))
-  for (const node of folded) {
-    const wanted = paramNames.get(node)
-    const name = wanted !== undefined && graph.reserve(wanted) ? wanted : graph.fresh(`${node.op}_value`)
-    const index = computed.get(node)
-    graph.initializer(name, node.dtype, node.shape, index === undefined ? node.data! : values[index])
-    names.set(node, name)
-  }
-
+  for (const [node, name] of await foldConstants(first, twin, graph, options.params)) names.set(node, name)
   for (const node of first.order) {
     if (!first.live.has(node) || names.has(node)) continue
     const converter = CONVERTERS[node.op]
@@ -171,14 +136,12 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
     names.set(node, converter({ node, other: twin.get(node)!, inputs: node.inputs.map((n) => names.get(n)!), graph }))
   }
 
+  // A dim that differs between the traces is dynamic: named when it is one of the input's named dims.
   const dimOf = (a: number, b: number, fallback: string) => {
     if (a === b) return { dim_value: a }
     const named = [...sizes].find(([, s]) => s[0] === a && s[1] === b)
     return { dim_param: named ? named[0] : fallback }
   }
-  const valueInfo = (name: string, elemType: number, dims: ({ dim_value: number } | { dim_param: string })[]): ValueInfoMessage => ({
-    name, type: { tensor_type: { elem_type: elemType, shape: { dim: dims } } },
-  })
   const outputs = first.outputs.map((node, i) => {
     graph.add('Identity', [names.get(node)!], [], outputNames[i])
     const other = second.outputs[i]
@@ -197,3 +160,55 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
   if (options.path !== undefined) await writeFileAtomic(options.path, [bytes])
   return bytes
 }
+
+/** The two trace sizes of each named dim of the input shapes, checked. */
+const traceSizes = (inputShapes: readonly (readonly DimSpec[])[], options: ExportOnnxOptions): Map<string, readonly [number, number]> => {
+  if (!inputShapes.length) throw new OnnxExportError(undefined, 'give the shape of at least one input')
+  const dynamic = new Set<string>()
+  for (const shape of inputShapes)
+    for (const d of shape) {
+      if (typeof d === 'string') {
+        if (!IDENTIFIER.test(d)) throw new OnnxExportError(undefined, `dynamic dim name '${d}' is not an identifier`)
+        dynamic.add(d)
+      } else if (!(Number.isInteger(d) && d > 0)) throw new OnnxExportError(undefined, `input dim ${d} must be a positive integer or a name`)
+    }
+  for (const name of Object.keys(options.traceSizes ?? {}))
+    if (!dynamic.has(name)) throw new OnnxExportError(undefined, `traceSizes.${name} names no dynamic dim of the input shapes (${[...dynamic].join(', ') || 'none'})`)
+  const sizes = new Map([...dynamic].map((name) => [name, options.traceSizes?.[name] ?? ([2, 3] as const)] as const))
+  for (const [name, [first, second]] of sizes)
+    if (!(Number.isInteger(first) && Number.isInteger(second) && first > 0 && second > 0 && first !== second))
+      throw new OnnxExportError(undefined, `traceSizes.${name} must be two different positive integers, got [${first}, ${second}]`)
+  return sizes
+}
+
+/**
+ * Computes the values the traced graph uses but that do not depend on its
+ * inputs (parameters, constants, tensors made inside the function) and stores
+ * them as initializers, under their PyTorch names when `params` names them.
+ * Returns each folded node's initializer name.
+ */
+const foldConstants = async (first: Trace, twin: ReadonlyMap<Node, Node>, graph: GraphBuilder, params: unknown): Promise<Map<Node, string>> => {
+  const needed = new Set<Node>(first.outputs)
+  for (const node of first.live) for (const input of node.inputs) needed.add(input)
+  const folded = first.order.filter((n) => !first.live.has(n) && needed.has(n))
+  for (const node of folded) {
+    const other = twin.get(node)!
+    if (node.shape.join() !== other.shape.join())
+      throw new OnnxExportError(node.op, `a tensor made inside the function has a shape that depends on the dynamic dims ([${node.shape.join(', ')}] vs [${other.shape.join(', ')}]); derive it from the input instead`)
+  }
+  // Host constants are used as they are; the rest is computed on the device in one plan.
+  const onDevice = folded.filter((n) => !n.data)
+  const values = onDevice.length ? await realize(onDevice) : []
+  const computed = new Map(onDevice.map((n, i) => [n, values[i]]))
+  const paramNames = new Map(params === undefined ? [] : pytorchNames(params, 'exportOnnx params').map(([name, t]) => [t.node, name]))
+  return new Map(folded.map((node) => {
+    const wanted = paramNames.get(node)
+    const name = wanted !== undefined && graph.reserve(wanted) ? wanted : graph.fresh(`${node.op}_value`)
+    graph.initializer(name, node.dtype, node.shape, computed.get(node) ?? node.data!)
+    return [node, name] as const
+  }))
+}
+
+const valueInfo = (name: string, elemType: number, dims: ({ dim_value: number } | { dim_param: string })[]): ValueInfoMessage => ({
+  name, type: { tensor_type: { elem_type: elemType, shape: { dim: dims } } },
+})
