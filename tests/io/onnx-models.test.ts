@@ -2,7 +2,8 @@
  * Whole models exported to ONNX: LeNet, a U-Net-like model (transposed conv,
  * concat skip, upsample), a DCGAN generator (transposed convs, batch norm,
  * tanh), an Inception block (depthwise dilated conv, ceil-mode pool) and the
- * PyTorch ResNet loaded from safetensors. Each passes onnx.checker
+ * PyTorch ResNet loaded from safetensors, and LeNet after training steps
+ * under jit. Each passes onnx.checker
  * (full_check), runs in ONNX Runtime at two batch sizes within 1e-4 of
  * shapewise's outputs' scale, and the ResNet also matches PyTorch's.
  */
@@ -10,11 +11,12 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import * as ort from 'onnxruntime-node'
 import {
-  add, batchNorm2d, concat, conv2d, convTranspose2d, maxPool2d, rand, relu, reshape, tanh, upsample, type Tensor,
+  add, batchNorm2d, concat, conv2d, convTranspose2d, fromArray, jit, maxPool2d, rand, randn, relu, reshape, tanh, upsample, valueAndGrad, type Tensor,
 } from '../../src/index.ts'
-import { batchNorm2dParams, conv2dParams, convTranspose2dParams } from '../../src/nn/index.ts'
+import { adam, type OptimizerState } from '../../src/optim/index.ts'
+import { batchNorm2dParams, conv2dParams, convTranspose2dParams, crossEntropy } from '../../src/nn/index.ts'
 import { decodeOnnxModel, loadSafetensors } from '../../src/io/index.ts'
-import { classic, classicParams } from '../../examples/lenet.ts'
+import { classic, classicParams, type ClassicParams } from '../../examples/lenet.ts'
 import { resnet, resnetParams } from '../../examples/pytorch-models.ts'
 import { ONNX_TOLERANCE, exportAndCompare, expectValidOnnx } from './onnx-helpers.ts'
 import { fixture, relativeToScale, temporaryFolder } from './helpers.ts'
@@ -110,8 +112,25 @@ describe('models exported to ONNX', () => {
     }
   })
 
-  it('all five pass onnx.checker.check_model(full_check=True)', async () => {
-    expect(files.length).toBe(5)
+  it('LeNet trained with jit exports with its trained weights (train here, serve with ONNX Runtime)', async () => {
+    const optimizer = adam({ lr: 1e-2 })
+    const x = randn([8, 1, 28, 28], { seed: 3 })
+    const y = fromArray([0, 1, 2, 3, 4, 5, 6, 7], [8], 'int32')
+    const step = jit((params: ClassicParams, state: OptimizerState<unknown>) => {
+      const [loss, grads] = valueAndGrad((p: ClassicParams) => crossEntropy(classic(p)(x), y))(params)
+      const [next, nextState] = optimizer.update(params, grads, state as never)
+      return { params: next, state: nextState, loss }
+    })
+    let params = classicParams()
+    let state: OptimizerState<unknown> = optimizer.init(params)
+    for (let i = 0; i < 3; i++) ({ params, state } = (await step(params, state)) as { params: ClassicParams; state: OptimizerState<unknown> })
+    // The trained weights live only on the device, as outputs of the compiled step.
+    expect(params.c1.weight.node.op).toBe('external')
+    files.push((await exportAndCompare({ name: 'lenet-trained', shapes: [['N', 1, 28, 28]], fn: (input) => classic(params)(input), options: { params } }, dir)).file)
+  })
+
+  it('all six pass onnx.checker.check_model(full_check=True)', async () => {
+    expect(files.length).toBe(6)
     await expectValidOnnx(files)
   })
 })
