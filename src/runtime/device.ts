@@ -14,6 +14,23 @@ import { existsSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
 import { BufferPool, TexturePool } from './pool.ts'
 
+// The published declarations of the runtime name a few WebGPU objects
+// (GPUDevice, GPUBuffer…). Declared here as empty global interfaces, they merge
+// with the full definitions wherever those exist (TypeScript's DOM library,
+// @webgpu/types) and stay opaque handles where they do not, so a consumer's
+// program type-checks whatever its `lib` and `types` settings, and without
+// skipLibCheck. (Referencing @webgpu/types instead clashes with the DOM
+// library's own WebGPU declarations.)
+declare global {
+  interface GPU {}
+  interface GPUAdapter {}
+  interface GPUDevice {}
+  interface GPUBuffer {}
+  interface GPUTexture {}
+  interface GPUBindGroupLayout {}
+  interface GPUComputePipeline {}
+}
+
 /** `GPUBufferUsage` flags. Dawn for Node does not install its globals, and we
  *  do not want to pollute `globalThis` from a library, so we spell them out. */
 export const BufferUsage = {
@@ -140,7 +157,7 @@ let current: State | undefined
 let workerWarned = false
 
 /** Reads SHAPEWISE_BACKEND; anything unknown is an error rather than a silent default. */
-export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendChoice {
+export function requestedBackend(env: Readonly<Record<string, string | undefined>> = process.env): BackendChoice {
   const raw = (env.SHAPEWISE_BACKEND ?? 'auto').trim().toLowerCase()
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'gpu' || raw === 'llvmpipe') return raw

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The Debian packages that `npm test`, `npm run demo` and `.ci/run` need, installed
+# when missing (as root, or through sudo); a no-op once they are there.
+#  - the software GPU: on a machine without one, Dawn runs the WGSL on Mesa's
+#    llvmpipe through EGL (libegl1 libegl-mesa0 libgl1-mesa-dri libgles2);
+#  - dataset-fashion-mnist: the Fashion-MNIST files its loader is tested on
+#    (and `npm run demo:fashion` trains on).
+set -euo pipefail
+packages=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "shapewise: no apt-get here; install your system's equivalent of these Debian packages: ${missing[*]}" >&2
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "shapewise: installing ${missing[*]}"
+# Another apt run (unattended upgrades, a parallel job) may hold the lock: wait for it.
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
