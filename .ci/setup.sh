@@ -4,9 +4,12 @@
 #  - the software GPU: on a machine without one, Dawn runs the WGSL on Mesa's
 #    llvmpipe through EGL (libegl1 libegl-mesa0 libgl1-mesa-dri libgles2);
 #  - dataset-fashion-mnist: the Fashion-MNIST files its loader is tested on
-#    (and `npm run demo:fashion` trains on).
+#    (and `npm run demo:fashion` trains on);
+#  - libvulkan1 mesa-vulkan-drivers: Mesa's Vulkan drivers, lavapipe among
+#    them, which Dawn rejects before falling back to OpenGL; the start-up
+#    test (tests/runtime/quiet-start.test.ts) checks that this stays quiet.
 set -euo pipefail
-packages=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 dataset-fashion-mnist)
+packages=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 dataset-fashion-mnist libvulkan1 mesa-vulkan-drivers)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
