@@ -110,7 +110,8 @@ function redirectStderr(): Redirect | undefined {
     closeSync(2)
     const fd = openSync(file, 'a')
     if (fd !== 2) {
-      // Another thread took descriptor 2 in between: give it back as it was.
+      // Another thread opened a file in the instant descriptor 2 was free and
+      // got it; stop redirecting (stderr cannot be put back on 2 then).
       closeSync(fd)
       throw new Error('descriptor 2 was taken')
     }
