@@ -1,5 +1,5 @@
 // Benchmark: W3 — conv2d 3×3, 64→64 channels, 56×56, batch 8, padding 1
-// (DESIGN.md: TF.js WebGPU 2.3 s = 0.8 GFLOP/s, PyTorch CPU 13.7 ms here).
+// (earlier, unscripted measurement: TF.js WebGPU 2.3 s = 0.8 GFLOP/s, PyTorch CPU 13.7 ms here).
 //
 //   npx tsx bench/conv2d.ts [--runs 7] [--sweep [--tiles 8x8@8x1,8x16@8x4b]]
 //

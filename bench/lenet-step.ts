@@ -12,7 +12,7 @@
 // syncs), once per thread count in --torch-threads (default: 1 and every
 // core; llvmpipe uses every core, but PyTorch's OpenMP threads degrade badly
 // when other processes load the machine, so the faster of the two is the
-// peer the ratio is taken against). DESIGN.md's reference: TF.js WebGPU on
+// peer the ratio is taken against). An earlier, unscripted measurement: TF.js WebGPU on
 // the same adapter 1.1 s per step, PyTorch CPU 12.2 ms.
 
 import { execFileSync } from 'node:child_process'

@@ -1,5 +1,6 @@
 // WGSL generators for C = A·B (A: M×K, B: K×N, C: M×N, all row-major f32),
-// in the three styles DESIGN.md compares on llvmpipe. Parameterised so the
+// in the three styles compared on llvmpipe (one output per invocation,
+// workgroup-memory tiles, register tiles). Parameterised so the
 // compiler can adopt the winner and tune it per adapter.
 //
 // Shapes are baked in as constants (no uniforms), like every shapewise kernel.

@@ -21,7 +21,7 @@ export type KernelBinding =
  * Copies a row-major rows×cols f32 matrix (an input or scratch buffer) into
  * texture operand `texture`: ceil(cols/4) texels per row, lanes past cols
  * zero. On llvmpipe, operands read through read-only storage textures
- * measured several times faster than through storage buffers (DESIGN.md).
+ * measured several times faster than through storage buffers (bench/matmul-kernels.ts).
  */
 export interface TextureCopy {
   readonly copyToTexture: { readonly source: KernelBinding; readonly texture: number; readonly rows: number; readonly cols: number }

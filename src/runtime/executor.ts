@@ -2,7 +2,7 @@
 // the buffers that were asked for.
 //
 // Why one submit: on llvmpipe a dispatch inside a submit costs ~0.07 ms and a
-// separate submit ~0.24 ms (DESIGN.md), and a training step is hundreds of
+// separate submit ~0.24 ms (bench/dispatch-overhead.ts), and a training step is hundreds of
 // dispatches. Temporaries come from the pool and go back right after the
 // submit (queue order makes that safe); buffers the caller passes in are
 // never touched by the pool.
