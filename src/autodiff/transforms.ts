@@ -6,6 +6,7 @@
  */
 import type { Node } from '../graph.ts'
 import { fail, shapeText } from '../shape/errors.ts'
+import { DTypeError } from '../shape/dtype.ts'
 import { full } from '../ops/creation.ts'
 import { leaves, mapTree, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
 import { reshape } from './untyped.ts'
@@ -37,7 +38,12 @@ const mapLeaves = mapTree as unknown as (tree: Tree, f: (t: AnyTensor) => AnyTen
 const freshLeaves = (args: readonly unknown[], argnums: readonly number[], op: string): [unknown[], Tree[]] => {
   const fresh = [...args]
   const trees = argnums.map((i) => {
-    const tree = mapLeaves(checkTree(args[i], i, op), (t) => reshape(t, t.shape))
+    const tree = mapLeaves(checkTree(args[i], i, op), (t) => {
+      // Gradients are float32: an int32 or bool leaf has none (PyTorch: only floating point tensors require grad).
+      if (t.dtype !== 'float32')
+        throw new DTypeError(`${op}: cannot differentiate with respect to argument ${i} of dtype ${t.dtype}; only float32 tensors have gradients (cast it, or leave it out of argnums)`)
+      return reshape(t, t.shape)
+    })
     fresh[i] = tree
     return tree
   })

@@ -4,20 +4,23 @@ import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { convShape, convTransposeShape } from '../shape/conv.ts'
 import { wrap } from '../tensor.ts'
-import { splitWeights, type Weights, type WeightShape, type BiasShape } from './weights.ts'
+import { splitWeights, acceptWeighted, type Weights, type WeightShape, type BiasShape } from './weights.ts'
 
 export interface ConvFn<Op extends string, Rank extends number, W extends Shape, B, O> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: ConvShape<Op, Rank, Input<this>, W, B, O>
 }
 export interface ConvTransposeFn<Op extends string, Rank extends number, W extends Shape, B, O> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: ConvTransposeShape<Op, Rank, Input<this>, W, B, O>
 }
 
 const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d', rank: number, transposed: boolean) => (weights: Weights, options: object = {}) =>
   layer(op, (x) => {
     const { weight, bias } = splitWeights(weights)
+    acceptWeighted(op, x, weight, bias)
     const rule = transposed ? convTransposeShape : convShape
     const shape = rule(op, rank, x.shape, weight.shape, bias?.shape, options)
     const inputs = bias ? [x.node, weight.node, bias.node] : [x.node, weight.node]

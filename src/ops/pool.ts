@@ -6,15 +6,20 @@ import type {
 import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape } from '../shape/pool.ts'
+import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
 export interface PoolFn<Op extends string, Rank extends number, O> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: PoolShape<Op, Rank, Input<this>, O>
 }
 
 const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype)))
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype))
+  })
 
 export const maxPool1d = poolLayer('maxPool1d', 1) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool1d', 1, O>>
 export const maxPool2d = poolLayer('maxPool2d', 2) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool2d', 2, O>>
@@ -23,20 +28,26 @@ export const avgPool2d = poolLayer('avgPool2d', 2) as <const O extends AvgPoolOp
 
 export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
   readonly op: 'adaptiveAvgPool2d'
+  readonly accepts: 'float'
   readonly output: AdaptivePoolShape<'adaptiveAvgPool2d', Input<this>, Size>
 }
 /** Average pooling to a fixed output size, whatever the input size. */
 export const adaptiveAvgPool2d = <const Size extends Spatial>(outputSize: Size): Layer<AdaptivePoolFn<Size>> =>
-  layer('adaptiveAvgPool2d', (x) =>
-    wrap(makeNode('adaptiveAvgPool2d', [x.node], { outputSize }, adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), x.dtype)),
-  )
+  layer('adaptiveAvgPool2d', (x) => {
+    acceptDType('adaptiveAvgPool2d', 'input', x.dtype, 'float')
+    return wrap(makeNode('adaptiveAvgPool2d', [x.node], { outputSize }, adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), x.dtype))
+  })
 
 export interface GlobalPoolFn<Op extends string> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: GlobalPoolShape<Op, Input<this>>
 }
 const globalPool = (op: 'globalAvgPool2d' | 'globalMaxPool2d') =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype)))
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype))
+  })
 /** Mean over H and W: [N, C, H, W] → [N, C]. */
 export const globalAvgPool2d = globalPool('globalAvgPool2d') as Layer<GlobalPoolFn<'globalAvgPool2d'>>
 /** Max over H and W: [N, C, H, W] → [N, C]. */
@@ -44,11 +55,15 @@ export const globalMaxPool2d = globalPool('globalMaxPool2d') as Layer<GlobalPool
 
 export interface UpsampleFn<O> extends ShapeFn {
   readonly op: 'upsample'
+  readonly accepts: 'float'
   readonly output: UpsampleShape<Input<this>, O>
 }
 /** Nearest or bilinear upsampling by an integer scale factor or to a target size. */
 export const upsample = <const O extends UpsampleOptions>(options: O): Layer<UpsampleFn<O>> =>
-  layer('upsample', (x) => wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...options }, upsampleShape(x.shape, options), x.dtype)))
+  layer('upsample', (x) => {
+    acceptDType('upsample', 'input', x.dtype, 'float')
+    return wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...options }, upsampleShape(x.shape, options), x.dtype))
+  })
 
 export interface BatchNormParams<P extends Shape = Shape> {
   readonly weight: Tensor<P>
@@ -64,12 +79,17 @@ export interface BatchNormOptions {
 }
 export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly op: 'batchNorm2d'
+  readonly accepts: 'float'
   readonly output: BatchNormShape<Input<this>, P>
 }
 /** Batch normalisation over the channels of [N, C, H, W]. */
 export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions = {}): Layer<BatchNormFn<P>> =>
   layer('batchNorm2d', (x) => {
-    for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) batchNormShape(x.shape, p.shape)
+    acceptDType('batchNorm2d', 'input', x.dtype, 'float')
+    for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) {
+      acceptDType('batchNorm2d', 'parameter', p.dtype, 'float')
+      batchNormShape(x.shape, p.shape)
+    }
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
     const attrs = { training: false, eps: 1e-5, momentum: 0.1, ...options }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))

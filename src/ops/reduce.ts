@@ -3,6 +3,7 @@ import type { Shape, Input, ShapeFn, Reduce, NormalizeAxis, ShapeError } from '.
 import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
+import { acceptDType } from '../shape/dtype.ts'
 import { wrap } from '../tensor.ts'
 
 export interface ReduceOptions {
@@ -13,11 +14,14 @@ export interface ReduceOptions {
 
 export interface ReduceFn<Op extends string, O extends ReduceOptions> extends ShapeFn {
   readonly op: Op
+  /** mean is float only, as in PyTorch; sum, max and argmax take integers too. */
+  readonly accepts: Op extends 'mean' ? 'float' : 'numeric'
   readonly output: Reduce<Op, Input<this>, O extends { readonly axis: infer A } ? A : undefined, O extends { readonly keepDims: true } ? true : false>
 }
 
 const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>
   layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, op === 'mean' ? 'float' : 'numeric')
     const keepDims = options?.keepDims ?? false
     const axes = reducedAxes(op, x.shape, options?.axis)
     const dtype = op === 'argmax' ? 'int32' : x.dtype
@@ -34,13 +38,17 @@ export const argmax = reduction('argmax') as unknown as <const O extends { reado
 
 export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: NormalizeAxis<Op, Axis, Input<this>['length']> extends infer A
     ? A extends ShapeError<string> ? A : Input<this>
     : never
 }
 
 const alongAxis = <Op extends 'softmax' | 'logSoftmax'>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype)))
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype))
+  })
 
 /** Softmax along an axis (default the last), computed stably (max subtracted first). */
 export const softmax = alongAxis('softmax')
