@@ -1,11 +1,12 @@
 /** Pooling, adaptive/global pooling, upsampling and batch normalisation layers. */
 import type {
   Shape, Input, ShapeFn, Spatial, PoolShape, MaxPoolOptions, AvgPoolOptions, AdaptivePoolShape, GlobalPoolShape,
-  UpsampleShape, UpsampleOptions, BatchNormShape,
+  UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
 } from '../../types/index.ts'
 import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
-import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape } from '../shape/pool.ts'
+import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
+import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
@@ -15,16 +16,26 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
   readonly output: PoolShape<Op, Rank, Input<this>, O>
 }
 
-const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) =>
-  layer(op, (x) => {
+const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) => {
+  checkOptionsSpelling(op, options, poolSpec(op), ['kernelSize'], rank)
+  return layer(op, (x) => {
     acceptDType(op, 'input', x.dtype, 'float')
     return wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype))
   })
+}
 
-export const maxPool1d = poolLayer('maxPool1d', 1) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool1d', 1, O>>
-export const maxPool2d = poolLayer('maxPool2d', 2) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool2d', 2, O>>
-export const avgPool1d = poolLayer('avgPool1d', 1) as <const O extends AvgPoolOptions>(options: O) => Layer<PoolFn<'avgPool1d', 1, O>>
-export const avgPool2d = poolLayer('avgPool2d', 2) as <const O extends AvgPoolOptions>(options: O) => Layer<PoolFn<'avgPool2d', 2, O>>
+/**
+ * A pooling layer factory: the options' keys are checked where they are
+ * written (types/options.ts), their values by the shape rule where the layer is applied.
+ */
+type PoolOf<Op extends string, Rank extends number, Options, Spec extends OptionSpec> = <const O extends OptionsLike<Options>>(
+  options: SpelledOptions<O, CheckKeys<Op, O, Spec, 'kernelSize'>>,
+) => Layer<IfSpelled<CheckKeys<Op, O, Spec, 'kernelSize'>, PoolFn<Op, Rank, O>>>
+
+export const maxPool1d = poolLayer('maxPool1d', 1) as PoolOf<'maxPool1d', 1, MaxPoolOptions, MaxPoolSpec>
+export const maxPool2d = poolLayer('maxPool2d', 2) as PoolOf<'maxPool2d', 2, MaxPoolOptions, MaxPoolSpec>
+export const avgPool1d = poolLayer('avgPool1d', 1) as PoolOf<'avgPool1d', 1, AvgPoolOptions, AvgPoolSpec>
+export const avgPool2d = poolLayer('avgPool2d', 2) as PoolOf<'avgPool2d', 2, AvgPoolOptions, AvgPoolSpec>
 
 export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
   readonly op: 'adaptiveAvgPool2d'
@@ -59,11 +70,17 @@ export interface UpsampleFn<O> extends ShapeFn {
   readonly output: UpsampleShape<Input<this>, O>
 }
 /** Nearest or bilinear upsampling by an integer scale factor or to a target size. */
-export const upsample = <const O extends UpsampleOptions>(options: O): Layer<UpsampleFn<O>> =>
-  layer('upsample', (x) => {
+type UpsampleKeys<O> = CheckKeys<'upsample', O, UpsampleSpec, never>
+export const upsample = <const O extends OptionsLike<UpsampleOptions>>(
+  options: SpelledOptions<O, UpsampleKeys<O>>,
+): Layer<IfSpelled<UpsampleKeys<O>, UpsampleFn<O>>> => {
+  checkOptionsSpelling('upsample', options, upsampleSpec, [], 2)
+  const spelled = options as UpsampleOptions
+  return layer('upsample', (x) => {
     acceptDType('upsample', 'input', x.dtype, 'float')
-    return wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...options }, upsampleShape(x.shape, options), x.dtype))
+    return wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...spelled }, upsampleShape(x.shape, spelled), x.dtype))
   })
+}
 
 export interface BatchNormParams<P extends Shape = Shape> {
   readonly weight: Tensor<P>
