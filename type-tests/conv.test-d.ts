@@ -166,7 +166,7 @@ const x3 = randn([64, 3, 28, 28])
   expectError(t1(randn([2, 3, 10])))
   // with groups, the weight expects (Ci/groups)·groups input channels
   const g = conv2d(randn([6, 2, 3, 3]), { groups: 3 })
-  expectType<'conv2d: input has 3 channels but weight expects 6'>(errorOf(g, x3))
+  expectType<'conv2d: input has 3 channels but weight expects 6 (groups 3 × 2 channels per group)'>(errorOf(g, x3))
   //// @ts-expect-error
   expectError(g(x3))
 }

@@ -82,11 +82,14 @@ type Group<O> = O extends { readonly groups: infer G extends number } ? G : 1
 type ConvChannels<Op extends string, C extends number, Co extends number, Cig extends number, G extends number, Bias> =
   Mul<Cig, G> extends infer Expected extends number
     ? Differ<C, Expected> extends true
-      ? ShapeError<`${Op}: input has ${C} channels but weight expects ${Expected}`>
+      ? ShapeError<`${Op}: input has ${C} channels but weight expects ${Expected}${GroupsText<G, Cig>}`>
       : MayDivide<Co, G> extends false
         ? ShapeError<`${Op}: ${Co} output channels are not divisible by groups ${G}`>
         : BiasCheck<Op, Co, Bias>
     : never
+
+/** With groups, the expected channels are groups × the weight's channels per group: the message says so. */
+type GroupsText<G extends number, Cig extends number> = G extends 1 ? '' : ` (groups ${G} × ${Cig} channels per group)`
 
 type BiasCheck<Op extends string, Co extends number, Bias> = Bias extends readonly [infer B extends number]
   ? Differ<B, Co> extends false ? true : ShapeError<`${Op}: bias has ${B} values but weight has ${Co} output channels`>

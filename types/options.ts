@@ -77,8 +77,9 @@ export type CheckKeys<Op extends string, O, Spec extends OptionSpec, Required ex
  * in PyTorch) nor the number of spatial axes, and a union of literals
  * (`padding: 0 | 1` would make every later dim a union), or true.
  */
-export type CheckSpelling<Op extends string, O, Spec extends OptionSpec, Rank extends number> =
-  FirstError<{ -readonly [I in keyof Spec]: Spec[I][0] extends keyof O ? Spelling<Op, Spec[I][0], O[Spec[I][0]], Spec[I][1], Rank> : true }> extends infer E
+export type CheckSpelling<Op extends string, O, Spec extends OptionSpec, Rank extends number> = keyof O extends never
+  ? true // no options (the common case): nothing to check, at no cost
+  : FirstError<{ -readonly [I in keyof Spec]: Spec[I][0] extends keyof O ? Spelling<Op, Spec[I][0], O[Spec[I][0]], Spec[I][1], Rank> : true }> extends infer E
     ? [E] extends [ShapeError<string>] ? E : true
     : never
 

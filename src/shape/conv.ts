@@ -70,7 +70,8 @@ export const convShape = (
   const groups = options.groups ?? 1
   const [n, c] = x
   const [co, cig] = w
-  if (c !== cig * groups) fail(`${op}: input has ${c} channels but weight expects ${cig * groups}`)
+  if (c !== cig * groups)
+    fail(`${op}: input has ${c} channels but weight expects ${cig * groups}${groups === 1 ? '' : ` (groups ${groups} × ${cig} channels per group)`}`)
   if (co % groups !== 0) fail(`${op}: ${co} output channels are not divisible by groups ${groups}`)
   checkBias(op, co, bias)
   const spatial = x.slice(2).map((input, i) =>

@@ -135,9 +135,17 @@ describe('conv error messages', () => {
     expect(messageOf(() => convShape('conv2d', 2, [1, 3, 5, 5], [2, 4, 3, 3], undefined, {}))).toBe(
       typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [2, 4, 3, 3], undefined, {}>>('conv2d: input has 3 channels but weight expects 4'),
     )
-    // With groups the weight expects Ci/groups · groups channels.
+    // With groups the weight expects Ci/groups · groups channels, and the message names groups.
     expect(messageOf(() => convShape('conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }))).toBe(
-      typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }>>('conv2d: input has 3 channels but weight expects 4'),
+      typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }>>(
+        'conv2d: input has 3 channels but weight expects 4 (groups 2 × 2 channels per group)',
+      ),
+    )
+    // the case: groups 3 on 64 channels with a weight of 21 channels per group
+    expect(messageOf(() => convShape('conv2d', 2, [1, 64, 8, 8], [63, 21, 3, 3], undefined, { groups: 3 }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 64, 8, 8], [63, 21, 3, 3], undefined, { groups: 3 }>>(
+        'conv2d: input has 64 channels but weight expects 63 (groups 3 × 21 channels per group)',
+      ),
     )
     expect(messageOf(() => convTransposeShape('convTranspose2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, {}))).toBe(
       typed<ConvTransposeShape<'convTranspose2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, {}>>('convTranspose2d: input has 3 channels but weight expects 4'),
