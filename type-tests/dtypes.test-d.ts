@@ -11,7 +11,7 @@ import { expectType, expectError } from 'tsd'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
   randn, zeros, tensor, cast, conv2d, linear, matmul, relu, abs, neg, add, mul, greater, concat, mean, sum, argmax, maxPool2d, flatten,
-  reshape, type Tensor, type Layer, type DType,
+  reshape, where, type Tensor, type Layer, type DType,
 } from '../src/index.ts'
 import type { Shape, ShapeFn, ApplyLayer, ShapeError } from '../types/index.ts'
 
@@ -89,6 +89,12 @@ const w = randn([4, 1, 3, 3])
   expectError(concat([f, f, i], 0))
   expectType<Tensor<[6, 3], 'int32'>>(concat([i, i, i], 0))
   expectType<Tensor<[4, 3]>>(concat([f, cast('float32')(i)], 0))
+  // where: a and b share a dtype (the result's); a number adapts
+  const c = greater(f, 0)
+  expectType<Tensor<[2, 3], 'int32'>>(where(c, i, 0))
+  expectType<Tensor<[2, 3]>>(where(c, 1, 0))
+  //// @ts-expect-error
+  expectError(where(c, i, f))
 }
 
 // ------------------------------------------------------------------ an unknown dtype is checked at run time

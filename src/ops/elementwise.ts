@@ -113,12 +113,17 @@ export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'
   <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>, B extends Tensor<Shape, infer DB> ? DB : undefined>, Out>
 }
 
-const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
+/**
+ * A plain number next to a tensor of dtype `like`: it takes that dtype, as in
+ * PyTorch, except that a fraction stays float32 (so `int32 + 0.5` is refused
+ * as mixed dtypes instead of silently truncating 0.5 to 0).
+ */
+const asTensor = (v: Operand, like: DType = 'float32'): Tensor<Shape, DType> =>
+  typeof v === 'number' ? fromArray([v], [], like === 'float32' || Number.isInteger(v) ? like : 'float32') : v
 
 const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
   acceptDType(op, 'input', a.dtype, 'numeric')
-  // A plain integer keeps an int32 tensor int32 (as in PyTorch); anything else is float32.
-  const bt = typeof b === 'number' ? fromArray([b], [], a.dtype === 'int32' && Number.isInteger(b) ? 'int32' : 'float32') : b
+  const bt = asTensor(b, a.dtype === 'bool' ? 'float32' : a.dtype)
   sameDType(op, a.dtype, bt.dtype)
   const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype
   return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
@@ -142,14 +147,28 @@ export const less = binary<'less', 'bool'>('less')
 /** a == b elementwise, as a bool tensor. */
 export const equal = binary<'equal', 'bool'>('equal')
 
-/** where(cond, a, b): a where cond is true, else b, all three broadcast together; a and b may be numbers. */
+/** The dtype of where's result: its tensor operands' (a number adapts), float32 for two numbers. */
+type WhereDType<A, B> = [OperandDType<A>] extends [never] ? ([OperandDType<B>] extends [never] ? 'float32' : OperandDType<B>) : OperandDType<A>
+type WhereRule<C extends Shape, A, B> = [OperandDType<A>] extends [never]
+  ? Where<C, OperandShape<A>, OperandShape<B>>
+  : [OperandDType<B>] extends [never]
+    ? Where<C, OperandShape<A>, OperandShape<B>>
+    : SameDType<'where', OperandDType<A>, OperandDType<B>> extends infer E extends ShapeError<string> ? E : Where<C, OperandShape<A>, OperandShape<B>>
+
+/**
+ * where(cond, a, b): a where cond is true, else b, all three broadcast
+ * together; a and b share a dtype, and either may be a number (which takes
+ * the other's dtype).
+ */
 export function where<C extends Shape, const A extends Operand, const B extends Operand>(
   cond: Tensor<C, 'bool'>,
   a: A,
-  b: Checked<B, Where<C, OperandShape<A>, OperandShape<B>>>,
-): Tensor<Output<Where<C, OperandShape<A>, OperandShape<B>>>> {
+  b: Checked<B, WhereRule<C, A, B>>,
+): Tensor<Output<WhereRule<C, A, B>>, WhereDType<A, B>> {
   if (cond.dtype !== 'bool') fail(`where: the condition must be a bool tensor, got ${cond.dtype}`)
-  const [at, bt] = [asTensor(a), asTensor(b as Operand)]
+  const like = typeof a !== 'number' ? a.dtype : typeof b !== 'number' ? (b as Tensor<Shape, DType>).dtype : 'float32'
+  const [at, bt] = [asTensor(a, like), asTensor(b as Operand, like)]
+  sameDType('where', at.dtype, bt.dtype)
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, at.shape), bt.shape)
-  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, 'float32'))
+  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, at.dtype))
 }

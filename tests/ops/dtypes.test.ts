@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   add, cast, concat, conv2d, DTypeError, equal, fromArray, grad, linear, matmul, mean, mul, pipelineCompilations, relu, sum,
-  tensor, valueAndGrad, zeros, type AnyTensor, type Tensor,
+  tensor, valueAndGrad, where, zeros, type AnyTensor, type Tensor,
 } from '../../src/index.ts'
 import { dtypeMessageOf } from './helpers.ts'
 
@@ -100,5 +100,16 @@ describe('cast', () => {
     expect(Array.from(await through.data())).toEqual([0, 0, 0])
     const identity = grad((t: Tensor<[3]>) => sum()(mul(cast('float32')(t), t)))(x)
     expect(Array.from(await identity.data())).toEqual([3, -5, 6])
+  })
+})
+
+describe('where', () => {
+  it('a and b share a dtype (the result’s); a number takes the other operand’s dtype', () => {
+    const c = equal(tensor([1, 2]), tensor([1, 3]))
+    const ints: Tensor<[2], 'int32'> = where(c, tensor([5, 6], 'int32'), 0)
+    expect(ints.dtype).toBe('int32')
+    expect(where(c, 1, 0).dtype).toBe('float32')
+    expect(dtypeMessageOf(() => untyped(where)(c, tensor([5, 6], 'int32'), zeros([2])))).toBe(mixed('where', 'int32', 'float32'))
+    expect(dtypeMessageOf(() => untyped(where)(c, tensor([5, 6], 'int32'), 0.5))).toBe(mixed('where', 'int32', 'float32'))
   })
 })
