@@ -11,7 +11,9 @@
  */
 import { expectType, expectError } from 'tsd'
 import { pipe } from 'fp-ts/lib/function.js'
-import { randn, conv1d, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, upsample, relu, type Tensor, type Layer, type DType } from '../src/index.ts'
+import {
+  randn, conv1d, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, upsample, relu, sum, argmax, type Tensor, type Layer, type DType,
+} from '../src/index.ts'
 import type { Shape, ShapeFn, ApplyShape, ShapeError, CheckKeys, ConvSpec, MaxPoolSpec } from '../types/index.ts'
 
 /** The message a layer's parameter turns into for an input of shape S ('fits' when the rule holds). */
@@ -51,6 +53,12 @@ const x = randn([1, 3, 8, 8])
     relu,
     maxPool2d({ kernelSize: 2 }),
   ))
+  // a reduction's keepDims misspelled used to be ignored
+  //// @ts-expect-error
+  expectError(sum({ axis: 1, keepdims: true }))
+  //// @ts-expect-error
+  expectError(argmax({ axes: 1 }))
+  expectType<Tensor<[1, 3, 1, 8]>>(sum({ axis: 2, keepDims: true })(x))
   // maxPool2d({}) without its kernel size
   expectType<ShapeError<'maxPool2d: kernelSize is required'>>({} as CheckKeys<'maxPool2d', {}, MaxPoolSpec, 'kernelSize'>)
   //// @ts-expect-error

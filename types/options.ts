@@ -53,9 +53,9 @@ type BelowMin<V extends number, Min extends number> = `${V}` extends `-${string}
  * What an option takes: 'positive' and 'nonNegative' a number or a tuple of
  * one number per spatial axis (values checked by the shape rule), 'padding'
  * also 'same' / 'valid', 'count' one number, 'flag' a boolean, 'mode' an
- * upsampling mode.
+ * upsampling mode, 'axes' a reduction's axis or axes (any number of them).
  */
-export type OptionKind = 'positive' | 'nonNegative' | 'padding' | 'count' | 'flag' | 'mode'
+export type OptionKind = 'positive' | 'nonNegative' | 'padding' | 'count' | 'flag' | 'mode' | 'axes'
 
 /** The options an op takes, in the order they are checked: [name, kind] pairs. */
 export type OptionSpec = readonly (readonly [string, OptionKind])[]
@@ -128,7 +128,7 @@ type Spelling<Op extends string, Name extends string, V, Kind extends OptionKind
 /** An absent (or optional) option is fine: only its defined values are checked. */
 type SpellingOf<Op extends string, Name extends string, V, Kind extends OptionKind, Rank extends number> = [V] extends [never]
   ? true
-  : Kind extends 'flag' | 'mode'
+  : Kind extends 'flag' | 'mode' | 'axes'
     ? [V] extends [KindValue[Kind]] ? true : WrongKind<Op, Name, V, Kind, Rank>
     // a union with a plain `number` in it (`number | 'same'`) is already as wide as its result: no cost
     : true extends IsUnion<V> ? (number extends V ? true : LiteralUnion<Op, Name>)
@@ -151,6 +151,7 @@ type LiteralUnion<Op extends string, Name extends string> =
 interface KindValue {
   flag: boolean
   mode: 'nearest' | 'bilinear'
+  axes: number | readonly number[]
 }
 type WrongKind<Op extends string, Name extends string, V, Kind extends OptionKind, Rank extends number> =
   ShapeError<`${Op}: ${Name} must be ${KindText<Kind, Rank>}, got ${ValueText<V>}`>
@@ -160,6 +161,8 @@ type KindText<Kind extends OptionKind, Rank extends number> = Kind extends 'coun
     ? 'true or false'
     : Kind extends 'mode'
       ? "'nearest' or 'bilinear'"
+      : Kind extends 'axes'
+      ? 'a number or an array of numbers'
       : Kind extends 'padding'
         ? `a number, ${TupleText<Rank>}, 'same' or 'valid'`
         : `a number or ${TupleText<Rank>}`

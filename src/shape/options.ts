@@ -21,6 +21,8 @@ const kindText = (kind: OptionKind, rank: number): string =>
       ? 'true or false'
       : kind === 'mode'
         ? "'nearest' or 'bilinear'"
+        : kind === 'axes'
+          ? 'a number or an array of numbers'
         : kind === 'padding'
           ? `a number, ${tupleText(rank)}, 'same' or 'valid'`
           : `a number or ${tupleText(rank)}`
@@ -28,6 +30,7 @@ const kindText = (kind: OptionKind, rank: number): string =>
 const spelledRight = (value: unknown, kind: OptionKind, op: string, name: string, rank: number): boolean => {
   if (kind === 'flag') return typeof value === 'boolean'
   if (kind === 'mode') return value === 'nearest' || value === 'bilinear'
+  if (kind === 'axes') return typeof value === 'number' || (Array.isArray(value) && value.every((v) => typeof v === 'number'))
   if (typeof value === 'number') return true
   if (value === 'same' || value === 'valid') return kind === 'padding'
   if (kind === 'count' || !Array.isArray(value) || !value.every((v) => typeof v === 'number')) return false

@@ -5,7 +5,7 @@
  * run time get the same errors as the compiler gives typed code.
  */
 import { describe, expect, it } from 'vitest'
-import { conv2d, convTranspose2d, fromArray, maxPool2d, avgPool2d, upsample, zeros, adaptiveAvgPool2d } from '../../src/index.ts'
+import { conv2d, convTranspose2d, fromArray, maxPool2d, avgPool2d, upsample, zeros, adaptiveAvgPool2d, sum, mean, argmax } from '../../src/index.ts'
 import { messageOf } from './helpers.ts'
 
 type Untyped = (...args: unknown[]) => unknown
@@ -21,6 +21,10 @@ describe('option spelling at run time, where the op is built', () => {
       "convTranspose2d: unknown option 'output_padding' (known: stride, padding, outputPadding, dilation, groups)",
     )
     expect(messageOf(() => untyped(upsample)({ scale: 2 }))).toBe("upsample: unknown option 'scale' (known: scaleFactor, size, mode, alignCorners)")
+    // a reduction's keepDims misspelled used to be ignored (the dims were dropped)
+    expect(messageOf(() => untyped(sum)({ axis: 1, keepdims: true }))).toBe("sum: unknown option 'keepdims' (known: axis, keepDims)")
+    expect(messageOf(() => untyped(argmax)({ axes: 1 }))).toBe("argmax: unknown option 'axes' (known: axis, keepDims)")
+    expect(messageOf(() => untyped(mean)({ axis: '1' }))).toBe("mean: axis must be a number or an array of numbers, got '1'")
   })
 
   it("maxPool2d({}) without kernelSize, and options that are not an object", () => {
