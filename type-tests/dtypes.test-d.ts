@@ -11,7 +11,7 @@ import { expectType, expectError } from 'tsd'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
   randn, zeros, tensor, cast, conv2d, linear, matmul, relu, abs, neg, add, mul, greater, concat, mean, sum, argmax, maxPool2d, flatten,
-  reshape, where, type Tensor, type Layer, type DType,
+  reshape, where, grad, valueAndGrad, type Tensor, type Layer, type DType,
 } from '../src/index.ts'
 import type { Shape, ShapeFn, ApplyLayer, ShapeError } from '../types/index.ts'
 
@@ -102,4 +102,19 @@ const w = randn([4, 1, 3, 3])
   const anyDtype = randn([2, 3]) as Tensor<[2, 3], DType>
   expectType<Tensor<[2, 3], DType>>(relu(anyDtype))
   expectType<Tensor<[2, 3], DType>>(add(anyDtype, randn([2, 3])))
+}
+
+// ------------------------------------------------------------------ no gradient with respect to an int32 tensor
+{
+  const lossOf = (w: Tensor<[2]>, y: Tensor<[2], 'int32'>) => sum()(mul(w, cast('float32')(y)))
+  // int32 labels that are not differentiated are fine
+  expectType<Tensor<[2]>>(grad(lossOf)(randn([2]), zeros([2], 'int32')))
+  //// @ts-expect-error
+  expectError(grad(lossOf, { argnums: 1 })(randn([2]), zeros([2], 'int32')))
+  //// @ts-expect-error
+  expectError(valueAndGrad(lossOf, { argnums: [0, 1] })(randn([2]), zeros([2], 'int32')))
+  type Refused = Parameters<ReturnType<typeof valueAndGrad<[Tensor<[2]>, Tensor<[2], 'int32'>], 1>>>[1]
+  expectType<'valueAndGrad: cannot differentiate with respect to argument 1 of dtype int32; only float32 tensors have gradients (cast it, or leave it out of argnums)'>(
+    {} as Refused,
+  )
 }
