@@ -4,7 +4,8 @@
  */
 import type { OpName } from './ops/names.ts'
 
-export type DType = 'float32' | 'int32' | 'bool'
+export type { DType } from '../types/dtype.ts'
+import type { DType } from '../types/dtype.ts'
 
 export type HostData = Float32Array | Int32Array | Uint8Array
 

@@ -2,6 +2,7 @@
 export { Tensor, DisposedError, HostDataError, tensor, fromArray, assertShape, type DType, type WidenShape } from './tensor.ts'
 export type { Shape, NestedArray } from '../types/index.ts'
 export { ShapeError } from './shape/errors.ts'
+export { DTypeError } from './shape/dtype.ts'
 
 // Ops, one module per family.
 export * from './ops/creation.ts'

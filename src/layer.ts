@@ -3,7 +3,7 @@
  * tensor whose parameter type turns into the shape rule's error message when
  * the rule fails, and which carries its shape function for `sequential`.
  */
-import type { Shape, Input, ShapeFn, ApplyShape, Checked, Output, SequentialShape, SameShape, ResidualShape } from '../types/index.ts'
+import type { Shape, Input, ShapeFn, ApplyLayer, Checked, Output, SequentialShape, SameShape, ResidualShape } from '../types/index.ts'
 import { makeNode } from './graph.ts'
 import { ShapeError } from './shape/errors.ts'
 import { broadcastShapes } from './shape/layout.ts'
@@ -13,7 +13,7 @@ import type { Tensor } from './tensor.ts'
 
 /** OutD: the output's dtype, or 'same' for the input's (argmax gives int32, comparisons bool). */
 export interface Layer<F extends ShapeFn, OutD extends DType | 'same' = 'same'> {
-  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyShape<F, S>>): Tensor<Output<ApplyShape<F, S>>, OutD extends DType ? OutD : D>
+  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyLayer<F, S, D>>): Tensor<Output<ApplyLayer<F, S, D>>, OutD extends DType ? OutD : D>
   /** The op's name, for summaries and error messages. */
   readonly op: F['op']
   /** Phantom: the type-level shape function. */

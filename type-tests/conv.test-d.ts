@@ -166,7 +166,7 @@ const x3 = randn([64, 3, 28, 28])
   expectError(t1(randn([2, 3, 10])))
   // with groups, the weight expects (Ci/groups)·groups input channels
   const g = conv2d(randn([6, 2, 3, 3]), { groups: 3 })
-  expectType<'conv2d: input has 3 channels but weight expects 6'>(errorOf(g, x3))
+  expectType<'conv2d: input has 3 channels but weight expects 6 (groups 3 × 2 channels per group)'>(errorOf(g, x3))
   //// @ts-expect-error
   expectError(g(x3))
 }
@@ -287,13 +287,18 @@ const x3 = randn([64, 3, 28, 28])
   // groups 0 is rejected (through the channel rule for now)
   //// @ts-expect-error
   expectError(conv2d(w, { groups: 0 })(x))
-  // option values of the wrong kind are rejected where the options are written
+  // option values of the wrong kind are rejected with the run-time twin's text (src/shape/options.ts)
+  // where the layer is applied, as other values are (a block generic in its stride is then known)
+  expectType<"conv2d: padding must be a number, [number, number], 'same' or 'valid', got 'full'">(errorOf(conv2d(w, { padding: 'full' }), x))
   //// @ts-expect-error
-  expectError(conv2d(w, { padding: 'full' }))
+  expectError(conv2d(w, { padding: 'full' })(x))
+  expectType<"convTranspose2d: padding must be a number or [number, number], got 'same'">(errorOf(convTranspose2d(w, { padding: 'same' }), x))
   //// @ts-expect-error
-  expectError(convTranspose2d(w, { padding: 'same' }))
+  expectError(convTranspose2d(w, { padding: 'same' })(x))
+  expectType<"conv2d: stride must be a number or [number, number], got '2'">(errorOf(conv2d(w, { stride: '2' }), x))
   //// @ts-expect-error
-  expectError(conv2d(w, { stride: '2' }))
+  expectError(conv2d(w, { stride: '2' })(x))
+  // an unknown key is rejected where the options are written
   //// @ts-expect-error
   expectError(conv2d(w, { strides: 2 }))
 }

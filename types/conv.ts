@@ -12,7 +12,7 @@
 import type { Add, Sub, Mul, Div, CeilDiv, Lt, Differ, MayDivide } from './nat.ts'
 import type { ShapeError, ShapeText, FirstError, Prefixed, UnknownShape } from './errors.ts'
 import type { Shape, IsTuple } from './shape.ts'
-import type { Spatial, AxisValue, LayoutText, CheckOptions } from './options.ts'
+import type { Spatial, AxisValue, LayoutText, CheckOptions, CheckSpelling } from './options.ts'
 
 export interface ConvOptions {
   readonly stride?: Spatial
@@ -28,6 +28,12 @@ export interface ConvTransposeOptions {
   readonly dilation?: Spatial
   readonly groups?: number
 }
+
+/** The keys of ConvOptions and what each takes, in the order they are checked (src/ops/conv.ts spells the same list). */
+export type ConvSpec = readonly [['stride', 'positive'], ['padding', 'padding'], ['dilation', 'positive'], ['groups', 'count']]
+export type ConvTransposeSpec = readonly [
+  ['stride', 'positive'], ['padding', 'nonNegative'], ['outputPadding', 'nonNegative'], ['dilation', 'positive'], ['groups', 'count'],
+]
 
 /** One spatial axis of a convolution. */
 export type ConvAxis<Op extends string, In extends number, K extends number, S extends number, P, D extends number> =
@@ -53,7 +59,9 @@ type ConvTransposeSize<Op extends string, In extends number, K extends number, S
 
 /** conv1d / conv2d: input [N, C, …spatial], weight [Co, Ci/groups, …k], optional bias [Co]. */
 export type ConvShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
-  IsTuple<X> extends false
+  CheckSpelling<Op, O, ConvSpec, Rank> extends infer E extends ShapeError<string>
+    ? E
+    : IsTuple<X> extends false
     ? UnknownShape
     : CheckOptions<Op, O, ['stride', 'dilation', 'groups'], ['padding']> extends infer E extends ShapeError<string>
       ? E
@@ -74,11 +82,14 @@ type Group<O> = O extends { readonly groups: infer G extends number } ? G : 1
 type ConvChannels<Op extends string, C extends number, Co extends number, Cig extends number, G extends number, Bias> =
   Mul<Cig, G> extends infer Expected extends number
     ? Differ<C, Expected> extends true
-      ? ShapeError<`${Op}: input has ${C} channels but weight expects ${Expected}`>
+      ? ShapeError<`${Op}: input has ${C} channels but weight expects ${Expected}${GroupsText<G, Cig>}`>
       : MayDivide<Co, G> extends false
         ? ShapeError<`${Op}: ${Co} output channels are not divisible by groups ${G}`>
         : BiasCheck<Op, Co, Bias>
     : never
+
+/** With groups, the expected channels are groups × the weight's channels per group: the message says so. */
+type GroupsText<G extends number, Cig extends number> = G extends 1 ? '' : ` (groups ${G} × ${Cig} channels per group)`
 
 type BiasCheck<Op extends string, Co extends number, Bias> = Bias extends readonly [infer B extends number]
   ? Differ<B, Co> extends false ? true : ShapeError<`${Op}: bias has ${B} values but weight has ${Co} output channels`>
@@ -104,7 +115,9 @@ type PaddingValue<P, I extends number> = P extends 'same' ? 'same' : P extends '
 
 /** convTranspose1d / convTranspose2d: input [N, Ci, …spatial], weight [Ci, Co/groups, …k], optional bias [Co]. */
 export type ConvTransposeShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
-  IsTuple<X> extends false
+  CheckSpelling<Op, O, ConvTransposeSpec, Rank> extends infer E extends ShapeError<string>
+    ? E
+    : IsTuple<X> extends false
     ? UnknownShape
     : CheckOptions<Op, O, ['stride', 'dilation', 'groups'], ['padding', 'outputPadding']> extends infer E extends ShapeError<string>
       ? E

@@ -10,7 +10,7 @@
 import type { Add, Sub, Mul, Div, CeilDiv, Lt, Gte, Differ } from './nat.ts'
 import type { ShapeError, ShapeText, FirstError, Prefixed, UnknownShape } from './errors.ts'
 import type { Shape, IsTuple } from './shape.ts'
-import type { Spatial, AxisValue, LayoutText, CheckOptions } from './options.ts'
+import type { Spatial, AxisValue, LayoutText, CheckOptions, CheckSpelling } from './options.ts'
 
 export interface PoolOptions {
   readonly kernelSize: Spatial
@@ -48,7 +48,10 @@ export type PoolAxis<Op extends string, In extends number, K extends number, S e
       : never
 
 /** maxPool1d/2d and avgPool1d/2d over input [N, C, …spatial]. */
-export type PoolShape<Op extends string, Rank extends number, X extends Shape, O> = IsTuple<X> extends false
+export type PoolShape<Op extends string, Rank extends number, X extends Shape, O> =
+  CheckSpelling<Op, O, Op extends `maxPool${string}` ? MaxPoolSpec : AvgPoolSpec, Rank> extends infer E extends ShapeError<string>
+  ? E
+  : IsTuple<X> extends false
   ? UnknownShape
   : CheckOptions<Op, O, ['kernelSize', 'stride', 'dilation'], ['padding']> extends infer E extends ShapeError<string>
     ? E
@@ -77,7 +80,10 @@ type PoolAxes<Op extends string, Sp extends Shape, O, Acc extends unknown[] = []
 type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V : undefined
 
 /** adaptiveAvgPool2d(outputSize): [N, C, H, W] → [N, C, h, w]. */
-export type AdaptivePoolShape<Op extends string, X extends Shape, Size extends Spatial> = IsTuple<X> extends false
+export type AdaptivePoolShape<Op extends string, X extends Shape, Size extends Spatial> =
+  CheckSpelling<Op, { outputSize: Size }, OutputSizeSpec, 2> extends infer E extends ShapeError<string>
+  ? E
+  : IsTuple<X> extends false
   ? UnknownShape
   : X extends readonly [infer N extends number, infer C extends number, unknown, unknown]
     ? CheckOptions<Op, { outputSize: Size }, ['outputSize'], []> extends infer E extends ShapeError<string>
@@ -97,7 +103,10 @@ export type UpsampleOptions =
   | { readonly size: Spatial; readonly mode?: 'nearest' | 'bilinear'; readonly alignCorners?: boolean }
 
 /** upsample by an integer scale factor or to a target size: [N, C, H, W] → [N, C, H', W']. */
-export type UpsampleShape<X extends Shape, O> = IsTuple<X> extends false
+export type UpsampleShape<X extends Shape, O> =
+  CheckSpelling<'upsample', O, UpsampleSpec, 2> extends infer E extends ShapeError<string>
+  ? E
+  : IsTuple<X> extends false
   ? UnknownShape
   : X extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
     ? O extends { readonly size: infer Size }
@@ -119,3 +128,11 @@ export type BatchNormShape<X extends Shape, P extends Shape> = IsTuple<X> extend
       ? Differ<C, PC> extends true ? ShapeError<`batchNorm2d: input has ${C} channels but parameters have ${PC}`> : X
       : ShapeError<`batchNorm2d: parameters must be [C], got ${ShapeText<P>}`>
     : ShapeError<`batchNorm2d: expects input [N, C, H, W], got ${ShapeText<X>}`>
+
+/** The keys of the pooling and upsampling options and what each takes, in the order they are checked (src/ops/pool.ts spells the same lists). */
+export type MaxPoolSpec = readonly [['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['dilation', 'positive'], ['ceilMode', 'flag']]
+export type AvgPoolSpec = readonly [
+  ['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['ceilMode', 'flag'], ['countIncludePad', 'flag'],
+]
+export type UpsampleSpec = readonly [['scaleFactor', 'positive'], ['size', 'positive'], ['mode', 'mode'], ['alignCorners', 'flag']]
+export type OutputSizeSpec = readonly [['outputSize', 'positive']]

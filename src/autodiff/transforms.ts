@@ -5,7 +5,10 @@
  * nodes to it, so the whole step still runs as one plan.
  */
 import type { Node } from '../graph.ts'
+import type { Shape, DType } from '../../types/index.ts'
+import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
+import { DTypeError } from '../shape/dtype.ts'
 import { full } from '../ops/creation.ts'
 import { leaves, mapTree, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
 import { reshape } from './untyped.ts'
@@ -16,6 +19,24 @@ type ArgNums = number | readonly number[]
 export type GradsOf<Args extends readonly unknown[], N extends ArgNums> = N extends number
   ? Args[N]
   : { -readonly [K in keyof N]: N[K] extends number ? Args[N[K]] : never }
+
+/** The indices argnums picks, as strings (the keys of a tuple). */
+type ArgKeys<N extends ArgNums> = `${N extends number ? N : N extends readonly number[] ? N[number] : never}`
+/**
+ * The arguments of a differentiated function: an int32 or bool tensor passed
+ * where argnums differentiates becomes the run-time twin's message, at that
+ * argument (trees of tensors are checked at run time).
+ */
+export type DifferentiableArgs<Op extends string, Args extends readonly unknown[], N extends ArgNums> = {
+  [I in keyof Args]: I extends ArgKeys<N> ? DifferentiableArg<Op, I, Args[I]> : Args[I]
+}
+type DifferentiableArg<Op extends string, I extends string, A> = A extends Tensor<Shape, infer D>
+  ? [D] extends ['float32']
+    ? A
+    : DType extends D
+      ? A
+      : `${Op}: cannot differentiate with respect to argument ${I} of dtype ${D}; only float32 tensors have gradients (cast it, or leave it out of argnums)`
+  : A
 
 export interface GradOptions<N extends ArgNums> {
   /** Which arguments to differentiate with respect to (default 0), as jax's argnums. */
@@ -37,7 +58,12 @@ const mapLeaves = mapTree as unknown as (tree: Tree, f: (t: AnyTensor) => AnyTen
 const freshLeaves = (args: readonly unknown[], argnums: readonly number[], op: string): [unknown[], Tree[]] => {
   const fresh = [...args]
   const trees = argnums.map((i) => {
-    const tree = mapLeaves(checkTree(args[i], i, op), (t) => reshape(t, t.shape))
+    const tree = mapLeaves(checkTree(args[i], i, op), (t) => {
+      // Gradients are float32: an int32 or bool leaf has none (PyTorch: only floating point tensors require grad).
+      if (t.dtype !== 'float32')
+        throw new DTypeError(`${op}: cannot differentiate with respect to argument ${i} of dtype ${t.dtype}; only float32 tensors have gradients (cast it, or leave it out of argnums)`)
+      return reshape(t, t.shape)
+    })
     fresh[i] = tree
     return tree
   })
@@ -68,9 +94,10 @@ const scalarValue = (value: unknown): AnyTensor => {
 export function valueAndGrad<Args extends readonly unknown[], const N extends ArgNums = 0>(
   f: (...args: Args) => AnyTensor,
   options: GradOptions<N> = {},
-): (...args: Args) => [AnyTensor, GradsOf<Args, N>] {
+): (...args: DifferentiableArgs<'valueAndGrad', Args, N>) => [AnyTensor, GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
-  return (...args: Args) => {
+  return (...given) => {
+    const args = given as unknown as Args
     const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGrad')
     const value = scalarValue(f(...(fresh as unknown as Args)))
     const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
@@ -85,9 +112,10 @@ export function valueAndGrad<Args extends readonly unknown[], const N extends Ar
 export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const N extends ArgNums = 0>(
   f: (...args: Args) => readonly [AnyTensor, Aux],
   options: GradOptions<N> = {},
-): (...args: Args) => [[AnyTensor, Aux], GradsOf<Args, N>] {
+): (...args: DifferentiableArgs<'valueAndGradWithAux', Args, N>) => [[AnyTensor, Aux], GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
-  return (...args: Args) => {
+  return (...given) => {
+    const args = given as unknown as Args
     const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGradWithAux')
     const [loss, aux] = f(...(fresh as unknown as Args))
     const value = scalarValue(loss)
@@ -100,9 +128,9 @@ export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const 
 export function grad<Args extends readonly unknown[], const N extends ArgNums = 0>(
   f: (...args: Args) => AnyTensor,
   options: GradOptions<N> = {},
-): (...args: Args) => GradsOf<Args, N> {
+): (...args: DifferentiableArgs<'valueAndGrad', Args, N>) => GradsOf<Args, N> {
   const vg = valueAndGrad(f, options)
-  return (...args: Args) => vg(...args)[1]
+  return (...args) => vg(...args)[1]
 }
 
 /**

@@ -2,8 +2,9 @@
  * Losses, written with other ops (so their gradients come for free). Each
  * takes `reduction` like PyTorch: 'mean' (default), 'sum' or 'none'.
  */
-import type { Shape, Differ } from '../../types/index.ts'
+import type { Shape, Differ, DType, Checked, ShapeError, ShapeText } from '../../types/index.ts'
 import { fail, shapeText } from '../shape/errors.ts'
+import { DTypeError } from '../shape/dtype.ts'
 import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean } from '../autodiff/untyped.ts'
 import { oneHotNode } from '../ops/one-hot.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -17,24 +18,34 @@ export interface LossOptions<R extends Reduction = 'mean'> {
 /** The loss's shape: a scalar, or one value per example with reduction 'none'. */
 type Reduced<N extends number, R extends Reduction> = R extends 'none' ? [N] : []
 
-/** Logits [N, C] with labels [N]: the batch sizes must agree (a compile error otherwise). */
-type LabelsFor<N extends number, M extends number> = Differ<N, M> extends true
-  ? `crossEntropy: ${N} logits rows but ${M} labels`
-  : Tensor<[M], 'int32'>
+/**
+ * Labels for scores [N, C]: int32 class indices (not one-hot or float rows),
+ * then one per row. The texts are the run-time twins' (checkLabels, checkBatch).
+ */
+type LabelRule<Op extends string, N extends number, C extends number, LS extends Shape, LD extends DType> = [LD] extends ['int32']
+  ? LS extends readonly [infer M extends number]
+    ? Differ<N, M> extends true ? BatchMismatch<Op, N, C, LS> : true
+    : BatchMismatch<Op, N, C, LS>
+  : DType extends LD
+    ? true
+    : ShapeError<`${Op}: labels must be int32 class indices, got ${LD} ${ShapeText<LS>}`>
+type BatchMismatch<Op extends string, N extends number, C extends number, LS extends Shape> =
+  ShapeError<`${Op}: input ${ShapeText<[N, C]>} needs labels [${N}], got ${ShapeText<LS>}`>
 
 const reduce = (t: AnyTensor, reduction: Reduction): AnyTensor => (reduction === 'none' ? t : reduction === 'sum' ? sum(t) : mean(t))
 
 /** Host labels are checked up front: an out-of-range class would silently read garbage. */
 const checkLabels = (op: string, labels: AnyTensor, classes: number) => {
   const data = labels.node.data
-  if (labels.dtype !== 'int32') fail(`${op}: labels must be int32, got ${labels.dtype}`)
   if (!data) return
   const bad = Array.prototype.findIndex.call(data, (v: number) => v < 0 || v >= classes || !Number.isInteger(v))
   if (bad >= 0) fail(`${op}: label ${data[bad]} at index ${bad} is outside 0..${classes - 1}`)
 }
 
+/** The input's layout, then the labels' dtype (one-hot or float rows are refused by name), then one label per row. */
 const checkBatch = (op: string, input: AnyTensor, labels: AnyTensor) => {
   if (input.rank !== 2) fail(`${op}: expects input [N, C], got ${shapeText(input.shape)}`)
+  if (labels.dtype !== 'int32') throw new DTypeError(`${op}: labels must be int32 class indices, got ${labels.dtype} ${shapeText(labels.shape)}`)
   if (labels.rank !== 1 || labels.shape[0] !== input.shape[0])
     fail(`${op}: input ${shapeText(input.shape)} needs labels [${input.shape[0]}], got ${shapeText(labels.shape)}`)
 }
@@ -59,9 +70,9 @@ const labelLoss = (op: string, input: AnyTensor, labels: AnyTensor, scores: (x: 
 }
 
 /** Cross-entropy of logits [N, C] against int32 class labels [N] (PyTorch's F.cross_entropy). */
-export function crossEntropy<N extends number, C extends number, M extends number, const R extends Reduction = 'mean'>(
+export function crossEntropy<N extends number, C extends number, LS extends Shape, LD extends DType, const R extends Reduction = 'mean'>(
   logits: Tensor<[N, C]>,
-  labels: LabelsFor<N, M>,
+  labels: Checked<Tensor<LS, LD>, LabelRule<'crossEntropy', N, C, LS, LD>>,
   options: CrossEntropyOptions<R> = {},
 ): Tensor<Reduced<N, R>> {
   const smoothing = options.labelSmoothing ?? 0
@@ -71,9 +82,9 @@ export function crossEntropy<N extends number, C extends number, M extends numbe
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
-export function nllLoss<N extends number, C extends number, M extends number, const R extends Reduction = 'mean'>(
+export function nllLoss<N extends number, C extends number, LS extends Shape, LD extends DType, const R extends Reduction = 'mean'>(
   logProbs: Tensor<[N, C]>,
-  labels: LabelsFor<N, M>,
+  labels: Checked<Tensor<LS, LD>, LabelRule<'nllLoss', N, C, LS, LD>>,
   options: LossOptions<R> = {},
 ): Tensor<Reduced<N, R>> {
   return labelLoss('nllLoss', logProbs as AnyTensor, labels as unknown as AnyTensor, (x) => x, 0, options.reduction ?? 'mean') as never

@@ -13,8 +13,11 @@ import type { AnyTensor } from '../tree.ts'
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from './conv.ts'
 
 type Op = (x: AnyTensor) => AnyTensor
-const convOf = (rank: number) => (rank === 1 ? conv1d : conv2d) as unknown as (w: AnyTensor, o: object) => Op
-const convTransposeOf = (rank: number) => (rank === 1 ? convTranspose1d : convTranspose2d) as unknown as (w: AnyTensor, o: object) => Op
+type Untyped = (w: AnyTensor, o: object) => Op
+// Each branch is cast on its own: a conditional over the two typed factories would make the
+// checker relate their generic signatures (some 60,000 instantiations for nothing).
+const convOf = (rank: number) => (rank === 1 ? (conv1d as unknown as Untyped) : (conv2d as unknown as Untyped))
+const convTransposeOf = (rank: number) => (rank === 1 ? (convTranspose1d as unknown as Untyped) : (convTranspose2d as unknown as Untyped))
 
 interface AxisParams {
   readonly stride: number

@@ -1,35 +1,59 @@
 /** Elementwise ops: unary activations and math, binary ops with NumPy broadcasting, where. */
-import type { Shape, Input, ShapeFn, Broadcast, Where, Checked, Output } from '../../types/index.ts'
+import type {
+  Shape, Input, ShapeFn, Broadcast, Where, Checked, Output, SameShape, SameShapeOf, DTypeClass, AcceptDType, SameDType, ShapeError,
+} from '../../types/index.ts'
 import { makeNode, type DType } from '../graph.ts'
 import type { OpName } from './names.ts'
 
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
-import { layer, type Layer, type SameShapeLayer } from '../layer.ts'
+import { layer, type Layer } from '../layer.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 import { fail } from '../shape/errors.ts'
+import { acceptDType, sameDType } from '../shape/dtype.ts'
 import { fromArray, wrap, Tensor } from '../tensor.ts'
 
-const unary = <Op extends OpName>(op: Op, attrs: Record<string, unknown> = {}): SameShapeLayer<Op> =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], attrs, x.shape, x.dtype)))
+const unary = <Op extends OpName, C extends DTypeClass = 'float'>(op: Op, accepts: C, attrs: Record<string, unknown> = {}): Layer<SameShapeOf<Op, C>> =>
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, accepts)
+    return wrap(makeNode(op, [x.node], attrs, x.shape, x.dtype))
+  })
 
-export const relu = unary('relu')
-export const sigmoid = unary('sigmoid')
-export const tanh = unary('tanh')
+// The activations and transcendental functions are float only (their kernels compute in f32);
+// abs and neg also take int32, as in PyTorch.
+export const relu = unary('relu', 'float')
+export const sigmoid = unary('sigmoid', 'float')
+export const tanh = unary('tanh', 'float')
 /** GELU with the exact erf form (PyTorch's default). */
-export const gelu = unary('gelu', { approximate: 'none' })
+export const gelu = unary('gelu', 'float', { approximate: 'none' })
 /** GELU with the tanh approximation. */
-export const geluTanh = unary('gelu', { approximate: 'tanh' })
-export const exp = unary('exp')
-export const log = unary('log')
-export const sqrt = unary('sqrt')
-export const abs = unary('abs')
-export const neg = unary('neg')
+export const geluTanh = unary('gelu', 'float', { approximate: 'tanh' })
+export const exp = unary('exp', 'float')
+export const log = unary('log', 'float')
+export const sqrt = unary('sqrt', 'float')
+export const abs = unary('abs', 'numeric')
+export const neg = unary('neg', 'numeric')
 /** The Gauss error function. */
-export const erf = unary('erf')
+export const erf = unary('erf', 'float')
 
 /** Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01). */
-export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): SameShapeLayer<'leakyRelu'> =>
-  unary('leakyRelu', { negativeSlope: options.negativeSlope ?? 0.01 })
+export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): Layer<SameShapeOf<'leakyRelu', 'float'>> =>
+  unary('leakyRelu', 'float', { negativeSlope: options.negativeSlope ?? 0.01 })
+
+/**
+ * Converts to another dtype, as PyTorch's `x.to(dtype)`: float → int32
+ * rounds toward zero, anything → bool is `x != 0`, bool → number gives 0 or 1.
+ * Casting to the tensor's own dtype returns it unchanged. The explicit remedy
+ * for ops that refuse a dtype (conv2d, linear, relu … take float32 only).
+ *
+ * @example
+ * const labels = fromArray([0, 2, 1], [3], 'int32')
+ * const asFloat: Tensor<[3]> = cast('float32')(labels)
+ * await asFloat.data() // Float32Array [0, 2, 1]
+ */
+export const cast = <const D extends DType>(dtype: D): Layer<SameShape<'cast'>, D> => {
+  if (!(['float32', 'int32', 'bool'] as unknown[]).includes(dtype)) fail(`cast: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`)
+  return layer('cast', (x) => (x.dtype === dtype ? x : wrap(makeNode('cast', [x.node], {}, x.shape, dtype))))
+}
 
 export interface DropoutOptions {
   /** Probability of zeroing an element. */
@@ -44,11 +68,12 @@ export interface DropoutOptions {
   readonly training?: boolean
 }
 /** Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate). */
-export const dropout = (options: DropoutOptions): SameShapeLayer<'dropout'> => {
+export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', 'float'>> => {
   if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
   const { seed, ...rest } = options
   if (typeof seed !== 'number' && (seed.dtype !== 'int32' || seed.size !== 1)) fail(`dropout: a seed tensor must be one int32 value, got ${seed}`)
   return layer('dropout', (x) => {
+    acceptDType('dropout', 'input', x.dtype, 'float')
     if (options.training === false || options.rate === 0) return x
     const inputs = typeof seed === 'number' ? [x.node] : [x.node, seed.node]
     return wrap(makeNode('dropout', inputs, typeof seed === 'number' ? { ...rest, seed } : rest, x.shape, x.dtype))
@@ -59,11 +84,22 @@ export const dropout = (options: DropoutOptions): SameShapeLayer<'dropout'> => {
 
 type Operand = Tensor<Shape, DType> | number
 type OperandShape<T> = T extends Tensor<infer S, DType> ? S : []
-/** PyTorch's promotion for our dtypes: float32 wins; a plain number keeps the tensor's dtype. */
-type Promote<DA extends DType, B> = B extends Tensor<Shape, infer DB> ? (DA extends 'float32' ? DA : DB extends 'float32' ? 'float32' : DA) : DA
+type OperandDType<T> = T extends Tensor<Shape, infer D> ? D : never
 
-export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn {
+/**
+ * The dtype rule of a binary op: numbers (float32 or int32) on both sides and,
+ * for two tensors, one dtype (a plain number adapts to the tensor). Mixing
+ * is refused rather than promoted, so no conversion happens behind your back:
+ * say which one you mean with `cast`. Checked before the shapes.
+ */
+type BinaryRule<Op extends string, DA extends DType, B, Shapes> = AcceptDType<Op, 'input', DA, 'numeric'> extends infer E extends ShapeError<string>
+  ? E
+  : [OperandDType<B>] extends [never] ? Shapes : SameDType<Op, DA, OperandDType<B>> extends infer E extends ShapeError<string> ? E : Shapes
+
+export interface BroadcastFn<Op extends string, B extends Shape, DB extends DType | undefined> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'numeric'
+  readonly sameDTypeAs: DB
   readonly output: Broadcast<Op, Input<this>, B>
 }
 
@@ -72,17 +108,24 @@ export interface BroadcastFn<Op extends string, B extends Shape> extends ShapeFn
 export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'> {
   <A extends Shape, DA extends DType, const B extends Operand>(
     a: Tensor<A, DA>,
-    b: Checked<B, Broadcast<Op, A, OperandShape<B>>>,
-  ): Tensor<Output<Broadcast<Op, A, OperandShape<B>>>, Out extends DType ? Out : Promote<DA, B>>
-  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>>, Out>
+    b: Checked<B, BinaryRule<Op, DA, B, Broadcast<Op, A, OperandShape<B>>>>,
+  ): Tensor<Output<BinaryRule<Op, DA, B, Broadcast<Op, A, OperandShape<B>>>>, Out extends DType ? Out : DA>
+  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>, B extends Tensor<Shape, infer DB> ? DB : undefined>, Out>
 }
 
-const asTensor = (v: Operand): Tensor<Shape, DType> => (typeof v === 'number' ? fromArray([v], []) : v)
+/**
+ * A plain number next to a tensor of dtype `like`: it takes that dtype, as in
+ * PyTorch, except that a fraction stays float32 (so `int32 + 0.5` is refused
+ * as mixed dtypes instead of silently truncating 0.5 to 0).
+ */
+const asTensor = (v: Operand, like: DType = 'float32'): Tensor<Shape, DType> =>
+  typeof v === 'number' ? fromArray([v], [], like === 'float32' || Number.isInteger(v) ? like : 'float32') : v
 
 const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
-  // A plain integer keeps an int32 tensor int32 (as in PyTorch); anything else is float32.
-  const bt = typeof b === 'number' ? fromArray([b], [], a.dtype === 'int32' && Number.isInteger(b) ? 'int32' : 'float32') : b
-  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype === 'float32' || bt.dtype === 'float32' ? 'float32' : a.dtype
+  acceptDType(op, 'input', a.dtype, 'numeric')
+  const bt = asTensor(b, a.dtype === 'bool' ? 'float32' : a.dtype)
+  sameDType(op, a.dtype, bt.dtype)
+  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype
   return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
 }
 
@@ -104,14 +147,28 @@ export const less = binary<'less', 'bool'>('less')
 /** a == b elementwise, as a bool tensor. */
 export const equal = binary<'equal', 'bool'>('equal')
 
-/** where(cond, a, b): a where cond is true, else b, all three broadcast together; a and b may be numbers. */
+/** The dtype of where's result: its tensor operands' (a number adapts), float32 for two numbers. */
+type WhereDType<A, B> = [OperandDType<A>] extends [never] ? ([OperandDType<B>] extends [never] ? 'float32' : OperandDType<B>) : OperandDType<A>
+type WhereRule<C extends Shape, A, B> = [OperandDType<A>] extends [never]
+  ? Where<C, OperandShape<A>, OperandShape<B>>
+  : [OperandDType<B>] extends [never]
+    ? Where<C, OperandShape<A>, OperandShape<B>>
+    : SameDType<'where', OperandDType<A>, OperandDType<B>> extends infer E extends ShapeError<string> ? E : Where<C, OperandShape<A>, OperandShape<B>>
+
+/**
+ * where(cond, a, b): a where cond is true, else b, all three broadcast
+ * together; a and b share a dtype, and either may be a number (which takes
+ * the other's dtype).
+ */
 export function where<C extends Shape, const A extends Operand, const B extends Operand>(
   cond: Tensor<C, 'bool'>,
   a: A,
-  b: Checked<B, Where<C, OperandShape<A>, OperandShape<B>>>,
-): Tensor<Output<Where<C, OperandShape<A>, OperandShape<B>>>> {
+  b: Checked<B, WhereRule<C, A, B>>,
+): Tensor<Output<WhereRule<C, A, B>>, WhereDType<A, B>> {
   if (cond.dtype !== 'bool') fail(`where: the condition must be a bool tensor, got ${cond.dtype}`)
-  const [at, bt] = [asTensor(a), asTensor(b as Operand)]
+  const like = typeof a !== 'number' ? a.dtype : typeof b !== 'number' ? (b as Tensor<Shape, DType>).dtype : 'float32'
+  const [at, bt] = [asTensor(a, like), asTensor(b as Operand, like)]
+  sameDType('where', at.dtype, bt.dtype)
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, at.shape), bt.shape)
-  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, 'float32'))
+  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, at.dtype))
 }

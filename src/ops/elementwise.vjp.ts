@@ -7,7 +7,7 @@ import { wrap } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
 
 export const elementwiseVjp: VjpTable<
-  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'exp' | 'log' | 'sqrt' | 'abs' | 'neg' | 'erf' | 'dropout'
+  | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'gelu' | 'exp' | 'log' | 'sqrt' | 'abs' | 'neg' | 'erf' | 'dropout' | 'cast'
   | 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal' | 'where'
 > = {
   // Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
@@ -42,6 +42,9 @@ export const elementwiseVjp: VjpTable<
   erf: ({ inputs: [x], dy }) => [mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))],
   // The same seed and rate reproduce the mask, scaled by 1/(1 − rate).
   dropout: ({ node, dy }) => [wrap(makeNode('dropout', [dy.node, ...node.inputs.slice(1)], node.attrs, dy.shape, dy.dtype)) as AnyTensor, null],
+  // A cast node always changes the dtype (a cast to the same dtype returns its input), so one side
+  // is int32 or bool: no gradient flows through it, as PyTorch detaches integer tensors.
+  cast: 'none',
   add: ({ inputs: [a, b], dy }) => [sumTo(dy, a.shape), sumTo(dy, b.shape)],
   sub: ({ inputs: [a, b], dy }) => [sumTo(dy, a.shape), sumTo(neg(dy), b.shape)],
   mul: ({ inputs: [a, b], dy }) => [sumTo(mul(dy, b), a.shape), sumTo(mul(dy, a), b.shape)],

@@ -93,6 +93,23 @@ for (const [op, expr] of Object.entries(binaryExprs)) {
   })
 }
 
+// Conversions as PyTorch's `.to(dtype)`: float → int rounds toward zero, x → bool is x != 0
+// (NaN is true), bool → number is 0 or 1. bool is stored as u32.
+const castExprs: Record<string, (x: string) => string> = {
+  'int32→float32': (x) => `f32(${x})`,
+  'bool→float32': (x) => `f32(${x})`,
+  'float32→int32': (x) => `i32(${x})`,
+  'bool→int32': (x) => `i32(${x})`,
+  'float32→bool': (x) => `u32(${x} != 0.0)`,
+  'int32→bool': (x) => `u32(${x} != 0i)`,
+}
+defineKernel('cast', (node) => {
+  const { read } = elementwiseOperands(node)
+  const convert = castExprs[`${node.inputs[0].dtype}→${node.dtype}`]
+  if (!convert) throw new Error(`cast: no conversion from ${node.inputs[0].dtype} to ${node.dtype}`)
+  return { steps: [operandKernel(node, `  out[i] = ${convert(read(0))};`)] }
+})
+
 defineKernel('where', (node) => {
   const { read } = elementwiseOperands(node)
   return { steps: [operandKernel(node, `  out[i] = select(${read(2)}, ${read(1)}, ${read(0)} != 0u);`)] }

@@ -1,7 +1,8 @@
 /** Layout ops: reshape, flatten, permute, transpose, concat, pad, slice. */
 import type {
-  Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output,
+  Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output, SameDType, FirstError, ShapeError,
 } from '../../types/index.ts'
+import { sameDType } from '../shape/dtype.ts'
 import { makeNode, type DType } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { reshapeShape, flattenShape, permuteShape, permutationOf, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
@@ -48,13 +49,21 @@ export const transpose = <const D0 extends number, const D1 extends number>(dim0
   })
 
 type ShapesOf<Ts extends readonly Tensor<Shape, DType>[]> = { [I in keyof Ts]: Ts[I] extends Tensor<infer S, DType> ? S : never }
+type DTypeOf<T> = T extends Tensor<Shape, infer D> ? D : never
+/** The joined tensors share one dtype (the first one's): the first that differs is named. */
+type ConcatDTypes<Ts extends readonly unknown[]> = Ts extends readonly [infer First, ...infer Rest]
+  ? FirstError<{ [I in keyof Rest]: SameDType<'concat', DTypeOf<First>, DTypeOf<Rest[I]>> }> extends infer E extends ShapeError<string> ? E : true
+  : true
+type ConcatRule<Ts extends readonly Tensor<Shape, DType>[], Axis extends number> =
+  ConcatDTypes<Ts> extends infer E extends ShapeError<string> ? E : Concat<ShapesOf<Ts>, Axis>
 
-/** Joins tensors along an axis: sizes add up there and must agree elsewhere. */
+/** Joins tensors of one dtype along an axis: sizes add up there and must agree elsewhere. */
 export function concat<const Ts extends readonly Tensor<Shape, DType>[], const Axis extends number>(
-  tensors: Checked<Ts, Concat<ShapesOf<Ts>, Axis>>,
+  tensors: Checked<Ts, ConcatRule<Ts, Axis>>,
   axis: Axis,
-): Tensor<Output<Concat<ShapesOf<Ts>, Axis>>> {
+): Tensor<Output<ConcatRule<Ts, Axis>>, DTypeOf<Ts[0]>> {
   const ts = tensors as unknown as readonly Tensor<Shape, DType>[]
+  for (const t of ts.slice(1)) sameDType('concat', ts[0].dtype, t.dtype)
   const shape = concatShape(ts.map((t) => t.shape), axis)
   return wrap(makeNode('concat', ts.map((t) => t.node), { axis: normalizeAxis('concat', axis, ts[0].rank) }, shape, ts[0].dtype))
 }

@@ -1,33 +1,43 @@
 /** Dense layers: linear (x·Wᵀ + b) and matmul with batch broadcasting. */
-import type { Shape, Input, ShapeFn, Linear, Matmul, Checked, Output } from '../../types/index.ts'
+import type { Shape, Input, ShapeFn, Linear, Matmul, Checked, Output, AcceptDType, ShapeError } from '../../types/index.ts'
 import { makeNode, type DType } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { linearShape, matmulShape } from '../shape/layout.ts'
+import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
-import { splitWeights, type Weights, type WeightShape, type BiasShape } from './weights.ts'
+import { splitWeights, acceptWeighted, type Weights, type WeightShape, type BiasShape } from './weights.ts'
 
 export interface LinearFn<W extends Shape, B> extends ShapeFn {
   readonly op: 'linear'
+  readonly accepts: 'float'
   readonly output: Linear<Input<this>, W, B extends Shape ? B : undefined>
 }
 /** x [..., in] · weightᵀ [in, out] + bias [out]. */
 export const linear = <const W extends Weights>(weights: W): Layer<LinearFn<WeightShape<W>, BiasShape<W>>> =>
   layer('linear', (x) => {
     const { weight, bias } = splitWeights(weights)
+    acceptWeighted('linear', x, weight, bias)
     const shape = linearShape(x.shape, weight.shape, bias?.shape)
     return wrap(makeNode('linear', bias ? [x.node, weight.node, bias.node] : [x.node, weight.node], {}, shape, 'float32'))
   })
 
 export interface MatmulFn<B extends Shape> extends ShapeFn {
   readonly op: 'matmul'
+  readonly accepts: 'float'
   readonly output: Matmul<Input<this>, B>
 }
 
 /** Matrix product with PyTorch's rules; with one argument, the data-last layer x ↦ x·b. */
-export function matmul<A extends Shape, B extends Shape>(a: Tensor<A>, b: Checked<Tensor<B>, Matmul<A, B>>): Tensor<Output<Matmul<A, B>>>
+export function matmul<A extends Shape, B extends Shape, DA extends DType = 'float32', DB extends DType = 'float32'>(
+  a: Checked<Tensor<A, DA>, AcceptDType<'matmul', 'input', DA, 'float'>>,
+  b: Checked<Tensor<B, DB>, AcceptDType<'matmul', 'input', DB, 'float'> extends infer E extends ShapeError<string> ? E : Matmul<A, B>>,
+): Tensor<Output<Matmul<A, B>>>
 export function matmul<B extends Shape>(b: Tensor<B>): Layer<MatmulFn<B>>
 export function matmul(...args: [Tensor<Shape, DType>, Tensor<Shape, DType>] | [Tensor<Shape, DType>]): unknown {
-  const apply = (a: Tensor<Shape, DType>, b: Tensor<Shape, DType>) =>
-    wrap(makeNode('matmul', [a.node, b.node], {}, matmulShape(a.shape, b.shape), 'float32'))
+  const apply = (a: Tensor<Shape, DType>, b: Tensor<Shape, DType>) => {
+    acceptDType('matmul', 'input', a.dtype, 'float')
+    acceptDType('matmul', 'input', b.dtype, 'float')
+    return wrap(makeNode('matmul', [a.node, b.node], {}, matmulShape(a.shape, b.shape), 'float32'))
+  }
   return args.length === 2 ? apply(args[0], args[1]) : layer('matmul', (x) => apply(x, args[0]))
 }

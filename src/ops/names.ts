@@ -13,7 +13,7 @@ export const OP_NAMES = [
   'linear', 'matmul',
   // elementwise
   'relu', 'leakyRelu', 'sigmoid', 'tanh', 'gelu', 'exp', 'log', 'sqrt', 'abs', 'neg', 'dropout',
-  'erf', 'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'less', 'equal', 'where',
+  'erf', 'cast', 'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'less', 'equal', 'where',
   // reductions
   'sum', 'mean', 'max', 'argmax', 'softmax', 'logSoftmax',
   // layout

@@ -1,42 +1,64 @@
 /** Pooling, adaptive/global pooling, upsampling and batch normalisation layers. */
 import type {
   Shape, Input, ShapeFn, Spatial, PoolShape, MaxPoolOptions, AvgPoolOptions, AdaptivePoolShape, GlobalPoolShape,
-  UpsampleShape, UpsampleOptions, BatchNormShape,
+  UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
 } from '../../types/index.ts'
 import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
-import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape } from '../shape/pool.ts'
+import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
+import { checkOptionsSpelling } from '../shape/options.ts'
+import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
 export interface PoolFn<Op extends string, Rank extends number, O> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: PoolShape<Op, Rank, Input<this>, O>
 }
 
-const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype)))
+const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) => {
+  checkOptionsSpelling(op, options, poolSpec(op), ['kernelSize'], rank)
+  return layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype))
+  })
+}
 
-export const maxPool1d = poolLayer('maxPool1d', 1) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool1d', 1, O>>
-export const maxPool2d = poolLayer('maxPool2d', 2) as <const O extends MaxPoolOptions>(options: O) => Layer<PoolFn<'maxPool2d', 2, O>>
-export const avgPool1d = poolLayer('avgPool1d', 1) as <const O extends AvgPoolOptions>(options: O) => Layer<PoolFn<'avgPool1d', 1, O>>
-export const avgPool2d = poolLayer('avgPool2d', 2) as <const O extends AvgPoolOptions>(options: O) => Layer<PoolFn<'avgPool2d', 2, O>>
+/**
+ * A pooling layer factory: the options' keys are checked where they are
+ * written (types/options.ts), their values by the shape rule where the layer is applied.
+ */
+type PoolOf<Op extends string, Rank extends number, Options, Spec extends OptionSpec> = <const O extends OptionsLike<Options>>(
+  options: SpelledOptions<O, CheckKeys<Op, O, Spec, 'kernelSize'>>,
+) => Layer<IfSpelled<CheckKeys<Op, O, Spec, 'kernelSize'>, PoolFn<Op, Rank, O>>>
+
+export const maxPool1d = poolLayer('maxPool1d', 1) as PoolOf<'maxPool1d', 1, MaxPoolOptions, MaxPoolSpec>
+export const maxPool2d = poolLayer('maxPool2d', 2) as PoolOf<'maxPool2d', 2, MaxPoolOptions, MaxPoolSpec>
+export const avgPool1d = poolLayer('avgPool1d', 1) as PoolOf<'avgPool1d', 1, AvgPoolOptions, AvgPoolSpec>
+export const avgPool2d = poolLayer('avgPool2d', 2) as PoolOf<'avgPool2d', 2, AvgPoolOptions, AvgPoolSpec>
 
 export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
   readonly op: 'adaptiveAvgPool2d'
+  readonly accepts: 'float'
   readonly output: AdaptivePoolShape<'adaptiveAvgPool2d', Input<this>, Size>
 }
 /** Average pooling to a fixed output size, whatever the input size. */
 export const adaptiveAvgPool2d = <const Size extends Spatial>(outputSize: Size): Layer<AdaptivePoolFn<Size>> =>
-  layer('adaptiveAvgPool2d', (x) =>
-    wrap(makeNode('adaptiveAvgPool2d', [x.node], { outputSize }, adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), x.dtype)),
-  )
+  layer('adaptiveAvgPool2d', (x) => {
+    acceptDType('adaptiveAvgPool2d', 'input', x.dtype, 'float')
+    return wrap(makeNode('adaptiveAvgPool2d', [x.node], { outputSize }, adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), x.dtype))
+  })
 
 export interface GlobalPoolFn<Op extends string> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: GlobalPoolShape<Op, Input<this>>
 }
 const globalPool = (op: 'globalAvgPool2d' | 'globalMaxPool2d') =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype)))
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype))
+  })
 /** Mean over H and W: [N, C, H, W] → [N, C]. */
 export const globalAvgPool2d = globalPool('globalAvgPool2d') as Layer<GlobalPoolFn<'globalAvgPool2d'>>
 /** Max over H and W: [N, C, H, W] → [N, C]. */
@@ -44,11 +66,21 @@ export const globalMaxPool2d = globalPool('globalMaxPool2d') as Layer<GlobalPool
 
 export interface UpsampleFn<O> extends ShapeFn {
   readonly op: 'upsample'
+  readonly accepts: 'float'
   readonly output: UpsampleShape<Input<this>, O>
 }
 /** Nearest or bilinear upsampling by an integer scale factor or to a target size. */
-export const upsample = <const O extends UpsampleOptions>(options: O): Layer<UpsampleFn<O>> =>
-  layer('upsample', (x) => wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...options }, upsampleShape(x.shape, options), x.dtype)))
+type UpsampleKeys<O> = CheckKeys<'upsample', O, UpsampleSpec, never>
+export const upsample = <const O extends OptionsLike<UpsampleOptions>>(
+  options: SpelledOptions<O, UpsampleKeys<O>>,
+): Layer<IfSpelled<UpsampleKeys<O>, UpsampleFn<O>>> => {
+  checkOptionsSpelling('upsample', options, upsampleSpec, [], 2)
+  const spelled = options as UpsampleOptions
+  return layer('upsample', (x) => {
+    acceptDType('upsample', 'input', x.dtype, 'float')
+    return wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...spelled }, upsampleShape(x.shape, spelled), x.dtype))
+  })
+}
 
 export interface BatchNormParams<P extends Shape = Shape> {
   readonly weight: Tensor<P>
@@ -64,12 +96,17 @@ export interface BatchNormOptions {
 }
 export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly op: 'batchNorm2d'
+  readonly accepts: 'float'
   readonly output: BatchNormShape<Input<this>, P>
 }
 /** Batch normalisation over the channels of [N, C, H, W]. */
 export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions = {}): Layer<BatchNormFn<P>> =>
   layer('batchNorm2d', (x) => {
-    for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) batchNormShape(x.shape, p.shape)
+    acceptDType('batchNorm2d', 'input', x.dtype, 'float')
+    for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) {
+      acceptDType('batchNorm2d', 'parameter', p.dtype, 'float')
+      batchNormShape(x.shape, p.shape)
+    }
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
     const attrs = { training: false, eps: 1e-5, momentum: 0.1, ...options }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))

@@ -1,8 +1,10 @@
 /** Reductions (sum, mean, max, argmax) and the softmax family. */
-import type { Shape, Input, ShapeFn, Reduce, NormalizeAxis, ShapeError } from '../../types/index.ts'
+import type { Shape, Input, ShapeFn, Reduce, NormalizeAxis, ShapeError, CheckKeys, SpelledOptions, IfSpelled } from '../../types/index.ts'
 import { makeNode } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
+import { acceptDType } from '../shape/dtype.ts'
+import { checkOptionsSpelling } from '../shape/options.ts'
 import { wrap } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 
@@ -14,11 +16,25 @@ export interface ReduceOptions {
 
 export interface ReduceFn<Op extends string, O extends ReduceOptions> extends ShapeFn {
   readonly op: Op
+  /** mean is float only, as in PyTorch; sum, max and argmax take integers too. */
+  readonly accepts: Op extends 'mean' ? 'float' : 'numeric'
   readonly output: Reduce<Op, Input<this>, O extends { readonly axis: infer A } ? A : undefined, O extends { readonly keepDims: true } ? true : false>
 }
 
-const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <const O extends ReduceOptions = {}>(options?: O): Layer<ReduceFn<Op, O>> =>
-  layer(op, (x) => {
+/** The options of a reduction, in the order they are checked; a typo (`keepdims`) is an error, not a silent default. */
+export type ReduceSpec = readonly [['axis', 'axes'], ['keepDims', 'flag']]
+const reduceSpec: ReduceSpec = [['axis', 'axes'], ['keepDims', 'flag']]
+type ReduceKeys<Op extends string, O> = CheckKeys<Op, O, ReduceSpec, never>
+/** Any key is let through to CheckKeys, which names the unknown ones. */
+type ReduceOptionsLike = ReduceOptions & { readonly [key: string]: unknown }
+
+const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <const O extends ReduceOptionsLike = {}>(
+  spelled?: SpelledOptions<O, ReduceKeys<Op, O>>,
+): Layer<IfSpelled<ReduceKeys<Op, O>, ReduceFn<Op, O>>> => {
+  if (spelled !== undefined) checkOptionsSpelling(op, spelled, reduceSpec, [], 0)
+  const options = spelled as ReduceOptions | undefined
+  return layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, op === 'mean' ? 'float' : 'numeric')
     const keepDims = options?.keepDims ?? false
     const axes = reducedAxes(op, x.shape, options?.axis)
     // A sum over nothing is 0 and a mean NaN; a maximum of nothing has no value (PyTorch raises too).
@@ -26,24 +42,29 @@ const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <con
     const dtype = op === 'argmax' ? 'int32' : x.dtype
     return wrap(makeNode(op, [x.node], { axes, keepDims }, reduceShape(op, x.shape, options?.axis, keepDims), dtype))
   })
+}
 
 export const sum = reduction('sum')
 export const mean = reduction('mean')
 export const max = reduction('max')
 /** Index of the largest value along one axis (or of the flattened tensor); int32. */
-export const argmax = reduction('argmax') as unknown as <const O extends { readonly axis?: number; readonly keepDims?: boolean } = {}>(
-  options?: O,
-) => Layer<ReduceFn<'argmax', O>, 'int32'>
+export const argmax = reduction('argmax') as unknown as <const O extends { readonly axis?: number; readonly keepDims?: boolean; readonly [key: string]: unknown } = {}>(
+  options?: SpelledOptions<O, ReduceKeys<'argmax', O>>,
+) => Layer<IfSpelled<ReduceKeys<'argmax', O>, ReduceFn<'argmax', O>>, 'int32'>
 
 export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn {
   readonly op: Op
+  readonly accepts: 'float'
   readonly output: NormalizeAxis<Op, Axis, Input<this>['length']> extends infer A
     ? A extends ShapeError<string> ? A : Input<this>
     : never
 }
 
 const alongAxis = <Op extends 'softmax' | 'logSoftmax'>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
-  layer(op, (x) => wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype)))
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype))
+  })
 
 /** Softmax along an axis (default the last), computed stably (max subtracted first). */
 export const softmax = alongAxis('softmax')

@@ -1,5 +1,7 @@
 /** Run-time twins of types/conv.ts: the same formulas, the same messages. */
+import type { ConvSpec, ConvTransposeSpec } from '../../types/conv.ts'
 import { fail, shapeText, axisValue, layoutText, checkOptions, type Spatial } from './errors.ts'
+import { checkSpelling } from './options.ts'
 
 export interface ConvOptions {
   readonly stride?: Spatial
@@ -14,6 +16,12 @@ export interface ConvTransposeOptions {
   readonly dilation?: Spatial
   readonly groups?: number
 }
+
+/** The options and what each takes, in the order they are checked (typed by the type-level lists, so the two cannot drift). */
+export const convSpec: ConvSpec = [['stride', 'positive'], ['padding', 'padding'], ['dilation', 'positive'], ['groups', 'count']]
+export const convTransposeSpec: ConvTransposeSpec = [
+  ['stride', 'positive'], ['padding', 'nonNegative'], ['outputPadding', 'nonNegative'], ['dilation', 'positive'], ['groups', 'count'],
+]
 
 /** Output size of one conv axis; padding 'same' follows PyTorch at stride 1, SAME_UPPER beyond. */
 export const convAxis = (op: string, input: number, kernel: number, stride: number, padding: number | 'same', dilation: number): number => {
@@ -55,13 +63,15 @@ const checkBias = (op: string, outChannels: number, bias: readonly number[] | un
 export const convShape = (
   op: string, rank: number, x: readonly number[], w: readonly number[], bias: readonly number[] | undefined, options: ConvOptions,
 ): number[] => {
+  checkSpelling(op, options, convSpec, rank)
   checkOptions(op, options, ['stride', 'dilation', 'groups'], ['padding'])
   if (x.length !== rank + 2) fail(`${op}: expects input ${layoutText(rank)}, got ${shapeText(x)}`)
   if (w.length !== rank + 2) fail(`${op}: weight must be [Co, Ci/groups, ${rank} kernel dims], got ${shapeText(w)}`)
   const groups = options.groups ?? 1
   const [n, c] = x
   const [co, cig] = w
-  if (c !== cig * groups) fail(`${op}: input has ${c} channels but weight expects ${cig * groups}`)
+  if (c !== cig * groups)
+    fail(`${op}: input has ${c} channels but weight expects ${cig * groups}${groups === 1 ? '' : ` (groups ${groups} × ${cig} channels per group)`}`)
   if (co % groups !== 0) fail(`${op}: ${co} output channels are not divisible by groups ${groups}`)
   checkBias(op, co, bias)
   const spatial = x.slice(2).map((input, i) =>
@@ -74,6 +84,7 @@ export const convShape = (
 export const convTransposeShape = (
   op: string, rank: number, x: readonly number[], w: readonly number[], bias: readonly number[] | undefined, options: ConvTransposeOptions,
 ): number[] => {
+  checkSpelling(op, options, convTransposeSpec, rank)
   checkOptions(op, options, ['stride', 'dilation', 'groups'], ['padding', 'outputPadding'])
   if (x.length !== rank + 2) fail(`${op}: expects input ${layoutText(rank)}, got ${shapeText(x)}`)
   if (w.length !== rank + 2) fail(`${op}: weight must be [Ci, Co/groups, ${rank} kernel dims], got ${shapeText(w)}`)

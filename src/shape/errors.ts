@@ -12,9 +12,9 @@ export const shapeText = (shape: readonly number[]): string => `[${shape.join(',
 
 export type Spatial = number | readonly number[]
 
-/** The value of a spatial option on axis i (mirror of AxisValue in types/options.ts). */
+/** The value of a spatial option on axis i; a one-element tuple means every axis (mirror of AxisValue in types/options.ts). */
 export const axisValue = (value: Spatial | undefined, axis: number, fallback: number): number =>
-  value === undefined ? fallback : typeof value === 'number' ? value : value[axis] ?? fallback
+  value === undefined ? fallback : typeof value === 'number' ? value : value.length === 1 ? value[0] : value[axis] ?? fallback
 
 export const layoutText = (rank: number): string =>
   rank === 1 ? '[N, C, L]' : rank === 2 ? '[N, C, H, W]' : `[N, C, …${rank} spatial dims]`

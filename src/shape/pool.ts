@@ -1,5 +1,17 @@
 /** Run-time twins of types/pool.ts: the same formulas, the same messages. */
+import type { MaxPoolSpec, AvgPoolSpec, UpsampleSpec, OutputSizeSpec } from '../../types/pool.ts'
 import { fail, shapeText, axisValue, layoutText, checkOptions, type Spatial } from './errors.ts'
+import { checkSpelling } from './options.ts'
+
+/** The options and what each takes, in the order they are checked (typed by the type-level lists, so the two cannot drift). */
+export const maxPoolSpec: MaxPoolSpec = [['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['dilation', 'positive'], ['ceilMode', 'flag']]
+export const avgPoolSpec: AvgPoolSpec = [
+  ['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['ceilMode', 'flag'], ['countIncludePad', 'flag'],
+]
+export const upsampleSpec: UpsampleSpec = [['scaleFactor', 'positive'], ['size', 'positive'], ['mode', 'mode'], ['alignCorners', 'flag']]
+const outputSizeSpec: OutputSizeSpec = [['outputSize', 'positive']]
+/** The spec of a pooling op by name. */
+export const poolSpec = (op: string) => (op.startsWith('maxPool') ? maxPoolSpec : avgPoolSpec)
 
 export interface PoolOptions {
   readonly kernelSize: Spatial
@@ -38,6 +50,7 @@ export const poolParams = (options: PoolOptions, axis: number) => {
 }
 
 export const poolShape = (op: string, rank: number, x: readonly number[], options: PoolOptions): number[] => {
+  checkSpelling(op, options, poolSpec(op), rank)
   checkOptions(op, options, ['kernelSize', 'stride', 'dilation'], ['padding'])
   if (x.length !== rank + 2) fail(`${op}: expects input ${layoutText(rank)}, got ${shapeText(x)}`)
   const spatial = x.slice(2).map((input, i) => {
@@ -52,6 +65,7 @@ const expectImage = (op: string, x: readonly number[]) => {
 }
 
 export const adaptivePoolShape = (op: string, x: readonly number[], outputSize: Spatial): number[] => {
+  checkSpelling(op, { outputSize }, outputSizeSpec, 2)
   expectImage(op, x)
   checkOptions(op, { outputSize }, ['outputSize'], [])
   return [x[0], x[1], axisValue(outputSize, 0, 1), axisValue(outputSize, 1, 1)]
@@ -72,6 +86,7 @@ export type UpsampleOptions = {
 }
 
 export const upsampleShape = (x: readonly number[], options: UpsampleOptions): number[] => {
+  checkSpelling('upsample', options, upsampleSpec, 2)
   expectImage('upsample', x)
   const [n, c, h, w] = x
   if (options.size !== undefined) {

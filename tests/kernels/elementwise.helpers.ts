@@ -30,6 +30,8 @@ export const buildCase = (c: FixtureCase): AnyTensor => {
   switch (c.op) {
     case 'leakyRelu':
       return sw.leakyRelu(a.negativeSlope === undefined ? {} : { negativeSlope: a.negativeSlope })(x as any) as AnyTensor
+    case 'cast':
+      return api.cast(a.dtype)(x)
     case 'gelu':
       return (a.approximate === 'tanh' ? api.geluTanh : api.gelu)(x)
     case 'where':

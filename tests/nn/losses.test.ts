@@ -5,7 +5,7 @@
  * fixture's random cotangent) for reduction 'none'. Then bad inputs.
  */
 import { describe, expect, it } from 'vitest'
-import { fromArray, tensor, valueAndGrad, vjp, ShapeError, type Tensor } from '../../src/index.ts'
+import { fromArray, tensor, valueAndGrad, vjp, ShapeError, DTypeError, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss, mseLoss, binaryCrossEntropyWithLogits } from '../../src/nn/index.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
@@ -119,10 +119,23 @@ describe('bad inputs', () => {
     expect(message(() => untyped(fromArray([0, 0, 0], [3]), three))).toBe('crossEntropy: expects input [N, C], got [3]')
   })
 
-  it('labels must be int32 (float or bool labels are refused)', () => {
-    expect(message(() => untyped(logits, tensor([0, 1, 2, 0])))).toBe('crossEntropy: labels must be int32, got float32')
-    expect(message(() => untyped(logits, tensor([0.5, 1, 2, 0])))).toBe('crossEntropy: labels must be int32, got float32')
-    expect(message(() => untypedNll(logits, tensor([1, 0, 1, 0], 'bool')))).toBe('nllLoss: labels must be int32, got bool')
+  it('labels must be int32 class indices: float, one-hot or bool labels are a DTypeError naming the op and int32', () => {
+    const dtypeMessage = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        expect(e).toBeInstanceOf(DTypeError)
+        return (e as Error).message
+      }
+      throw new Error('expected a DTypeError')
+    }
+    expect(dtypeMessage(() => untyped(logits, tensor([0, 1, 2, 0])))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4]')
+    expect(dtypeMessage(() => untyped(logits, tensor([0.5, 1, 2, 0])))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4]')
+    // one-hot float rows (the case): named before the shapes, which would only say [4, 3] is not [4]
+    const oneHot = fromArray([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0], [4, 3])
+    // @ts-expect-error crossEntropy: labels must be int32 class indices, got float32 [4, 3]
+    expect(dtypeMessage(() => crossEntropy(logits, oneHot))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4, 3]')
+    expect(dtypeMessage(() => untypedNll(logits, tensor([1, 0, 1, 0], 'bool')))).toBe('nllLoss: labels must be int32 class indices, got bool [4]')
   })
 
   it('labelSmoothing outside [0, 1] is refused', () => {

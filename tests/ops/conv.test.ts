@@ -59,7 +59,7 @@ describe('conv2d', () => {
   })
 
   it('unknown shapes are checked at run time with the twin’s message', () => {
-    const cases: [number[], number[], number[] | undefined, object][] = [
+    const cases: [number[], number[], number[] | undefined, Record<string, unknown>][] = [
       [[1, 3, 5, 5], [2, 4, 3, 3], undefined, {}], // channels
       [[1, 4, 5, 5], [5, 2, 3, 3], undefined, { groups: 2 }], // groups
       [[1, 3, 5, 5], [4, 3, 3, 3], [5], {}], // bias length
@@ -120,7 +120,7 @@ describe('convTranspose2d', () => {
   it('errors, known and unknown shapes', () => {
     // @ts-expect-error convTranspose2d: input has 3 channels but weight expects 4
     expect(messageOf(() => convTranspose2d(zeros([4, 2, 3, 3]))(zeros([1, 3, 5, 5])))).toBe('convTranspose2d: input has 3 channels but weight expects 4')
-    const cases: [number[], number[], object][] = [
+    const cases: [number[], number[], Record<string, unknown>][] = [
       [[1, 2, 5, 5], [2, 2, 3, 3], { stride: 2, outputPadding: 2 }],
       [[1, 1, 1, 1], [1, 1, 2, 2], { padding: 1 }],
       [[1, 3, 5, 5], [3, 2, 3, 3], { groups: 2 }],

@@ -5,7 +5,7 @@ import {
   add, sub, mul, div, maximum, minimum, pow, greater, less, equal, where, zeros, tensor, type Tensor, type Shape, type DType,
 } from '../../src/index.ts'
 import { broadcastShapes } from '../../src/shape/layout.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
 
 describe('unary ops keep shape and dtype', () => {
   const unary = { relu, sigmoid, tanh, exp, log, sqrt, abs, neg, erf }
@@ -16,7 +16,9 @@ describe('unary ops keep shape and dtype', () => {
       const y: Tensor<[2, 3, 4]> = op(x)
       expectNode(y, { op: name, inputs: [x], shape: [2, 3, 4] })
       expect(op(zeros([])).shape).toEqual([])
-      expect(op(zeros([5], 'int32')).dtype).toBe('int32')
+      const int = zeros([5], 'int32') as unknown as Tensor<[5]>
+      if (name === 'abs' || name === 'neg') expect(op(int).dtype).toBe('int32')
+      else expect(dtypeMessageOf(() => op(int))).toBe(`${name}: expects float32 input, got int32; convert it with cast('float32')`)
       expect(op(unknownShape(zeros([7, 1]))).shape).toEqual([7, 1])
     })
   }
@@ -99,14 +101,14 @@ describe('binary ops broadcast, in both call forms', () => {
     expect(cmp.dtype).toBe('bool')
   })
 
-  it('the result takes the first operand’s dtype (arithmetic, float32 promotes) or bool (comparisons)', () => {
+  it('the result takes the operands’ dtype (arithmetic) or bool (comparisons); a plain number adapts', () => {
     const i = tensor([1, 2], 'int32')
     const sum: Tensor<[2], 'int32'> = add(i, 1)
     expect(sum.dtype).toBe('int32')
     const later: Tensor<[2], 'int32'> = mul(3)(i)
     expect(later.dtype).toBe('int32')
-    const promoted: Tensor<[2], 'float32'> = add(i, zeros([2]))
-    expect(promoted.dtype).toBe('float32')
+    const compared: Tensor<[2], 'bool'> = equal(i, tensor([1, 5], 'int32'))
+    expect(compared.dtype).toBe('bool')
     const cmp: Tensor<[2], 'bool'> = greater(zeros([2]), 0)
     expect(cmp.dtype).toBe('bool')
     const cmpLater: Tensor<[2], 'bool'> = less(0)(zeros([2]))

@@ -51,6 +51,8 @@ const build = (c: FixtureCase): T | undefined => {
       return apply(attrs.approximate === 'tanh' ? sw.geluTanh : sw.gelu, x)
     case 'leakyRelu':
       return apply(sw.leakyRelu(attrs), x)
+    case 'cast':
+      return apply(call('cast', attrs.dtype), x)
     case 'batchNorm2d':
       return apply(call('batchNorm2d', { weight: a1, bias: a2, runningMean: a3, runningVar: a4 }, attrs), x)
     case 'linear':

@@ -1,6 +1,6 @@
 /** Shared helpers of the op tests: no device work, only graph nodes and their shapes. */
 import { expect } from 'vitest'
-import { ShapeError, type DType, type Shape, type Tensor } from '../../src/index.ts'
+import { ShapeError, DTypeError, type DType, type Shape, type Tensor } from '../../src/index.ts'
 
 /** The message of the ShapeError f throws (fails if f returns, or throws something else). */
 export const messageOf = (f: () => unknown): string => {
@@ -11,6 +11,18 @@ export const messageOf = (f: () => unknown): string => {
     return (e as Error).message
   }
   throw new Error('expected a ShapeError, but nothing was thrown')
+}
+
+/** The message of the DTypeError f throws, before any node is built (fails if f returns, or throws something else). */
+export const dtypeMessageOf = (f: () => unknown): string => {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(DTypeError)
+    expect((e as Error).name).toBe('DTypeError')
+    return (e as Error).message
+  }
+  throw new Error('expected a DTypeError, but nothing was thrown')
 }
 
 /** The same tensor with its shape forgotten by the type system: checks move to run time. */

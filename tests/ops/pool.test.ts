@@ -4,7 +4,7 @@ import {
   maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, zeros, ones, type Tensor,
 } from '../../src/index.ts'
 import { poolShape } from '../../src/shape/pool.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
 
 describe('maxPool2d / avgPool2d', () => {
   it('MaxPool2d(k3, p1, s(2, 1)) on (1, 2, 4, 4) → (1, 2, 2, 4)', () => {
@@ -25,8 +25,11 @@ describe('maxPool2d / avgPool2d', () => {
     expect(dropped.shape).toEqual([1, 2, 3, 3])
   })
 
-  it('keeps the input dtype', () => {
-    expect(maxPool2d({ kernelSize: 2 })(zeros([1, 1, 4, 4], 'int32')).dtype).toBe('int32')
+  it('takes float32 only: int32 is a DTypeError naming the op and both dtypes', () => {
+    // @ts-expect-error maxPool2d: expects float32 input, got int32
+    expect(dtypeMessageOf(() => maxPool2d({ kernelSize: 2 })(zeros([1, 1, 4, 4], 'int32')))).toBe(
+      "maxPool2d: expects float32 input, got int32; convert it with cast('float32')",
+    )
   })
 
   it('errors: known shapes at compile time and run time, unknown shapes at run time', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { sum, mean, max, argmax, softmax, logSoftmax, zeros, type Tensor } from '../../src/index.ts'
 import { reduceShape } from '../../src/shape/layout.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
 
 describe('reductions', () => {
   for (const [name, op] of Object.entries({ sum, mean, max })) {
@@ -22,7 +22,10 @@ describe('reductions', () => {
       const severalKept: Tensor<[1, 3, 1]> = op({ axis: [-1, 0], keepDims: true })(x)
       expect(severalKept.shape).toEqual([1, 3, 1])
       expect(op({ axis: [-1, -2], keepDims: true })(x).node.attrs).toMatchObject({ axes: [2, 1], keepDims: true })
-      expect(op({ axis: 0 })(zeros([2, 3], 'int32')).dtype).toBe('int32')
+      // mean is float only, as in PyTorch; sum and max keep int32.
+      const int = zeros([2, 3], 'int32') as unknown as Tensor<[2, 3]>
+      if (name === 'mean') expect(dtypeMessageOf(() => op({ axis: 0 })(int))).toBe("mean: expects float32 input, got int32; convert it with cast('float32')")
+      else expect(op({ axis: 0 })(int).dtype).toBe('int32')
     })
 
     it(`${name}: an out-of-range axis is named, known or unknown shape`, () => {

@@ -45,12 +45,15 @@ const fromAxis = (r: AxisResult) => (r.ok ? { ok: true as const, value: r.out } 
 const small = (min: number, max: number) => fc.integer({ min, max })
 
 /** A spatial option: one number for every axis, a per-axis tuple, or left out when every axis has the default. */
-const encodeSpatial = (values: number[], fallback: number, form: 'number' | 'tuple' | 'absent'): number | number[] | undefined => {
+type SpatialForm = 'number' | 'tuple' | 'one' | 'absent'
+const encodeSpatial = (values: number[], fallback: number, form: SpatialForm): number | number[] | undefined => {
   if (form === 'absent' && values.every((v) => v === fallback)) return undefined
   if (form === 'number' && values.every((v) => v === values[0])) return values[0]
+  // A one-element tuple means that value on every axis, as in PyTorch.
+  if (form === 'one' && values.every((v) => v === values[0])) return [values[0]]
   return values
 }
-const spatialForm = fc.constantFrom<'number' | 'tuple' | 'absent'>('number', 'tuple', 'absent')
+const spatialForm = fc.constantFrom<SpatialForm>('number', 'tuple', 'one', 'absent')
 
 // ------------------------------------------------------------------ conv
 
@@ -110,7 +113,7 @@ interface ConvCase {
   padding: number[] | 'same' | 'valid'
   dilation: number[]
   bias: number[] | undefined
-  forms: ('number' | 'tuple' | 'absent')[]
+  forms: SpatialForm[]
 }
 
 const convCase = (transposed: boolean): fc.Arbitrary<ConvCase> =>
@@ -168,7 +171,8 @@ const convOptions = (k: ConvCase) => ({
 const expectedConv = (op: string, k: ConvCase, x: number[], w: number[]) => {
   const fail = (message: string) => ({ ok: false as const, message })
   const expectedChannels = k.cig * k.groups
-  if (k.c !== expectedChannels) return fail(`${op}: input has ${k.c} channels but weight expects ${expectedChannels}`)
+  const groupsText = k.groups === 1 ? '' : ` (groups ${k.groups} × ${k.cig} channels per group)`
+  if (k.c !== expectedChannels) return fail(`${op}: input has ${k.c} channels but weight expects ${expectedChannels}${groupsText}`)
   if (!Number.isInteger(w[0] / k.groups)) return fail(`${op}: ${w[0]} output channels are not divisible by groups ${k.groups}`)
   if (k.bias !== undefined && k.bias.length !== 1) return fail(`${op}: bias must be [${w[0]}], got ${shapeText(k.bias)}`)
   if (k.bias !== undefined && k.bias[0] !== w[0]) return fail(`${op}: bias has ${k.bias[0]} values but weight has ${w[0]} output channels`)
@@ -262,7 +266,7 @@ describe('convTransposeAxis against the simulated scatter', () => {
 describe('convTransposeShape against the brute force', () => {
   it('output shape and the first failing check', () => {
     fc.assert(
-      fc.property(convCase(true), fc.array(small(0, 3), { minLength: 2, maxLength: 2 }), fc.constantFrom<'number' | 'tuple' | 'absent'>('number', 'tuple', 'absent'), (k, op2, form) => {
+      fc.property(convCase(true), fc.array(small(0, 3), { minLength: 2, maxLength: 2 }), spatialForm, (k, op2, form) => {
         const op = k.rank === 1 ? 'convTranspose1d' : 'convTranspose2d'
         const outputPadding = op2.slice(0, k.rank)
         const x = [k.n, k.c, ...k.spatial]

@@ -10,7 +10,11 @@ import { describe, expect, it } from 'vitest'
 import type {
   ShapeError as TypeShapeError, ConvShape, ConvTransposeShape, PoolShape, Reshape, Broadcast, Flatten, Permute, Transpose, Concat,
   Reduce, Matmul, Linear, UpsampleShape, BatchNormShape, AdaptivePoolShape, GlobalPoolShape, ShapeOfNested, Where,
+  CheckKeys, ConvSpec, ConvTransposeSpec, MaxPoolSpec, AvgPoolSpec,
 } from '../../types/index.ts'
+import { checkKeys } from '../../src/shape/options.ts'
+import { convSpec, convTransposeSpec } from '../../src/shape/conv.ts'
+import { maxPoolSpec, avgPoolSpec } from '../../src/shape/pool.ts'
 import { convShape, convTransposeShape, convAxis, convTransposeAxis, convPadding } from '../../src/shape/conv.ts'
 import { poolShape, poolAxis, upsampleShape, batchNormShape, adaptivePoolShape, globalPoolShape } from '../../src/shape/pool.ts'
 import {
@@ -131,9 +135,17 @@ describe('conv error messages', () => {
     expect(messageOf(() => convShape('conv2d', 2, [1, 3, 5, 5], [2, 4, 3, 3], undefined, {}))).toBe(
       typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [2, 4, 3, 3], undefined, {}>>('conv2d: input has 3 channels but weight expects 4'),
     )
-    // With groups the weight expects Ci/groups · groups channels.
+    // With groups the weight expects Ci/groups · groups channels, and the message names groups.
     expect(messageOf(() => convShape('conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }))).toBe(
-      typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }>>('conv2d: input has 3 channels but weight expects 4'),
+      typed<ConvShape<'conv2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, { groups: 2 }>>(
+        'conv2d: input has 3 channels but weight expects 4 (groups 2 × 2 channels per group)',
+      ),
+    )
+    // the case: groups 3 on 64 channels with a weight of 21 channels per group
+    expect(messageOf(() => convShape('conv2d', 2, [1, 64, 8, 8], [63, 21, 3, 3], undefined, { groups: 3 }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 64, 8, 8], [63, 21, 3, 3], undefined, { groups: 3 }>>(
+        'conv2d: input has 64 channels but weight expects 63 (groups 3 × 21 channels per group)',
+      ),
     )
     expect(messageOf(() => convTransposeShape('convTranspose2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, {}))).toBe(
       typed<ConvTransposeShape<'convTranspose2d', 2, [1, 3, 5, 5], [4, 2, 3, 3], undefined, {}>>('convTranspose2d: input has 3 channels but weight expects 4'),
@@ -431,5 +443,93 @@ describe('layout error messages', () => {
     expect(messageOf(() => shapeOfNested([[[1, 2]], [[3]]]))).toBe(typed<ShapeOfNested<[[[1, 2]], [[3]]]>>('tensor: rows have different lengths'))
     expect(shapeText([])).toBe('[]')
     expect(shapeText([4, -1])).toBe('[4, -1]')
+  })
+})
+
+describe('option spelling (types/options.ts and its twin src/shape/options.ts)', () => {
+  const x = [1, 3, 8, 8]
+  const w = [4, 3, 3, 3]
+
+  it('unknown keys, a typo next to valid keys too, name the key and list the known ones', () => {
+    expect(messageOf(() => checkKeys('conv2d', { stide: 2, padding: 1 }, convSpec, []))).toBe(
+      typed<CheckKeys<'conv2d', { stide: 2; padding: 1 }, ConvSpec, never>>(
+        "conv2d: unknown option 'stide' (known: stride, padding, dilation, groups)",
+      ),
+    )
+    expect(messageOf(() => checkKeys('convTranspose2d', { output_padding: 1 }, convTransposeSpec, []))).toBe(
+      typed<CheckKeys<'convTranspose2d', { output_padding: 1 }, ConvTransposeSpec, never>>(
+        "convTranspose2d: unknown option 'output_padding' (known: stride, padding, outputPadding, dilation, groups)",
+      ),
+    )
+    expect(messageOf(() => checkKeys('avgPool2d', { kernelSize: 2, dilation: 2 }, avgPoolSpec, ['kernelSize']))).toBe(
+      typed<CheckKeys<'avgPool2d', { kernelSize: 2; dilation: 2 }, AvgPoolSpec, 'kernelSize'>>(
+        "avgPool2d: unknown option 'dilation' (known: kernelSize, stride, padding, ceilMode, countIncludePad)",
+      ),
+    )
+  })
+
+  it('a required key that is missing: maxPool2d({})', () => {
+    expect(messageOf(() => checkKeys('maxPool2d', {}, maxPoolSpec, ['kernelSize']))).toBe(
+      typed<CheckKeys<'maxPool2d', {}, MaxPoolSpec, 'kernelSize'>>('maxPool2d: kernelSize is required'),
+    )
+  })
+
+  it("values of the wrong kind: padding 'SAME', a string stride, a tuple groups, a string in a tuple, a number flag", () => {
+    expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { padding: 'SAME' as never }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { padding: 'SAME' }>>(
+        "conv2d: padding must be a number, [number, number], 'same' or 'valid', got 'SAME'",
+      ),
+    )
+    expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { stride: '2' as never }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { stride: '2' }>>("conv2d: stride must be a number or [number, number], got '2'"),
+    )
+    expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { stride: ['2', 2] as never }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { stride: ['2', 2] }>>(
+        "conv2d: stride must be a number or [number, number], got ['2', 2]",
+      ),
+    )
+    expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { groups: [1, 1] as never }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { groups: [1, 1] }>>('conv2d: groups must be a number, got [1, 1]'),
+    )
+    expect(messageOf(() => convTransposeShape('convTranspose1d', 1, [1, 3, 8], [3, 2, 3], undefined, { padding: 'same' as never }))).toBe(
+      typed<ConvTransposeShape<'convTranspose1d', 1, [1, 3, 8], [3, 2, 3], undefined, { padding: 'same' }>>(
+        "convTranspose1d: padding must be a number or [number], got 'same'",
+      ),
+    )
+    expect(messageOf(() => poolShape('maxPool2d', 2, x, { kernelSize: 2, ceilMode: 1 as never }))).toBe(
+      typed<PoolShape<'maxPool2d', 2, [1, 3, 8, 8], { kernelSize: 2; ceilMode: 1 }>>('maxPool2d: ceilMode must be true or false, got 1'),
+    )
+    expect(messageOf(() => upsampleShape(x, { scaleFactor: 2, mode: 'bicubic' as never }))).toBe(
+      typed<UpsampleShape<[1, 3, 8, 8], { scaleFactor: 2; mode: 'bicubic' }>>("upsample: mode must be 'nearest' or 'bilinear', got 'bicubic'"),
+    )
+  })
+
+  it('a one-element tuple means that value on every axis (PyTorch); any other wrong length is named', () => {
+    expect(convShape('conv2d', 2, x, w, undefined, { stride: [2] })).toEqual(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { stride: [2] }>>([1, 4, 3, 3]),
+    )
+    expect(convShape('conv2d', 2, x, w, undefined, { stride: [2] })).toEqual(convShape('conv2d', 2, x, w, undefined, { stride: 2 }))
+    expect(poolShape('maxPool2d', 2, x, { kernelSize: [2] })).toEqual(typed<PoolShape<'maxPool2d', 2, [1, 3, 8, 8], { kernelSize: [2] }>>([1, 3, 4, 4]))
+    expect(adaptivePoolShape('adaptiveAvgPool2d', x, [3])).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', [1, 3, 8, 8], [3]>>([1, 3, 3, 3]))
+    expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { stride: [1, 2, 3] }))).toBe(
+      typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { stride: [1, 2, 3] }>>(
+        'conv2d: stride has 3 values for 2 spatial axes; give one (used on every axis) or 2',
+      ),
+    )
+    expect(messageOf(() => convShape('conv1d', 1, [1, 3, 8], [4, 3, 3], undefined, { padding: [1, 1] }))).toBe(
+      typed<ConvShape<'conv1d', 1, [1, 3, 8], [4, 3, 3], undefined, { padding: [1, 1] }>>(
+        'conv1d: padding has 2 values for 1 spatial axis; give one (used on every axis) or 1',
+      ),
+    )
+    expect(messageOf(() => poolShape('avgPool2d', 2, x, { kernelSize: [2, 2, 2] }))).toBe(
+      typed<PoolShape<'avgPool2d', 2, [1, 3, 8, 8], { kernelSize: [2, 2, 2] }>>(
+        'avgPool2d: kernelSize has 3 values for 2 spatial axes; give one (used on every axis) or 2',
+      ),
+    )
+  })
+
+  it('a union of literals (padding: 0 | 1) is a type-level rule only: a run-time value is always one value', () => {
+    type Refused = ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { padding: 0 | 1 }>
+    expect(typed<Refused>('conv2d: padding is a union of values; pass one literal (or a plain number) so the output has one shape')).toContain('union')
   })
 })

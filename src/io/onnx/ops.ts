@@ -280,5 +280,6 @@ export const CONVERTERS: Record<OpName, Converter | string> = {
   sum: reduce('ReduceSum'), mean: reduce('ReduceMean'), max: reduce('ReduceMax'), argmax, softmax: alongAxis('Softmax'), logSoftmax: alongAxis('LogSoftmax'),
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
+  cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
   convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward,
 }
