@@ -114,7 +114,8 @@ describe('ops and inputs that cannot be exported are named errors', () => {
   it('dropout in training mode', () => refused((t) => dropout({ rate: 0.5, seed: 1 })(t), /exportOnnx: dropout: dropout in training mode draws a random mask/))
   it('batch norm in training mode', () =>
     refused((t) => batchNorm2d({ weight: w([4], 1), bias: w([4], 2), runningMean: w([4], 3), runningVar: w([4], 4) }, { training: true })(t), /batchNorm2d: training mode normalises with batch statistics/))
-  it('average pooling with dilation', () => refused((t) => (avgPool2d as (o: object) => (x: X) => unknown)({ kernelSize: 2, dilation: 2 })(t), /avgPool2d: AveragePool has no dilation before opset 19/))
+  // avgPool2d takes no dilation (as in PyTorch): the layer refuses it while tracing, before any converter runs.
+  it('average pooling with dilation', () => refused((t) => (avgPool2d as (o: object) => (x: X) => unknown)({ kernelSize: 2, dilation: 2 })(t), /avgPool2d: unknown option 'dilation'/))
   it('adaptive pooling whose windows vary', () => refused((t) => adaptiveAvgPool2d([3, 3])(t), /adaptiveAvgPool2d: output size 3×3 does not divide input size 8×8/))
   it('a tensor made inside the function whose size follows a dynamic dim', () =>
     refused((t) => add(t, zeros([t.shape[0], 4, 8, 8])), /fill: a tensor made inside the function has a shape that depends on the dynamic dims \(\[2, 4, 8, 8\] vs \[3, 4, 8, 8\]\)/))
