@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
   layer, sequential, residual, concatBranches, skip, conv2d, convTranspose2d, maxPool2d, relu, flatten, linear, add, concat, zeros, randn,
-  type Tensor, type Layer,
+  type Tensor, type Layer, type DType,
 } from '../../src/index.ts'
-import type { SameShape } from '../../types/index.ts'
+import type { SameShape, Shape, ShapeFn, ApplyShape, ShapeError } from '../../types/index.ts'
 import { messageOf, unknownShape, expectNode } from './helpers.ts'
 
 const lenetParams = {
@@ -117,6 +117,9 @@ describe('residual', () => {
   })
 })
 
+/** The message, checked by the compiler to be the type-level rule's own text for that layer and input. */
+const typeLevel = <F extends ShapeFn, S extends Shape>(_layer: Layer<F, DType | 'same'>, _input: Tensor<S>, message: ApplyShape<F, S> extends ShapeError<infer M> ? M : never) => message
+
 describe('concatBranches', () => {
   const inception = concatBranches(
     conv2d(zeros([4, 3, 1, 1])),
@@ -152,11 +155,11 @@ describe('concatBranches', () => {
 
   it('a branch that does not fit is named by index and op; branches that disagree outside the channels are refused', () => {
     expect(messageOf(() => inception(unknownShape(zeros([2, 4, 8, 8]))))).toBe(
-      'concatBranches: branch 0 (conv2d) does not fit: conv2d: input has 4 channels but weight expects 3',
+      typeLevel(inception, zeros([2, 4, 8, 8]), 'concatBranches: branch 0 (conv2d) does not fit: conv2d: input has 4 channels but weight expects 3'),
     )
     const strided = concatBranches(conv2d(zeros([4, 3, 1, 1])), conv2d(zeros([4, 3, 1, 1]), { stride: 2 }))
     expect(messageOf(() => strided(unknownShape(zeros([2, 3, 8, 8]))))).toBe(
-      'concatBranches: concat: shapes [2, 4, 8, 8] and [2, 4, 4, 4] differ outside axis 1',
+      typeLevel(strided, zeros([2, 3, 8, 8]), 'concatBranches: concat: shapes [2, 4, 8, 8] and [2, 4, 4, 4] differ outside axis 1'),
     )
     // no branches is wrong whatever the input: a compile error even on an unknown shape
     // @ts-expect-error concatBranches: concat: needs at least one tensor
@@ -198,15 +201,17 @@ describe('skip', () => {
   })
 
   it('failures name the skip: the inner block, or a merge that does not fit', () => {
-    expect(messageOf(() => skip(inner, 'concat')(unknownShape(zeros([2, 3, 16, 16]))))).toBe(
-      'skip: inner block does not fit: sequential: layer 1 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 4',
+    const concatSkip = skip(inner, 'concat')
+    const addSkip = skip(inner, 'add')
+    expect(messageOf(() => concatSkip(unknownShape(zeros([2, 3, 16, 16]))))).toBe(
+      typeLevel(concatSkip, zeros([2, 3, 16, 16]), 'skip: inner block does not fit: sequential: layer 1 (conv2d) does not fit: conv2d: input has 3 channels but weight expects 4'),
     )
     // 15×15: pooled to 7×7, back up to 14×14
-    expect(messageOf(() => skip(inner, 'concat')(unknownShape(zeros([2, 4, 15, 15]))))).toBe(
-      'skip: concat: shapes [2, 4, 15, 15] and [2, 4, 14, 14] differ outside axis 1',
+    expect(messageOf(() => concatSkip(unknownShape(zeros([2, 4, 15, 15]))))).toBe(
+      typeLevel(concatSkip, zeros([2, 4, 15, 15]), 'skip: concat: shapes [2, 4, 15, 15] and [2, 4, 14, 14] differ outside axis 1'),
     )
-    expect(messageOf(() => skip(inner, 'add')(unknownShape(zeros([2, 4, 15, 15]))))).toBe(
-      'skip: shapes [2, 4, 15, 15] and [2, 4, 14, 14] cannot be broadcast',
+    expect(messageOf(() => addSkip(unknownShape(zeros([2, 4, 15, 15]))))).toBe(
+      typeLevel(addSkip, zeros([2, 4, 15, 15]), 'skip: shapes [2, 4, 15, 15] and [2, 4, 14, 14] cannot be broadcast'),
     )
   })
 
