@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  layer, sequential, residual, concatBranches, skip, conv2d, convTranspose2d, maxPool2d, relu, flatten, linear, add, concat, zeros, randn,
+  layer, sequential, residual, concatBranches, skip, pipe as shapewisePipe, conv2d, convTranspose2d, maxPool2d, relu, flatten, linear, add, concat, zeros, randn,
   type Tensor, type Layer, type DType,
 } from '../../src/index.ts'
 import type { SameShape, Shape, ShapeFn, ApplyShape, ShapeError } from '../../types/index.ts'
@@ -217,5 +217,31 @@ describe('skip', () => {
 
   it('a merge other than concat or add is refused when the block is built', () => {
     expect(() => skip(inner, 'mul' as 'add')).toThrow("skip: merge must be 'concat' or 'add', got \"mul\"")
+  })
+})
+
+describe('pipe', () => {
+  it('applies the steps left to right: the same graph as the layers applied one by one', () => {
+    const x = zeros([2, 1, 28, 28])
+    const y: Tensor<[2, 16, 5, 5]> = shapewisePipe(x, conv2d(p.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }), conv2d(p.c2), relu, maxPool2d({ kernelSize: 2 }))
+    const byHand = maxPool2d({ kernelSize: 2 })(relu(conv2d(p.c2)(maxPool2d({ kernelSize: 2 })(relu(conv2d(p.c1, { padding: 2 })(x))))))
+    expect(y.shape).toEqual(byHand.shape)
+    const ops = (t: Tensor<Shape>) => {
+      const names: string[] = []
+      for (let n = t.node; n.inputs.length > 0; n = n.inputs[0]) names.push(n.op)
+      return names
+    }
+    expect(ops(y)).toEqual(ops(byHand))
+  })
+
+  it('takes plain functions and non-tensor values; no steps gives the value back', () => {
+    expect(shapewisePipe(1, (n: number) => n + 1, (n: number) => n * 10)).toBe(20)
+    const x = zeros([2, 3])
+    expect(shapewisePipe(x)).toBe(x)
+    expect(shapewisePipe(x, (t: Tensor<[2, 3]>) => add(t, t)).node.op).toBe('add')
+  })
+
+  it('a layer that does not fit an unknown shape fails at run time with the rule’s message', () => {
+    expect(messageOf(() => shapewisePipe(unknownShape(zeros([2, 3, 28, 28])), relu, conv2d(p.c1)))).toBe('conv2d: input has 3 channels but weight expects 1')
   })
 })
