@@ -36,28 +36,31 @@ const check = (name: string, file: string): Diagnostics => {
 /**
  * Budgets in type instantiations over the import-only baseline, per model and per rule family
  * (ArkType style: a regression in one rule shows in its own number, not under one global
- * total). Each is the count measured when it was pinned plus ~8% headroom; lower it when a
+ * total). Each is the count measured when it was pinned plus ~10% headroom; lower it when a
  * change makes a file cheaper. Measured values (TypeScript 7.0.2) are beside each budget.
+ * The headroom is also for a shift of up to ~1,000–2,000 that any new declaration in src/ can
+ * cause: the checker shares cached instantiations between src/ and the file being measured.
  */
 const modelBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 12_000 }, // 10,869
-  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 24_500 }, // 22,672
-  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 24_000 }, // 22,186
-  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 35_000 }, // 32,469
-  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 66_000 }, // 60,881
-  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 49_000 }, // 45,526
-  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 21_000 }, // 19,312
+  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 13_200 }, // 11,918
+  "the lesson's Net through shapewise's pipe": { file: 'type-tests/budget/net-pipe.test-d.ts', budget: 14_000 }, // 12,680
+  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 26_200 }, // 23,796
+  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 25_800 }, // 23,438
+  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 38_300 }, // 34,803
+  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 68_400 }, // 62,142
+  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 51_300 }, // 46,679
+  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 22_500 }, // 20,477
 }
 const ruleBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 17_700 }, // 16,319
-  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 7_300 }, // 6,684
-  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 12_500 }, // 11,588
-  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_300 }, // 2,118
-  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 9_300 }, // 8,597
-  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 3_900 }, // 3,612
-  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 1_800 }, // 1,621
-  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 2_700 }, // 2,503
-  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 7_700 }, // 7,098
+  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 20_100 }, // 18,297
+  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 9_400 }, // 8,566
+  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 12_500 }, // 11,330
+  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_300 }, // 2,104
+  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 10_600 }, // 9,625
+  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_200 }, // 3,837
+  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 1_800 }, // 1,587
+  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 3_000 }, // 2,696
+  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 8_800 }, // 8,026
 }
 
 describe('compile-time budget', () => {
