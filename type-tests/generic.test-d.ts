@@ -149,3 +149,16 @@ expectType<Tensor<[2, 256, 28, 28]>>(inception3a(randn([2, 192, 28, 28])))
     pipe(x, pad([[0, 0], [0, 0], [1, 1], [1, 1]]), avgPool2d({ kernelSize: 3, stride: 1 }), slice({ start: [0, 0, 0, 0], end: [2147483647, 3, 8, 8] }), mean({ axis: [2] }))
   expectType<<N extends number>(x: Tensor<[N, 3, 8, 8]>) => Tensor<[N, 3, 8]>>(block)
 }
+
+// ================================================================== regressions of the generic-batch shortcuts
+{
+  // an unknown target dim next to the -1: the -1 is not the batch (N·320 / n is unknown)
+  const n = 320 as number
+  expectType<Tensor<[number, number]>>(reshape([-1, n])(randn([3, 20, 4, 4])))
+  // a literal batch still goes through the element count: [3, 20, 4, 4] → [-1, 640] is 1.5 rows, an error
+  //// @ts-expect-error
+  expectError(reshape([-1, 640])(randn([3, 20, 4, 4])))
+  expectType<Tensor<[6, 160]>>(reshape([-1, 160])(randn([3, 20, 4, 4])))
+  // slices that do not start at 0 or step by 1 still compute from the size
+  expectType<Tensor<[2, 3, 6, 4]>>(slice({ start: [0, 0, 2, 0], end: [2147483647, 3, 2147483647, 8], step: [1, 1, 1, 2] })(randn([2, 3, 8, 8])))
+}

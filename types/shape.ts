@@ -84,10 +84,10 @@ export type Reshape<S extends Shape, T extends Shape> = [InvalidDim<T>] extends 
  */
 type ReshapeKeepingLead<S extends Shape, T extends Shape> = T extends readonly [-1, ...infer Rest extends Shape]
   ? S extends readonly [infer Lead extends number, ...infer SRest extends Shape]
-    ? Product<SRest> extends infer From extends number
-      ? number extends From
+    ? [Product<SRest>, Product<Rest>] extends [infer From extends number, infer Into extends number]
+      ? number extends From | Into
         ? false
-        : [From] extends [Product<Rest>] ? [Lead, ...Mutable<Rest>] : false
+        : [From] extends [Into] ? [Lead, ...Mutable<Rest>] : false
       : false
     : false
   : false
