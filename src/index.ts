@@ -15,7 +15,8 @@ export * from './ops/layout.ts'
 export * from './ops/gradient.ts'
 
 // Composition.
-export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
+export { layer, sequential, residual, concatBranches, skip, type Layer, type SameShapeLayer } from './layer.ts'
+export { pipe } from './pipe.ts'
 export { flattenTree, mapTree, zipTrees, countParameters, leaves, type Tree, type AnyTensor, type MapLeaves } from './tree.ts'
 
 // Transformations.

@@ -3,10 +3,12 @@
  * tensor whose parameter type turns into the shape rule's error message when
  * the rule fails, and which carries its shape function for `sequential`.
  */
-import type { Shape, Input, ShapeFn, ApplyLayer, Checked, Output, SequentialShape, SameShape, ResidualShape } from '../types/index.ts'
+import type {
+  Shape, Input, ShapeFn, ApplyLayer, Checked, Output, SequentialShape, SameShape, ResidualShape, ConcatBranchesShape, SkipShape, SkipMerge,
+} from '../types/index.ts'
 import { makeNode } from './graph.ts'
 import { ShapeError } from './shape/errors.ts'
-import { broadcastShapes } from './shape/layout.ts'
+import { broadcastShapes, concatShape } from './shape/layout.ts'
 import { wrap } from './tensor.ts'
 import type { DType } from './graph.ts'
 import type { Tensor } from './tensor.ts'
@@ -43,17 +45,22 @@ interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
  */
 export const sequential = <const Ls extends readonly Layer<ShapeFn>[]>(...layers: Ls): Layer<SequentialFn<Ls>> =>
   layer<SequentialFn<Ls>>('sequential', (x) =>
-    layers.reduce<Tensor<Shape, DType>>((t, l, i) => {
-      try {
-        return asFunction(l)(t)
-      } catch (error) {
-        if (error instanceof ShapeError) throw new ShapeError(`sequential: layer ${i} (${l.op}) does not fit: ${error.message}`)
-        throw error
-      }
-    }, x),
+    layers.reduce<Tensor<Shape, DType>>((t, l, i) => applyWithin(`sequential: layer ${i} (${l.op}) does not fit: `, l, t), x),
   )
 
-const asFunction = (l: Layer<ShapeFn>) => l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>
+/** Applies a layer inside a block; a ShapeError's message gets the block's prefix (where the layer sits). */
+const applyWithin = (prefix: string, l: Layer<ShapeFn>, x: Tensor<Shape, DType>): Tensor<Shape, DType> =>
+  within(prefix, () => (l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>)(x))
+
+/** Runs f; a ShapeError it throws is thrown again with the prefix, the same text as the type-level rule. */
+const within = <T>(prefix: string, f: () => T): T => {
+  try {
+    return f()
+  } catch (error) {
+    if (error instanceof ShapeError) throw new ShapeError(`${prefix}${error.message}`)
+    throw error
+  }
+}
 
 /**
  * A residual block: main(x) + shortcut(x) (the identity when no shortcut is
@@ -66,15 +73,63 @@ export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = unde
   shortcut?: S extends ShapeFn ? Layer<S> : undefined,
 ): Layer<ResidualShape<M, S>> =>
   layer<ResidualShape<M, S>>('residual', (x) => {
-    const branch = (name: string, l: Layer<ShapeFn>) => {
-      try {
-        return asFunction(l)(x)
-      } catch (error) {
-        if (error instanceof ShapeError) throw new ShapeError(`residual: ${name} does not fit: ${error.message}`)
-        throw error
-      }
-    }
-    const m = branch('main branch', main as Layer<ShapeFn>)
-    const s = shortcut ? branch('shortcut', shortcut as Layer<ShapeFn>) : x
+    const m = applyWithin('residual: main branch does not fit: ', main as Layer<ShapeFn>, x)
+    const s = shortcut ? applyWithin('residual: shortcut does not fit: ', shortcut as Layer<ShapeFn>, x) : x
     return wrap(makeNode('add', [m.node, s.node], {}, broadcastShapes('residual', m.shape, s.shape), m.dtype))
   })
+
+/** The concatenation of tensors on the channels (dim 1), as `concat(ts, 1)` builds it; `op` names the block in messages. */
+const concatChannels = (op: string, ts: readonly Tensor<Shape, DType>[]): Tensor<Shape, DType> => {
+  const shape = within(`${op}: `, () => concatShape(ts.map((t) => t.shape), 1))
+  return wrap(makeNode('concat', ts.map((t) => t.node), { axis: 1 }, shape, ts[0].dtype))
+}
+
+/**
+ * Branches applied to the same input, their outputs concatenated on the channels (dim 1): the
+ * block of an Inception network (PyTorch writes `torch.cat([b(x) for b in branches], 1)`).
+ * A layer itself, so a block is a reusable value whose shapes are computed where it is applied,
+ * generic batch included. A branch that does not fit is named by index and op.
+ *
+ * @example
+ * ```ts
+ * const block = concatBranches(
+ *   conv2d(randn([64, 192, 1, 1])),
+ *   sequential(conv2d(randn([96, 192, 1, 1])), relu, conv2d(randn([128, 96, 3, 3]), { padding: 1 })),
+ *   sequential(maxPool2d({ kernelSize: 3, stride: 1, padding: 1 }), conv2d(randn([32, 192, 1, 1]))),
+ * )
+ * const y: Tensor<[8, 224, 28, 28]> = block(randn([8, 192, 28, 28]))
+ * ```
+ */
+export const concatBranches = <const Ls extends readonly Layer<ShapeFn>[]>(...branches: Ls): Layer<ConcatBranchesShape<ShapeFnsOf<Ls>>> =>
+  layer<ConcatBranchesShape<ShapeFnsOf<Ls>>>('concatBranches', (x) =>
+    concatChannels(
+      'concatBranches',
+      branches.map((b, i) => applyWithin(`concatBranches: branch ${i} (${b.op}) does not fit: `, b, x)),
+    ),
+  )
+
+/**
+ * A skip connection around an inner block: `'concat'` gives [x, inner(x)] concatenated on the
+ * channels (dim 1), the U-Net skip; `'add'` gives x + inner(x), broadcast like `add`. Nested
+ * skips build a whole U-Net from reusable layer values.
+ *
+ * @example
+ * ```ts
+ * // down by a max pool, a conv, back up by a transposed conv; the skip doubles the channels
+ * const level = skip(sequential(maxPool2d({ kernelSize: 2 }), conv2d(randn([32, 16, 3, 3]), { padding: 1 }), convTranspose2d(randn([32, 16, 2, 2]), { stride: 2 })), 'concat')
+ * const y: Tensor<[4, 32, 64, 64]> = level(randn([4, 16, 64, 64]))
+ * ```
+ */
+export const skip = <I extends ShapeFn, const M extends SkipMerge>(inner: Layer<I>, merge: M): Layer<SkipShape<I, M>> =>
+  // A JavaScript caller can pass any string; refuse it here rather than add silently.
+  checkMerge(merge) ??
+  layer<SkipShape<I, M>>('skip', (x) => {
+    const y = applyWithin('skip: inner block does not fit: ', inner as Layer<ShapeFn>, x)
+    if (merge === 'concat') return concatChannels('skip', [x, y])
+    return wrap(makeNode('add', [x.node, y.node], {}, broadcastShapes('skip', x.shape, y.shape), x.dtype))
+  })
+
+const checkMerge = (merge: string): undefined => {
+  if (merge !== 'concat' && merge !== 'add') throw new TypeError(`skip: merge must be 'concat' or 'add', got ${JSON.stringify(merge)}`)
+  return undefined
+}

@@ -228,3 +228,20 @@ expectError(t<Add<'2', 3>>())
 expectError(t<Product<['2', 3]>>())
 //// @ts-expect-error
 expectError(t<Mul<2, 3n>>())
+
+// ------------------------------------------------------------------ a generic dim N (a model's batch)
+// N + 0 and min(2³¹ − 1, N) are N itself: a generic batch survives padding by 0 and an open slice.
+// (Inside a generic function these must be exactly N: a deferred `Add<N, 0>` would not satisfy the annotation.)
+// The concrete operand is the one asked first (TypeScript defers any test of a bare N), so the generic
+// dim goes on the left of Add and on the right of Min, as the shape rules write them.
+export const genericArithmetic = <N extends number>() => {
+  const plusZero: N = t<Add<N, 0>>()
+  const clampedToN: N = t<Min<2147483647, N>>()
+  return [plusZero, clampedToN]
+}
+// a big bound does not swallow a literal: min(2³¹ − 1, 8) is 8, min(2³¹ − 2, 2³¹ − 1) is 2³¹ − 2
+expectType<8>(t<Min<2147483647, 8>>())
+expectType<8>(t<Min<8, 2147483647>>())
+expectType<2147483646>(t<Min<2147483646, 2147483647>>())
+expectType<number>(t<Min<2147483647, number>>())
+expectType<number>(t<Add<number, 0>>())

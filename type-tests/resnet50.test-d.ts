@@ -11,7 +11,7 @@
  * arithmetic on generic H/W/Cin defers. See type-tests/README.md.)
  *
  * Self-contained on purpose: its type-instantiation cost is measured alone
- * (type-tests/measure/README.md).
+ * (tests/types/budget.test.ts).
  *
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
  */

@@ -217,9 +217,14 @@ type ToInteger<S extends string> = S extends `-${infer P}` ? (P extends '0' ? 0 
 /** True for a natural-number literal (0, 1, 2, …), false for `number`, negatives and fractions. */
 export type IsNat<N extends number> = [NatDigits<N>] extends [never] ? false : true
 
-export type Add<A extends number, B extends number> = Lift2<A, B> extends [infer a extends string, infer b extends string]
-  ? ToNumber<AddDigits<a, b>>
-  : number
+/** A + B; N + 0 is N itself, also for a generic N (the zero is asked first: a test of a bare N defers). */
+export type Add<A extends number, B extends number> = [B] extends [0]
+  ? A
+  : [A] extends [0]
+    ? B
+    : Lift2<A, B> extends [infer a extends string, infer b extends string]
+      ? ToNumber<AddDigits<a, b>>
+      : number
 
 /** A − B; negative results are exact negative literals (Sub<3, 5> = -2). */
 export type Sub<A extends number, B extends number> = Lift2<A, B> extends [infer a extends string, infer b extends string]
@@ -261,7 +266,13 @@ export type Gt<A extends number, B extends number> = Decide<Compare<A, B>, 'gt'>
 export type Gte<A extends number, B extends number> = Decide<Compare<A, B>, 'gt' | 'eq'>
 export type Eq<A extends number, B extends number> = Decide<Compare<A, B>, 'eq'>
 
-export type Min<A extends number, B extends number> = Compare<A, B> extends 'gt' ? B : Compare<A, B> extends Ordering ? (Ordering extends Compare<A, B> ? number : A) : never
+/**
+ * The smaller of A and B. A bound at or past 2³¹ − 1 (no dim is larger) gives the other operand
+ * itself, so min(2147483647, N) is N for a generic N; the big bound is asked first.
+ */
+export type Min<A extends number, B extends number> = IsWhole<A> extends true ? B : IsWhole<B> extends true ? A : MinOf<A, B>
+type IsWhole<A extends number> = Lift2<A, 2147483647> extends [string, string] ? Gte<A, 2147483647> : false
+type MinOf<A extends number, B extends number> = Compare<A, B> extends 'gt' ? B : Compare<A, B> extends Ordering ? (Ordering extends Compare<A, B> ? number : A) : never
 export type Max<A extends number, B extends number> = Compare<A, B> extends 'lt' ? B : Compare<A, B> extends Ordering ? (Ordering extends Compare<A, B> ? number : A) : never
 
 /** True only when both are known and differ: what a shape rule may reject at compile time. */

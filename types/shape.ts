@@ -4,7 +4,7 @@
  * Each returns a shape tuple or a ShapeError (see errors.ts). A dim is a
  * number literal when known and `number` when not; unknown in, unknown out.
  */
-import type { Add, Sub, Div, Mod, CeilDiv, Min, Product, Lt, IsNat, Differ } from './nat.ts'
+import type { Add, Sub, Div, Mod, CeilDiv, Min, Product, Lt, Gte, IsNat, Differ } from './nat.ts'
 import type { ShapeError, ShapeText, UnknownShape } from './errors.ts'
 
 export type Shape = readonly number[]
@@ -18,8 +18,9 @@ export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
 /** Dims known here and equal, or possibly equal because one is unknown. */
 type MayEqual<A extends number, B extends number> = Differ<A, B> extends true ? false : true
 
-/** The narrower of two dims that may be equal: a literal wins over `number`. */
-type Known<A extends number, B extends number> = number extends A ? B : A
+/** The narrower of two dims that may be equal: a literal wins over `number`; the same dim (a generic N) is itself. */
+// Identity is asked first, inside an object: a bare generic N as the checked type would defer the answer.
+type Known<A extends number, B extends number> = { v: A } extends { v: B } ? A : number extends A ? B : A
 
 /** A possibly negative axis as an index in 0..rank-1, or a ShapeError naming the op. */
 export type NormalizeAxis<Op extends string, Axis extends number, Rank extends number> =
@@ -69,9 +70,27 @@ type BroadcastDim<a extends number, b extends number> = { v: a } extends { v: b 
 /** reshape with at most one -1 inferred from the element count. */
 export type Reshape<S extends Shape, T extends Shape> = [InvalidDim<T>] extends [never]
   ? CountMinusOnes<T> extends 0 | 1
-    ? ReshapeChecked<S, T, Product<S>, Product<KnownTargetDims<T>>>
+    ? ReshapeKeepingLead<S, T> extends infer Kept extends Shape
+      ? Kept
+      : ReshapeChecked<S, T, Product<S>, Product<KnownTargetDims<T>>>
     : ShapeError<`reshape: at most one -1 is allowed, got ${ShapeText<T>}`>
   : ShapeError<`reshape: invalid dim ${InvalidDim<T>} in ${ShapeText<T>}`>
+
+/**
+ * [-1, ...Rest] when the dims after S's first hold exactly Rest's elements: the -1 is S's first
+ * dim itself, possibly a generic batch N (x.view(-1, 320) on [N, 20, 4, 4] is [N, 320]).
+ * Only the target and the dims after the first are inspected, so a generic N never defers it;
+ * false when the shortcut does not apply (the general rule then decides).
+ */
+type ReshapeKeepingLead<S extends Shape, T extends Shape> = T extends readonly [-1, ...infer Rest extends Shape]
+  ? S extends readonly [infer Lead extends number, ...infer SRest extends Shape]
+    ? [Product<SRest>, Product<Rest>] extends [infer From extends number, infer Into extends number]
+      ? number extends From | Into
+        ? false
+        : [From] extends [Into] ? [Lead, ...Mutable<Rest>] : false
+      : false
+    : false
+  : false
 
 type ReshapeChecked<S extends Shape, T extends Shape, From extends number, Known extends number> =
   number extends From | Known
@@ -168,7 +187,10 @@ type ConcatFold<Rest extends readonly Shape[], A extends number, Acc extends Sha
     ? UnknownShape
     : [S['length']] extends [Acc['length']]
       ? ConcatDims<Acc, S, A> extends infer D
-        ? D extends Shape ? ConcatFold<R, A, D> : ShapeError<`concat: shapes ${ShapeText<Acc>} and ${ShapeText<S>} differ outside axis ${A}`>
+        // `false` is ruled out first: `D extends Shape` would defer on a generic batch dim.
+        ? D extends false
+          ? ShapeError<`concat: shapes ${ShapeText<Acc>} and ${ShapeText<S>} differ outside axis ${A}`>
+          : D extends infer Merged extends Shape ? ConcatFold<R, A, Merged> : never
         : never
       : ShapeError<`concat: shapes ${ShapeText<Acc>} and ${ShapeText<S>} have different ranks`>
   : Acc
@@ -195,9 +217,9 @@ export type Reduce<Op extends string, S extends Shape, Axes, KeepDims extends bo
       // A is a union of axes: wrapped so the check does not distribute over it.
       ? [A] extends [ShapeError<string>]
         ? A
-        : { -readonly [I in keyof S]: I extends `${A & number}` ? (KeepDims extends true ? 1 : never) : S[I] } extends infer R extends Shape
-          ? KeepDims extends true ? R : DropNever<R>
-          : never
+        : KeepDims extends true
+          ? { -readonly [I in keyof S]: I extends `${A & number}` ? 1 : S[I] }
+          : DropAxes<S, A>
       : never
 type NormalizedAxes<Op extends string, Axes extends Shape, Rank extends number, Acc = never> = Axes extends readonly [
   infer H extends number,
@@ -207,9 +229,13 @@ type NormalizedAxes<Op extends string, Axes extends Shape, Rank extends number, 
     ? A extends ShapeError<string> ? A : NormalizedAxes<Op, R, Rank, Acc | A>
     : never
   : Acc
-type DropNever<S extends readonly unknown[]> = S extends readonly [infer H, ...infer R]
-  ? [H] extends [never] ? DropNever<R> : [H, ...DropNever<R>]
-  : []
+/** S without the dims at the axes A; decided by index, never by a dim's value, so a generic N passes. */
+type DropAxes<S extends Shape, A, Index extends unknown[] = [], Acc extends number[] = []> = S extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? DropAxes<R, A, [...Index, H], Index['length'] extends A ? Acc : [...Acc, H]>
+  : Acc
 
 // ------------------------------------------------------------ matmul / linear
 
@@ -230,7 +256,8 @@ type MatmulCore<A extends Shape, B extends Shape, A0 extends Shape, B0 extends S
   ? B extends readonly [...infer BB extends Shape, infer K2 extends number, infer N extends number]
     ? MayEqual<K, K2> extends true
       ? Broadcast<'matmul', BA, BB> extends infer Batch
-        ? Batch extends Shape ? [...Batch, M, N] : Batch
+        // The error is ruled out first: `Batch extends Shape` would defer on a generic batch dim.
+        ? Batch extends ShapeError<string> ? Batch : Batch extends infer B extends Shape ? [...B, M, N] : never
         : never
       : MatmulMismatch<A0, B0, K, K2>
     : ShapeError<`matmul: operands must have rank ≥ 1, got ${ShapeText<A0>} and ${ShapeText<B0>}`>
@@ -282,14 +309,26 @@ export type NestedArray<S extends Shape, E = number> = S extends readonly [unkno
 /** pad: [before, after] per dim from the first (missing pairs pad nothing). */
 export type Pad<S extends Shape, Pads extends readonly (readonly [number, number])[]> = IsTuple<S> extends false
   ? UnknownShape
-  : { -readonly [I in keyof S]: I extends keyof Pads ? Pads[I] extends readonly [infer B extends number, infer A extends number] ? Add<S[I], Add<B, A>> : S[I] : S[I] }
+  : { -readonly [I in keyof S]: I extends keyof Pads ? Pads[I] extends readonly [infer B extends number, infer A extends number] ? PadDim<S[I], Add<B, A>> : S[I] : S[I] }
+/** A dim grown by Extra; the padding is asked first, so an unpadded generic N stays N (not N + 0). */
+type PadDim<D extends number, Extra extends number> = Extra extends 0 ? D : Add<D, Extra>
 
 /** slice: start/end (end clamped to the dim) and step per dim; negative or unknown bounds give `number`. */
 export type Slice<S extends Shape, Start extends Shape, End extends Shape, Step extends Shape = []> = IsTuple<S> extends false
   ? UnknownShape
-  : { -readonly [I in keyof S]: I extends keyof Start | keyof End ? SliceDim<S[I], DimOr<Start, I, 0>, DimOr<End, I, S[I]>, DimOr<Step, I, 1>> : S[I] }
+  : { -readonly [I in keyof S]: I extends keyof Start | keyof End ? SliceDim<S[I], DimOr<Start, I, 0>, DimOr<End, I, WholeDim>, DimOr<Step, I, 1>> : S[I] }
 type DimOr<T extends Shape, I, Default extends number> = I extends keyof T ? (T[I] extends number ? T[I] : Default) : Default
+/**
+ * An end at or past the largest possible dim (2³¹ − 1, also what a missing end means): the slice
+ * reaches the end of the dim, whatever its size. The bounds are asked before the size, so
+ * [0, whole) with step 1 keeps a generic N as N instead of deferring on min(2³¹ − 1, N).
+ */
+type WholeDim = 2147483647
 type SliceDim<Size extends number, Start extends number, End extends number, Step extends number> =
+  [Start, Step] extends [0, 1]
+    ? IsNat<End> extends true ? (Gte<End, WholeDim> extends true ? Size : SliceBounded<Size, Start, End, Step>) : SliceBounded<Size, Start, End, Step>
+    : SliceBounded<Size, Start, End extends WholeDim ? Size : End, Step>
+type SliceBounded<Size extends number, Start extends number, End extends number, Step extends number> =
   IsNat<Start> extends true
     ? IsNat<End> extends true
       ? Min<End, Size> extends infer E extends number
