@@ -76,7 +76,12 @@ export async function realize(nodes: readonly Node[]): Promise<(Float32Array | I
     for (const [, buffer] of kept) gpu.storage.release(buffer)
     throw error
   }
-  for (const [node, buffer] of kept) onDevice.set(node, { buffer, device: gpu.device })
+  for (const [node, buffer] of kept) {
+    // Another read of the same node finished first (its buffer stays the node's), or the node's last tensor
+    // was disposed while this read was in flight: nothing will read this copy again.
+    if (onDevice.has(node) || !hasOwner(node)) gpu.storage.release(buffer)
+    else onDevice.set(node, { buffer, device: gpu.device })
+  }
   const values = new Map(readable.map((n, i) => [n, results[i]]))
   return nodes.map((n) => {
     const r = values.get(n)

@@ -46,6 +46,44 @@ export interface BufferPoolOptions {
 }
 
 /**
+ * Resources bound to a plan that is still running, with the number of such
+ * plans. A release of one of them (its tensor disposed, or collected, while a
+ * read that depends on it is in flight) must not hand it to the next acquire:
+ * that would let the same plan bind it again as a temporary and overwrite the
+ * value it is about to read. The release happens when the last plan ends.
+ */
+const planUses = new Map<object, number>()
+/** Releases asked for while a plan used the resource, run when the last one ends. */
+const deferredReleases = new Map<object, () => void>()
+
+/**
+ * Marks `resources` as bound to a plan, from now until the returned function
+ * is called (once the plan has been submitted and its reads are done).
+ * Call it synchronously with the lookups that chose the resources: a release
+ * between the two would already have recycled them.
+ */
+export function holdForPlan(resources: Iterable<object>): () => void {
+  const held = [...resources]
+  for (const r of held) planUses.set(r, (planUses.get(r) ?? 0) + 1)
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    for (const r of held) {
+      const left = planUses.get(r)! - 1
+      if (left > 0) {
+        planUses.set(r, left)
+        continue
+      }
+      planUses.delete(r)
+      const release = deferredReleases.get(r)
+      deferredReleases.delete(r)
+      release?.()
+    }
+  }
+}
+
+/**
  * Free lists and accounting shared by the buffer and texture pools: resources
  * handed out are tracked, released ones wait in a list per key for reuse.
  */
@@ -83,6 +121,7 @@ class ResourcePool<R extends { destroy(): void }, K> {
 
   /** Returns a resource from take() to the free list of `key` (or destroys it past maxFreeBytes). */
   put(resource: R, key: K): void {
+    if (this.deferWhileHeld(resource, 'release', () => this.put(resource, key))) return
     const bytes = this.checkOut(resource, 'release')
     if (this.freeBytes + bytes > this.maxFreeBytes) return resource.destroy()
     let list = this.free.get(key)
@@ -94,6 +133,7 @@ class ResourcePool<R extends { destroy(): void }, K> {
 
   /** Destroys a resource from take() instead of pooling it. */
   discard(resource: R): void {
+    if (this.deferWhileHeld(resource, 'discard', () => this.discard(resource))) return
     this.checkOut(resource, 'discard')
     resource.destroy()
   }
@@ -136,6 +176,15 @@ class ResourcePool<R extends { destroy(): void }, K> {
     for (const resource of this.inUse.keys()) resource.destroy()
     this.inUse.clear()
     this.inUseBytes = 0
+  }
+
+  /** True when a running plan holds `resource`: `release` then runs when it ends (see holdForPlan). */
+  private deferWhileHeld(resource: R, what: string, release: () => void): boolean {
+    if (!planUses.has(resource)) return false
+    if (!this.inUse.has(resource) || deferredReleases.has(resource)) throw new Error(`${this.label}: ${what} of a resource that is not in use (double release?)`)
+    // Device teardown (destroyAll) may have taken it back in the meantime.
+    deferredReleases.set(resource, () => this.inUse.has(resource) && release())
+    return true
   }
 
   private checkOut(resource: R, what: string): number {
