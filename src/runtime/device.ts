@@ -12,7 +12,7 @@
 
 import { existsSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
-import { BufferPool, TexturePool } from './pool.ts'
+import { BufferPool, TexturePool, DEFAULT_POOL_CACHE_BYTES } from './pool.ts'
 
 /** `GPUBufferUsage` flags. Dawn for Node does not install its globals, and we
  *  do not want to pollute `globalThis` from a library, so we spell them out. */
@@ -334,6 +334,7 @@ async function open(
     staging: new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, {
       label: 'shapewise.staging',
       maxBufferSize: limits.maxBufferSize,
+      maxFreeBytes: DEFAULT_POOL_CACHE_BYTES.staging,
     }),
     textures: new TexturePool(device),
   }
