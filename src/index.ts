@@ -22,5 +22,6 @@ export { valueAndGrad, valueAndGradWithAux, grad, vjp, type GradsOf, type GradOp
 export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
 
 // Memory and the device.
-export { scope, memory, type Memory } from './memory.ts'
+export { scope, memory, trimMemory, type Memory } from './memory.ts'
+export { realize } from './eager.ts'
 export { backendInfo, pipelineCompilations } from './runtime/index.ts'

@@ -7,15 +7,12 @@
  * times over (each was seen failing about 1 in 2 to 1 in 7 before the fix).
  */
 import { describe, expect, it } from 'vitest'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { add, backendInfo, exp, fromArray, memory, mul, relu, type AnyTensor } from '../../src/index.ts'
 import { realize as realizeNodes } from '../../src/realize.ts'
 import { values } from '../autodiff/helpers.ts'
+import { gc } from './collect.ts'
 
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
 
 const N = 32 * 32
 const input = values(N, 11)
@@ -136,7 +133,7 @@ describe('reads leave nothing checked out', () => {
       const results = await Promise.all(Array.from({ length: copies }, () => y.data()))
       for (const r of results) expect(Array.from(r)).toEqual(Array.from(results[0]))
       y.dispose()
-      expect(await settled(before)).toBe(before)
+      expect(await settled(before)).toBeLessThanOrEqual(before)
     }
     x.dispose()
   })
@@ -151,7 +148,7 @@ describe('reads leave nothing checked out', () => {
       if (trial % 2) await Promise.resolve()
       y.dispose()
       expect((await pending).length).toBe(N)
-      expect(await settled(before)).toBe(before)
+      expect(await settled(before)).toBeLessThanOrEqual(before)
     }
     x.dispose()
   })
