@@ -70,13 +70,16 @@ const isRealized = (n: Node) => realizedBuffer(n) !== undefined
  * cannot be computed here (a placeholder of a function being traced) is left
  * alone.
  */
+/** A value a plan computes and keeps of its own accord: not host data, not empty, computable. */
+const worthKeeping = (n: Node) => n.op !== 'constant' && !unrecomputable(n) && sizeOf(n.shape) > 0
+
 const eagerTargets = (requested: readonly Node[]): Node[] => {
   const needed = new Set(topologicalOrder(requested, isRealized))
   // Per node outside `needed`: [shares a node with `needed`, depends on a value that cannot be computed].
   const seen = new Map<Node, readonly [boolean, boolean]>()
   const extra = new Set<Node>()
   for (const candidate of heldNodes()) {
-    if (needed.has(candidate) || candidate.op === 'constant' || unrecomputable(candidate) || isRealized(candidate)) continue
+    if (needed.has(candidate) || !worthKeeping(candidate) || isRealized(candidate)) continue
     for (const n of topologicalOrder([candidate], (m) => needed.has(m) || seen.has(m) || isRealized(m))) {
       if (seen.has(n)) continue
       if (needed.has(n)) seen.set(n, [true, false])
@@ -90,40 +93,50 @@ const eagerTargets = (requested: readonly Node[]): Node[] => {
     if (shares && !blocked) extra.add(candidate)
   }
   const targets = new Set([...requested, ...extra])
-  for (const n of extra.size ? topologicalOrder([...targets], isRealized) : needed) if (isHeld(n) && n.op !== 'constant') targets.add(n)
+  for (const n of extra.size ? topologicalOrder([...targets], isRealized) : needed) if (isHeld(n) && worthKeeping(n)) targets.add(n)
   return [...targets]
 }
 
 /**
- * After a plan: the graphs of the values it kept are released (`detach`), and
- * so are the nodes it computed on the way, unless something outside the plan
- * still reads them (a node built elsewhere and not computed here, a request
- * without a tensor, a vjp awaiting its cotangent), in which case they and
- * what they need stay recomputable. Nothing then holds the history of a
- * training loop: old batches, old parameters, old gradients are collected.
+ * After a plan: the graph behind a value it kept is released (`detach`) when
+ * that graph reaches a value computed before (a training loop's parameters,
+ * whose own graph reaches the step before, and so on), and so are the nodes
+ * computed on the way. A kept value computed from host data alone keeps its
+ * graph, which is bounded, so that it can be recomputed (after a device loss,
+ * say). A node that something outside the plan still reads (a node built
+ * elsewhere, a request without a tensor, a vjp awaiting its cotangent, a
+ * tensor that is not kept) stays recomputable, and so does what it needs.
+ * Nothing then holds the history of a training loop: old batches, old
+ * parameters and old gradients are collected.
  */
 const releaseGraphs = (graph: readonly Node[], kept: ReadonlySet<Node>, keepGraphOf: readonly Node[]): void => {
   const inGraph = new Set(graph)
+  const computed = (n: Node) => kept.has(n) || !isRealized(n)
+  // Inputs before consumers: does the node depend on a value computed by an earlier plan?
+  const reachesHistory = new Set<Node>()
   const readsInGraph = new Map<Node, number>()
-  for (const n of graph) if (!isRealizedBefore(n, kept)) for (const i of n.inputs) readsInGraph.set(i, (readsInGraph.get(i) ?? 0) + 1)
+  for (const n of graph) {
+    if (!computed(n)) continue
+    for (const i of n.inputs) {
+      readsInGraph.set(i, (readsInGraph.get(i) ?? 0) + 1)
+      if (reachesHistory.has(i) || (!computed(i) && i.op !== 'constant')) reachesHistory.add(n)
+    }
+  }
   const stays = new Set<Node>(keepGraphOf)
   const detachable: Node[] = []
   // Consumers before their inputs: a node that stays recomputable keeps its inputs recomputable.
   for (const n of [...graph].reverse()) {
-    if (n.op === 'constant' || unrecomputable(n) || keptForDifferentiation(n)) continue
-    if (isRealizedBefore(n, kept) && !kept.has(n)) continue
+    if (n.op === 'constant' || unrecomputable(n) || !computed(n)) continue
     const readElsewhere = consumerCount(n) > (readsInGraph.get(n) ?? 0)
-    // (A live tensor computed here but not kept: disposed and built upon again meanwhile.)
-    if (!kept.has(n) && (readElsewhere || stays.has(n) || hasOwner(n))) {
-      for (const i of n.inputs) if (inGraph.has(i)) stays.add(i)
-      continue
-    }
-    detachable.push(n)
+    const keepsGraph = kept.has(n)
+      ? !reachesHistory.has(n) || keptForDifferentiation(n)
+      : // (A tensor computed here but not kept: disposed meanwhile, or a library call's temporary.)
+        readElsewhere || stays.has(n) || hasOwner(n) || keptForDifferentiation(n)
+    if (!keepsGraph) detachable.push(n)
+    else for (const i of n.inputs) if (inGraph.has(i)) stays.add(i)
   }
   for (const n of detachable) detach(n)
 }
-/** Nodes the plan found on the device (leaves of its graph), as opposed to those it computed. */
-const isRealizedBefore = (n: Node, kept: ReadonlySet<Node>) => !kept.has(n) && isRealized(n)
 
 /**
  * Runs what `nodes` need and returns their values (none with `read: false`);
