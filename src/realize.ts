@@ -58,6 +58,9 @@ const byteLength = (node: Node) => Math.max(4, sizeOf(node.shape) * bytesPerElem
 const readKind = (dtype: DType) => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'u32') as 'f32' | 'i32' | 'u32'
 const isRealized = (n: Node) => realizedBuffer(n) !== undefined
 
+/** A value a plan computes and keeps of its own accord: not host data, not empty, computable. */
+const worthKeeping = (n: Node) => n.op !== 'constant' && !unrecomputable(n) && sizeOf(n.shape) > 0
+
 /**
  * What a plan computes for a read of `requested`, eager-style: the requested
  * nodes, every tensor the user holds that is not computed yet and whose graph
@@ -70,9 +73,6 @@ const isRealized = (n: Node) => realizedBuffer(n) !== undefined
  * cannot be computed here (a placeholder of a function being traced) is left
  * alone.
  */
-/** A value a plan computes and keeps of its own accord: not host data, not empty, computable. */
-const worthKeeping = (n: Node) => n.op !== 'constant' && !unrecomputable(n) && sizeOf(n.shape) > 0
-
 const eagerTargets = (requested: readonly Node[]): Node[] => {
   const needed = new Set(topologicalOrder(requested, isRealized))
   // Per node outside `needed`: [shares a node with `needed`, depends on a value that cannot be computed].
