@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { add, backendInfo, exp, fromArray, memory, mul, relu, type AnyTensor } from '../../src/index.ts'
+import { add, backendInfo, exp, fromArray, memory, mul, permute, relu, type AnyTensor } from '../../src/index.ts'
 import { realize as realizeNodes } from '../../src/realize.ts'
 import { values } from '../autodiff/helpers.ts'
 import { gc } from './collect.ts'
@@ -62,6 +62,25 @@ describe('a buffer bound to a plan in flight stays alive', () => {
       const other = traffic()
       await check(pending, expectedSum.map((v) => v * scale))
       await other
+      k.dispose()
+    }
+    expect(counts).toEqual({ wrong: 0, errors: [] })
+  })
+
+  it("an input disposed while its read compiles is never the plan's own temporary: 30 trials, no PlanError", async () => {
+    // The transpose runs as a kernel of its own, so a*k+… is computed into a temporary of a's size class, taken
+    // from the pool after the compilation. It used to be a's buffer, released by the dispose: one dispatch then
+    // bound one buffer twice (WebGPU: "writable usage and another usage in the same synchronization scope"),
+    // the eager loop's occasional PlanError.
+    const { counts, check } = tally()
+    for (let trial = 0; trial < 30; trial++) {
+      const scale = 2 ** (trial - 15) * 3
+      const { a, k } = await operands()
+      const pending = permute([1, 0])(mul(add(a, k), scale)).data()
+      await microtasks(trial % 3)
+      a.dispose()
+      const transposed = Array.from({ length: N }, (_, i) => expectedSum[(i % 32) * 32 + Math.floor(i / 32)])
+      await check(pending, transposed.map((v) => Math.fround(v * scale)))
       k.dispose()
     }
     expect(counts).toEqual({ wrong: 0, errors: [] })
