@@ -23,6 +23,37 @@ export interface Node {
 
 let nextId = 0
 
+/**
+ * How many nodes name each node (by id) as an input. A value whose graph was
+ * released (see `detach`) must stay on the device while a node still reads
+ * it, even after its last tensor is disposed: `add(b, 1)` built before
+ * `b.dispose()` still needs `b`. Kept by id so that the count does not keep
+ * the node alive; a consumer that is collected, or detached, counts no more.
+ */
+const consumerCounts = new Map<number, number>()
+let unreferenced: (id: number) => void = () => {}
+/** Registers what to do when no node reads node `id` any more (the runtime frees a value nothing else holds). */
+export const whenUnreferenced = (f: (id: number) => void): void => {
+  unreferenced = f
+}
+const dropConsumer = (id: number) => {
+  const left = consumerCounts.get(id)! - 1
+  if (left > 0) return void consumerCounts.set(id, left)
+  consumerCounts.delete(id)
+  unreferenced(id)
+}
+const collected = new FinalizationRegistry<readonly number[]>((inputIds) => inputIds.forEach(dropConsumer))
+/** How many nodes, collected or detached ones aside, read `node`. */
+export const consumerCount = (node: Node): number => consumerCounts.get(node.id) ?? 0
+
+/** The part of a node that `detach` rewrites; everything else is fixed at construction. */
+interface Derivation {
+  op: OpName
+  inputs: readonly Node[]
+  attrs: Readonly<Record<string, unknown>>
+}
+const derivations = new WeakMap<Node, Derivation>()
+
 export const makeNode = (
   op: OpName,
   inputs: readonly Node[],
@@ -30,7 +61,61 @@ export const makeNode = (
   shape: readonly number[],
   dtype: DType,
   data?: HostData,
-): Node => Object.freeze({ id: nextId++, op, inputs, attrs, shape: Object.freeze([...shape]), dtype, data })
+): Node => {
+  const derivation: Derivation = { op, inputs, attrs }
+  // Frozen: no caller can change a node. Only `detach` may, through the derivation behind the getters.
+  const node: Node = Object.freeze({
+    id: nextId++,
+    get op() {
+      return derivation.op
+    },
+    get inputs() {
+      return derivation.inputs
+    },
+    get attrs() {
+      return derivation.attrs
+    },
+    shape: Object.freeze([...shape]),
+    dtype,
+    data,
+  })
+  derivations.set(node, derivation)
+  if (inputs.length > 0) {
+    for (const input of inputs) consumerCounts.set(input.id, (consumerCounts.get(input.id) ?? 0) + 1)
+    collected.register(node, inputs.map((input) => input.id), node)
+  }
+  return node
+}
+
+/**
+ * Releases the graph behind a node whose value now lives on the device: it
+ * becomes an `external` node without inputs, so that its history (earlier
+ * steps' graphs, disposed batches) can be collected, as PyTorch frees a
+ * graph once it has run. Its value can no longer be recomputed: the runtime
+ * keeps its buffer while a tensor or a node still refers to it.
+ */
+export const detach = (node: Node): void => {
+  const derivation = derivations.get(node)!
+  const inputs = derivation.inputs
+  derivation.op = 'external'
+  derivation.inputs = []
+  derivation.attrs = {}
+  if (inputs.length === 0) return
+  collected.unregister(node)
+  for (const input of inputs) dropConsumer(input.id)
+}
+
+/**
+ * Nodes whose graph must stay as it is while they live: the forward graph
+ * of a `vjp` waiting for its cotangent (reading the output meanwhile must
+ * not cut the path back to the primals).
+ */
+const differentiable = new WeakSet<Node>()
+/** Marks the nodes between `leaves` and `root` as kept for a later backward pass. */
+export const keepForDifferentiation = (root: Node, leaves: ReadonlySet<Node>): void => {
+  for (const node of topologicalOrder([root], (n) => leaves.has(n))) differentiable.add(node)
+}
+export const keptForDifferentiation = (node: Node): boolean => differentiable.has(node)
 
 /**
  * The nodes `roots` depend on, inputs before consumers, not looking past

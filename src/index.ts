@@ -24,6 +24,7 @@ export { valueAndGrad, valueAndGradWithAux, grad, vjp, type GradsOf, type GradOp
 export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
 
 // Memory and the device.
-export { scope, memory, type Memory } from './memory.ts'
+export { scope, memory, trimMemory, type Memory } from './memory.ts'
+export { realize } from './eager.ts'
 export { LabelError } from './faults.ts'
 export { backendInfo, pipelineCompilations, DeviceLostError, resetDevice } from './runtime/index.ts'

@@ -6,7 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Node } from './graph.ts'
 import { release, realizedCount } from './realize.ts'
-import { memory as deviceMemory, type MemoryInfo } from './runtime/index.ts'
+import { memory as deviceMemory, trimPools, type MemoryInfo } from './runtime/index.ts'
+import { clearJitPlans } from './autodiff/jit.ts'
 
 interface Tracked {
   readonly node: Node
@@ -29,29 +30,80 @@ export const hasOwner = (node: Node): boolean => owners.has(node)
 /** How many live tensor handles hold `node` (a donated buffer with more than its caller's handles must not be overwritten). */
 export const ownerCount = (node: Node): number => owners.get(node) ?? 0
 
+/**
+ * Temporaries: handles created inside a library call (the forward pass and
+ * backward graph of `valueAndGrad`, the arithmetic of `optimizer.update`)
+ * that the call does not return. They keep a node recomputable, but a read
+ * does not keep their values on the device: the compiler fuses them, as it
+ * would have if they had already been collected. Per node, how many of its
+ * live handles are temporaries.
+ */
+const temporaryHandles = new Map<Node, number>()
+let libraryDepth = 0
+/** A handle's record, shared with the backstop: `temporary` changes when a library call returns the handle. */
+interface Handle {
+  readonly node: Node
+  temporary: boolean
+}
+const handles = new WeakMap<Tracked, Handle>()
+const countTemporary = (node: Node, delta: number) => {
+  const n = (temporaryHandles.get(node) ?? 0) + delta
+  if (n > 0) temporaryHandles.set(node, n)
+  else temporaryHandles.delete(node)
+}
+/** Whether a tensor the user holds (not only a library call's temporary) refers to `node`. */
+export const isHeld = (node: Node): boolean => (owners.get(node) ?? 0) > (temporaryHandles.get(node) ?? 0)
+/** Nodes that tensors the user holds refer to. */
+export const heldNodes = (): Node[] => [...owners.keys()].filter(isHeld)
+
+/** Runs a library call: the tensors it creates and does not return are temporaries (see above). */
+export function libraryCall<T>(fn: () => T): T {
+  libraryDepth++
+  let result: T
+  try {
+    result = fn()
+  } finally {
+    libraryDepth--
+  }
+  // What the outermost call returns belongs to its caller.
+  if (libraryDepth === 0)
+    for (const value of kept(result)) {
+      const handle = handles.get(value as Tracked)
+      if (handle?.temporary) {
+        handle.temporary = false
+        countTemporary(handle.node, -1)
+      }
+    }
+  return result
+}
+
 // The scopes around the running code, innermost last. Async-local, so an async scope keeps collecting
 // the tensors its body creates after an await (and concurrent scopes do not see each other's).
 const scopes = new AsyncLocalStorage<readonly Set<Tracked>[]>()
 
-// A dropped tensor frees its device buffer when collected; its node can still be recomputed from the graph.
-const backstop = new FinalizationRegistry<Node>((node) => {
+const forget = (handle: Handle) => {
   live--
-  own(node, -1)
-})
+  if (handle.temporary) countTemporary(handle.node, -1)
+  own(handle.node, -1)
+}
+// A dropped tensor frees its device buffer when collected; its node can still be recomputed from the graph.
+const backstop = new FinalizationRegistry<Handle>(forget)
 
 /** Called by the Tensor constructor. */
 export const track = (t: Tracked): void => {
   live++
+  const handle: Handle = { node: t.node, temporary: libraryDepth > 0 }
+  handles.set(t, handle)
+  if (handle.temporary) countTemporary(t.node, +1)
   own(t.node, +1)
-  backstop.register(t, t.node, t)
+  backstop.register(t, handle, t)
   scopes.getStore()?.at(-1)?.add(t)
 }
 
 /** Called by Tensor.dispose(). */
 export const untrack = (t: Tracked): void => {
-  live--
   backstop.unregister(t)
-  own(t.node, -1)
+  forget(handles.get(t)!)
 }
 
 /** Every tensor reachable in a returned value (arrays, records, tensors). */
@@ -105,3 +157,26 @@ export interface Memory extends MemoryInfo {
 
 /** Live tensors and device bytes (pooled and in use), like tf.memory(). */
 export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, deviceTensors: realizedCount() })
+
+/**
+ * Gives back to the device every buffer and texture the pools hold for reuse
+ * (what `memory().pooledBytes` counts) and forgets the compiled plans of every
+ * jitted function. Values of live tensors are untouched. The pools already
+ * keep at most a bounded cache (see `memory().storage.maxFreeBytes`); call
+ * this after a one-off large computation, or before handing the device's
+ * memory to something else. The next steps allocate (and jitted functions
+ * trace) again. Returns the bytes given back.
+ *
+ * @example
+ * import { fromArray, memory, relu, trimMemory } from 'shapewise'
+ * const big = relu(fromArray(new Float32Array(1 << 20), [1024, 1024]))
+ * await big.data()
+ * big.dispose()                  // its 4 MiB go back to the pool, ready for reuse
+ * console.log(memory().pooledBytes > 0) // true
+ * trimMemory()                   // and now back to the device
+ * console.log(memory().pooledBytes) // 0
+ */
+export function trimMemory(): number {
+  clearJitPlans()
+  return trimPools()
+}

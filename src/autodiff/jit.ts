@@ -74,6 +74,23 @@ const split = (value: unknown): { leaves: AnyTensor[]; key: string; rebuild: (le
   return { leaves, key, rebuild }
 }
 
+/**
+ * Signatures whose plans a jitted function keeps. A function called with ever new shapes (or non-tensor
+ * arguments) would otherwise keep a plan, and the values it captured, for each one; past this, the plan
+ * used longest ago is dropped (and traced again if that signature comes back).
+ */
+export const JIT_PLAN_CACHE_SIZE = 32
+/** The plan caches of every jitted function still reachable, so that trimMemory() can empty them. */
+const planCaches = new Set<WeakRef<Map<string, unknown>>>()
+/** Forgets every jitted function's compiled plans (each traces again on its next call). */
+export const clearJitPlans = (): void => {
+  for (const ref of planCaches) {
+    const cache = ref.deref()
+    if (cache) cache.clear()
+    else planCaches.delete(ref)
+  }
+}
+
 let traces = 0
 /** How many times jit has traced a function (a test can assert a later step traced nothing). */
 export const jitTraces = (): number => traces
@@ -96,7 +113,9 @@ type NotAPromise<Out> = Out extends PromiseLike<unknown> ? 'jit: the function re
 
 export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) => Out) & NotAPromise<Out>, options: JitOptions = {}): (...args: Args) => Promise<Out> {
   if (Object.prototype.toString.call(f) === '[object AsyncFunction]') throw promiseRefusal('the function is async')
+  // Least recently used first: a hit moves its entry to the end.
   const cache = new Map<string, Compiled>()
+  planCaches.add(new WeakRef(cache))
   const donated = new Set(options.donate ?? [])
 
   const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown, gpu: Gpu): Compiled => {
@@ -154,10 +173,10 @@ export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) =>
     const gpu = await getGpu()
     let compiled = cache.get(key)
     // A captured value freed since the trace (its tensor disposed) cannot be bound: trace again.
-    if (!compiled || compiled.captured.some(([, node]) => !realizedBuffer(node))) {
-      compiled = trace(args, leaves, rebuild, gpu)
-      cache.set(key, compiled)
-    }
+    cache.delete(key)
+    if (!compiled || compiled.captured.some(([, node]) => !realizedBuffer(node))) compiled = trace(args, leaves, rebuild, gpu)
+    cache.set(key, compiled)
+    if (cache.size > JIT_PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!)
     // Arguments computed lazily elsewhere are realized first; host data is uploaded inside this step's plan.
     const pending = leaves.filter((t) => t.node.op !== 'constant' && !realizedBuffer(t.node))
     if (pending.length) await realize(pending.map((t) => t.node))

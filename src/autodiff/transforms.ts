@@ -4,7 +4,7 @@
  * the function builds the lazy graph, and reverse mode adds the gradient
  * nodes to it, so the whole step still runs as one plan.
  */
-import type { Node } from '../graph.ts'
+import { keepForDifferentiation, type Node } from '../graph.ts'
 import type { Shape, DType } from '../../types/index.ts'
 import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
@@ -13,6 +13,7 @@ import { full } from '../ops/creation.ts'
 import { leaves, mapTree, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
 import { reshape } from './untyped.ts'
 import { backward } from './backward.ts'
+import { libraryCall } from '../memory.ts'
 
 type ArgNums = number | readonly number[]
 /** The gradients of the chosen arguments: the argument's own type (a tree of tensors), or a tuple of them. */
@@ -96,13 +97,14 @@ export function valueAndGrad<Args extends readonly unknown[], const N extends Ar
   options: GradOptions<N> = {},
 ): (...args: DifferentiableArgs<'valueAndGrad', Args, N>) => [AnyTensor, GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
-  return (...given) => {
-    const args = given as unknown as Args
-    const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGrad')
-    const value = scalarValue(f(...(fresh as unknown as Args)))
-    const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
-    return [value, (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
-  }
+  return (...given) =>
+    libraryCall(() => {
+      const args = given as unknown as Args
+      const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGrad')
+      const value = scalarValue(f(...(fresh as unknown as Args)))
+      const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
+      return [value, (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
+    })
 }
 
 /**
@@ -114,14 +116,15 @@ export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const 
   options: GradOptions<N> = {},
 ): (...args: DifferentiableArgs<'valueAndGradWithAux', Args, N>) => [[AnyTensor, Aux], GradsOf<Args, N>] {
   const argnums = options.argnums ?? 0
-  return (...given) => {
-    const args = given as unknown as Args
-    const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGradWithAux')
-    const [loss, aux] = f(...(fresh as unknown as Args))
-    const value = scalarValue(loss)
-    const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
-    return [[value, aux], (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
-  }
+  return (...given) =>
+    libraryCall(() => {
+      const args = given as unknown as Args
+      const [fresh, trees] = freshLeaves(args, argnumList(argnums), 'valueAndGradWithAux')
+      const [loss, aux] = f(...(fresh as unknown as Args))
+      const value = scalarValue(loss)
+      const grads = gradientTrees(value, full(value.shape as number[], 1), trees)
+      return [[value, aux], (typeof argnums === 'number' ? grads[0] : grads) as GradsOf<Args, N>]
+    })
 }
 
 /** grad(f)(...args) = ∂f/∂args[argnums], shaped like those arguments. */
@@ -143,6 +146,8 @@ export function vjp<Args extends readonly Tree[], Out extends AnyTensor>(
 ): [Out, (cotangent: AnyTensor) => Args] {
   const [fresh, trees] = freshLeaves(primals, primals.map((_, i) => i), 'vjp')
   const out = f(...(fresh as unknown as Args))
+  // Reading `out` before the pullback runs must leave the graph back to the primals in place.
+  keepForDifferentiation(out.node, new Set(trees.flatMap((t) => leaves(t).map((l) => l.node))))
   const pullback = (cotangent: AnyTensor) => {
     if (shapeText(cotangent.shape) !== shapeText(out.shape))
       fail(`vjp: cotangent has shape ${shapeText(cotangent.shape)} but the output has ${shapeText(out.shape)}`)

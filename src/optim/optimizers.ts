@@ -8,7 +8,8 @@ import { fail } from '../shape/errors.ts'
 import { full } from '../ops/creation.ts'
 import { add, sub, mul, div, sqrt, neg, exp, greater, where } from '../autodiff/untyped.ts'
 import { mapTree, zipTrees, type AnyTensor, type Tree } from '../tree.ts'
-import type { Tensor } from '../tensor.ts'
+import { wrap, type Tensor } from '../tensor.ts'
+import { libraryCall } from '../memory.ts'
 
 export interface OptimizerState<Slots> {
   /** Steps taken so far. */
@@ -22,6 +23,12 @@ export interface Optimizer<Slots> {
   update<P extends Tree>(params: P, grads: P, state: OptimizerState<Slots>): [P, OptimizerState<Slots>]
 }
 
+/** The update's intermediate tensors are temporaries: an eager read keeps only the new parameters and state. */
+const withTemporaries = <Slots>(optimizer: Optimizer<Slots>): Optimizer<Slots> => ({
+  init: optimizer.init,
+  update: (params, grads, state) => libraryCall(() => optimizer.update(params, grads, state)),
+})
+
 const checkLearningRate = (op: string, lr: unknown) => {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) fail(`${op}: the learning rate must be a positive number, got ${String(lr)}`)
 }
@@ -34,10 +41,18 @@ const scalar = (v: number) => full([], v)
 const zip = zipTrees as unknown as (trees: readonly unknown[], f: (leaves: AnyTensor[]) => AnyTensor) => Tree
 const zerosLike = (params: Tree): Tree => (mapTree as unknown as (t: Tree, f: (x: AnyTensor) => AnyTensor) => Tree)(params, (t) => full(t.shape as number[], 0) as AnyTensor)
 
+/**
+ * A new handle on the same value. A new state never shares a tensor handle with
+ * the old one, so disposing the old state (as a training loop does) leaves
+ * the new one usable.
+ */
+const carry = <T extends AnyTensor>(t: T): T => wrap(t.node) as T
+const carryTree = <S>(slots: S): S => (slots === null ? slots : ((mapTree as unknown as (t: unknown, f: (x: AnyTensor) => AnyTensor) => S)(slots, carry)))
+
 /** A new state whose learning rate is `lr` (for schedules). */
 export const withLearningRate = <S>(state: OptimizerState<S>, lr: number): OptimizerState<S> => {
   checkLearningRate('withLearningRate', lr)
-  return { ...state, lr: scalar(lr) }
+  return { step: carry(state.step), lr: scalar(lr), slots: carryTree(state.slots) }
 }
 
 export interface SgdOptions {
@@ -49,7 +64,8 @@ export interface SgdOptions {
 }
 
 /** Stochastic gradient descent with optional momentum (PyTorch's formulation) and Nesterov. */
-export const sgd = (options: SgdOptions): Optimizer<Tree | null> => {
+export const sgd = (options: SgdOptions): Optimizer<Tree | null> => withTemporaries(sgdUntracked(options))
+const sgdUntracked = (options: SgdOptions): Optimizer<Tree | null> => {
   checkLearningRate('sgd', options.lr)
   const momentum = options.momentum ?? 0
   const decay = options.weightDecay ?? 0
@@ -61,14 +77,14 @@ export const sgd = (options: SgdOptions): Optimizer<Tree | null> => {
       const decayed = (p: AnyTensor, g: AnyTensor) => (decay ? add(g, mul(p, decay)) : g)
       if (!momentum) {
         const next = zip([params, grads], ([p, g]) => sub(p, mul(decayed(p, g), state.lr)))
-        return [next as never, { ...state, step: add(state.step, 1) as Tensor<[]> }]
+        return [next as never, { step: add(state.step, 1) as Tensor<[]>, lr: carry(state.lr), slots: state.slots }]
       }
       const velocity = zip([params, grads, state.slots as never], ([p, g, v]) => add(mul(v, momentum), decayed(p, g)))
       const next = zip([params, grads, velocity as never], ([p, g, v]) => {
         const direction = options.nesterov ? add(decayed(p, g), mul(v, momentum)) : v
         return sub(p, mul(direction, state.lr))
       })
-      return [next as never, { step: add(state.step, 1) as Tensor<[]>, lr: state.lr, slots: velocity as Tree }]
+      return [next as never, { step: add(state.step, 1) as Tensor<[]>, lr: carry(state.lr), slots: velocity as Tree }]
     },
   }
 }
@@ -98,7 +114,8 @@ const oneMinusPower = (beta: number, t: AnyTensor): AnyTensor => {
   return where(greater(x, -0.1), neg(mul(x, q)), sub(scalar(1), exp(x)))
 }
 
-const adamFamily = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: Tree; v: Tree }> => {
+const adamFamily = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: Tree; v: Tree }> => withTemporaries(adamFamilyUntracked(op, options))
+const adamFamilyUntracked = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: Tree; v: Tree }> => {
   checkLearningRate(op, options.lr)
   const b1 = options.beta1 ?? 0.9
   const b2 = options.beta2 ?? 0.999
@@ -125,7 +142,7 @@ const adamFamily = (op: 'adam' | 'adamW', options: AdamOptions): Optimizer<{ m: 
         const base = op === 'adamW' && decay ? sub(p, mul(mul(p, decay), state.lr)) : p
         return sub(base, mul(stepDir, state.lr))
       })
-      return [next as never, { step: t as Tensor<[]>, lr: state.lr, slots: { m: m as Tree, v: v as Tree } }]
+      return [next as never, { step: t as Tensor<[]>, lr: carry(state.lr), slots: { m: m as Tree, v: v as Tree } }]
     },
   }
 }

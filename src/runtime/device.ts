@@ -12,7 +12,7 @@
 
 import { existsSync, readdirSync } from 'node:fs'
 import { isMainThread } from 'node:worker_threads'
-import { BufferPool, TexturePool } from './pool.ts'
+import { BufferPool, TexturePool, DEFAULT_POOL_CACHE_BYTES } from './pool.ts'
 import { filterNativeStderr, withNativeStderrCaptured } from './native-stderr.ts'
 
 // The published declarations of the runtime name a few WebGPU objects
@@ -442,6 +442,7 @@ async function open(
     staging: new BufferPool(device, BufferUsage.MAP_READ | BufferUsage.COPY_DST, {
       label: 'shapewise.staging',
       maxBufferSize: limits.maxBufferSize,
+      maxFreeBytes: DEFAULT_POOL_CACHE_BYTES.staging,
     }),
     textures: new TexturePool(device),
   }

@@ -9,6 +9,7 @@
 
 import { assertAlive, getGpu, MapMode, type Gpu } from './device.ts'
 import { bindGroupLayout, getPipeline, type BindingKind } from './pipelines.ts'
+import { holdForPlan } from './pool.ts'
 import type {
   Binding,
   BufferId,
@@ -36,15 +37,29 @@ export class PlanError extends Error {
  * device, DeviceLostError after device loss. The device stays usable after
  * any of these.
  */
-export async function execute<const R extends readonly ReadSpec[] = []>(
+export function execute<const R extends readonly ReadSpec[] = []>(
   plan: Plan,
   reads: R = [] as unknown as R,
   opts: ExecuteOptions = {},
 ): Promise<ReadResults<R>> {
-  const gpu = await getGpu()
-  const limits = gpu.info.limits
   const extBuffers = toMap(opts.buffers)
   const extTextures = toMap(opts.textures)
+  // The caller's buffers are held from this call, before any await, until the plan is done: a tensor
+  // disposed (or collected) meanwhile must not return its buffer to the pool for this very plan, or the
+  // next one, to take as a temporary.
+  const done = holdForPlan([...extBuffers.values(), ...extTextures.values()])
+  return run(plan, reads, opts.wait ?? false, extBuffers, extTextures).finally(done)
+}
+
+async function run<const R extends readonly ReadSpec[]>(
+  plan: Plan,
+  reads: R,
+  wait: boolean,
+  extBuffers: ReadonlyMap<BufferId, GPUBuffer>,
+  extTextures: ReadonlyMap<TextureId, GPUTexture>,
+): Promise<ReadResults<R>> {
+  const gpu = await getGpu()
+  const limits = gpu.info.limits
   validate(plan, reads, extBuffers, extTextures, limits)
 
   // 1. Compile first (async, cached): a compile error must not leave pooled
@@ -62,7 +77,9 @@ export async function execute<const R extends readonly ReadSpec[] = []>(
   const textures: GPUTexture[] = []
   const tempBuffers: GPUBuffer[] = []
   const tempTextures: GPUTexture[] = []
-  const staging: GPUBuffer[] = []
+  // Staging buffers this call still holds; each leaves the set when its read hands it back, so the
+  // cleanup never releases one that a concurrent read has since taken from the pool.
+  const staging = new Set<GPUBuffer>()
   const uploads: GPUBuffer[] = []
   plan.buffers.forEach((d, id) => {
     const ext = extBuffers.get(id)
@@ -80,7 +97,7 @@ export async function execute<const R extends readonly ReadSpec[] = []>(
     for (const t of tempTextures) gpu.textures.release(t)
     // A staging buffer still checked out after a failure may be mid-map:
     // destroy it rather than hand a pending mapping to the next caller.
-    for (const b of staging) if (gpu.staging.owns(b)) failed ? gpu.staging.discard(b) : gpu.staging.release(b)
+    for (const b of staging) failed ? gpu.staging.discard(b) : gpu.staging.release(b)
     for (const b of uploads) b.destroy()
   }
 
@@ -139,11 +156,12 @@ export async function execute<const R extends readonly ReadSpec[] = []>(
 
     // 4. Readback copies into staging buffers, in the same command buffer.
     const readPlans = reads.map((r) => readPlan(r, plan))
-    for (const r of readPlans) {
+    const stagingOf = readPlans.map((r) => {
       const s = gpu.staging.acquire(r.bytes)
-      staging.push(s)
+      staging.add(s)
       encoder.copyBufferToBuffer(buffers[r.buffer]!, r.offset, s, 0, r.bytes)
-    }
+      return s
+    })
     queue.submit([encoder.finish()])
     submitted = true
     // Both pops are issued synchronously, before any await: error scopes are
@@ -155,15 +173,16 @@ export async function execute<const R extends readonly ReadSpec[] = []>(
     // 5. Map all staging buffers at once; copy out and hand them back.
     const results = await Promise.all(
       readPlans.map(async (r, k) => {
-        const s = staging[k]!
+        const s = stagingOf[k]!
         await s.mapAsync(MapMode.READ, 0, r.bytes)
         const bytes = s.getMappedRange(0, r.bytes).slice(0)
         s.unmap()
+        staging.delete(s)
         gpu.staging.release(s)
         return r.dtype === 'i32' ? new Int32Array(bytes) : r.dtype === 'u32' ? new Uint32Array(bytes) : new Float32Array(bytes)
       }),
     )
-    if (opts.wait && readPlans.length === 0) await queue.onSubmittedWorkDone()
+    if (wait && readPlans.length === 0) await queue.onSubmittedWorkDone()
     failed = false
     return results as ReadResults<R>
   } catch (e) {

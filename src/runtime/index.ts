@@ -2,7 +2,7 @@
 // compiler needs to run kernels, nothing about ops.
 
 import { peekGpu } from './device.ts'
-import type { PoolStats } from './pool.ts'
+import { DEFAULT_POOL_CACHE_BYTES, type PoolStats } from './pool.ts'
 import { cachedPipelineCount } from './pipelines.ts'
 
 export {
@@ -25,7 +25,7 @@ export {
   type BackendInfo,
   type BackendChoice,
 } from './device.ts'
-export { BufferPool, TexturePool, sizeClass, MIN_BUFFER_BYTES, TEXTURE_FORMAT, type PoolStats, type BufferPoolOptions } from './pool.ts'
+export { BufferPool, TexturePool, sizeClass, MIN_BUFFER_BYTES, TEXTURE_FORMAT, DEFAULT_POOL_CACHE_BYTES, type PoolStats, type BufferPoolOptions } from './pool.ts'
 export { execute, PlanError } from './executor.ts'
 export { getPipeline, bindGroupLayout, pipelineCompilations, cachedPipelineCount, WgslError, type WgslMessage, type BindingKind } from './pipelines.ts'
 export { textureOperandLayout, padRows, packToTextureWgsl, COPY_BYTES_PER_ROW_ALIGNMENT, type TextureOperandLayout } from './texture-layout.ts'
@@ -47,14 +47,14 @@ export interface MemoryInfo {
   readonly pipelines: number
 }
 
-const EMPTY: PoolStats = { freeBytes: 0, freeCount: 0, inUseBytes: 0, inUseCount: 0, created: 0, reused: 0 }
+const empty = (maxFreeBytes: number): PoolStats => ({ freeBytes: 0, freeCount: 0, inUseBytes: 0, inUseCount: 0, created: 0, reused: 0, maxFreeBytes })
 
 /** GPU memory held by shapewise, in the spirit of tf.memory(). Never acquires a device. */
 export function memory(): MemoryInfo {
   const gpu = peekGpu()
-  const storage = gpu?.storage.stats() ?? EMPTY
-  const staging = gpu?.staging.stats() ?? EMPTY
-  const textures = gpu?.textures.stats() ?? EMPTY
+  const storage = gpu?.storage.stats() ?? empty(DEFAULT_POOL_CACHE_BYTES.storage)
+  const staging = gpu?.staging.stats() ?? empty(DEFAULT_POOL_CACHE_BYTES.staging)
+  const textures = gpu?.textures.stats() ?? empty(DEFAULT_POOL_CACHE_BYTES.textures)
   const all = [storage, staging, textures]
   return {
     inUseBytes: sum(all.map((s) => s.inUseBytes)),
@@ -66,6 +66,12 @@ export function memory(): MemoryInfo {
     textures,
     pipelines: gpu ? cachedPipelineCount(gpu) : 0,
   }
+}
+
+/** Returns every pooled (free) buffer and texture to the device; returns the bytes freed. Never acquires a device. */
+export function trimPools(): number {
+  const gpu = peekGpu()
+  return gpu ? gpu.storage.trim() + gpu.staging.trim() + gpu.textures.trim() : 0
 }
 
 function sum(xs: number[]): number {

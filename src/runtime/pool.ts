@@ -35,22 +35,78 @@ export interface PoolStats {
   readonly created: number
   /** Acquisitions served from a free list. */
   readonly reused: number
+  /** The most free bytes kept: a release beyond it returns the oldest free resources to the device. */
+  readonly maxFreeBytes: number
 }
+
+/**
+ * How many free bytes each pool keeps by default. Enough for the temporaries
+ * of a training step to be reused from one step to the next; beyond it, what
+ * one unusually large computation (or a failed one) left behind goes back to
+ * the device instead of staying pooled for the life of the process.
+ */
+export const DEFAULT_POOL_CACHE_BYTES = { storage: 256 * 2 ** 20, staging: 64 * 2 ** 20, textures: 128 * 2 ** 20 } as const
 
 export interface BufferPoolOptions {
   readonly label?: string
   /** Device limit; a request above it throws instead of failing inside Dawn. */
   readonly maxBufferSize?: number
-  /** Free bytes kept; a release beyond this destroys the buffer. Default: no cap. */
+  /** Free bytes kept; a release beyond this destroys the oldest free buffers. Default: DEFAULT_POOL_CACHE_BYTES.storage. */
   readonly maxFreeBytes?: number
+}
+
+/**
+ * Resources bound to a plan that is still running, with the number of such
+ * plans. A release of one of them (its tensor disposed, or collected, while a
+ * read that depends on it is in flight) must not hand it to the next acquire:
+ * that would let the same plan bind it again as a temporary and overwrite the
+ * value it is about to read. The release happens when the last plan ends.
+ */
+const planUses = new Map<object, number>()
+/** Releases asked for while a plan used the resource, run when the last one ends. */
+const deferredReleases = new Map<object, () => void>()
+
+/**
+ * Marks `resources` as bound to a plan, from now until the returned function
+ * is called (once the plan has been submitted and its reads are done).
+ * Call it synchronously with the lookups that chose the resources: a release
+ * between the two would already have recycled them.
+ */
+export function holdForPlan(resources: Iterable<object>): () => void {
+  const held = [...resources]
+  for (const r of held) planUses.set(r, (planUses.get(r) ?? 0) + 1)
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    for (const r of held) {
+      const left = planUses.get(r)! - 1
+      if (left > 0) {
+        planUses.set(r, left)
+        continue
+      }
+      planUses.delete(r)
+      const release = deferredReleases.get(r)
+      deferredReleases.delete(r)
+      release?.()
+    }
+  }
 }
 
 /**
  * Free lists and accounting shared by the buffer and texture pools: resources
  * handed out are tracked, released ones wait in a list per key for reuse.
  */
+interface FreeEntry<R, K> {
+  readonly resource: R
+  readonly bytes: number
+  readonly key: K
+}
+
 class ResourcePool<R extends { destroy(): void }, K> {
-  private readonly free = new Map<K, { resource: R; bytes: number }[]>()
+  private readonly free = new Map<K, FreeEntry<R, K>[]>()
+  /** Every free entry, oldest release first: the order in which a full pool gives them back. */
+  private readonly released = new Set<FreeEntry<R, K>>()
   private readonly inUse = new Map<R, number>()
   private freeBytes = 0
   private freeCount = 0
@@ -60,7 +116,7 @@ class ResourcePool<R extends { destroy(): void }, K> {
 
   constructor(
     private readonly label: string,
-    private readonly maxFreeBytes = Infinity,
+    private readonly maxFreeBytes: number,
   ) {}
 
   /** A free resource of `key`, or a new one from `create`. */
@@ -68,6 +124,7 @@ class ResourcePool<R extends { destroy(): void }, K> {
     const entry = this.free.get(key)?.pop()
     let resource: R
     if (entry) {
+      this.released.delete(entry)
       resource = entry.resource
       this.freeBytes -= entry.bytes
       this.freeCount--
@@ -83,17 +140,36 @@ class ResourcePool<R extends { destroy(): void }, K> {
 
   /** Returns a resource from take() to the free list of `key` (or destroys it past maxFreeBytes). */
   put(resource: R, key: K): void {
+    if (this.deferWhileHeld(resource, 'release', () => this.put(resource, key))) return
     const bytes = this.checkOut(resource, 'release')
-    if (this.freeBytes + bytes > this.maxFreeBytes) return resource.destroy()
+    if (bytes > this.maxFreeBytes) return resource.destroy()
+    for (const oldest of this.released) {
+      if (this.freeBytes + bytes <= this.maxFreeBytes) break
+      this.drop(oldest)
+    }
     let list = this.free.get(key)
     if (!list) this.free.set(key, (list = []))
-    list.push({ resource, bytes })
+    const entry = { resource, bytes, key }
+    list.push(entry)
+    this.released.add(entry)
     this.freeBytes += bytes
     this.freeCount++
   }
 
+  /** Destroys a free entry (the device may still be running earlier work on it: WebGPU defers the destroy). */
+  private drop(entry: FreeEntry<R, K>): void {
+    const list = this.free.get(entry.key)!
+    list.splice(list.indexOf(entry), 1)
+    if (list.length === 0) this.free.delete(entry.key)
+    this.released.delete(entry)
+    entry.resource.destroy()
+    this.freeBytes -= entry.bytes
+    this.freeCount--
+  }
+
   /** Destroys a resource from take() instead of pooling it. */
   discard(resource: R): void {
+    if (this.deferWhileHeld(resource, 'discard', () => this.discard(resource))) return
     this.checkOut(resource, 'discard')
     resource.destroy()
   }
@@ -104,19 +180,13 @@ class ResourcePool<R extends { destroy(): void }, K> {
 
   /** Destroys free resources, largest first, until at most `keepBytes` stay pooled; returns bytes freed. */
   trim(keepBytes = 0): number {
-    let freed = 0
-    const lists = [...this.free.entries()].sort((a, b) => (b[1][0]?.bytes ?? 0) - (a[1][0]?.bytes ?? 0))
-    for (const [key, list] of lists) {
-      while (list.length > 0 && this.freeBytes > keepBytes) {
-        const { resource, bytes } = list.pop()!
-        resource.destroy()
-        this.freeBytes -= bytes
-        this.freeCount--
-        freed += bytes
-      }
-      if (list.length === 0) this.free.delete(key)
+    const before = this.freeBytes
+    const largestFirst = [...this.released].sort((a, b) => b.bytes - a.bytes)
+    for (const entry of largestFirst) {
+      if (this.freeBytes <= keepBytes) break
+      this.drop(entry)
     }
-    return freed
+    return before - this.freeBytes
   }
 
   stats(): PoolStats {
@@ -127,6 +197,7 @@ class ResourcePool<R extends { destroy(): void }, K> {
       inUseCount: this.inUse.size,
       created: this.created,
       reused: this.reused,
+      maxFreeBytes: this.maxFreeBytes,
     }
   }
 
@@ -136,6 +207,15 @@ class ResourcePool<R extends { destroy(): void }, K> {
     for (const resource of this.inUse.keys()) resource.destroy()
     this.inUse.clear()
     this.inUseBytes = 0
+  }
+
+  /** True when a running plan holds `resource`: `release` then runs when it ends (see holdForPlan). */
+  private deferWhileHeld(resource: R, what: string, release: () => void): boolean {
+    if (!planUses.has(resource)) return false
+    if (!this.inUse.has(resource) || deferredReleases.has(resource)) throw new Error(`${this.label}: ${what} of a resource that is not in use (double release?)`)
+    // Device teardown (destroyAll) may have taken it back in the meantime.
+    deferredReleases.set(resource, () => this.inUse.has(resource) && release())
+    return true
   }
 
   private checkOut(resource: R, what: string): number {
@@ -158,7 +238,7 @@ export class BufferPool {
     private readonly opts: BufferPoolOptions = {},
   ) {
     this.usage = usage
-    this.pool = new ResourcePool(opts.label ?? 'buffer pool', opts.maxFreeBytes)
+    this.pool = new ResourcePool(opts.label ?? 'buffer pool', opts.maxFreeBytes ?? DEFAULT_POOL_CACHE_BYTES.storage)
   }
 
   /** A buffer of at least `bytes` bytes (its `size` is the size class). */
@@ -214,9 +294,14 @@ const TEXEL_BYTES = 16
  * operand's dimensions in, so a bigger texture would buy nothing.
  */
 export class TexturePool {
-  private readonly pool = new ResourcePool<GPUTexture, string>('texture pool')
+  private readonly pool: ResourcePool<GPUTexture, string>
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    maxFreeBytes: number = DEFAULT_POOL_CACHE_BYTES.textures,
+  ) {
+    this.pool = new ResourcePool<GPUTexture, string>('texture pool', maxFreeBytes)
+  }
 
   acquire(width: number, height: number): GPUTexture {
     return this.pool.take(`${width}x${height}`, width * height * TEXEL_BYTES, () =>

@@ -5,11 +5,10 @@
  * backstop frees dropped tensors, and a value read twice is computed once.
  */
 import { describe, expect, it, vi } from 'vitest'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { add, backendInfo, exp, fromArray, memory, mul, relu, scope, sum, tensor, valueAndGrad, type AnyTensor, type Tensor } from '../../src/index.ts'
 import { expectClose, values, type ExecuteCall } from '../autodiff/helpers.ts'
+import { collect } from './collect.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
 vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
@@ -214,15 +213,6 @@ describe('scope', () => {
 
 describe('the FinalizationRegistry backstop', () => {
   it('releases the device memory of a tensor dropped without dispose once it is collected', async () => {
-    // No --expose-gc needed: V8 lets a running process turn the flag on and hands out gc() in a new context.
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as () => void
-    const collect = async () => {
-      for (let i = 0; i < 3; i++) {
-        gc()
-        await sleep(10)
-      }
-    }
     await collect()
     const before = memory()
     // Created and realized in a function whose frame is gone afterwards; nothing keeps a reference.

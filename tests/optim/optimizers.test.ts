@@ -146,8 +146,10 @@ describe('withLearningRate', () => {
     const state = opt.init(params)
     const next = withLearningRate(state, 0.02)
     expect(next).not.toBe(state)
-    expect(next.slots).toBe(state.slots)
-    expect(next.step).toBe(state.step)
+    // The same values on the device, through handles of its own: disposing the old state leaves it intact.
+    expect((next.slots as { w: AnyTensor }).w.node).toBe((state.slots as { w: AnyTensor }).w.node)
+    expect(next.step.node).toBe(state.step.node)
+    expect(next.step).not.toBe(state.step)
     const [oldLr, newLr] = await realize([state.lr.node, next.lr.node])
     expect(oldLr[0]).toBe(Math.fround(0.1))
     expect(newLr[0]).toBe(Math.fround(0.02))
