@@ -72,10 +72,14 @@ export const faultBuffer = (gpu: Gpu): GPUBuffer => {
  * jitted step), adds a read of the record after `reads` (in place). `throwFault` takes the results of
  * running the plan and throws the recorded fault, if any, after clearing it so that later reads go on.
  */
-export const withFaultRead = (gpu: Gpu, plan: Plan, faultId: number | undefined, external: Map<number, GPUBuffer>, reads: ReadRequest[]) => {
+export const withFaultRead = (
+  gpu: Gpu, plan: Plan, faultId: number | undefined, external: Map<number, GPUBuffer>, reads: ReadRequest[],
+  // A plan that reads nothing back (`realize(tree)`) leaves the record for the next read to report.
+  { report = true }: { readonly report?: boolean } = {},
+) => {
   if (faultId !== undefined) external.set(faultId, faultBuffer(gpu))
   const record = buffers.get(gpu.device)
-  if (!record) return { plan, throwFault: () => undefined }
+  if (!record || !report) return { plan, throwFault: () => undefined }
   let id = faultId
   if (id === undefined) {
     plan = { ...plan, buffers: [...plan.buffers, { bytes: FAULT_BYTES }] }

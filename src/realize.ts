@@ -165,7 +165,7 @@ export async function realize(nodes: readonly Node[], { read = true }: { readonl
   // Empty tensors have nothing to map back.
   const readable = read ? nodes.filter((n) => sizeOf(n.shape) > 0) : []
   const reads: ReadRequest[] = readable.map((n) => ({ buffer: s.bufferOf.get(n)!, dtype: readKind(n.dtype), length: sizeOf(n.shape) }))
-  const { plan, throwFault } = withFaultRead(gpu, s.plan, s.faultBuffer, external, reads)
+  const { plan, throwFault } = withFaultRead(gpu, s.plan, s.faultBuffer, external, reads, { report: read })
   let results
   try {
     for (const node of s.keep) {
