@@ -5,7 +5,7 @@
  * nodes to it, so the whole step still runs as one plan.
  */
 import type { Node } from '../graph.ts'
-import type { Shape, DType, DTypeOf } from '../../types/index.ts'
+import type { DType, DTypeOf } from '../../types/index.ts'
 import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
