@@ -118,3 +118,40 @@ const w = randn([4, 1, 3, 3])
     {} as Refused,
   )
 }
+
+// ------------------------------------------------------------------ with a generic batch N: exact results, same refusals
+// The dtype rules read only the dtype (the phantom field), never the shape, so a dim that is a
+// type parameter neither defers them (which would lose the [N, …] result) nor slips past them.
+{
+  const residual = <N extends number>(x: Tensor<[N, 64, 7, 7]>, y: Tensor<[N, 64, 7, 7]>): Tensor<[N, 64, 7, 7]> => add(x, y)
+  const joined = <N extends number>(x: Tensor<[N, 32, 8, 8]>, y: Tensor<[N, 16, 8, 8]>): Tensor<[N, 48, 8, 8]> => concat([x, y], 1)
+  const joinedInt = <N extends number>(x: Tensor<[N, 3], 'int32'>, y: Tensor<[N, 3], 'int32'>): Tensor<[N, 6], 'int32'> => concat([x, y], 1)
+  const picked = <N extends number>(c: Tensor<[N, 3], 'bool'>, x: Tensor<[N, 3]>): Tensor<[N, 3]> => where(c, x, 0)
+  expectType<Tensor<[5, 64, 7, 7]>>(residual(randn([5, 64, 7, 7]), randn([5, 64, 7, 7])))
+  expectType<Tensor<[5, 48, 8, 8]>>(joined(randn([5, 32, 8, 8]), randn([5, 16, 8, 8])))
+  expectType<Tensor<[5, 6], 'int32'>>(joinedInt(zeros([5, 3], 'int32'), zeros([5, 3], 'int32')))
+  expectType<Tensor<[5, 3]>>(picked(greater(randn([5, 3]), 0), randn([5, 3])))
+
+  const mixedAdd = <N extends number>(x: Tensor<[N, 3]>, i: Tensor<[N, 3], 'int32'>) =>
+    //// @ts-expect-error
+    expectError(add(x, i))
+  const mixedConcat = <N extends number>(x: Tensor<[N, 3]>, i: Tensor<[N, 3], 'int32'>) =>
+    //// @ts-expect-error
+    expectError(concat([x, i], 1))
+  const mixedWhere = <N extends number>(c: Tensor<[N, 3], 'bool'>, x: Tensor<[N, 3]>, i: Tensor<[N, 3], 'int32'>) =>
+    //// @ts-expect-error
+    expectError(where(c, x, i))
+  const intRelu = <N extends number>(i: Tensor<[N, 3], 'int32'>) =>
+    //// @ts-expect-error
+    expectError(relu(i))
+  void [mixedAdd, mixedConcat, mixedWhere, intRelu]
+
+  // a generic train step: the float32 batch is differentiable, int32 labels are refused where argnums asks for them
+  const lossOf = <N extends number>(x: Tensor<[N, 4]>, y: Tensor<[N], 'int32'>) => sum()(mul(mean({ axis: 1 })(x), cast('float32')(y)))
+  const step = <N extends number>(x: Tensor<[N, 4]>, y: Tensor<[N], 'int32'>): Tensor<[N, 4]> => grad(lossOf<N>)(x, y)
+  expectType<Tensor<[5, 4]>>(step(randn([5, 4]), zeros([5], 'int32')))
+  const labelsGrad = <N extends number>(x: Tensor<[N, 4]>, y: Tensor<[N], 'int32'>) =>
+    //// @ts-expect-error
+    expectError(valueAndGrad(lossOf<N>, { argnums: [0, 1] })(x, y))
+  void labelsGrad
+}

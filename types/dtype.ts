@@ -11,6 +11,16 @@ import type { Shape } from './shape.ts'
 
 export type DType = 'float32' | 'int32' | 'bool'
 
+/**
+ * The dtype of a tensor type (never for anything else, e.g. a plain number),
+ * read from its phantom `__dtype` field alone. Matching the whole
+ * `Tensor<Shape, infer D>` instead would stay deferred for a shape with a
+ * generic batch dim ([N, 64, 7, 7]): the checker compares N's restrictive
+ * instantiation, which is not a number, against Shape. A dtype rule must not
+ * depend on dims it does not read.
+ */
+export type DTypeOf<T> = T extends { readonly __dtype: infer D extends DType } ? D : never
+
 /** What an op accepts: floating point only, any number (not bool), or anything. */
 export type DTypeClass = 'float' | 'numeric' | 'any'
 

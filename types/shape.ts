@@ -338,9 +338,10 @@ type SliceBounded<Size extends number, Start extends number, End extends number,
     : number
 
 /** where(cond, a, b): the broadcast of all three shapes. */
-export type Where<C extends Shape, A extends Shape, B extends Shape> = Broadcast<'where', C, A> extends infer CA
-  ? CA extends Shape ? Broadcast<'where', CA, B> : CA
-  : never
+// `infer … extends Shape` (not `CA extends Shape ?`) so that [N, 3] with a generic N resolves.
+export type Where<C extends Shape, A extends Shape, B extends Shape> = Broadcast<'where', C, A> extends infer CA extends Shape
+  ? Broadcast<'where', CA, B>
+  : Broadcast<'where', C, A>
 
 /** A shape tuple without `readonly`, as every rule returns it: [2, 3], not readonly [2, 3]. */
 export type Mutable<S extends Shape> = { -readonly [I in keyof S]: S[I] }

@@ -5,7 +5,7 @@
  * nodes to it, so the whole step still runs as one plan.
  */
 import { keepForDifferentiation, type Node } from '../graph.ts'
-import type { Shape, DType } from '../../types/index.ts'
+import type { DType, DTypeOf } from '../../types/index.ts'
 import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
@@ -31,7 +31,10 @@ type ArgKeys<N extends ArgNums> = `${N extends number ? N : N extends readonly n
 export type DifferentiableArgs<Op extends string, Args extends readonly unknown[], N extends ArgNums> = {
   [I in keyof Args]: I extends ArgKeys<N> ? DifferentiableArg<Op, I, Args[I]> : Args[I]
 }
-type DifferentiableArg<Op extends string, I extends string, A> = A extends Tensor<Shape, infer D>
+// The dtype is read from the phantom field alone (DTypeOf), so a tensor with a generic batch
+// dim (Tensor<[N, 4]> inside a generic train step) is checked instead of left deferred.
+// Anything but a tensor (a tree, a number) has dtype never and passes here.
+type DifferentiableArg<Op extends string, I extends string, A> = DTypeOf<A> extends infer D extends DType
   ? [D] extends ['float32']
     ? A
     : DType extends D

@@ -1,6 +1,6 @@
 /** Elementwise ops: unary activations and math, binary ops with NumPy broadcasting, where. */
 import type {
-  Shape, Input, ShapeFn, Broadcast, Where, Checked, Output, SameShape, SameShapeOf, DTypeClass, AcceptDType, SameDType, ShapeError,
+  Shape, Input, ShapeFn, Broadcast, Where, Checked, Output, SameShape, SameShapeOf, DTypeClass, AcceptDType, SameDType, DTypeOf, ShapeError,
 } from '../../types/index.ts'
 import { makeNode, type DType } from '../graph.ts'
 import type { OpName } from './names.ts'
@@ -84,7 +84,6 @@ export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', '
 
 type Operand = Tensor<Shape, DType> | number
 type OperandShape<T> = T extends Tensor<infer S, DType> ? S : []
-type OperandDType<T> = T extends Tensor<Shape, infer D> ? D : never
 
 /**
  * The dtype rule of a binary op: numbers (float32 or int32) on both sides and,
@@ -94,7 +93,7 @@ type OperandDType<T> = T extends Tensor<Shape, infer D> ? D : never
  */
 type BinaryRule<Op extends string, DA extends DType, B, Shapes> = AcceptDType<Op, 'input', DA, 'numeric'> extends infer E extends ShapeError<string>
   ? E
-  : [OperandDType<B>] extends [never] ? Shapes : SameDType<Op, DA, OperandDType<B>> extends infer E extends ShapeError<string> ? E : Shapes
+  : [DTypeOf<B>] extends [never] ? Shapes : SameDType<Op, DA, DTypeOf<B>> extends infer E extends ShapeError<string> ? E : Shapes
 
 export interface BroadcastFn<Op extends string, B extends Shape, DB extends DType | undefined> extends ShapeFn {
   readonly op: Op
@@ -110,7 +109,7 @@ export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'
     a: Tensor<A, DA>,
     b: Checked<B, BinaryRule<Op, DA, B, Broadcast<Op, A, OperandShape<B>>>>,
   ): Tensor<Output<BinaryRule<Op, DA, B, Broadcast<Op, A, OperandShape<B>>>>, Out extends DType ? Out : DA>
-  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>, B extends Tensor<Shape, infer DB> ? DB : undefined>, Out>
+  <const B extends Operand>(b: B): Layer<BroadcastFn<Op, OperandShape<B>, [DTypeOf<B>] extends [never] ? undefined : DTypeOf<B>>, Out>
 }
 
 /**
@@ -148,12 +147,12 @@ export const less = binary<'less', 'bool'>('less')
 export const equal = binary<'equal', 'bool'>('equal')
 
 /** The dtype of where's result: its tensor operands' (a number adapts), float32 for two numbers. */
-type WhereDType<A, B> = [OperandDType<A>] extends [never] ? ([OperandDType<B>] extends [never] ? 'float32' : OperandDType<B>) : OperandDType<A>
-type WhereRule<C extends Shape, A, B> = [OperandDType<A>] extends [never]
+type WhereDType<A, B> = [DTypeOf<A>] extends [never] ? ([DTypeOf<B>] extends [never] ? 'float32' : DTypeOf<B>) : DTypeOf<A>
+type WhereRule<C extends Shape, A, B> = [DTypeOf<A>] extends [never]
   ? Where<C, OperandShape<A>, OperandShape<B>>
-  : [OperandDType<B>] extends [never]
+  : [DTypeOf<B>] extends [never]
     ? Where<C, OperandShape<A>, OperandShape<B>>
-    : SameDType<'where', OperandDType<A>, OperandDType<B>> extends infer E extends ShapeError<string> ? E : Where<C, OperandShape<A>, OperandShape<B>>
+    : SameDType<'where', DTypeOf<A>, DTypeOf<B>> extends infer E extends ShapeError<string> ? E : Where<C, OperandShape<A>, OperandShape<B>>
 
 /**
  * where(cond, a, b): a where cond is true, else b, all three broadcast

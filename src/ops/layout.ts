@@ -1,6 +1,6 @@
 /** Layout ops: reshape, flatten, permute, transpose, concat, pad, slice. */
 import type {
-  Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output, SameDType, FirstError, ShapeError,
+  Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output, SameDType, DTypeOf, FirstError, ShapeError,
 } from '../../types/index.ts'
 import { sameDType } from '../shape/dtype.ts'
 import { makeNode, type DType } from '../graph.ts'
@@ -49,7 +49,6 @@ export const transpose = <const D0 extends number, const D1 extends number>(dim0
   })
 
 type ShapesOf<Ts extends readonly Tensor<Shape, DType>[]> = { [I in keyof Ts]: Ts[I] extends Tensor<infer S, DType> ? S : never }
-type DTypeOf<T> = T extends Tensor<Shape, infer D> ? D : never
 /** The joined tensors share one dtype (the first one's): the first that differs is named. */
 type ConcatDTypes<Ts extends readonly unknown[]> = Ts extends readonly [infer First, ...infer Rest]
   ? FirstError<{ [I in keyof Rest]: SameDType<'concat', DTypeOf<First>, DTypeOf<Rest[I]>> }> extends infer E extends ShapeError<string> ? E : true

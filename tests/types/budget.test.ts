@@ -40,27 +40,33 @@ const check = (name: string, file: string): Diagnostics => {
  * change makes a file cheaper. Measured values (TypeScript 7.0.2) are beside each budget.
  * The headroom is also for a shift of up to ~1,000–2,000 that any new declaration in src/ can
  * cause: the checker shares cached instantiations between src/ and the file being measured.
+ *
+ * Re-pinned when the dtype checks (every layer's accepted dtypes, same-dtype operands) and the
+ * option spelling checks were merged with the generic-batch rules: they raised most counts, by
+ * 1–20% (pool, with its option checks, and linear/matmul most; e.g. U-Net 34,803 → 38,780,
+ * pool 11,330 → 13,653). reshape and pad/slice came out cheaper (9,625 → 8,755, 8,026 → 7,214)
+ * and their budgets were lowered.
  */
 const modelBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 13_200 }, // 11,918
-  "the lesson's Net through shapewise's pipe": { file: 'type-tests/budget/net-pipe.test-d.ts', budget: 14_000 }, // 12,680
-  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 26_200 }, // 23,796
-  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 25_800 }, // 23,438
-  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 38_300 }, // 34,803
-  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 68_400 }, // 62,142
-  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 51_300 }, // 46,679
-  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 22_500 }, // 20,477
+  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 14_200 }, // 12,838
+  "the lesson's Net through shapewise's pipe": { file: 'type-tests/budget/net-pipe.test-d.ts', budget: 14_400 }, // 13,039
+  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 28_400 }, // 25,755
+  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 27_200 }, // 24,685
+  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 42_700 }, // 38,780
+  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 74_100 }, // 67,359
+  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 56_900 }, // 51,686
+  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 22_700 }, // 20,606
 }
 const ruleBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 20_100 }, // 18,297
-  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 9_400 }, // 8,566
-  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 12_500 }, // 11,330
-  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_300 }, // 2,104
-  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 10_600 }, // 9,625
-  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_200 }, // 3,837
-  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 1_800 }, // 1,587
-  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 3_000 }, // 2,696
-  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 8_800 }, // 8,026
+  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 21_200 }, // 19,265
+  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 10_100 }, // 9,132
+  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 15_100 }, // 13,653
+  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_900 }, // 2,582
+  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 9_700 }, // 8,755
+  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_300 }, // 3,867
+  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 2_000 }, // 1,796
+  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 3_400 }, // 3,052
+  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 8_000 }, // 7,214
 }
 
 describe('compile-time budget', () => {
