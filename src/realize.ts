@@ -153,7 +153,7 @@ export async function realize(nodes: readonly Node[], { read = true }: { readonl
     const loss = replacedDeviceLoss()
     throw new DeviceLostError(
       loss?.reason ?? 'unknown',
-      `a value computed by a compiled step (shape [${lost.shape.join(', ')}]) was lost with its device and cannot be recomputed; ` +
+      `a value with no graph to recompute it from (the output of a compiled step or eager training state whose history was released, shape [${lost.shape.join(', ')}]) was lost with its device and cannot be recomputed; ` +
         "reload the parameters and optimizer state from the last checkpoint (loadCheckpoint from 'shapewise/io') and go on: the next step runs on a new device",
     )
   }
