@@ -33,10 +33,14 @@ export function extractTypeScriptBlocks(root: string): CodeBlock[] {
     const lines = readFileSync(join(root, origin), 'utf8').split('\n')
     const blocks: CodeBlock[] = []
     for (let i = 0; i < lines.length; i++) {
-      if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue
-      const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l))
+      // A block may be indented (inside a list item); its lines lose that indentation.
+      const open = /^( *)```(ts|typescript)\s*$/.exec(lines[i]!)
+      if (!open) continue
+      const indent = open[1]!
+      const end = lines.findIndex((l, j) => j > i && l.startsWith(indent) && /^```\s*$/.test(l.slice(indent.length)))
       if (end < 0) throw new Error(`${origin}:${i + 1}: unterminated code block`)
-      blocks.push({ origin, index: blocks.length, line: i + 2, code: lines.slice(i + 1, end).join('\n') })
+      const code = lines.slice(i + 1, end).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
+      blocks.push({ origin, index: blocks.length, line: i + 2, code: code.join('\n') })
       i = end
     }
     return blocks
