@@ -14,7 +14,7 @@ export * from './ops/layout.ts'
 export * from './ops/gradient.ts'
 
 // Composition.
-export { layer, sequential, residual, type Layer, type SameShapeLayer } from './layer.ts'
+export { layer, sequential, residual, type Layer, type SameShapeLayer, type Mode } from './layer.ts'
 export { flattenTree, mapTree, zipTrees, countParameters, leaves, type Tree, type AnyTensor, type MapLeaves } from './tree.ts'
 
 // Transformations.

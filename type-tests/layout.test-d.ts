@@ -272,7 +272,7 @@ declare function t<T>(): T;
   expectType<Tensor<[2, 3, 4]>>(pipe(x, relu, sigmoid, tanh, gelu, exp, log, sqrt, abs, neg))
   expectType<Tensor<[2, 3, 4]>>(leakyRelu({ negativeSlope: 0.2 })(x))
   expectType<Tensor<[2, 3, 4]>>(leakyRelu()(x))
-  expectType<Tensor<[2, 3, 4]>>(dropout({ rate: 0.5, seed: 1 })(x))
+  expectType<Tensor<[2, 3, 4]>>(dropout({ rate: 0.5, seed: 1, training: true })(x))
   expectType<Tensor<[], 'int32'>>(relu(tensor(3, 'int32')))
 }
 

@@ -4,7 +4,7 @@ import type {
   UpsampleShape, UpsampleOptions, BatchNormShape,
 } from '../../types/index.ts'
 import { makeNode } from '../graph.ts'
-import { layer, type Layer } from '../layer.ts'
+import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape } from '../shape/pool.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
@@ -56,9 +56,9 @@ export interface BatchNormParams<P extends Shape = Shape> {
   readonly runningMean: Tensor<P>
   readonly runningVar: Tensor<P>
 }
-export interface BatchNormOptions {
-  /** Normalise with the batch's statistics (training) instead of the running ones. */
-  readonly training?: boolean
+export interface BatchNormOptions extends Mode {
+  /** Normalise with the batch's statistics (`true`, training) or the running ones (`false`, evaluation). */
+  readonly training: boolean
   readonly eps?: number
   readonly momentum?: number
 }
@@ -66,11 +66,13 @@ export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly op: 'batchNorm2d'
   readonly output: BatchNormShape<Input<this>, P>
 }
-/** Batch normalisation over the channels of [N, C, H, W]. */
-export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions = {}): Layer<BatchNormFn<P>> =>
-  layer('batchNorm2d', (x) => {
+/** Batch normalisation over the channels of [N, C, H, W]; `training` says which statistics (see `Mode`). */
+export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions): Layer<BatchNormFn<P>> => {
+  checkMode('batchNorm2d', options)
+  return layer('batchNorm2d', (x) => {
     for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) batchNormShape(x.shape, p.shape)
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
-    const attrs = { training: false, eps: 1e-5, momentum: 0.1, ...options }
+    const attrs = { eps: 1e-5, momentum: 0.1, ...options }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))
   })
+}
