@@ -6,15 +6,19 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { decode } from 'fast-png'
 import { describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const exec = promisify(execFile)
 
 /** Runs one example and returns its stdout (stderr carries Dawn's warnings and is ignored unless it fails). */
-const run = async (name: string): Promise<string> => {
+const run = async (name: string, args: readonly string[] = [], timeout = 120_000): Promise<string> => {
   try {
-    const { stdout } = await exec('npx', ['tsx', `examples/${name}.ts`], { cwd: root, timeout: 120_000, maxBuffer: 16 << 20 })
+    const { stdout } = await exec('npx', ['tsx', `examples/${name}.ts`, ...args], { cwd: root, timeout, maxBuffer: 16 << 20 })
     return stdout
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string }
@@ -122,5 +126,21 @@ describe('examples', () => {
     expect(numbers(lineAfter(out, 'with padding 1 ='))).toEqual([4])
     expect(numbers(lineAfter(out, 'with stride 2 ='))).toEqual([0, 0, 0, 1, 0, 0, 2, 3, 0, 2, 0, 3, 4, 6, 6, 9])
     expect(out).toContain('[1, 10, 16, 16] → [1, 20, 6, 6] → [1, 10, 16, 16]')
+  })
+
+  it('train-lenet (the demo, shortened): fit plain progress lines, the accuracy, and the two pictures it says it wrote', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'shapewise-demo-'))
+    const text = await run('train-lenet', ['--epochs', '2', '--limit', '320', '--out', out], 300_000)
+    const epochLines = text.split('\n').filter((l) => l.startsWith('epoch '))
+    expect(epochLines).toHaveLength(2) // not a TTY: one plain line per epoch, no redraws
+    expect(text).not.toContain('\r')
+    expect(epochLines[1]).toMatch(/^epoch 2\/2  5 steps  loss \d\.\d{4}  acc [\d.]+%  val_loss \d\.\d{4}  val_acc [\d.]+%/)
+    expect(numbers(lineAfter(text, 'final test accuracy:'))[0]).toBeGreaterThan(10) // above chance after 10 steps
+    const loss = decode(readFileSync(lineAfter(text, 'loss curve:')))
+    expect([loss.width, loss.height]).toEqual([640, 400])
+    // Classic LeNet's first layer: 6 filters of 5×5 in a 3×2 grid, scale 8, margin 2.
+    const filters = decode(readFileSync(lineAfter(text, 'learned first-layer filters:')))
+    expect([filters.width, filters.height, filters.channels]).toEqual([2 + 3 * 42, 2 + 2 * 42, 1])
+    expect(lineAfter(text, 'loss curve:').startsWith(out)).toBe(true)
   })
 })
