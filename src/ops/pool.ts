@@ -72,7 +72,8 @@ export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options
   return layer('batchNorm2d', (x) => {
     for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) batchNormShape(x.shape, p.shape)
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
-    const attrs = { eps: 1e-5, momentum: 0.1, ...options }
+    // Only the op's own options: a step context spread in (`batchNorm2d(p, context)`) also carries a dropout seed.
+    const attrs = { training: options.training, eps: options.eps ?? 1e-5, momentum: options.momentum ?? 0.1 }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))
   })
 }
