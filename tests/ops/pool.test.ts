@@ -144,7 +144,8 @@ describe('batchNorm2d', () => {
       const x = zeros([2, 3, 4, 5])
       expect(batchNorm2d(p, mode)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
       // A fit step context (mode and dropout seed) drives it too; the seed is not an attribute of batch norm.
-      expect(batchNorm2d(p, { ...mode, seed: zeros([], 'int32') } as Mode)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
+      const context = { ...mode, seed: zeros([], 'int32') }
+      expect(batchNorm2d(p, context)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
       expect(dropout({ rate: 0.5, seed: 1, ...mode })(x) === x).toBe(!mode.training)
     }
   })
