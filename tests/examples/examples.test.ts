@@ -16,9 +16,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const exec = promisify(execFile)
 
 /** Runs one example and returns its stdout (stderr carries Dawn's warnings and is ignored unless it fails). */
-const run = async (name: string, args: readonly string[] = [], timeout = 120_000): Promise<string> => {
+const run = async (name: string, args: readonly string[] = [], timeout = 120_000, env: Record<string, string> = {}): Promise<string> => {
   try {
-    const { stdout } = await exec('npx', ['tsx', `examples/${name}.ts`, ...args], { cwd: root, timeout, maxBuffer: 16 << 20 })
+    const { stdout } = await exec('npx', ['tsx', `examples/${name}.ts`, ...args], { cwd: root, timeout, maxBuffer: 16 << 20, env: { ...process.env, ...env } })
     return stdout
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string }
@@ -39,6 +39,10 @@ const nextLine = (out: string, label: string): string => {
   expect(i, `missing "${label}" in:\n${out}`).toBeGreaterThanOrEqual(0)
   return lines[i + 1].trim()
 }
+/** Runs a lesson example in quick mode (few images, few steps), its pictures in a fresh folder. */
+const runQuick = (name: string) => run(name, [], 300_000, { SHAPEWISE_EXAMPLES_QUICK: '1', SHAPEWISE_EXAMPLES_OUT: mkdtempSync(join(tmpdir(), `shapewise-${name}-`)) })
+/** The PNG whose path follows `label`, decoded. */
+const pictureAfter = (out: string, label: string) => decode(readFileSync(lineAfter(out, label)))
 const numbers = (text: string) => (text.match(/-?\d+(\.\d+)?(e[-+]?\d+)?/g) ?? []).map(Number)
 
 describe('examples', () => {
@@ -142,5 +146,37 @@ describe('examples', () => {
     const filters = decode(readFileSync(lineAfter(text, 'learned first-layer filters:')))
     expect([filters.width, filters.height, filters.channels]).toEqual([2 + 3 * 42, 2 + 2 * 42, 1])
     expect(lineAfter(text, 'loss curve:').startsWith(out)).toBe(true)
+  })
+
+  it('feature-maps: a digit and the activations of both conv layers as pictures', async () => {
+    const out = await runQuick('feature-maps')
+    expect(numbers(lineAfter(out, 'held-out accuracy'))[0]).toBeGreaterThan(20)
+    const digit = pictureAfter(out, 'as a picture:')
+    expect([digit.width, digit.height - 14]).toEqual([2 + 28 * 4, 2 + 28 * 4]) // one tile, scale 4, margin 1, caption band
+    const conv1 = pictureAfter(out, '6 maps of 28×28:')
+    expect([conv1.width, conv1.height, conv1.channels]).toEqual([2 + 6 * (84 + 2), 2 + 84 + 2, 1])
+    const conv2 = pictureAfter(out, '16 maps of 10×10:')
+    expect([conv2.width, conv2.height]).toEqual([2 + 8 * 62, 2 + 2 * 62])
+    // After relu each map is mapped from its own range: every tile holds black (its minimum, 0) and most hold white.
+    expect(Array.from(conv1.data).filter((v) => v === 255).length).toBeGreaterThan(6)
+  })
+
+  it('simple-convnet: trains, and the 30 filters before and after training differ', async () => {
+    const out = await runQuick('simple-convnet')
+    expect(numbers(lineAfter(out, 'SimpleConvNet: test accuracy'))[0]).toBeGreaterThan(20)
+    const before = pictureAfter(out, '30 filters before training:')
+    const after = pictureAfter(out, '30 filters after training:')
+    // 10 columns × 3 rows of 5×5 filters at scale 6, margin 2.
+    expect([before.width, before.height, before.channels]).toEqual([2 + 10 * 32, 2 + 3 * 32, 1])
+    expect([after.width, after.height]).toEqual([before.width, before.height])
+    expect(Array.from(after.data)).not.toEqual(Array.from(before.data))
+  })
+
+  it('lesson-loop: the notes\' "[epoch, batch] loss" lines, falling', async () => {
+    const out = await runQuick('lesson-loop')
+    const lines = out.split('\n').filter((l) => /^\[\d+, +\d+\] loss: \d\.\d{3}$/.test(l))
+    expect(lines.map((l) => numbers(l).slice(0, 2))).toEqual([[1, 30], [1, 60]])
+    expect(numbers(lines[1])[2]).toBeLessThan(numbers(lines[0])[2])
+    expect(out).toContain('Finished Training')
   })
 })
