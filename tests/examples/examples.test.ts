@@ -179,4 +179,30 @@ describe('examples', () => {
     expect(numbers(lines[1])[2]).toBeLessThan(numbers(lines[0])[2])
     expect(out).toContain('Finished Training')
   })
+
+  it('transposed-conv-matrix: C for d2l\'s example, conv = C·x and convT = Cᵀ·y in every case of the note', async () => {
+    const out = await run('transposed-conv-matrix', [], 300_000)
+    const matrix = out.split('(4 outputs × 9 inputs):\n')[1].split('\n').slice(0, 4).map(numbers)
+    expect(matrix).toEqual([[1, 2, 0, 3, 4, 0, 0, 0, 0], [0, 1, 2, 0, 3, 4, 0, 0, 0], [0, 0, 0, 1, 2, 0, 3, 4, 0], [0, 0, 0, 0, 1, 2, 0, 3, 4]])
+    expect(lineAfter(out, 'conv2d(X, K) =')).toBe('[27, 37, 57, 67]; C·x = [27, 37, 57, 67]')
+    expect(lineAfter(out, 'convTranspose2d(Y, K) = Cᵀ·y:').startsWith('true')).toBe(true)
+    const cases = out.split('\n').filter((l) => /^kernel 3/.test(l))
+    expect(cases).toHaveLength(6)
+    for (const line of cases) {
+      const [convDiff, transposedDiff] = line.match(/\d\.\de[-+]\d+/g)!.map(Number)
+      expect(convDiff).toBeLessThan(1e-5)
+      expect(transposedDiff).toBeLessThan(1e-5)
+    }
+    // outputPadding 1 gives back the 8×8 that the stride-2 conv rounded to 4×4.
+    expect(cases[4]).toMatch(/8×8 → 4×4 .*\(convT gives 8×8\)$/)
+  })
+
+  it('lenet-d2l: the shape table of d2l\'s LeNet, and both LeNets trained', async () => {
+    const out = await runQuick('lenet-d2l')
+    for (const [layer, shape] of [['1. conv2d', '[1, 6, 28, 28]'], ['3. avgPool2d', '[1, 6, 14, 14]'], ['6. avgPool2d', '[1, 16, 5, 5]'], ['12. linear', '[1, 10]']])
+      expect(lineAfter(out, layer).startsWith(shape)).toBe(true)
+    const [d2l, modern] = numbers(lineAfter(out, 'test accuracy: d2l LeNet'))
+    expect(d2l).toBeGreaterThanOrEqual(0)
+    expect(modern).toBeGreaterThan(15) // above chance after 4 steps
+  })
 })
