@@ -205,4 +205,20 @@ describe('examples', () => {
     expect(d2l).toBeGreaterThanOrEqual(0)
     expect(modern).toBeGreaterThan(15) // above chance after 4 steps
   })
+
+  it('depthwise-separable: parameter and multiply-add counts, shapes, and the per-channel identity', async () => {
+    const out = await run('depthwise-separable')
+    expect(numbers(lineAfter(out, 'standard 3×3 conv 32 → 64:').replace(/,/g, ''))).toEqual([18432, 57802752])
+    expect(numbers(lineAfter(out, 'depthwise 3×3 (groups 32) + 1×1:').replace(/,/g, ''))).toEqual([2336, 7325696])
+    expect(lineAfter(out, 'shapes:')).toBe('standard [1, 64, 56, 56], depthwise [1, 32, 56, 56], separable [1, 64, 56, 56]')
+    expect(numbers(lineAfter(out, 'max |difference| =')).at(-1)).toBeLessThan(1e-5)
+  })
+
+  it('inception-resnet: the Inception block\'s 256 channels, a ResNet smoke run and its loss curve', async () => {
+    const out = await runQuick('inception-resnet')
+    expect(lineAfter(out, 'Inception block:')).toMatch(/^\[2, 192, 28, 28\] → \[2, 256, 28, 28\] .* all finite: true$/)
+    expect(numbers(lineAfter(out, 'ResNet test accuracy:'))[0]).toBeGreaterThanOrEqual(0)
+    const curve = pictureAfter(out, 'loss curve:')
+    expect([curve.width, curve.height]).toEqual([640, 400])
+  })
 })
