@@ -221,4 +221,18 @@ describe('examples', () => {
     const curve = pictureAfter(out, 'loss curve:')
     expect([curve.width, curve.height]).toEqual([640, 400])
   })
+
+  it('im2col: the lesson\'s (9, 75) and (90, 75), and conv = im2col + matmul', async () => {
+    const out = await run('im2col')
+    expect(lineAfter(out, 'im2col(x1 [1, 3, 7, 7], 5, 5, stride=1, pad=0).shape =')).toBe('(9, 75)')
+    expect(lineAfter(out, 'im2col(x2 [10, 3, 7, 7], 5, 5, stride=1, pad=0).shape =')).toBe('(90, 75)')
+    for (const label of ['x2, stride 1, pad 0:', 'x2, stride 2, pad 2:']) expect(numbers(lineAfter(out, label).split('=')[1])[0]).toBeLessThan(1e-4)
+  })
+
+  it('alexnet: typed at 227 with LRN and dropout, a forward pass runs, LRN matches its formula', async () => {
+    const out = await run('alexnet', [], 300_000)
+    expect(lineAfter(out, 'Total params:')).toBe('62,378,344')
+    expect(lineAfter(out, 'AlexNet forward (227×227, evaluation mode):')).toMatch(/^logits \[1, 1000\], all finite: true/)
+    expect(numbers(lineAfter(out, 'local response norm vs its formula: max |difference| =')).at(-1)).toBeLessThan(1e-5)
+  })
 })
