@@ -235,4 +235,16 @@ describe('examples', () => {
     expect(lineAfter(out, 'AlexNet forward (227×227, evaluation mode):')).toMatch(/^logits \[1, 1000\], all finite: true/)
     expect(numbers(lineAfter(out, 'local response norm vs its formula: max |difference| =')).at(-1)).toBeLessThan(1e-5)
   })
+
+  it('dcgan: untrained and briefly trained samples as 8×8 grids, the discriminator learning', async () => {
+    const out = await runQuick('dcgan')
+    const losses = out.split('\n').filter((l) => l.startsWith('step ')).map((l) => numbers(l))
+    expect(losses.map((l) => l[0])).toEqual([2, 4, 6, 8, 10])
+    expect(losses[4][1]).toBeLessThan(losses[0][1]) // the discriminator loss falls first
+    const before = pictureAfter(out, 'untrained samples:')
+    const after = pictureAfter(out, 'trained samples:')
+    expect([before.width, before.height, before.channels]).toEqual([2 + 8 * 58, 2 + 8 * 58, 1])
+    expect([after.width, after.height]).toEqual([before.width, before.height])
+    expect(Array.from(after.data)).not.toEqual(Array.from(before.data))
+  })
 })
