@@ -82,14 +82,15 @@ const steps = stepsArg >= 0 ? Number(process.argv[stepsArg + 1]) : QUICK ? 10 : 
 const digits = loadMnist()
 const fixedNoise = randn([BATCH, LATENT, 1, 1], { seed: 1234 }) // the same 64 points before and after
 const samples = async (g: G, file: string) => {
-  writeFileSync(file, await imageGridPng(generator(g)(fixedNoise), { range: [-1, 1], scale: 2, margin: 2, columns: 8 }))
-  return file
+  const values = await generator(g)(fixedNoise).data()
+  writeFileSync(file, await imageGridPng({ values, shape: [BATCH, 1, 28, 28] }, { range: [-1, 1], scale: 2, margin: 2, columns: 8 }))
+  return { file, values }
 }
 
 let [g, d] = [generatorParams(), discriminatorParams()]
 let [gState, dState] = [gOptimizer.init(g), dOptimizer.init(d)]
 const before = await samples(g, outPath('dcgan-untrained.png'))
-console.log(`DCGAN on MNIST, ${steps} steps of ${BATCH}: untrained samples: ${before}`)
+console.log(`DCGAN on MNIST, ${steps} steps of ${BATCH}: untrained samples: ${before.file}`)
 let step = 0
 const started = performance.now()
 for (let epoch = 0; step < steps; epoch++) {
@@ -110,4 +111,7 @@ for (let epoch = 0; step < steps; epoch++) {
   }
 }
 console.log(`trained in ${((performance.now() - started) / 1000).toFixed(1)} s`)
-console.log(`trained samples: ${await samples(g, outPath('dcgan-trained.png'))}`)
+const after = await samples(g, outPath('dcgan-trained.png'))
+console.log(`trained samples: ${after.file}`)
+const change = after.values.reduce((sum, v, i) => sum + Math.abs(v - before.values[i]), 0) / after.values.length
+console.log(`mean |change| of the 64 samples' pixels (range −1..1): ${change.toFixed(4)}`)

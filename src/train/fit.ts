@@ -215,7 +215,9 @@ export async function evaluate<P extends Tree, X extends Shape>(
  * `validation` after each epoch, a learning-rate schedule and callbacks
  * (`checkpoint`, `earlyStopping`). A non-finite loss stops training and
  * returns the parameters and optimizer state from before that step. Each
- * batch's tensors are disposed after its step.
+ * batch's tensors are disposed after its step. Batch norm's running
+ * statistics are not updated by `fit` (they are not parameters): a model
+ * evaluated with `training: false` reads them as they were given.
  *
  * @example
  * import { fit } from 'shapewise/train'

@@ -245,6 +245,7 @@ describe('examples', () => {
     const after = pictureAfter(out, 'trained samples:')
     expect([before.width, before.height, before.channels]).toEqual([2 + 8 * 58, 2 + 8 * 58, 1])
     expect([after.width, after.height]).toEqual([before.width, before.height])
-    expect(Array.from(after.data)).not.toEqual(Array.from(before.data))
+    // Ten steps at lr 2e-4 move the samples only slightly: the change is measured on the values, not the bytes.
+    expect(numbers(lineAfter(out, "mean |change| of the 64 samples' pixels (range −1..1):"))[0]).toBeGreaterThan(0)
   })
 })
