@@ -9,25 +9,8 @@
  *   npx tsx examples/alexnet.ts
  */
 import { pipe } from 'fp-ts/lib/function.js'
-import { conv2d, relu, maxPool2d, avgPool2d, flatten, linear, dropout, concat, mul, add, div, pow, reshape, randn, type Tensor, type Mode } from '../src/index.ts'
+import { conv2d, relu, maxPool2d, flatten, linear, dropout, concat, localResponseNorm, randn, type Tensor, type Mode } from '../src/index.ts'
 import { conv2dParams, linearParams, countParameters, summary } from '../src/nn/index.ts'
-
-/**
- * Local response normalisation across channels, PyTorch's LocalResponseNorm:
- * b = a / (k + α/n · Σ a²)^β, the sum over the n channels around each one
- * (zero beyond the edges). Built from public ops the way PyTorch builds it:
- * the squares as a [N, 1, C, H·W] image, averaged by an n×1 window.
- */
-const localResponseNorm = (options: { size: number; alpha?: number; beta?: number; k?: number }) =>
-  <const S extends [number, number, number, number]>(x: Tensor<S>): Tensor<S> => {
-    const { size, alpha = 1e-4, beta = 0.75, k = 1 } = options
-    const a = x as Tensor<[number, number, number, number]> // the shape is kept; the arithmetic below is on run-time sizes
-    const [n, c, h, w] = a.shape
-    const squares = reshape([n, 1, c, h * w])(mul(a, a))
-    const window = avgPool2d({ kernelSize: [size, 1], stride: 1, padding: [Math.floor(size / 2), 0] })(squares) // mean over the window (zeros counted)
-    const scale = pow(add(mul(reshape([n, c, h, w])(window), alpha), k), beta)
-    return div(a, scale) as unknown as Tensor<S>
-  }
 
 const alexnetParams = () => ({
   c1: conv2dParams({ inChannels: 3, outChannels: 96, kernelSize: 11 }, { seed: 1 }),
