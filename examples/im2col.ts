@@ -6,33 +6,25 @@
  * with 5×5 filters gives (9, 75); a batch of 10 gives (90, 75). Then
  * conv = im2col + matmul equals `conv2d`.
  *
- * im2col here is built from public ops: pad, one strided slice per filter
- * offset, concat, reshape, permute.
+ * im2col is the library's `unfold` ([N, C·fh·fw, L], PyTorch's layout) with
+ * its windows moved to the rows.
  *
  *   npx tsx examples/im2col.ts
  */
-import { conv2d, pad, slice, concat, reshape, permute, matmul, transpose, add, randn, type Tensor } from '../src/index.ts'
+import { conv2d, unfold, reshape, permute, matmul, transpose, add, randn, type Tensor } from '../src/index.ts'
 
 type Any4 = Tensor<[number, number, number, number]>
 
 /** The lesson's im2col(input, filter_h, filter_w, stride, pad): [N·oh·ow, C·fh·fw], columns ordered (channel, row, column). */
 const im2col = (x: Any4, fh: number, fw: number, stride = 1, padding = 0): Tensor<[number, number]> => {
-  const [n, c, h, w] = x.shape
-  const [oh, ow] = [Math.floor((h + 2 * padding - fh) / stride) + 1, Math.floor((w + 2 * padding - fw) / stride) + 1]
-  const padded = pad([[0, 0], [0, 0], [padding, padding], [padding, padding]])(x) as Any4
-  // One [N, C, 1, oh, ow] slice per filter offset (i, j): the input pixels that offset meets in every window.
-  const offsets: Tensor<number[]>[] = []
-  for (let i = 0; i < fh; i++)
-    for (let j = 0; j < fw; j++) {
-      const window = slice({ start: [0, 0, i, j], end: [n, c, i + stride * (oh - 1) + 1, j + stride * (ow - 1) + 1], step: [1, 1, stride, stride] })(padded)
-      offsets.push(reshape([n, c, 1, oh, ow])(window as Any4) as Tensor<number[]>)
-    }
-  const stacked = concat(offsets as never, 2) as unknown as Tensor<[number, number, number, number, number]> // [N, C, fh·fw, oh, ow]
-  const rows = permute([0, 3, 4, 1, 2])(stacked) // [N, oh, ow, C, fh·fw]
-  return reshape([n * oh * ow, c * fh * fw])(rows as Tensor<number[]>) as Tensor<[number, number]>
+  const columns = unfold({ kernelSize: [fh, fw], stride, padding })(x) // [N, C·fh·fw, L]
+  const [n, size, windows] = columns.shape
+  return reshape([n * windows, size])(permute([0, 2, 1])(columns))
 }
 
 const x1 = randn([1, 3, 7, 7], { seed: 1 })
+const unfolded: Tensor<[1, 75, 9]> = unfold({ kernelSize: 5 })(x1) // the compiler computes 3·5·5 = 75 and 3·3 = 9
+console.log(`unfold(x1, kernel 5).shape = [${unfolded.shape.join(', ')}]`)
 const col1 = im2col(x1, 5, 5, 1, 0)
 console.log(`im2col(x1 [1, 3, 7, 7], 5, 5, stride=1, pad=0).shape = (${col1.shape.join(', ')})`)
 const x2 = randn([10, 3, 7, 7], { seed: 2 })

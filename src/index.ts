@@ -13,6 +13,7 @@ export * from './ops/reduce.ts'
 export * from './ops/layout.ts'
 export * from './ops/gradient.ts'
 export * from './ops/local-response-norm.ts'
+export * from './ops/unfold.ts'
 
 // Composition.
 export { layer, sequential, residual, type Layer, type SameShapeLayer, type Mode } from './layer.ts'

@@ -224,6 +224,7 @@ describe('examples', () => {
 
   it('im2col: the lesson\'s (9, 75) and (90, 75), and conv = im2col + matmul', async () => {
     const out = await run('im2col')
+    expect(lineAfter(out, 'unfold(x1, kernel 5).shape =')).toBe('[1, 75, 9]')
     expect(lineAfter(out, 'im2col(x1 [1, 3, 7, 7], 5, 5, stride=1, pad=0).shape =')).toBe('(9, 75)')
     expect(lineAfter(out, 'im2col(x2 [10, 3, 7, 7], 5, 5, stride=1, pad=0).shape =')).toBe('(90, 75)')
     for (const label of ['x2, stride 1, pad 0:', 'x2, stride 2, pad 2:']) expect(numbers(lineAfter(out, label).split('=')[1])[0]).toBeLessThan(1e-4)

@@ -1,7 +1,7 @@
 /** localResponseNorm: shape rule, run-time twin, and values and input gradients against PyTorch's F.local_response_norm. */
 import { describe, expect, it } from 'vitest'
-import { fromArray, grad, localResponseNorm, mul, sum, zeros, ShapeError, type Tensor } from '../../src/index.ts'
-import { loadFixtures, values, expectClose } from '../fixtures/load.ts'
+import { localResponseNorm, zeros, ShapeError, type Tensor } from '../../src/index.ts'
+import { compositeFixtureTests } from './composite-fixtures.ts'
 import { unknownShape } from './helpers.ts'
 
 describe('localResponseNorm', () => {
@@ -14,15 +14,5 @@ describe('localResponseNorm', () => {
     expect(() => localResponseNorm({ size: 0 })).toThrow('localResponseNorm: size must be a positive integer, got 0')
   })
 
-  for (const c of loadFixtures('local_response_norm')) {
-    it(`${c.name}: forward and input gradient match PyTorch`, async () => {
-      const [input] = c.inputs
-      const x = fromArray(values(input), input.shape as [number, number, number, number])
-      const layer = localResponseNorm(c.attrs as { size: number })
-      expectClose(await layer(x).data(), c.output, c.name, 1e-5)
-      const seed = fromArray(values(c.grads!.seed), c.output.shape as [number, number, number, number])
-      const dx = grad((t: Tensor<[number, number, number, number]>) => sum()(mul(layer(t), seed)))(x)
-      expectClose(await dx.data(), c.grads!.inputs[0]!, `${c.name} gradient`, 1e-4)
-    })
-  }
+  compositeFixtureTests('local_response_norm', (c) => localResponseNorm(c.attrs as { size: number }) as never, { forward: 1e-5, gradient: 1e-4 })
 })
