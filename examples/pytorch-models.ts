@@ -52,14 +52,14 @@ type Block = ResnetParams['layer1'][number]
 
 const basicBlock = (p: Block) =>
   sequential(
-    residual(sequential(conv2d(p.conv1, { padding: 1 }), batchNorm2d(p.bn1), relu, conv2d(p.conv2, { padding: 1 }), batchNorm2d(p.bn2))),
+    residual(sequential(conv2d(p.conv1, { padding: 1 }), batchNorm2d(p.bn1, { training: false }), relu, conv2d(p.conv2, { padding: 1 }), batchNorm2d(p.bn2, { training: false }))),
     relu,
   )
 const downsampleBlock = (p: ResnetParams['layer2'][0]) =>
   sequential(
     residual(
-      sequential(conv2d(p.conv1, { stride: 2, padding: 1 }), batchNorm2d(p.bn1), relu, conv2d(p.conv2, { padding: 1 }), batchNorm2d(p.bn2)),
-      sequential(conv2d(p.downsample[0], { stride: 2 }), batchNorm2d(p.downsample[1])),
+      sequential(conv2d(p.conv1, { stride: 2, padding: 1 }), batchNorm2d(p.bn1, { training: false }), relu, conv2d(p.conv2, { padding: 1 }), batchNorm2d(p.bn2, { training: false })),
+      sequential(conv2d(p.downsample[0], { stride: 2 }), batchNorm2d(p.downsample[1], { training: false })),
     ),
     relu,
   )
@@ -68,7 +68,7 @@ const downsampleBlock = (p: ResnetParams['layer2'][0]) =>
 export const resnet = (p: ResnetParams) => <N extends number>(x: Tensor<[N, 3, 32, 32]>) =>
   pipe(
     x,
-    conv2d(p.conv1, { stride: 2, padding: 3 }), batchNorm2d(p.bn1), relu,   // [N, 8, 16, 16]
+    conv2d(p.conv1, { stride: 2, padding: 3 }), batchNorm2d(p.bn1, { training: false }), relu,   // [N, 8, 16, 16]
     maxPool2d({ kernelSize: 3, stride: 2, padding: 1 }),                   // [N, 8, 8, 8]
     basicBlock(p.layer1[0]), basicBlock(p.layer1[1]),                      // [N, 8, 8, 8]
     downsampleBlock(p.layer2[0]),                                          // [N, 16, 4, 4]

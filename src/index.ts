@@ -13,9 +13,11 @@ export * from './ops/elementwise.ts'
 export * from './ops/reduce.ts'
 export * from './ops/layout.ts'
 export * from './ops/gradient.ts'
+export * from './ops/local-response-norm.ts'
+export * from './ops/unfold.ts'
 
 // Composition.
-export { layer, sequential, residual, concatBranches, skip, type Layer, type SameShapeLayer } from './layer.ts'
+export { layer, sequential, residual, concatBranches, skip, type Layer, type SameShapeLayer, type Mode } from './layer.ts'
 export { pipe } from './pipe.ts'
 export { flattenTree, mapTree, zipTrees, countParameters, leaves, type Tree, type AnyTensor, type MapLeaves } from './tree.ts'
 

@@ -22,6 +22,24 @@ export interface Layer<F extends ShapeFn, OutD extends DType | 'same' = 'same'> 
   readonly shapeFn?: F
 }
 
+/**
+ * Train or evaluate: the one flag that every layer which behaves differently
+ * in training follows — dropout (drops only in training) and batch
+ * normalisation (batch statistics in training, running ones to evaluate).
+ * It has no default on purpose: the two used to default to opposite modes,
+ * and a forgotten flag is now a compile error instead of a silent mistake.
+ * Pass the same value to every such layer of a model, e.g. `{ ...mode }`.
+ */
+export interface Mode {
+  readonly training: boolean
+}
+
+/** Throws unless the options say which mode (for callers the types do not reach). */
+export const checkMode = (op: string, options: Partial<Mode> | undefined): void => {
+  if (typeof options?.training !== 'boolean')
+    throw new ShapeError(`${op}: options.training must be true (training step) or false (evaluation), got ${String(options?.training)}; dropout and batch norm follow the same flag`)
+}
+
 /** A layer that keeps its input's shape (relu, dropout, …). */
 export type SameShapeLayer<Op extends string> = Layer<SameShape<Op>>
 

@@ -123,7 +123,7 @@ expectError(lenet(lenetParams)(randn([64, 3, 28, 28])))
 const features = <N extends number>(x: Tensor<[N, 1, 28, 28]>) =>
   pipe(x, conv2d(lenetParams.c1, { padding: 2 }), relu, maxPool2d({ kernelSize: 2 }), conv2d(lenetParams.c2), relu, maxPool2d({ kernelSize: 2 }))
 const classifier = <N extends number>(x: Tensor<[N, 400]>) =>
-  pipe(x, linear(lenetParams.f1), relu, dropout({ rate: 0.5, seed: 0 }), linear(lenetParams.f2), relu, linear(lenetParams.f3))
+  pipe(x, linear(lenetParams.f1), relu, dropout({ rate: 0.5, seed: 0, training: true }), linear(lenetParams.f2), relu, linear(lenetParams.f3))
 /**
  * conv 3×3 (same) + batch norm + relu as a layer-valued block: parameterised by generic literal channel
  * counts, its shapes are computed where it is applied (generic batch, any size).
@@ -131,7 +131,7 @@ const classifier = <N extends number>(x: Tensor<[N, 400]>) =>
  * the arithmetic on generic dims defers. Only pass-through dims like the batch N may stay generic.)
  */
 const convBnRelu = <Ci extends number, Co extends number>(w: Tensor<[Co, Ci, 3, 3]>, bn: BnParams<NoInfer<Co>>) =>
-  sequential(conv2d(w, { padding: 1 }), batchNorm2d(bn), relu)
+  sequential(conv2d(w, { padding: 1 }), batchNorm2d(bn, { training: false }), relu)
 interface BnParams<C extends number> {
   weight: Tensor<[C]>
   bias: Tensor<[C]>

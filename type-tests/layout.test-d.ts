@@ -272,7 +272,7 @@ declare function t<T>(): T;
   expectType<Tensor<[2, 3, 4]>>(pipe(x, relu, sigmoid, tanh, gelu, exp, log, sqrt, abs, neg))
   expectType<Tensor<[2, 3, 4]>>(leakyRelu({ negativeSlope: 0.2 })(x))
   expectType<Tensor<[2, 3, 4]>>(leakyRelu()(x))
-  expectType<Tensor<[2, 3, 4]>>(dropout({ rate: 0.5, seed: 1 })(x))
+  expectType<Tensor<[2, 3, 4]>>(dropout({ rate: 0.5, seed: 1, training: true })(x))
   // relu computes in float32: an int32 tensor is refused at the argument, cast is the remedy
   //// @ts-expect-error
   expectError(relu(tensor(3, 'int32')))

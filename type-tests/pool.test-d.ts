@@ -8,9 +8,10 @@
 import { expectType, expectError } from 'tsd'
 import {
   randn, ones, zeros, maxPool1d, maxPool2d, avgPool1d, avgPool2d, globalAvgPool2d, globalMaxPool2d, batchNorm2d,
-  adaptiveAvgPool2d, upsample,
-  type Tensor, type Layer, type DType,
+  adaptiveAvgPool2d, upsample, dropout,
+  type Tensor, type Layer, type DType, type Mode,
 } from '../src/index.ts'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { Shape, ShapeFn, ApplyShape, ShapeError, CheckKeys, MaxPoolSpec } from '../types/index.ts'
 
 /** The message a layer's parameter turns into for an input of shape S ('fits' when the rule holds). */
@@ -140,10 +141,10 @@ expectType<Tensor<[1, 1]>>(globalAvgPool2d(randn([1, 1, 1, 1])))
 {
   const bn = (c: 64) => ({ weight: ones([c]), bias: zeros([c]), runningMean: zeros([c]), runningVar: ones([c]) })
   const x = randn([8, 64, 56, 56])
-  expectType<Tensor<[8, 64, 56, 56]>>(batchNorm2d(bn(64))(x))
+  expectType<Tensor<[8, 64, 56, 56]>>(batchNorm2d(bn(64), { training: false })(x))
   expectType<Tensor<[8, 64, 56, 56]>>(batchNorm2d(bn(64), { training: true, eps: 1e-3, momentum: 0.01 })(x))
   const p3 = { weight: ones([3]), bias: zeros([3]), runningMean: zeros([3]), runningVar: ones([3]) }
-  expectType<Tensor<[2, 3, 5, 7]>>(batchNorm2d(p3)(randn([2, 3, 5, 7])))
+  expectType<Tensor<[2, 3, 5, 7]>>(batchNorm2d(p3, { training: false })(randn([2, 3, 5, 7])))
 }
 
 // ================================================================== invalid configurations
@@ -206,9 +207,9 @@ expectType<Tensor<[1, 1]>>(globalAvgPool2d(randn([1, 1, 1, 1])))
   //// @ts-expect-error
   expectError(globalMaxPool2d(randn([8, 2048, 7])))
   const p3 = { weight: ones([3]), bias: zeros([3]), runningMean: zeros([3]), runningVar: ones([3]) }
-  expectType<'batchNorm2d: expects input [N, C, H, W], got [2, 3]'>(errorOf(batchNorm2d(p3), randn([2, 3])))
+  expectType<'batchNorm2d: expects input [N, C, H, W], got [2, 3]'>(errorOf(batchNorm2d(p3, { training: false }), randn([2, 3])))
   //// @ts-expect-error
-  expectError(batchNorm2d(p3)(randn([2, 3])))
+  expectError(batchNorm2d(p3, { training: false })(randn([2, 3])))
 }
 
 // stride 0 and other invalid option values: not rejected yet, see known-bugs.test-d.ts.pending.
@@ -228,14 +229,27 @@ expectError(maxPool2d({ kernelSize: 2, ceilMode: 1 })(randn([1, 1, 4, 4])))
 {
   const p4 = { weight: ones([4]), bias: zeros([4]), runningMean: zeros([4]), runningVar: ones([4]) }
   const x = randn([2, 3, 8, 8])
-  expectType<'batchNorm2d: input has 3 channels but parameters have 4'>(errorOf(batchNorm2d(p4), x))
+  expectType<'batchNorm2d: input has 3 channels but parameters have 4'>(errorOf(batchNorm2d(p4, { training: false }), x))
   //// @ts-expect-error
-  expectError(batchNorm2d(p4)(x))
+  expectError(batchNorm2d(p4, { training: false })(x))
   const p2d = { weight: ones([3, 1]), bias: zeros([3, 1]), runningMean: zeros([3, 1]), runningVar: ones([3, 1]) }
-  expectType<'batchNorm2d: parameters must be [C], got [3, 1]'>(errorOf(batchNorm2d(p2d), x))
+  expectType<'batchNorm2d: parameters must be [C], got [3, 1]'>(errorOf(batchNorm2d(p2d, { training: false }), x))
   //// @ts-expect-error
-  expectError(batchNorm2d(p2d)(x))
+  expectError(batchNorm2d(p2d, { training: false })(x))
   // the four parameters must agree with each other
   //// @ts-expect-error
-  expectError(batchNorm2d({ weight: ones([3]), bias: zeros([4]), runningMean: zeros([3]), runningVar: ones([3]) }))
+  expectError(batchNorm2d({ weight: ones([3]), bias: zeros([4]), runningMean: zeros([3]), runningVar: ones([3]) }, { training: false }))
+}
+
+// ------------------------------------------------------------ one training flag
+{
+  const bn = (c: 64) => ({ weight: ones([c]), bias: zeros([c]), runningMean: zeros([c]), runningVar: ones([c]) })
+  const mode: Mode = { training: true }
+  const x = randn([8, 64, 56, 56])
+  expectType<Tensor<[8, 64, 56, 56]>>(pipe(x, batchNorm2d(bn(64), mode), dropout({ rate: 0.1, seed: 0, ...mode })))
+  // Neither layer has a default mode: leaving it out is an error.
+  //// @ts-expect-error
+  expectError(batchNorm2d(bn(64)))
+  //// @ts-expect-error
+  expectError(dropout({ rate: 0.1, seed: 0 }))
 }

@@ -77,23 +77,23 @@ const stageParams = <Cin extends number, Mid extends number, Cout extends number
 const mainBranch = <Cin extends number, Mid extends number, Cout extends number, S extends number>(p: Bottleneck<Cin, Mid, Cout>, stride: S) =>
   sequential(
     conv2d(p.conv1),
-    batchNorm2d(p.bn1),
+    batchNorm2d(p.bn1, { training: false }),
     relu,
     conv2d(p.conv2, { stride, padding: 1 }),
-    batchNorm2d(p.bn2),
+    batchNorm2d(p.bn2, { training: false }),
     relu,
     conv2d(p.conv3),
-    batchNorm2d(p.bn3),
+    batchNorm2d(p.bn3, { training: false }),
   )
 /** The bottleneck with an identity shortcut: relu(main(x) + x). */
 const identityBlock = <C extends number, Mid extends number>(p: Bottleneck<C, Mid, C>) => sequential(residual(mainBranch(p, 1)), relu)
 /** The bottleneck with a projection shortcut (1×1 conv with stride + batch norm): relu(main(x) + proj(x)). */
 const projectionBlock = <Cin extends number, Mid extends number, Cout extends number, S extends number>(
   p: Bottleneck<Cin, Mid, Cout>, proj: Projection<Cin, Cout>, stride: S,
-) => sequential(residual(mainBranch(p, stride), sequential(conv2d(proj.conv, { stride }), batchNorm2d(proj.bn))), relu)
+) => sequential(residual(mainBranch(p, stride), sequential(conv2d(proj.conv, { stride }), batchNorm2d(proj.bn, { training: false }))), relu)
 
 const stem = (p: ResNet50['stem']) =>
-  sequential(conv2d(p.conv, { stride: 2, padding: 3 }), batchNorm2d(p.bn), relu, maxPool2d({ kernelSize: 3, stride: 2, padding: 1 }))
+  sequential(conv2d(p.conv, { stride: 2, padding: 3 }), batchNorm2d(p.bn, { training: false }), relu, maxPool2d({ kernelSize: 3, stride: 2, padding: 1 }))
 const stage3 = <Cin extends number, Mid extends number, Cout extends number, S extends number>(p: Stage<Cin, Mid, Cout, 2>, stride: S) =>
   sequential(projectionBlock(p.first, p.projection, stride), identityBlock(p.rest[0]), identityBlock(p.rest[1]))
 const stage4 = <Cin extends number, Mid extends number, Cout extends number, S extends number>(p: Stage<Cin, Mid, Cout, 3>, stride: S) =>
@@ -153,7 +153,7 @@ expectError(stage4(params.layer2, 2)(randn([8, 64, 56, 56])))
 // a shortcut without the stride of the main branch: 28×28 + 56×56 do not add up
 const p2 = params.layer2
 //// @ts-expect-error
-expectError(residual(mainBranch(p2.first, 2), sequential(conv2d(p2.projection.conv), batchNorm2d(p2.projection.bn)))(randn([8, 256, 56, 56])))
+expectError(residual(mainBranch(p2.first, 2), sequential(conv2d(p2.projection.conv), batchNorm2d(p2.projection.bn, { training: false })))(randn([8, 256, 56, 56])))
 // an identity block on a stage whose channels change: the residual add does not fit
 //// @ts-expect-error
 expectError(sequential(residual(mainBranch(params.layer2.first, 1)), relu)(randn([8, 256, 56, 56])))

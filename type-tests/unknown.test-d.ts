@@ -31,7 +31,7 @@ expectType<Tensor<[number, 1, 14, 14]>>(maxPool2d({ kernelSize: 2 })(x))
 expectType<Tensor<[number, 1, 10, 10]>>(avgPool2d({ kernelSize: 3, stride: 3, padding: 1, ceilMode: true })(x))
 expectType<Tensor<[number, 1]>>(globalAvgPool2d(x))
 expectType<Tensor<[number, 1]>>(globalMaxPool2d(x))
-expectType<Tensor<[number, 6, 24, 24]>>(pipe(x, conv2d(randn([6, 1, 5, 5])), batchNorm2d(bn(6))))
+expectType<Tensor<[number, 6, 24, 24]>>(pipe(x, conv2d(randn([6, 1, 5, 5])), batchNorm2d(bn(6), { training: false })))
 // dense and layout
 expectType<Tensor<[number, 784]>>(flatten(x))
 expectType<Tensor<[number]>>(flattenFrom(0)(x))
@@ -47,7 +47,7 @@ expectType<Tensor<[number, 1, 30, 30]>>(pad([[0, 0], [0, 0], [1, 1], [1, 1]])(x)
 expectType<Tensor<[number, 1, 14, 28]>>(slice({ start: [0, 0, 0], end: [2, 1, 14] })(x))
 // elementwise: unknown broadcast against known and unknown
 expectType<Tensor<[number, 1, 28, 28]>>(add(x, x))
-expectType<Tensor<[number, 1, 28, 28]>>(pipe(x, mul(2), relu, sigmoid, dropout({ rate: 0.1, seed: 0 })))
+expectType<Tensor<[number, 1, 28, 28]>>(pipe(x, mul(2), relu, sigmoid, dropout({ rate: 0.1, seed: 0, training: true })))
 expectType<Tensor<[number, 1, 28, 28]>>(add(x, randn([1, 28, 28])))
 expectType<Tensor<[number, 3, 28, 28]>>(pipe(x, add(randn([3, 1, 1]))))
 expectType<Tensor<[number, 1, 28, 28]>>(where(ones([28, 1], 'bool'), x, zeros([1])))
@@ -68,7 +68,7 @@ expectType<Tensor<[2, 1]>>(globalAvgPool2d(hw))
 declare const ch: Tensor<[2, number, 28, 28]>
 // an unknown channel count may match the weight: checked at run time
 expectType<Tensor<[2, 6, 24, 24]>>(conv2d(randn([6, 1, 5, 5]))(ch))
-expectType<Tensor<[2, number, 28, 28]>>(batchNorm2d(bn(6))(ch))
+expectType<Tensor<[2, number, 28, 28]>>(batchNorm2d(bn(6), { training: false })(ch))
 declare const feats: Tensor<[7, number]>
 expectType<Tensor<[7, 10]>>(linear(randn([10, 784]))(feats))
 // weights of unknown size
@@ -111,7 +111,7 @@ expectError(transpose(0, 4)(x))
 //// @ts-expect-error
 expectError(permute([0, 1, 2])(x))
 //// @ts-expect-error
-expectError(batchNorm2d(bn(6))(x))
+expectError(batchNorm2d(bn(6), { training: false })(x))
 //// @ts-expect-error
 expectError(globalAvgPool2d(feats))
 
@@ -121,7 +121,7 @@ expectType<Tensor<number[]>>(convTranspose2d(randn([1, 6, 3, 3]))(u))
 expectType<Tensor<number[]>>(maxPool2d({ kernelSize: 2 })(u))
 expectType<Tensor<number[]>>(maxPool1d({ kernelSize: 2 })(u))
 expectType<Tensor<number[]>>(globalAvgPool2d(u))
-expectType<Tensor<number[]>>(batchNorm2d(bn(6))(u))
+expectType<Tensor<number[]>>(batchNorm2d(bn(6), { training: false })(u))
 expectType<Tensor<number[]>>(flatten(u))
 expectType<Tensor<number[]>>(flattenFrom(2)(u))
 expectType<Tensor<number[]>>(linear(randn([10, 784]))(u))

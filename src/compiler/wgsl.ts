@@ -69,7 +69,9 @@ export const literal = (value: number, dtype: DType): string => {
     if (Number.isNaN(value)) return 'bitcast<f32>(nonFiniteBits.x)'
     if (value === Infinity) return 'bitcast<f32>(nonFiniteBits.y)'
     if (value === -Infinity) return 'bitcast<f32>(nonFiniteBits.z)'
-    return Number.isInteger(value) ? `${value}.0` : `${value}`
+    // JavaScript writes |v| ≥ 1e21 in exponent form ('3e+38'), which is already a float literal: '.0' after it is a syntax error.
+    const text = String(value)
+    return /[.e]/.test(text) ? text : `${text}.0`
   }
   return dtype === 'int32' ? `${Math.trunc(value)}i` : `${value ? 1 : 0}u`
 }

@@ -6,7 +6,7 @@ import { makeNode, type DType } from '../graph.ts'
 import type { OpName } from './names.ts'
 
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
-import { layer, type Layer } from '../layer.ts'
+import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 import { fail } from '../shape/errors.ts'
 import { acceptDType, sameDType } from '../shape/dtype.ts'
@@ -55,7 +55,7 @@ export const cast = <const D extends DType>(dtype: D): Layer<SameShape<'cast'>, 
   return layer('cast', (x) => (x.dtype === dtype ? x : wrap(makeNode('cast', [x.node], {}, x.shape, dtype))))
 }
 
-export interface DropoutOptions {
+export interface DropoutOptions extends Mode {
   /** Probability of zeroing an element. */
   readonly rate: number
   /**
@@ -64,17 +64,18 @@ export interface DropoutOptions {
    * mask without tracing again (a number is baked into the compiled step).
    */
   readonly seed: number | Tensor<[], 'int32'>
-  /** Dropout only acts in training; in inference it is the identity. */
-  readonly training?: boolean
+  /** Dropout only acts in training (`true`); to evaluate (`false`) it is the identity. */
+  readonly training: boolean
 }
 /** Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate). */
 export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', 'float'>> => {
   if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
+  checkMode('dropout', options)
   const { seed, ...rest } = options
   if (typeof seed !== 'number' && (seed.dtype !== 'int32' || seed.size !== 1)) fail(`dropout: a seed tensor must be one int32 value, got ${seed}`)
   return layer('dropout', (x) => {
     acceptDType('dropout', 'input', x.dtype, 'float')
-    if (options.training === false || options.rate === 0) return x
+    if (!options.training || options.rate === 0) return x
     const inputs = typeof seed === 'number' ? [x.node] : [x.node, seed.node]
     return wrap(makeNode('dropout', inputs, typeof seed === 'number' ? { ...rest, seed } : rest, x.shape, x.dtype))
   })

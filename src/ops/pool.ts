@@ -4,7 +4,7 @@ import type {
   UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
 } from '../../types/index.ts'
 import { makeNode } from '../graph.ts'
-import { layer, type Layer } from '../layer.ts'
+import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
@@ -88,9 +88,9 @@ export interface BatchNormParams<P extends Shape = Shape> {
   readonly runningMean: Tensor<P>
   readonly runningVar: Tensor<P>
 }
-export interface BatchNormOptions {
-  /** Normalise with the batch's statistics (training) instead of the running ones. */
-  readonly training?: boolean
+export interface BatchNormOptions extends Mode {
+  /** Normalise with the batch's statistics (`true`, training) or the running ones (`false`, evaluation). */
+  readonly training: boolean
   readonly eps?: number
   readonly momentum?: number
 }
@@ -99,15 +99,18 @@ export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly accepts: 'float'
   readonly output: BatchNormShape<Input<this>, P>
 }
-/** Batch normalisation over the channels of [N, C, H, W]. */
-export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions = {}): Layer<BatchNormFn<P>> =>
-  layer('batchNorm2d', (x) => {
+/** Batch normalisation over the channels of [N, C, H, W]; `training` says which statistics (see `Mode`). */
+export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions): Layer<BatchNormFn<P>> => {
+  checkMode('batchNorm2d', options)
+  return layer('batchNorm2d', (x) => {
     acceptDType('batchNorm2d', 'input', x.dtype, 'float')
     for (const p of [params.weight, params.bias, params.runningMean, params.runningVar]) {
       acceptDType('batchNorm2d', 'parameter', p.dtype, 'float')
       batchNormShape(x.shape, p.shape)
     }
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
-    const attrs = { training: false, eps: 1e-5, momentum: 0.1, ...options }
+    // Only the op's own options: a step context spread in (`batchNorm2d(p, context)`) also carries a dropout seed.
+    const attrs = { training: options.training, eps: options.eps ?? 1e-5, momentum: options.momentum ?? 0.1 }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))
   })
+}

@@ -11,10 +11,17 @@ export const stepDecay = (options: { readonly initial: number; readonly stepSize
   return (step) => options.initial * gamma ** Math.floor(step / options.stepSize)
 }
 
-/** Cosine annealing from `initial` to `min` over `total` steps, then `min` (PyTorch's CosineAnnealingLR, one cycle). */
+/**
+ * Cosine annealing from `initial` to `min` over `total` steps, then `min`
+ * (PyTorch's CosineAnnealingLR, one cycle). `min` defaults to 1/1000 of
+ * `initial` rather than PyTorch's 0: a schedule that reaches 0 would hand the
+ * optimizer a rate it rightly refuses (`withLearningRate` throws) on the last
+ * step of a run, and a zero rate teaches nothing anyway.
+ */
 export const cosineDecay = (options: { readonly initial: number; readonly total: number; readonly min?: number }): Schedule => {
   if (!(options.initial > 0)) fail(`cosineDecay: the initial learning rate must be a positive number, got ${options.initial}`)
   if (!(options.total > 0)) fail(`cosineDecay: total must be positive, got ${options.total}`)
-  const min = options.min ?? 0
+  const min = options.min ?? options.initial * 1e-3
+  if (!(min > 0 && min <= options.initial)) fail(`cosineDecay: min must be a positive rate no larger than initial (${options.initial}), got ${min}`)
   return (step) => min + ((options.initial - min) * (1 + Math.cos(Math.PI * Math.min(step, options.total) / options.total))) / 2
 }

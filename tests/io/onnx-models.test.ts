@@ -55,9 +55,9 @@ const dcganParams = {
 const dcgan = (p: typeof dcganParams) => (z: Tensor<[number, 16]>) =>
   pipe(
     z, reshape([-1, 16, 1, 1]),
-    convTranspose2d(p.g1), batchNorm2d(p.bn1), relu,                             // [N, 32, 4, 4]
-    convTranspose2d(p.g2, { stride: 2, padding: 1 }), batchNorm2d(p.bn2), relu,  // [N, 16, 8, 8]
-    convTranspose2d(p.g3, { stride: 2, padding: 1 }), batchNorm2d(p.bn3), relu,  // [N, 8, 16, 16]
+    convTranspose2d(p.g1), batchNorm2d(p.bn1, { training: false }), relu,                             // [N, 32, 4, 4]
+    convTranspose2d(p.g2, { stride: 2, padding: 1 }), batchNorm2d(p.bn2, { training: false }), relu,  // [N, 16, 8, 8]
+    convTranspose2d(p.g3, { stride: 2, padding: 1 }), batchNorm2d(p.bn3, { training: false }), relu,  // [N, 8, 16, 16]
     convTranspose2d(p.g4, { stride: 2, padding: 1 }), tanh,                      // [N, 1, 32, 32]
   )
 

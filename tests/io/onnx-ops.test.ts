@@ -52,7 +52,7 @@ const cases: OnnxCase[] = [
   },
   {
     name: 'batchNorm2d eval', shapes: [X],
-    fn: (x: X) => batchNorm2d({ weight: w([4], 11), bias: w([4], 12), runningMean: w([4], 13), runningVar: add(rand([4], { seed: 14 }), 0.5) }, { eps: 1e-3 })(x),
+    fn: (x: X) => batchNorm2d({ weight: w([4], 11), bias: w([4], 12), runningMean: w([4], 13), runningVar: add(rand([4], { seed: 14 }), 0.5) }, { eps: 1e-3, training: false })(x),
   },
   { name: 'linear rank 2 and 3, matmul', shapes: [['N', 6], ['N', 3, 6]], fn: (a: Tensor<[number, 6]>, b: Tensor<[number, 3, 6]>) => [linear({ weight: w([5, 6], 15), bias: w([5], 16) })(a), linear({ weight: w([2, 6], 17), bias: w([2], 18) })(b), matmul(b, w([6, 4], 19))] },
   {
@@ -111,7 +111,7 @@ describe('ops and inputs that cannot be exported are named errors', () => {
     expect(error).toBeInstanceOf(OnnxExportError)
     expect((error as Error).message).toMatch(message)
   }
-  it('dropout in training mode', () => refused((t) => dropout({ rate: 0.5, seed: 1 })(t), /exportOnnx: dropout: dropout in training mode draws a random mask/))
+  it('dropout in training mode', () => refused((t) => dropout({ rate: 0.5, seed: 1, training: true })(t), /exportOnnx: dropout: dropout in training mode draws a random mask/))
   it('batch norm in training mode', () =>
     refused((t) => batchNorm2d({ weight: w([4], 1), bias: w([4], 2), runningMean: w([4], 3), runningVar: w([4], 4) }, { training: true })(t), /batchNorm2d: training mode normalises with batch statistics/))
   // avgPool2d takes no dilation (as in PyTorch): the layer refuses it while tracing, before any converter runs.

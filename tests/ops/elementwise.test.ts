@@ -38,12 +38,12 @@ describe('unary ops keep shape and dtype', () => {
 
   it('dropout: a node in training, the identity otherwise; the rate is checked', () => {
     const x = zeros([4, 5])
-    const y: Tensor<[4, 5]> = dropout({ rate: 0.5, seed: 3 })(x)
+    const y: Tensor<[4, 5]> = dropout({ rate: 0.5, seed: 3, training: true })(x)
     expectNode(y, { op: 'dropout', inputs: [x], shape: [4, 5], attrs: { rate: 0.5, seed: 3 } })
     expect(dropout({ rate: 0.5, seed: 3, training: false })(x)).toBe(x)
-    expect(dropout({ rate: 0, seed: 3 })(x)).toBe(x)
-    expect(() => dropout({ rate: 1, seed: 0 })).toThrow('dropout: rate must be in [0, 1), got 1')
-    expect(() => dropout({ rate: -0.1, seed: 0 })).toThrow('dropout: rate must be in [0, 1), got -0.1')
+    expect(dropout({ rate: 0, seed: 3, training: true })(x)).toBe(x)
+    expect(() => dropout({ rate: 1, seed: 0, training: true })).toThrow('dropout: rate must be in [0, 1), got 1')
+    expect(() => dropout({ rate: -0.1, seed: 0, training: true })).toThrow('dropout: rate must be in [0, 1), got -0.1')
   })
 })
 

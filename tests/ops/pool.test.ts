@@ -1,7 +1,7 @@
 /** Pooling, adaptive/global pooling, upsample and batchNorm2d as lazy graph nodes. */
 import { describe, expect, it } from 'vitest'
 import {
-  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, zeros, ones, type Tensor,
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, dropout, zeros, ones, type Tensor, type Mode,
 } from '../../src/index.ts'
 import { poolShape } from '../../src/shape/pool.ts'
 import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
@@ -125,7 +125,7 @@ describe('batchNorm2d', () => {
   it('keeps the shape; five inputs; default attributes', () => {
     const x = zeros([2, 3, 4, 5])
     const p = params(3)
-    const y: Tensor<[2, 3, 4, 5]> = batchNorm2d(p)(x)
+    const y: Tensor<[2, 3, 4, 5]> = batchNorm2d(p, { training: false })(x)
     expectNode(y, {
       op: 'batchNorm2d', inputs: [x, p.weight, p.bias, p.runningMean, p.runningVar], shape: [2, 3, 4, 5],
       attrs: { training: false, eps: 1e-5, momentum: 0.1 },
@@ -133,12 +133,32 @@ describe('batchNorm2d', () => {
     expect(batchNorm2d(p, { training: true, momentum: 0.5 })(x).node.attrs).toMatchObject({ training: true, eps: 1e-5, momentum: 0.5 })
   })
 
+  it('one training flag, no default: batch norm and dropout refuse options that do not say the mode', () => {
+    const p = params(3)
+    const message = (op: string) => `${op}: options.training must be true (training step) or false (evaluation), got undefined; dropout and batch norm follow the same flag`
+    // @ts-expect-error the mode is required
+    expect(messageOf(() => batchNorm2d(p))).toBe(message('batchNorm2d'))
+    // @ts-expect-error the mode is required
+    expect(messageOf(() => batchNorm2d(p, { eps: 1e-3 }))).toBe(message('batchNorm2d'))
+    // @ts-expect-error the mode is required
+    expect(messageOf(() => dropout({ rate: 0.5, seed: 1 }))).toBe(message('dropout'))
+    // The same Mode value drives both.
+    for (const mode of [{ training: true }, { training: false }] satisfies Mode[]) {
+      const x = zeros([2, 3, 4, 5])
+      expect(batchNorm2d(p, mode)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
+      // A fit step context (mode and dropout seed) drives it too; the seed is not an attribute of batch norm.
+      const context = { ...mode, seed: zeros([], 'int32') }
+      expect(batchNorm2d(p, context)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
+      expect(dropout({ rate: 0.5, seed: 1, ...mode })(x) === x).toBe(!mode.training)
+    }
+  })
+
   it('channel and layout errors', () => {
     // @ts-expect-error batchNorm2d: input has 3 channels but parameters have 4
-    expect(messageOf(() => batchNorm2d(params(4))(zeros([2, 3, 4, 5])))).toBe('batchNorm2d: input has 3 channels but parameters have 4')
-    expect(messageOf(() => batchNorm2d(params(4))(unknownShape(zeros([2, 3, 4, 5]))))).toBe('batchNorm2d: input has 3 channels but parameters have 4')
-    expect(messageOf(() => batchNorm2d(params(3))(unknownShape(zeros([2, 3, 4]))))).toBe('batchNorm2d: expects input [N, C, H, W], got [2, 3, 4]')
+    expect(messageOf(() => batchNorm2d(params(4), { training: false })(zeros([2, 3, 4, 5])))).toBe('batchNorm2d: input has 3 channels but parameters have 4')
+    expect(messageOf(() => batchNorm2d(params(4), { training: false })(unknownShape(zeros([2, 3, 4, 5]))))).toBe('batchNorm2d: input has 3 channels but parameters have 4')
+    expect(messageOf(() => batchNorm2d(params(3), { training: false })(unknownShape(zeros([2, 3, 4]))))).toBe('batchNorm2d: expects input [N, C, H, W], got [2, 3, 4]')
     const bad = { ...params(3), runningVar: unknownShape(zeros([3, 1])) }
-    expect(messageOf(() => batchNorm2d(bad)(unknownShape(zeros([2, 3, 4, 5]))))).toBe('batchNorm2d: parameters must be [C], got [3, 1]')
+    expect(messageOf(() => batchNorm2d(bad, { training: false })(unknownShape(zeros([2, 3, 4, 5]))))).toBe('batchNorm2d: parameters must be [C], got [3, 1]')
   })
 })

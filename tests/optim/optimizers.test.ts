@@ -6,7 +6,7 @@
  * and the refusal of bad learning rates.
  */
 import { describe, expect, it } from 'vitest'
-import { jit, jitTraces, ShapeError, type Tensor } from '../../src/index.ts'
+import { jit, jitTraces, zeros, ShapeError, type Tensor } from '../../src/index.ts'
 import { flattenTree, leaves, type AnyTensor, type Tree } from '../../src/tree.ts'
 import { sgd, adam, adamW, withLearningRate, stepDecay, cosineDecay, type Optimizer, type OptimizerState } from '../../src/optim/index.ts'
 import { realize } from '../../src/realize.ts'
@@ -183,7 +183,17 @@ describe('schedules match PyTorch', () => {
     expect(cos(2)).toBeCloseTo(0.055, 15)
     expect(cos(4)).toBeCloseTo(0.01, 15)
     expect(cos(100)).toBe(cos(4))
-    expect(cosineDecay({ initial: 0.1, total: 4 })(4)).toBeCloseTo(0, 15)
+    expect(cosineDecay({ initial: 0.1, total: 4 })(4)).toBeCloseTo(1e-4, 15)
+  })
+
+  it('cosineDecay ends above 0, so the last steps of a run can still set the rate (regression: it ended at exactly 0 and withLearningRate threw)', () => {
+    const total = 10
+    const schedule = cosineDecay({ initial: 0.1, total })
+    const state = sgd({ lr: 0.1 }).init({ w: zeros([2]) })
+    for (const step of [total - 1, total, total + 5]) {
+      expect(schedule(step)).toBeGreaterThan(0)
+      expect(() => withLearningRate(state, schedule(step))).not.toThrow()
+    }
   })
 
   it('refuses bad settings with a clear message', () => {
@@ -192,6 +202,8 @@ describe('schedules match PyTorch', () => {
     expect(() => stepDecay({ initial: 0.1, stepSize: 1.5 })).toThrow('stepDecay: stepSize must be a positive integer, got 1.5')
     expect(() => cosineDecay({ initial: NaN, total: 10 })).toThrow('cosineDecay: the initial learning rate must be a positive number, got NaN')
     expect(() => cosineDecay({ initial: 0.1, total: 0 })).toThrow('cosineDecay: total must be positive, got 0')
+    expect(() => cosineDecay({ initial: 0.1, total: 10, min: 0 })).toThrow('cosineDecay: min must be a positive rate no larger than initial (0.1), got 0')
+    expect(() => cosineDecay({ initial: 0.1, total: 10, min: 0.2 })).toThrow('cosineDecay: min must be a positive rate no larger than initial (0.1), got 0.2')
   })
 })
 

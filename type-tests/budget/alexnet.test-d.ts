@@ -10,8 +10,8 @@ const features = sequential(
   conv2d(randn([256, 256, 3, 3]), { padding: 1 }), relu, maxPool2d({ kernelSize: 3, stride: 2 }),
 )
 const classifier = sequential(
-  dropout({ rate: 0.5, seed: 0 }), linear(randn([4096, 9216])), relu,
-  dropout({ rate: 0.5, seed: 1 }), linear(randn([4096, 4096])), relu,
+  dropout({ rate: 0.5, seed: 0, training: true }), linear(randn([4096, 9216])), relu,
+  dropout({ rate: 0.5, seed: 1, training: true }), linear(randn([4096, 4096])), relu,
   linear(randn([1000, 4096])),
 )
 const alexnet = sequential(features, adaptiveAvgPool2d([6, 6]), flatten, classifier)

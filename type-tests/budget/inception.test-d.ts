@@ -33,7 +33,7 @@ const googLeNet = sequential(
   inception(832, 256, 160, 320, 32, 128, 128),
   inception(832, 384, 192, 384, 48, 128, 128),
   globalAvgPool2d,
-  dropout({ rate: 0.4, seed: 0 }),
+  dropout({ rate: 0.4, seed: 0, training: true }),
   linear(randn([1000, 1024])),
 )
 const forward = <N extends number>(x: Tensor<[N, 3, 224, 224]>): Tensor<[N, 1000]> => googLeNet(x)

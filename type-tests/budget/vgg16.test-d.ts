@@ -12,8 +12,8 @@ const vgg16 = sequential(
   conv(512, 256), conv(512, 512), conv(512, 512), pool,
   conv(512, 512), conv(512, 512), conv(512, 512), pool,
   flatten,
-  linear(randn([4096, 25088])), relu, dropout({ rate: 0.5, seed: 0 }),
-  linear(randn([4096, 4096])), relu, dropout({ rate: 0.5, seed: 1 }),
+  linear(randn([4096, 25088])), relu, dropout({ rate: 0.5, seed: 0, training: true }),
+  linear(randn([4096, 4096])), relu, dropout({ rate: 0.5, seed: 1, training: true }),
   linear(randn([1000, 4096])),
 )
 const forward = <N extends number>(x: Tensor<[N, 3, 224, 224]>): Tensor<[N, 1000]> => vgg16(x)
