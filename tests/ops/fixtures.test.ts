@@ -78,6 +78,8 @@ const build = (c: FixtureCase): T | undefined => {
       return apply(sw.pad(attrs.pads as [number, number][], attrs.value as number), x)
     case 'slice':
       return apply(call('slice', attrs), x)
+    case 'unfold': case 'localResponseNorm':
+      return apply(call(c.op, attrs), x)
     default:
       return undefined
   }
@@ -122,7 +124,8 @@ describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
   })
 
   it('the node of each case is the op itself (or its documented lowering)', () => {
-    const lowered: Record<string, string> = { flatten: 'reshape', transpose: 'permute' }
+    // Composites (no primitive of their own) end in the op that computes their last step.
+    const lowered: Record<string, string> = { flatten: 'reshape', transpose: 'permute', localResponseNorm: 'div', unfold: 'reshape' }
     for (const c of cases) {
       const y = build(c)
       if (!y) continue

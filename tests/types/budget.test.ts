@@ -45,28 +45,31 @@ const check = (name: string, file: string): Diagnostics => {
  * option spelling checks were merged with the generic-batch rules: they raised most counts, by
  * 1–20% (pool, with its option checks, and linear/matmul most; e.g. U-Net 34,803 → 38,780,
  * pool 11,330 → 13,653). reshape and pad/slice came out cheaper (9,625 → 8,755, 8,026 → 7,214)
- * and their budgets were lowered.
+ * and their budgets were lowered. The comments beside the budgets were measured again after the
+ * training loop, pictures and the unfold/localResponseNorm ops were merged (new exports in src/):
+ * counts moved by −1,500 to +1,200, within the headroom above, except reshape (8,755 → 9,814),
+ * pad/slice (7,214 → 8,176), concat (3,867 → 4,278) and mean (3,052 → 3,299), left with under 3 % headroom, which were re-pinned at the new count plus ~10%.
  */
 const modelBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 14_200 }, // 12,838
-  "the lesson's Net through shapewise's pipe": { file: 'type-tests/budget/net-pipe.test-d.ts', budget: 14_400 }, // 13,039
-  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 28_400 }, // 25,755
-  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 27_200 }, // 24,685
-  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 42_700 }, // 38,780
-  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 74_100 }, // 67,359
-  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 56_900 }, // 51,686
-  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 22_700 }, // 20,606
+  "the lesson's Net": { file: 'type-tests/budget/net.test-d.ts', budget: 14_200 }, // 13,228
+  "the lesson's Net through shapewise's pipe": { file: 'type-tests/budget/net-pipe.test-d.ts', budget: 14_400 }, // 13,446
+  AlexNet: { file: 'type-tests/budget/alexnet.test-d.ts', budget: 28_400 }, // 26,164
+  'VGG-16': { file: 'type-tests/budget/vgg16.test-d.ts', budget: 27_200 }, // 25,054
+  'U-Net': { file: 'type-tests/budget/unet.test-d.ts', budget: 42_700 }, // 39,302
+  'Inception (GoogLeNet)': { file: 'type-tests/budget/inception.test-d.ts', budget: 74_100 }, // 67,630
+  'ResNet-50': { file: 'type-tests/resnet50.test-d.ts', budget: 56_900 }, // 50,186
+  'a 200-layer sequential': { file: 'type-tests/budget/sequential200.test-d.ts', budget: 22_700 }, // 20,771
 }
 const ruleBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
-  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 21_200 }, // 19,265
-  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 10_100 }, // 9,132
-  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 15_100 }, // 13,653
-  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_900 }, // 2,582
-  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 9_700 }, // 8,755
-  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_300 }, // 3,867
-  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 2_000 }, // 1,796
-  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 3_400 }, // 3,052
-  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 8_000 }, // 7,214
+  conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 21_200 }, // 20,448
+  convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 10_100 }, // 9,906
+  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 15_100 }, // 13,788
+  'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_900 }, // 2,464
+  'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 10_800 }, // 9,814
+  concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_700 }, // 4,278
+  'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 2_000 }, // 1,808
+  'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 3_700 }, // 3,299
+  'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 9_000 }, // 8,176
 }
 
 describe('compile-time budget', () => {
