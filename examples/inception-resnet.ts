@@ -35,9 +35,8 @@ const inceptionParams = {
   p3: [conv(192, 16, 1), conv(16, 32, 5)],
   p4: conv(192, 32, 1),
 } as const
-// The batch is `number`: any batch size fits. (A type parameter `<N extends number>` does not work yet:
-// concat's shape rule stays unresolved for a generic batch and rejects the call.)
-const inception = (x: Tensor<[number, 192, 28, 28]>) => {
+// A generic-batch function: the compiler carries N through the four branches and the concat.
+const inception = <N extends number>(x: Tensor<[N, 192, 28, 28]>): Tensor<[N, 256, 28, 28]> => {
   const p = inceptionParams
   const p1 = pipe(x, conv2d(p.p1), relu)
   const p2 = pipe(x, conv2d(p.p2[0]), relu, conv2d(p.p2[1], { padding: 1 }), relu)
@@ -45,7 +44,7 @@ const inception = (x: Tensor<[number, 192, 28, 28]>) => {
   const p4 = pipe(x, maxPool2d({ kernelSize: 3, stride: 1, padding: 1 }), conv2d(p.p4), relu)
   return concat([p1, p2, p3, p4], 1)
 }
-const block: Tensor<[number, 256, 28, 28]> = inception(randn([2, 192, 28, 28], { seed: 1 }))
+const block: Tensor<[2, 256, 28, 28]> = inception(randn([2, 192, 28, 28], { seed: 1 }))
 const values = await block.data()
 console.log(`Inception block: [2, 192, 28, 28] → [${block.shape.join(', ')}] (64 + 128 + 32 + 32 channels), ${countParameters(inceptionParams).toLocaleString('en-US')} parameters, all finite: ${values.every(Number.isFinite)}`)
 
