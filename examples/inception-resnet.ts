@@ -8,9 +8,7 @@
  *
  * ResNet: residual blocks (main branch + identity, or a 1×1 stride-2
  * shortcut where the shape changes), stacked into a small ResNet and
- * trained on Fashion-MNIST with `fit`; writes the loss curve. (No batch norm
- * here: `fit` does not update batch norm's running statistics, which
- * evaluation mode would read.)
+ * trained on Fashion-MNIST with `fit`; writes the loss curve.
  *
  *   npx tsx examples/inception-resnet.ts [--epochs N]
  */

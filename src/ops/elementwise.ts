@@ -71,7 +71,9 @@ export interface DropoutOptions extends Mode {
 export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', 'float'>> => {
   if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
   checkMode('dropout', options)
-  const { seed, ...rest } = options
+  const { seed } = options
+  // Only the op's own options: a step context spread in (`dropout({ rate, ...context })`) carries more.
+  const rest = { rate: options.rate, training: options.training }
   if (typeof seed !== 'number' && (seed.dtype !== 'int32' || seed.size !== 1)) fail(`dropout: a seed tensor must be one int32 value, got ${seed}`)
   return layer('dropout', (x) => {
     acceptDType('dropout', 'input', x.dtype, 'float')

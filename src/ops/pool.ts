@@ -88,11 +88,19 @@ export interface BatchNormParams<P extends Shape = Shape> {
   readonly runningMean: Tensor<P>
   readonly runningVar: Tensor<P>
 }
+/**
+ * Receives what a training-mode batchNorm2d normalised with, so a training loop can update the
+ * running statistics as PyTorch's module does in train mode (`fit` passes one in its step context;
+ * see `batchNorm2dRunningStats` in shapewise/nn for the update itself).
+ */
+export type BatchStatisticsRecorder = (params: BatchNormParams, input: Tensor<Shape>, momentum: number) => void
 export interface BatchNormOptions extends Mode {
   /** Normalise with the batch's statistics (`true`, training) or the running ones (`false`, evaluation). */
   readonly training: boolean
   readonly eps?: number
   readonly momentum?: number
+  /** Called in training mode with the parameters, the input and the momentum (fit's step context has one). */
+  readonly recordStatistics?: BatchStatisticsRecorder
 }
 export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly op: 'batchNorm2d'
@@ -109,6 +117,7 @@ export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options
       batchNormShape(x.shape, p.shape)
     }
     const inputs = [x.node, params.weight.node, params.bias.node, params.runningMean.node, params.runningVar.node]
+    if (options.training && options.recordStatistics) options.recordStatistics(params as BatchNormParams, x as Tensor<Shape>, options.momentum ?? 0.1)
     // Only the op's own options: a step context spread in (`batchNorm2d(p, context)`) also carries a dropout seed.
     const attrs = { training: options.training, eps: options.eps ?? 1e-5, momentum: options.momentum ?? 0.1 }
     return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))

@@ -9,12 +9,14 @@
 import { fromArray, type Tensor } from '../tensor.ts'
 import type { Shape } from '../../types/index.ts'
 import type { Mode } from '../layer.ts'
+import type { BatchStatisticsRecorder } from '../ops/pool.ts'
+import { batchNorm2dRunningStats } from '../nn/batch-norm.ts'
 import { jit } from '../autodiff/jit.ts'
 import { valueAndGradWithAux } from '../autodiff/transforms.ts'
 import { abs, less, where, sum, equal } from '../autodiff/untyped.ts'
 import { argmax } from '../ops/reduce.ts'
 import { crossEntropy } from '../nn/losses.ts'
-import { isTensor, type AnyTensor, type Tree } from '../tree.ts'
+import { isTensor, leaves, unflattenLike, type AnyTensor, type Tree } from '../tree.ts'
 import { withLearningRate, type Optimizer, type OptimizerState } from '../optim/optimizers.ts'
 import type { Schedule } from '../optim/schedules.ts'
 import { ProgressBar, formatAccuracy, formatRate, type ProgressOptions } from './progress.ts'
@@ -23,6 +25,11 @@ import { ProgressBar, formatAccuracy, formatRate, type ProgressOptions } from '.
 export interface StepContext extends Mode {
   /** A new value every training step; spread the context into dropout: `dropout({ rate: 0.5, ...context })`. */
   readonly seed: Tensor<[], 'int32'>
+  /**
+   * In a training step: collects what each `batchNorm2d(p, context)` normalised, so the step also
+   * returns the parameters with their running statistics updated (PyTorch's train-mode update).
+   */
+  readonly recordStatistics?: BatchStatisticsRecorder
 }
 
 /** A classifier: parameters and a batch `[N, …]` to logits `[N, classes]`. */
@@ -150,14 +157,25 @@ export function trainingStep<P extends Tree, S, X extends Shape>(
 ) {
   return jit(
     (params: P, state: OptimizerState<S>, x: Tensor<X>, y: Tensor<[number], 'int32'>, seed: Tensor<[], 'int32'>) => {
+      // New running statistics of each batch norm, by the position of its leaf in the parameters.
+      const statistics = new Map<number, AnyTensor>()
       const forward = (p: P) => {
-        const logits = model(p, x, { training: true, seed })
+        const position = new Map(leaves(p).map((leaf, i) => [leaf, i]))
+        const recordStatistics: BatchStatisticsRecorder = (bn, input, momentum) => {
+          const [mean, variance] = [position.get(bn.runningMean as AnyTensor), position.get(bn.runningVar as AnyTensor)]
+          if (mean === undefined || variance === undefined) return // statistics that are not parameters stay as they are
+          const next = batchNorm2dRunningStats(bn as never, input as never, { momentum })
+          statistics.set(mean, next.runningMean as AnyTensor).set(variance, next.runningVar as AnyTensor)
+        }
+        const logits = model(p, x, { training: true, seed, recordStatistics })
         return [loss(logits, y) as AnyTensor, logits] as const
       }
       // P is generic here, so the compile-time dtype check of the differentiated argument cannot resolve;
       // valueAndGradWithAux still checks the dtypes of the actual parameters at run time.
       const [[value, logits], grads] = valueAndGradWithAux(forward)(params as never)
-      const [next, nextState] = optimizer.update(params, grads as never, state)
+      const [updated, nextState] = optimizer.update(params, grads as never, state)
+      // The optimizer saw zero gradients for the running statistics; they take the batch's blend instead.
+      const next = statistics.size === 0 ? updated : (unflattenLike(updated, leaves(updated).map((leaf, i) => statistics.get(i) ?? leaf)) as unknown as P)
       const finite = less(abs(value), FLOAT32_MAX) // false for NaN and ±Infinity
       const keep = <T,>(fresh: T, old: T): T => select(finite, fresh, old) as T
       return { params: keep(next, params), state: keep(nextState as never, state as never) as OptimizerState<S>, loss: value as Tensor<[]>, correct: correctCount(logits as AnyTensor, y as AnyTensor) as Tensor<[]> }

@@ -1,7 +1,7 @@
 /** fit: trains, records, evaluates, schedules, calls back, and stops on a non-finite loss without losing anything. */
 import { describe, expect, it } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
-import { fromArray, zeros, linear, flatten, dropout, type Tensor } from '../../src/index.ts'
+import { fromArray, zeros, ones, linear, flatten, dropout, batchNorm2d, type Tensor } from '../../src/index.ts'
 import { sgd } from '../../src/optim/index.ts'
 import { stepDecay } from '../../src/optim/index.ts'
 import { fit, checkpoint, earlyStopping, type LabelledBatch, type StepContext, type CheckpointContents, type EpochRecord, type Callback } from '../../src/train/index.ts'
@@ -111,6 +111,30 @@ describe('fit', () => {
       model, params: result.params, optimizer: sgd({ lr: 1e-30 }), epochs: 1, progress: false, train: batchesOf(d, 32), validation: batchesOf(d, 16),
     })
     expect(again.history.valLoss[0]).toBeCloseTo(result.history.valLoss[1], 5)
+  })
+
+  it("updates batch norm's running statistics as PyTorch's train mode does (momentum 0.1, unbiased variance), one blend per step", async () => {
+    type BnParams = Params & { bn: { weight: Tensor<[1]>; bias: Tensor<[1]>; runningMean: Tensor<[1]>; runningVar: Tensor<[1]> } }
+    const bnModel = (p: BnParams, x: Tensor<X>, context: StepContext) =>
+      pipe(x, batchNorm2d(p.bn, context), flatten, linear(p.fc)) as Tensor<[number, number]>
+    const train = data(16, 3)
+    const result = await fit({
+      model: bnModel, params: { ...initial(), bn: { weight: ones([1]), bias: zeros([1]), runningMean: zeros([1]), runningVar: ones([1]) } },
+      optimizer: sgd({ lr: 0.1 }), epochs: 1, train: batchesOf(train, 8), progress: false,
+    })
+    // The two batches of 8 images (one channel, 4 values each) are what batch norm saw.
+    const stats = (from: number) => {
+      const v = Array.from(train.images.slice(from * 4, (from + 8) * 4))
+      const mean = v.reduce((a, b) => a + b, 0) / v.length
+      return [mean, v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)] as const
+    }
+    let [runningMean, runningVar] = [0, 1]
+    for (const from of [0, 8]) {
+      const [mean, variance] = stats(from)
+      ;[runningMean, runningVar] = [0.9 * runningMean + 0.1 * mean, 0.9 * runningVar + 0.1 * variance]
+    }
+    expect((await result.params.bn.runningMean.data())[0]).toBeCloseTo(runningMean, 5)
+    expect((await result.params.bn.runningVar.data())[0]).toBeCloseTo(runningVar, 5)
   })
 
   it('refuses bad options', async () => {
