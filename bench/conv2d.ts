@@ -18,7 +18,7 @@ import type { KernelBinding } from '../src/compiler/kernel.ts'
 import { realize, realizedBuffer, kernelTarget } from '../src/realize.ts'
 import { fromArray, type Tensor } from '../src/tensor.ts'
 import { backendInfo, execute, type Plan } from '../src/runtime/index.ts'
-import type { Node } from '../src/graph.ts'
+import type { Node, NodeOf } from '../src/graph.ts'
 
 const args = process.argv.slice(2)
 const runs = Number(args[args.indexOf('--runs') + 1]) || 7
@@ -40,7 +40,11 @@ const bias = fromArray(Float32Array.from({ length: CO }, rand), [CO])
 await realize([x.node, weight.node, bias.node])
 
 type Conv = (w: unknown, o: unknown) => (x: Tensor) => Tensor
-const convNode = (): Node => (conv2d as unknown as Conv)({ weight, bias }, { padding: 1 })(x as unknown as Tensor).node
+const convNode = (): NodeOf<'conv2d'> => {
+  const node: Node = (conv2d as unknown as Conv)({ weight, bias }, { padding: 1 })(x as unknown as Tensor).node
+  if (node.op !== 'conv2d') throw new Error(`expected a conv2d node, got ${node.op}`)
+  return node
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 const report = (label: string, times: number[]) => {

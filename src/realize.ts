@@ -12,7 +12,6 @@ import { bytesPerElement, type KernelTarget } from './compiler/kernel.ts'
 import { sizeOf } from './compiler/wgsl.ts'
 import { hasOwner, heldNodes, isHeld } from './memory.ts'
 import { withFaultRead } from './faults.ts'
-import './ops/kernels.ts'
 
 const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0))
 

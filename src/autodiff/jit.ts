@@ -6,6 +6,7 @@
  * device; reading one (`await t.data()`) is what maps it back.
  */
 import { makeNode, type Node } from '../graph.ts'
+import { external } from '../core/leaves.ts'
 import { schedule } from '../compiler/schedule.ts'
 import { deviceData } from '../compiler/schedule.ts'
 import { bytesPerElement } from '../compiler/kernel.ts'
@@ -120,7 +121,7 @@ export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) =>
 
   const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown, gpu: Gpu): Compiled => {
     traces++
-    const placeholders = argLeaves.map((t) => makeNode('external', [], {}, t.shape, t.dtype))
+    const placeholders: Node[] = argLeaves.map((t) => makeNode(external, [], {}, t.shape, t.dtype))
     const ranges = argumentLeafRanges(args)
     const donatedLeaves = new Set([...donated].flatMap((a) => placeholders.slice(ranges[a][0], ranges[a][1])))
     const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))
@@ -216,14 +217,14 @@ export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) =>
         if ('argument' in o) return leaves[o.argument].node
         if ('node' in o) return o.node
         if ('inPlace' in o) {
-          const node = makeNode('external', [], {}, compiled.outputLeaves[i].shape, compiled.outputLeaves[i].dtype)
+          const node = makeNode(external, [], {}, compiled.outputLeaves[i].shape, compiled.outputLeaves[i].dtype)
           overwritten.push({ node, buffer: buffers.get(compiled.inputIds[o.inPlace])!, from: leaves[o.inPlace] })
           return node
         }
         let m = made.get(o.buffer)
         if (!m) {
           const node = compiled.outputLeaves[i]
-          m = { node: makeNode('external', [], {}, node.shape, node.dtype), buffer: gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))) }
+          m = { node: makeNode(external, [], {}, node.shape, node.dtype), buffer: gpu.storage.acquire(Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))) }
           made.set(o.buffer, m)
           buffers.set(o.buffer, m.buffer)
         }

@@ -6,7 +6,7 @@
  * the pad value, a layer with zero input channels or features is its bias, and a concat is the concat
  * of its non-empty parts.
  */
-import { makeNode, type DType, type Node } from '../graph.ts'
+import { withInputs, type DType, type Node } from '../graph.ts'
 import type { KernelBinding, Lowering } from './kernel.ts'
 import { elementwiseKernel, sizeOf } from './wgsl.ts'
 
@@ -40,7 +40,7 @@ const bindByValue = (lowering: Lowering, inputs: readonly Node[]): Lowering => {
 const biasOnly = (node: Node, axis: number): Lowering => {
   const bias = node.inputs[2]
   const inner = sizeOf(node.shape.slice(axis + 1))
-  const standIn = makeNode(node.op, [bias], {}, node.shape, node.dtype)
+  const standIn = withInputs(node, [bias])
   return bindByValue({ steps: [elementwiseKernel(standIn, `  out[i] = in0[(i / ${inner}u) % ${node.shape[axis]}u];`)] }, [bias])
 }
 
@@ -61,7 +61,7 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
     case 'adaptiveAvgPool2d':
       return { fill: NaN }
     case 'pad':
-      return { fill: node.attrs.value as number }
+      return { fill: node.params.value }
     case 'linear':
       return node.inputs.length > 2 ? { lowering: biasOnly(node, node.shape.length - 1) } : { fill: 0 }
     case 'conv1d':
@@ -71,7 +71,7 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
       return node.inputs.length > 2 ? { lowering: biasOnly(node, 1) } : { fill: 0 }
     case 'concat': {
       const parts = node.inputs.filter((n) => !isEmpty(n))
-      return { lowering: bindByValue(lower(makeNode('concat', parts, node.attrs, node.shape, node.dtype)), parts) }
+      return { lowering: bindByValue(lower(withInputs(node, parts)), parts) }
     }
     default:
       throw new Error(`${node.op}: no value is defined for an empty input of shape [${node.inputs.find(isEmpty)!.shape.join(', ')}] (output [${node.shape.join(', ')}])`)

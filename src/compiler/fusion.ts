@@ -10,28 +10,22 @@
  * rewrites that function to apply the chain, reading the chain's other
  * operands through extra read-only bindings appended after the step's own.
  */
-import type { Node } from '../graph.ts'
+import type { Node, NodeOf } from '../graph.ts'
+import type { Primitive } from '../core/params.ts'
+import type { ElementwiseRule } from '../core/primitive.ts'
 import { broadcastIndex, isLiteralNode, literalOf, flatIndex, NON_FINITE_WGSL, WORKGROUP } from './wgsl.ts'
 
 export const EPILOGUE_IDENTITY = 'fn epilogue(i: u32, v: f32) -> f32 { return v; }'
 
-/** An elementwise op as a WGSL expression of its operands' values (operand 0 first). */
-export interface ElementwiseRule {
-  readonly expr: (node: Node, operands: readonly string[]) => string
-  /** Helper functions the expression calls. */
-  readonly prelude?: (node: Node) => string | undefined
-}
+export type { ElementwiseRule }
 
-const rules = new Map<string, ElementwiseRule>()
-
-export const defineElementwise = (op: string, rule: ElementwiseRule): void => {
-  rules.set(op, rule)
-}
-export const elementwiseRule = (op: string): ElementwiseRule | undefined => rules.get(op)
+/** The expression a node's primitive fuses as, when it is an elementwise one (see PrimitiveDef.elementwise). */
+export const elementwiseRule = <P extends Primitive>(node: NodeOf<P>): ElementwiseRule<P> | undefined => node.primitive.elementwise
+const rules = { has: (node: Node) => elementwiseRule(node) !== undefined, get: elementwiseRule }
 
 /** Whether `consumer` can run as an epilogue of `producer`: float32, same shape, producer is operand 0. */
 export const fusable = (producer: Node, consumer: Node): boolean =>
-  rules.has(consumer.op) &&
+  rules.has(consumer) &&
   consumer.inputs[0] === producer &&
   !consumer.inputs.slice(1).includes(producer) &&
   producer.dtype === 'float32' &&
@@ -66,7 +60,7 @@ export const extraOperands = (chain: readonly Node[], inlined: Inlined = never):
 const operandValue = (input: Node, at: readonly number[], inlined: Inlined, name: (n: Node) => string, preludes: Set<string>): string => {
   if (isLiteralNode(input)) return literalOf(input)
   if (inlined(input)) {
-    const rule = rules.get(input.op)!
+    const rule = rules.get(input)!
     const prelude = rule.prelude?.(input)
     if (prelude) preludes.add(prelude)
     return rule.expr(input, input.inputs.map((operand) => operandValue(operand, input.shape, inlined, name, preludes)))
@@ -75,7 +69,7 @@ const operandValue = (input: Node, at: readonly number[], inlined: Inlined, name
 }
 
 /** Ops whose kernels read a literal node as a WGSL literal (elementwiseOperands), so it needs no buffer. */
-export const readsLiterals = (op: string): boolean => rules.has(op) || op === 'where' || op === 'greater' || op === 'less' || op === 'equal'
+export const readsLiterals = (node: Node): boolean => rules.has(node) || node.op === 'where' || node.op === 'greater' || node.op === 'less' || node.op === 'equal'
 
 /**
  * The producer's WGSL with the chain applied in its epilogue. Operand k ≥ 1
@@ -89,7 +83,7 @@ export const fuseChain = (wgsl: string, chain: readonly Node[], firstBinding: nu
   const preludes = new Set<string>()
   const name = (n: Node) => `fused${extra.indexOf(n)}`
   const lines = chain.map((node) => {
-    const rule = rules.get(node.op)!
+    const rule = rules.get(node)!
     const prelude = rule.prelude?.(node)
     if (prelude) preludes.add(prelude)
     const operands = node.inputs.map((input, k) => (k === 0 ? 'x' : operandValue(input, node.shape, inlined, name, preludes)))
@@ -114,7 +108,7 @@ export const expressionKernel = (root: Node, inlined: Inlined): { wgsl: string; 
   const preludes = new Set<string>()
   // Not `fused…`: an epilogue chain fused after this kernel declares those.
   const name = (n: Node) => (firstBound && n === first ? 'in0' : `operand${rest.indexOf(n)}`)
-  const rule = rules.get(root.op)!
+  const rule = rules.get(root)!
   const prelude = rule.prelude?.(root)
   if (prelude) preludes.add(prelude)
   const value = rule.expr(root, root.inputs.map((input) => operandValue(input, root.shape, inlined, name, preludes)))

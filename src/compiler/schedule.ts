@@ -5,7 +5,7 @@
  */
 import { topologicalOrder, type Node } from '../graph.ts'
 import type { Plan, Step, BufferDecl, Binding, TextureDecl } from '../runtime/plan.ts'
-import { emitterFor, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
+import { lower, bytesPerElement, DEFAULT_TARGET, type KernelBinding, type KernelTarget, type Lowering } from './kernel.ts'
 import { sizeOf, isLiteralNode, grid1d } from './wgsl.ts'
 import { FAULT_BYTES } from '../faults.ts'
 import { emptyLowering, filledData } from './empty.ts'
@@ -67,7 +67,7 @@ export const schedule = (
   const consumers = new Map<Node, Node[]>()
   for (const node of order) if (!realized(node)) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node])
   const virtual = new Set(
-    order.filter((n) => isLiteralNode(n) && !realized(n) && !targetSet.has(n) && (consumers.get(n) ?? []).every((c) => readsLiterals(c.op))),
+    order.filter((n) => isLiteralNode(n) && !realized(n) && !targetSet.has(n) && (consumers.get(n) ?? []).every(readsLiterals)),
   )
   const inPlace = new Map<Node, Node>()
 
@@ -75,7 +75,7 @@ export const schedule = (
   // where that consumer reads them: no kernel and no buffer of their own. Operand 0 of a consumer that
   // runs as its own kernel is left to epilogue chains (which also fuse into conv and matmul); inside an
   // inlined expression every operand may be inlined. Consumers decide first: reverse order.
-  const expressible = (n: Node) => elementwiseRule(n.op) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
+  const expressible = (n: Node) => elementwiseRule(n) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
   const inlined = new Set<Node>()
   for (const node of [...order].reverse()) {
     if (realized(node) || targetSet.has(node) || virtual.has(node) || uses.get(node) !== 1 || !expressible(node)) continue
@@ -158,7 +158,7 @@ export const schedule = (
       hold(node, buffers.length - 1)
       continue
     }
-    const empty = emptyLowering(node, (standIn) => emitterFor(standIn.op)(standIn, target))
+    const empty = emptyLowering(node, (standIn) => lower(standIn, target))
     if (empty && !('lowering' in empty)) {
       // Nothing to compute over: a placeholder buffer, or the op's value for empty operands written from the host.
       const id = allocate('fill' in empty ? nodeBytes(node) : 4)
@@ -175,7 +175,7 @@ export const schedule = (
       if (keepConstant(node)) keep.push(node)
       continue
     }
-    const lowering: Lowering = empty?.lowering ?? (node.inputs.some(isInlined) ? inlinedLowering(node, isInlined) : emitterFor(node.op)(node, target))
+    const lowering: Lowering = empty?.lowering ?? (node.inputs.some(isInlined) ? inlinedLowering(node, isInlined) : lower(node, target))
     if ('alias' in lowering) {
       hold(node, bufferOf.get(node.inputs[lowering.alias])!)
     } else {

@@ -1,5 +1,5 @@
 /** Small WGSL building blocks shared by the kernel emitters. */
-import type { DType, Node } from '../graph.ts'
+import type { DType, Node, NodeBase } from '../graph.ts'
 import { wgslType, type KernelBinding } from './kernel.ts'
 
 export const WORKGROUP = 64
@@ -85,14 +85,14 @@ export const isLiteralNode = (node: Node): boolean =>
   node.dtype !== 'bool' && (node.op === 'fill' || (node.op === 'constant' && sizeOf(node.shape) === 1))
 
 export const literalOf = (node: Node): string =>
-  literal(node.op === 'fill' ? (node.attrs.value as number) : (node.data![0] as number), node.dtype)
+  literal(node.op === 'fill' ? node.params.value : (node.data![0] as number), node.dtype)
 
 /**
  * The operands of an elementwise node: a literal for a literal node, else a
  * read of binding `in{k}` at the broadcast index. Bound inputs come first, in
  * order, then the output.
  */
-export const elementwiseOperands = (node: Node) => {
+export const elementwiseOperands = (node: NodeBase) => {
   const bound = node.inputs.map((input, k) => [input, k] as const).filter(([input]) => !isLiteralNode(input))
   const declarations = [
     NON_FINITE_WGSL,
@@ -108,7 +108,7 @@ export const elementwiseOperands = (node: Node) => {
 }
 
 /** One invocation per output element of `node`: `body` runs with the flat index in `i`. */
-const perElement = (node: Node, declarations: string, bindings: KernelBinding[], body: string, prelude: string) => {
+const perElement = (node: NodeBase, declarations: string, bindings: KernelBinding[], body: string, prelude: string) => {
   const total = sizeOf(node.shape)
   return {
     wgsl: `${declarations}
@@ -125,11 +125,11 @@ ${body}
 }
 
 /** An elementwise kernel whose operands come from elementwiseOperands (literal nodes are not bound). */
-export const operandKernel = (node: Node, body: string, prelude = '') => {
+export const operandKernel = (node: NodeBase, body: string, prelude = '') => {
   const { declarations, bindings } = elementwiseOperands(node)
   return perElement(node, declarations, bindings, body, prelude)
 }
 
 /** An elementwise kernel binding every input, `in0…`, then `out`. */
-export const elementwiseKernel = (node: Node, body: string, prelude = '') =>
+export const elementwiseKernel = (node: NodeBase, body: string, prelude = '') =>
   perElement(node, declareIO(node.inputs, node), ioBindings(node.inputs.length), body, prelude)

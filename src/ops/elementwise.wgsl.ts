@@ -1,13 +1,15 @@
 /** WGSL of the elementwise ops: one invocation per output element, broadcasting by index arithmetic. */
-import type { Node } from '../graph.ts'
-import { defineKernel } from '../compiler/kernel.ts'
-import { defineElementwise, EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
+import type { Node, NodeBase, NodeOf } from '../graph.ts'
+import type { Lowering } from '../compiler/kernel.ts'
+import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
+import type { Primitive } from '../core/params.ts'
+import type { ElementwiseRule } from '../core/primitive.ts'
 import { elementwiseKernel, elementwiseOperands, operandKernel, isLiteralNode, literal } from '../compiler/wgsl.ts'
 import { hashWgsl } from './random.wgsl.ts'
 
 // erf by Abramowitz & Stegun 7.1.26 is only good to 1.5e-7 absolute; this
 // rational form (W. J. Cody style, 5 terms) keeps gelu within float32 noise.
-const erfWgsl = `
+export const erfWgsl = `
 fn erf_approx(x: f32) -> f32 {
   let a = abs(x);
   let t = 1.0 / (1.0 + 0.5 * a);
@@ -17,21 +19,27 @@ fn erf_approx(x: f32) -> f32 {
 }`
 
 // tanh through exp(-2|x|) never overflows, unlike the textbook (e^x − e^−x)/(e^x + e^−x).
-const tanhWgsl = `
+export const tanhWgsl = `
 fn tanh_stable(x: f32) -> f32 {
   let e = exp(-2.0 * abs(x));
   return sign(x) * (1.0 - e) / (1.0 + e);
 }`
 
-const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: string }> = {
+/** A unary elementwise op as one WGSL expression of `x`, with the helper functions it calls. */
+export interface UnaryBody {
+  readonly expr: string
+  readonly prelude?: string
+}
+
+export const unaryBodies = {
   // NaN must pass through as in PyTorch. Mesa folds select(x, 0, x < 0) into a max() that drops NaN
   // on llvmpipe (relu(NaN) came out 0), so the comparison is guarded explicitly.
   relu: () => ({ expr: 'select(x, 0.0, x < 0.0 && x == x)' }),
-  leakyRelu: (n) => ({ expr: `select(x, x * ${literal(n.attrs.negativeSlope as number, 'float32')}, x < 0.0)` }),
+  leakyRelu: (n: NodeOf<'leakyRelu'>) => ({ expr: `select(x, x * ${literal(n.params.negativeSlope, 'float32')}, x < 0.0)` }),
   sigmoid: () => ({ expr: '1.0 / (1.0 + exp(-x))' }),
   tanh: () => ({ expr: 'tanh_stable(x)', prelude: tanhWgsl }),
-  gelu: (n) =>
-    n.attrs.approximate === 'tanh'
+  gelu: (n: NodeOf<'gelu'>): UnaryBody =>
+    n.params.approximate === 'tanh'
       ? { expr: '0.5 * x * (1.0 + tanh_stable(0.7978845608028654 * (x + 0.044715 * x * x * x)))', prelude: tanhWgsl }
       : { expr: '0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476))', prelude: erfWgsl },
   exp: () => ({ expr: 'exp(x)' }),
@@ -40,10 +48,10 @@ const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: stri
   abs: () => ({ expr: 'abs(x)' }),
   neg: () => ({ expr: '-x' }),
   erf: () => ({ expr: 'erf_approx(x)', prelude: erfWgsl }),
-}
+} satisfies { readonly [P in Primitive]?: (node: NodeOf<P>) => UnaryBody }
 
 /** Input 0 is bound (not a literal), has the output's type and is read at the output's own index. */
-const readsInputInPlace = (node: Node) => {
+const readsInputInPlace = (node: NodeBase) => {
   const a = node.inputs[0]
   return !isLiteralNode(a) && a.dtype === node.dtype && a.shape.length === node.shape.length && a.shape.every((d, k) => d === node.shape[k])
 }
@@ -52,21 +60,21 @@ const readsInputInPlace = (node: Node) => {
 const substitute = (expr: string, values: Record<string, string>) =>
   expr.replaceAll(new RegExp(`\\b(${Object.keys(values).join('|')})\\b`, 'g'), (v) => `(${values[v]})`)
 
-// Each op is one expression; defineElementwise lets the compiler fuse it into a producer's epilogue.
-for (const [op, body] of Object.entries(unaryBodies)) {
-  defineElementwise(op, {
-    expr: (node, [x]) => `(${substitute(body(node).expr, { x })})`,
-    prelude: (node) => body(node).prelude,
-  })
-  defineKernel(op, (node) => {
+// Each op is one expression: its ElementwiseRule lets the compiler fuse it into a producer's epilogue.
+/** The fusion rule of a unary op written as `body`. */
+export const unaryElementwise = <P extends Primitive>(body: (node: NodeOf<P>) => UnaryBody): ElementwiseRule<P> => ({
+  expr: (node, [x]) => `(${substitute(body(node).expr, { x })})`,
+  prelude: (node) => body(node).prelude,
+})
+/** The kernel of a unary op written as `body`: one invocation per element, fusable after. */
+export const unaryLowering = <P extends Primitive>(body: (node: NodeOf<P>) => UnaryBody) => (node: NodeOf<P>): Lowering => {
     const { expr, prelude } = body(node)
     const store = node.dtype === 'float32' ? `out[i] = epilogue(i, ${expr});` : `out[i] = ${expr};`
     const kernel = operandKernel(node, `  let x = ${elementwiseOperands(node).read(0)};\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n'))
     return { steps: [{ ...kernel, epilogue: node.dtype === 'float32', inPlace: readsInputInPlace(node) }] }
-  })
 }
 
-const binaryExprs: Record<string, string> = {
+export const binaryExprs = {
   add: 'a + b',
   sub: 'a - b',
   mul: 'a * b',
@@ -78,19 +86,16 @@ const binaryExprs: Record<string, string> = {
   greater: 'u32(a > b)',
   less: 'u32(a < b)',
   equal: 'u32(a == b)',
-}
-const comparisons = new Set(['greater', 'less', 'equal'])
+} as const satisfies { readonly [P in Primitive]?: string }
 
-for (const [op, expr] of Object.entries(binaryExprs)) {
-  if (!comparisons.has(op)) {
-    defineElementwise(op, { expr: (_, [a, b]) => `(${substitute(expr, { a, b })})` })
-  }
-  defineKernel(op, (node) => {
+/** The fusion rule of a binary arithmetic op (comparisons give bool, so they do not fuse). */
+export const binaryElementwise = <P extends Primitive>(expr: string): ElementwiseRule<P> => ({ expr: (_, [a, b]) => `(${substitute(expr, { a, b })})` })
+/** The kernel of a binary op written as `expr` of `a` and `b`, broadcasting by index. */
+export const binaryLowering = (expr: string) => (node: NodeBase): Lowering => {
     const fused = node.dtype === 'float32'
     const { read } = elementwiseOperands(node)
     const body = `  let a = ${read(0)};\n  let b = ${read(1)};\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
     return { steps: [{ ...operandKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused, inPlace: readsInputInPlace(node) }] }
-  })
 }
 
 // Conversions as PyTorch's `.to(dtype)`: float → int rounds toward zero, x → bool is x != 0
@@ -103,22 +108,22 @@ const castExprs: Record<string, (x: string) => string> = {
   'float32→bool': (x) => `u32(${x} != 0.0)`,
   'int32→bool': (x) => `u32(${x} != 0i)`,
 }
-defineKernel('cast', (node) => {
+export const lowerCast = (node: NodeOf<'cast'>): Lowering => {
   const { read } = elementwiseOperands(node)
   const convert = castExprs[`${node.inputs[0].dtype}→${node.dtype}`]
   if (!convert) throw new Error(`cast: no conversion from ${node.inputs[0].dtype} to ${node.dtype}`)
   return { steps: [operandKernel(node, `  out[i] = ${convert(read(0))};`)] }
-})
+}
 
-defineKernel('where', (node) => {
+export const lowerWhere = (node: NodeOf<'where'>): Lowering => {
   const { read } = elementwiseOperands(node)
   return { steps: [operandKernel(node, `  out[i] = select(${read(2)}, ${read(1)}, ${read(0)} != 0u);`)] }
-})
+}
 
-defineKernel('dropout', (node) => {
-  const rate = node.attrs.rate as number
+export const lowerDropout = (node: NodeOf<'dropout'>): Lowering => {
+  const rate = node.params.rate
   // The seed is an attribute, or (input 1) a scalar int32 tensor read at run time.
-  const seed = node.inputs.length > 1 ? 'u32(in1[0])' : `${(node.attrs.seed as number) >>> 0}u`
+  const seed = node.inputs.length > 1 ? 'u32(in1[0])' : `${(node.params.seed ?? 0) >>> 0}u`
   const body = `  let keep = uniform01(${seed}, i) >= ${literal(rate, 'float32')};\n  out[i] = select(0.0, in0[i] * ${literal(1 / (1 - rate), 'float32')}, keep);`
   return { steps: [elementwiseKernel(node, body, hashWgsl)] }
-})
+}

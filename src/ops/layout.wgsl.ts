@@ -5,12 +5,12 @@
  * coordinates back into the input by baked-in strides: permute (transpose
  * lowers to it), concat, pad and slice.
  */
-import type { DType, Node } from '../graph.ts'
-import { defineKernel, wgslType, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import type { DType, NodeOf } from '../graph.ts'
+import { wgslType, type KernelStep, type Lowering } from '../compiler/kernel.ts'
 import { declareIO, elementwiseKernel, flatIndex, grid1d, sizeOf, stridesOf, WORKGROUP } from '../compiler/wgsl.ts'
 import { sliceRange } from '../shape/layout.ts'
 
-defineKernel('reshape', () => ({ alias: 0 }))
+export const lowerReshape = (): Lowering => ({ alias: 0 })
 
 /** WGSL of coordinate d of flat index `i` in a row-major shape. */
 const coord = (shape: readonly number[], d: number, i = 'i'): string => {
@@ -37,10 +37,10 @@ const valueOf = (value: number, dtype: DType): { expr: string; prelude: string }
   return { expr: 'bitcast<f32>(fill_bits)', prelude: `var<private> fill_bits: u32 = ${bits}u;` }
 }
 
-defineKernel('permute', (node) => {
+export const lowerPermute = (node: NodeOf<'permute'>): Lowering => {
   const [x] = node.inputs
   const rank = x.shape.length
-  const dims = (node.attrs.dims as number[]).map((d) => (d < 0 ? d + rank : d))
+  const dims = node.params.dims.map((d) => (d < 0 ? d + rank : d))
   const inStrides = stridesOf(x.shape)
   // Output dim k walks input dim dims[k].
   const terms = node.shape.flatMap((size, k) => {
@@ -50,11 +50,11 @@ defineKernel('permute', (node) => {
     return [stride === 1 ? c : `${c} * ${stride}u`]
   })
   return { steps: [elementwiseKernel(node, `  out[i] = in0[${sumTerms(terms)}];`)] }
-})
+}
 
-defineKernel('slice', (node) => {
+export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
   const [x] = node.inputs
-  const { start, end, step } = node.attrs as { start: readonly number[]; end: readonly number[]; step?: readonly number[] }
+  const { start, end, step } = node.params
   const inStrides = stridesOf(x.shape)
   const terms: string[] = []
   node.shape.forEach((size, d) => {
@@ -68,12 +68,12 @@ defineKernel('slice', (node) => {
   })
   if (sizeOf(node.shape) === 0) return { steps: [] }
   return { steps: [elementwiseKernel(node, `  out[i] = in0[${sumTerms(terms)}];`)] }
-})
+}
 
-defineKernel('pad', (node) => {
+export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
   const [x] = node.inputs
-  const pads = node.attrs.pads as readonly (readonly [number, number])[]
-  const fill = valueOf(node.attrs.value as number, node.dtype)
+  const pads = node.params.pads
+  const fill = valueOf(node.params.value, node.dtype)
   const inStrides = stridesOf(x.shape)
   if (sizeOf(node.shape) === 0) return { steps: [] }
   const lines: string[] = ['  var inside = true;', '  var src = 0u;']
@@ -95,13 +95,13 @@ defineKernel('pad', (node) => {
   lines.push(`  if (inside) { v = in0[src]; }`)
   lines.push('  out[i] = v;')
   return { steps: [elementwiseKernel(node, lines.join('\n'), fill.prelude)] }
-})
+}
 
 /** Storage bindings per kernel step of a concat: inputs plus the output, within WebGPU's guaranteed 8. */
 const CONCAT_INPUTS_PER_STEP = 7
 
-defineKernel('concat', (node): Lowering => {
-  const axis = node.attrs.axis as number
+export const lowerConcat = (node: NodeOf<'concat'>): Lowering => {
+  const axis = node.params.axis
   const shape = node.shape
   const outer = sizeOf(shape.slice(0, axis))
   const inner = sizeOf(shape.slice(axis + 1))
@@ -145,4 +145,4 @@ ${branches.join('')}
     offset += band
   }
   return { steps }
-})
+}

@@ -7,7 +7,6 @@ import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
-import '../../src/ops/kernels.ts'
 import type { FixtureCase } from '../fixtures/load.ts'
 import { fixtureSuite, input } from './conv-helpers.ts'
 
@@ -24,6 +23,7 @@ fixtureSuite('conv_transpose', build)
 
 /** The GEMM step of a conv node's lowering for `target` (its last dispatch). */
 const gemmOf = (node: Node, target: KernelTarget): KernelStep => {
+  if (node.op !== 'conv1d' && node.op !== 'conv2d' && node.op !== 'convTranspose1d' && node.op !== 'convTranspose2d') throw new Error(`${node.op} is not a convolution`)
   const lowering = lowerConv(node, target)
   if ('alias' in lowering) throw new Error(`${node.op} lowered to an alias`)
   const dispatches = lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)

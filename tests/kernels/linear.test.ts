@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { fromArray, linear, matmul, type Tensor } from '../../src/index.ts'
 import { makeNode } from '../../src/graph.ts'
-import type { OpName } from '../../src/ops/names.ts'
-import { emitterFor, type KernelStep } from '../../src/compiler/kernel.ts'
+import { constant } from '../../src/core/leaves.ts'
+import { matmulPrimitive } from '../../src/core/ops.ts'
+import { linearPrimitive } from '../../src/ops/linear.ts'
+import { lower, type KernelStep } from '../../src/compiler/kernel.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
 import { fixtureTests } from './elementwise.helpers.ts'
-import '../../src/ops/kernels.ts'
 
 type AnyTensor = Tensor<readonly number[]>
 const anyMatmul = matmul as unknown as (a: AnyTensor, b: AnyTensor) => AnyTensor
@@ -141,9 +142,9 @@ describe('matmul kernel shape', () => {
     const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
     return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
   }
-  const lowerNode = (op: OpName, inputs: number[][], shape: number[], target: KernelTarget) => {
-    const node = makeNode(op, inputs.map((s) => makeNode('constant', [], {}, s, 'float32', new Float32Array(sizeOf(s)))), {}, shape, 'float32')
-    const lowering = emitterFor(op)(node, target)
+  const lowerNode = (op: 'matmul' | 'linear', inputs: number[][], shape: number[], target: KernelTarget) => {
+    const operands = inputs.map((s) => makeNode(constant, [], {}, s, 'float32', new Float32Array(sizeOf(s))))
+    const lowering = lower(makeNode(op === 'matmul' ? matmulPrimitive : linearPrimitive, operands, {}, shape, 'float32'), target)
     if ('alias' in lowering) throw new Error('unexpected alias')
     return lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
   }
