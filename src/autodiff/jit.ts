@@ -6,11 +6,10 @@
  * compilation, one submit. Outputs stay on the device; reading one
  * (`await t.data()`) is what maps it back.
  */
-import { makeNode } from '../graph.ts'
 import { compileProgram, kernelTarget } from '../compiler/program.ts'
 import { realize } from '../realize.ts'
 import { getGpu, type Gpu } from '../runtime/device.ts'
-import { bindable, ProgramCache, runProgram, type Program } from '../runtime/program.ts'
+import { bindable, ProgramCache, runProgram, valueNode, type Program } from '../runtime/program.ts'
 import { residentBuffer } from '../runtime/residency.ts'
 import { wrap } from '../tensor.ts'
 import { isTensor, type AnyTensor } from '../tree.ts'
@@ -86,7 +85,7 @@ export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) =>
 
   const trace = (args: Args, argLeaves: readonly AnyTensor[], rebuildArgs: (l: readonly AnyTensor[]) => unknown, gpu: Gpu): Compiled => {
     traces++
-    const placeholders = argLeaves.map((t) => makeNode('external', [], {}, t.shape, t.dtype))
+    const placeholders = argLeaves.map((t) => valueNode(t.shape, t.dtype))
     const ranges = argumentLeafRanges(args)
     const donatedLeaves = new Set([...donated].flatMap((a) => placeholders.slice(ranges[a][0], ranges[a][1])))
     const traced = f(...(rebuildArgs(placeholders.map((n) => wrap(n))) as Args))

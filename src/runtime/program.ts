@@ -32,7 +32,7 @@ export interface Program {
   readonly inputs: readonly BufferId[]
   /** Values already on the device that the plan reads: plan buffer and node, bound at each run. */
   readonly captured: readonly (readonly [BufferId, Node])[]
-  /** Per output. A plan buffer is never an argument's or another output's, so each output owns its buffer. */
+  /** Per output. A plan buffer is never an argument's or another output's (two outputs that are one node share it), so each output owns its buffer. */
   readonly outputs: readonly OutputSource[]
   /** Arguments (by index) whose buffer the plan overwrites in place: donated ones only. */
   readonly overwritten: ReadonlySet<number>
@@ -62,7 +62,8 @@ export const bindable = (program: Program): boolean => program.captured.every(([
 // Host data as the device stores it (bool as u32), the same conversion the compiler applies to the constants it uploads.
 const uploadData = (data: HostData): ArrayBufferView => (data instanceof Uint8Array ? Uint32Array.from(data) : data)
 
-const newValue = (shape: readonly number[], dtype: DType) => makeNode('external', [], {}, shape, dtype)
+/** A node without a graph whose value a run binds or produces: a jitted function's argument placeholder, a step's output. */
+export const valueNode = (shape: readonly number[], dtype: DType): Node => makeNode('external', [], {}, shape, dtype)
 
 /**
  * Runs `program` once, in one submit: binds its arguments (`args`, one per
@@ -83,82 +84,88 @@ export async function runProgram(gpu: Gpu, program: Program, { args = [], report
   const reads = [...program.reads]
   // Kernels that check their inputs record faults in the device's record; with `report` this run reads it too.
   const { plan, throwFault } = withFaultRead(gpu, program.plan, program.faultBuffer, buffers, reads, { report })
-
-  const uploads: Step[] = []
-  // Plan buffers added for this run only: the sources of copies made for aliased donated arguments.
-  const extraBuffers: { bytes: number }[] = []
-  const temporaries: GPUBuffer[] = []
-  // One new device value per output buffer (two outputs may be the same node).
-  const made = new Map<BufferId, { node: Node; buffer: GPUBuffer }>()
-  const kept: [Node, GPUBuffer][] = []
+  const bound: BoundArguments = { uploads: [], extraBuffers: [], temporaries: [] }
+  // Output buffers taken from the pool, by plan buffer (two outputs may be the same node, and share one).
+  const taken = new Map<BufferId, { readonly node: Node; readonly buffer: GPUBuffer; readonly keep: boolean }>()
   const overwritten: { node: Node; buffer: GPUBuffer; from: Argument }[] = []
   let outputs: Node[]
   let values: ArrayBufferView[]
   try {
-    const sharedUses = aliasedUses(args, program)
-    args.forEach((arg, i) => {
-      const id = program.inputs[i]
-      if (id < 0) return // an argument the outputs do not depend on
-      const onDevice = residentBuffer(arg.node)
-      const bytes = plan.buffers[id].bytes
-      if (onDevice && !(program.overwritten.has(i) && sharedUses.isShared(arg, onDevice))) return void buffers.set(id, onDevice)
-      const buffer = gpu.storage.acquire(bytes)
-      temporaries.push(buffer)
-      buffers.set(id, buffer)
-      if (!onDevice) return void uploads.push({ kind: 'writeBuffer', dst: id, data: uploadData(arg.node.data!) })
-      // A donated argument whose buffer another use still reads (another argument, a captured value, another
-      // live handle) is overwritten in a copy of its own, so that use keeps the old values.
-      sharedUses.release(onDevice)
-      const src = plan.buffers.length + extraBuffers.push({ bytes }) - 1
-      buffers.set(src, onDevice)
-      uploads.push({ kind: 'copyBuffer', src, dst: id, bytes })
-    })
+    bindArguments(gpu, program, plan, args, buffers, bound)
     outputs = program.outputs.map((o): Node => {
       if ('argument' in o) return args[o.argument].node
       if ('resident' in o) return o.resident
       if ('inPlace' in o) {
-        const node = newValue(o.shape, o.dtype)
+        const node = valueNode(o.shape, o.dtype)
         overwritten.push({ node, buffer: buffers.get(program.inputs[o.inPlace])!, from: args[o.inPlace] })
         return node
       }
-      if (o.keep) {
+      let output = taken.get(o.buffer)
+      if (!output) {
         // May throw (a tensor over maxBufferSize): the buffers taken so far go back in the catch.
-        const buffer = gpu.storage.acquire(o.bytes)
-        buffers.set(o.buffer, buffer)
-        kept.push([o.keep, buffer])
-        return o.keep
+        output = { node: o.keep ?? valueNode(o.shape, o.dtype), buffer: gpu.storage.acquire(o.bytes), keep: o.keep !== undefined }
+        taken.set(o.buffer, output)
+        buffers.set(o.buffer, output.buffer)
       }
-      let m = made.get(o.buffer)
-      if (!m) {
-        m = { node: newValue(o.shape, o.dtype), buffer: gpu.storage.acquire(o.bytes) }
-        made.set(o.buffer, m)
-        buffers.set(o.buffer, m.buffer)
-      }
-      return m.node
+      return output.node
     })
+    const { uploads, extraBuffers } = bound
     const run = uploads.length || extraBuffers.length ? { ...plan, buffers: [...plan.buffers, ...extraBuffers], steps: [...uploads, ...plan.steps] } : plan
     const results = await execute(run, reads, { buffers })
     // Values computed from a bad input are not kept: reading them again recomputes (and reports) them.
     throwFault(results)
     values = results.slice(0, program.reads.length)
-    // An uploaded or copied argument overwritten in place is now an output's buffer, not a temporary.
-    for (const o of overwritten) if (temporaries.includes(o.buffer)) temporaries.splice(temporaries.indexOf(o.buffer), 1)
   } catch (error) {
-    for (const m of made.values()) gpu.storage.release(m.buffer)
-    for (const [, buffer] of kept) gpu.storage.release(buffer)
+    for (const { buffer } of taken.values()) gpu.storage.release(buffer)
+    for (const b of bound.temporaries) gpu.storage.release(b)
     throw error
-  } finally {
-    for (const b of temporaries) gpu.storage.release(b)
   }
-  for (const m of made.values()) adopt(m.node, m.buffer, gpu.device)
+  // An uploaded or copied argument overwritten in place is an output's buffer now, not a temporary.
+  for (const b of bound.temporaries) if (!overwritten.some((o) => o.buffer === b)) gpu.storage.release(b)
+  const kept = new Set<Node>()
+  for (const { node, buffer, keep } of taken.values()) {
+    if (!keep) adopt(node, buffer, gpu.device)
+    else if (adoptIfWanted(node, buffer, gpu)) kept.add(node)
+  }
   // Buffers written in place change hands: the donated argument's (or its upload's) becomes the output's.
   for (const o of overwritten) {
     if (residentBuffer(o.from.node) === o.buffer) disown(o.from.node)
     adopt(o.node, o.buffer, gpu.device)
   }
-  const stored = new Set<Node>()
-  for (const [node, buffer] of kept) if (adoptIfWanted(node, buffer, gpu)) stored.add(node)
-  return { values, outputs, kept: stored }
+  return { values, outputs, kept }
+}
+
+/** What binding a run's arguments added to its plan: upload and copy steps, their source buffers, and the buffers taken for them. */
+interface BoundArguments {
+  readonly uploads: Step[]
+  /** Plan buffers added for this run only: the sources of copies made for aliased donated arguments. */
+  readonly extraBuffers: { bytes: number }[]
+  readonly temporaries: GPUBuffer[]
+}
+
+/**
+ * Binds each argument's plan buffer: to the argument's device buffer, to a buffer that host data is
+ * uploaded into, or, for a donated argument whose buffer another use still reads (another argument, a
+ * captured value, another live handle), to a copy of its own that the plan may overwrite, so that use
+ * keeps the old values.
+ */
+const bindArguments = (gpu: Gpu, program: Program, plan: Plan, args: readonly Argument[], buffers: Map<BufferId, GPUBuffer>, bound: BoundArguments): void => {
+  const sharedUses = aliasedUses(args, program)
+  args.forEach((arg, i) => {
+    const id = program.inputs[i]
+    if (id < 0) return // an argument the outputs do not depend on
+    const onDevice = residentBuffer(arg.node)
+    if (onDevice && !(program.overwritten.has(i) && sharedUses.isShared(arg, onDevice))) return void buffers.set(id, onDevice)
+    const bytes = plan.buffers[id].bytes
+    const buffer = gpu.storage.acquire(bytes)
+    bound.temporaries.push(buffer)
+    buffers.set(id, buffer)
+    if (!onDevice) return void bound.uploads.push({ kind: 'writeBuffer', dst: id, data: uploadData(arg.node.data!) })
+    sharedUses.release(onDevice)
+    const src = plan.buffers.length + bound.extraBuffers.push({ bytes }) - 1
+    buffers.set(src, onDevice)
+    bound.uploads.push({ kind: 'copyBuffer', src, dst: id, bytes })
+  })
 }
 
 /**

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest'
 import { add, exp, fromArray, mul, realize, relu, reshape, type Tensor } from '../../src/index.ts'
 import { wrap } from '../../src/tensor.ts'
-import { detach, makeNode } from '../../src/graph.ts'
+import { detach } from '../../src/graph.ts'
 import { getGpu } from '../../src/runtime/index.ts'
 import { compileProgram, kernelTarget } from '../../src/compiler/program.ts'
-import { ProgramCache, clearProgramCaches, runProgram, type Program } from '../../src/runtime/program.ts'
+import { ProgramCache, clearProgramCaches, runProgram, valueNode, type Program } from '../../src/runtime/program.ts'
 import { adopt, handleCount, residentBuffer, residentCount } from '../../src/runtime/residency.ts'
 import { realize as realizeNodes } from '../../src/realize.ts'
 import { values } from '../autodiff/helpers.ts'
@@ -27,7 +27,7 @@ describe('Program', () => {
     expect(read.captured.map(([, node]) => node).sort((a, b) => a.id - b.id)).toEqual([x.node, w.node])
     expect(read.inputs).toEqual([])
     // A trace: the operands are placeholders, bound to the arguments at each run.
-    const placeholders = [x, w].map((t) => makeNode('external', [], {}, t.shape, t.dtype))
+    const placeholders = [x, w].map((t) => valueNode(t.shape, t.dtype))
     const [px, pw] = placeholders.map((n) => wrap<[2, 3]>(n))
     const traced = compileProgram({ outputs: [f(px, pw).node], args: placeholders, target })
     expect(traced.captured).toEqual([])
@@ -47,7 +47,7 @@ describe('Program', () => {
     const gpu = await getGpu()
     const target = kernelTarget(gpu.info)
     const [x] = await realize([fromArray(values(6), [2, 3])])
-    const placeholder = makeNode('external', [], {}, x.shape, x.dtype)
+    const placeholder = valueNode(x.shape, x.dtype)
     const view = (t: Tensor<[2, 3]>) => reshape([3, 2])(t).node
     const traced = compileProgram({ outputs: [view(wrap(placeholder))], args: [placeholder], target })
     expect(traced.plan.steps.map((s) => s.kind)).toEqual(['copyBuffer'])
@@ -61,7 +61,7 @@ describe('Program', () => {
 describe('residency', () => {
   it('a slot lives while a tensor handle or, for a value without a graph, a reading node refers to it', async () => {
     const gpu = await getGpu()
-    const value = makeNode('external', [], {}, [4], 'float32')
+    const value = valueNode([4], 'float32')
     const handle = wrap<[4]>(value)
     const buffer = gpu.storage.acquire(16)
     adopt(value, buffer, gpu.device)
