@@ -15,7 +15,9 @@ import { conv2d } from '../src/ops/conv.ts'
 import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.ts'
 import { schedule } from '../src/compiler/schedule.ts'
 import type { KernelBinding } from '../src/compiler/kernel.ts'
-import { realize, realizedBuffer, kernelTarget } from '../src/realize.ts'
+import { realize } from '../src/realize.ts'
+import { residentBuffer } from '../src/runtime/residency.ts'
+import { kernelTarget } from '../src/compiler/program.ts'
 import { fromArray, type Tensor } from '../src/tensor.ts'
 import { backendInfo, execute, type Plan } from '../src/runtime/index.ts'
 import type { Node, NodeOf } from '../src/graph.ts'
@@ -64,7 +66,7 @@ async function timeRuns(f: () => Promise<unknown>): Promise<number[]> {
 }
 
 // The plan the compiler builds for a fresh conv2d node (nothing read back).
-const plan = schedule([convNode()], realizedBuffer, () => true, kernelTarget(info))
+const plan = schedule([convNode()], residentBuffer, () => true, kernelTarget(info))
 console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * H * W, CO, C * K * K))}`)
 report('plan (repacks + GEMM)', await timeRuns(() => execute(plan.plan, [], { buffers: plan.external, wait: true })))
 report('await y.data() (plan + readback)', await timeRuns(() => realize([convNode()])))
@@ -72,7 +74,7 @@ report('await y.data() (plan + readback)', await timeRuns(() => realize([convNod
 if (sweep) {
   const node = convNode()
   const [want] = await realize([node])
-  const inputs = [x.node, weight.node, bias.node].map((n) => realizedBuffer(n)!)
+  const inputs = [x.node, weight.node, bias.node].map((n) => residentBuffer(n)!)
   const bound = new Map(inputs.map((b, i) => [i, b] as const))
   // --tiles 8x8@8x1,8x16@8x4b: pixels x channels @ workgroup, 'b' for buffer operands.
   const custom = args.includes('--tiles')
