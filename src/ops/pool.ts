@@ -26,7 +26,7 @@ const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', ra
 
 /**
  * A pooling layer factory: the options' keys are checked where they are
- * written (types/options.ts), their values by the shape rule where the layer is applied.
+ * written (src/shape/options.ts), their values by the shape rule where the layer is applied.
  */
 type PoolOf<Op extends string, Rank extends number, Options, Spec extends OptionSpec> = <const O extends OptionsLike<Options>>(
   options: SpelledOptions<O, CheckKeys<Op, O, Spec, 'kernelSize'>>,

@@ -446,7 +446,7 @@ describe('layout error messages', () => {
   })
 })
 
-describe('option spelling (types/options.ts and its twin src/shape/options.ts)', () => {
+describe('option spelling (src/shape/options.ts: the type-level checks and their twins)', () => {
   const x = [1, 3, 8, 8]
   const w = [4, 3, 3, 3]
 
