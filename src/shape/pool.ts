@@ -32,11 +32,17 @@ export interface AvgPoolOptions extends PoolOptions {
 /** What the run-time rules, kernels and exporters read from either pooling op's options. */
 export interface PoolWindowOptions extends MaxPoolOptions, AvgPoolOptions {}
 
-export type UpsampleOptions =
-  | { readonly scaleFactor: Spatial; readonly mode?: 'nearest' | 'bilinear'; readonly alignCorners?: boolean }
-  | { readonly size: Spatial; readonly mode?: 'nearest' | 'bilinear'; readonly alignCorners?: boolean }
-/** Either form's keys, each optional: what the run-time rule (a JavaScript caller may pass neither) and the exporters read. */
-export type UpsampleFields = Partial<Record<'scaleFactor' | 'size', Spatial>> & Omit<UpsampleOptions, 'scaleFactor' | 'size'>
+/**
+ * upsample's options: an integer scale factor or a target size (size wins when both are
+ * given; with neither, the shape rule says so), the mode, and PyTorch's alignCorners.
+ * Both keys are optional in the type, so an editor offers them both.
+ */
+export interface UpsampleOptions {
+  readonly scaleFactor?: Spatial
+  readonly size?: Spatial
+  readonly mode?: 'nearest' | 'bilinear'
+  readonly alignCorners?: boolean
+}
 
 /** The keys of the pooling and upsampling options and what each takes, in the order they are checked. */
 export const maxPoolSpec = [['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['dilation', 'positive'], ['ceilMode', 'flag']] as const
@@ -228,7 +234,7 @@ export type UpsampleShape<X extends Shape, O> =
         : ShapeError<needsScaleOrSize>
     : ShapeError<expectsInput<'upsample', LayoutText<2>, ShapeText<X>>>
 
-export const upsampleShape = (x: readonly number[], options: UpsampleFields): number[] => {
+export const upsampleShape = (x: readonly number[], options: UpsampleOptions): number[] => {
   checkSpelling('upsample', options, upsampleSpec, 2)
   expectImage('upsample', x)
   const [n, c, h, w] = x

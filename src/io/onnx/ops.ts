@@ -8,7 +8,7 @@ import type { DType, Node } from '../../graph.ts'
 import type { OpName } from '../../ops/names.ts'
 import { convPadding, paddingOnAxis, type ConvOptions, type ConvTransposeOptions } from '../../shape/conv.ts'
 import { axisValue } from '../../shape/errors.ts'
-import { poolParams, type PoolWindowOptions, type UpsampleFields } from '../../shape/pool.ts'
+import { poolParams, type PoolWindowOptions, type UpsampleOptions } from '../../shape/pool.ts'
 import type { SliceSpec } from '../../shape/layout.ts'
 import { OnnxExportError } from '../errors.ts'
 import { attribute as a, type GraphBuilder } from './builder.ts'
@@ -114,7 +114,7 @@ const adaptiveAvgPool2d: Converter = ({ node, other, inputs, graph }) => {
 const globalReduce = (kind: 'ReduceMean' | 'ReduceMax'): Converter => ({ inputs, graph }) => graph.add(kind, inputs, [a.ints('axes', [2, 3]), a.int('keepdims', 0)])
 
 const upsample: Converter = ({ node, inputs, graph }) => {
-  const o = optionsOf<UpsampleFields>(node)
+  const o = optionsOf<UpsampleOptions>(node)
   const mode = o.mode === 'bilinear'
     ? [a.string('mode', 'linear'), a.string('coordinate_transformation_mode', o.alignCorners ? 'align_corners' : 'pytorch_half_pixel')]
     : [a.string('mode', 'nearest'), a.string('coordinate_transformation_mode', 'asymmetric'), a.string('nearest_mode', 'floor')]
