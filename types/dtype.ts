@@ -1,2 +1,2 @@
-/** The element types. Defined with the dtype rules in src/shape/dtype.ts; named here for modules that import the arithmetic's folder. */
+/** The element types, defined with the dtype rules in src/shape/dtype.ts; re-exported here because src/graph.ts imports them from this path. */
 export type { DType } from '../src/shape/dtype.ts'
