@@ -10,6 +10,7 @@ import { bind } from './core/bind.ts'
 import { addPrimitive, concatPrimitive } from './core/ops.ts'
 import { ShapeError } from './shape/errors.ts'
 import { broadcastShapes, concatShape } from './shape/layout.ts'
+import { layerDoesNotFit, mainDoesNotFit, shortcutDoesNotFit, branchDoesNotFit, innerDoesNotFit, inBlock } from './shape/layer.ts'
 import { wrap } from './tensor.ts'
 import type { DType } from './graph.ts'
 import type { Tensor } from './tensor.ts'
@@ -64,19 +65,19 @@ interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
  */
 export const sequential = <const Ls extends readonly Layer<ShapeFn>[]>(...layers: Ls): Layer<SequentialFn<Ls>> =>
   layer<SequentialFn<Ls>>('sequential', (x) =>
-    layers.reduce<Tensor<Shape, DType>>((t, l, i) => applyWithin(`sequential: layer ${i} (${l.op}) does not fit: `, l, t), x),
+    layers.reduce<Tensor<Shape, DType>>((t, l, i) => applyWithin((message) => layerDoesNotFit(i, l.op, message), l, t), x),
   )
 
-/** Applies a layer inside a block; a ShapeError's message gets the block's prefix (where the layer sits). */
-const applyWithin = (prefix: string, l: Layer<ShapeFn>, x: Tensor<Shape, DType>): Tensor<Shape, DType> =>
-  within(prefix, () => (l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>)(x))
+/** Applies a layer inside a block; a ShapeError's message is rewritten to say where the layer sits. */
+const applyWithin = (where: (message: string) => string, l: Layer<ShapeFn>, x: Tensor<Shape, DType>): Tensor<Shape, DType> =>
+  within(where, () => (l as unknown as (t: Tensor<Shape, DType>) => Tensor<Shape, DType>)(x))
 
-/** Runs f; a ShapeError it throws is thrown again with the prefix, the same text as the type-level rule. */
-const within = <T>(prefix: string, f: () => T): T => {
+/** Runs f; a ShapeError it throws is thrown again inside `where`, the message the type-level rule gives. */
+const within = <T>(where: (message: string) => string, f: () => T): T => {
   try {
     return f()
   } catch (error) {
-    if (error instanceof ShapeError) throw new ShapeError(`${prefix}${error.message}`)
+    if (error instanceof ShapeError) throw new ShapeError(where(error.message))
     throw error
   }
 }
@@ -92,15 +93,15 @@ export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = unde
   shortcut?: S extends ShapeFn ? Layer<S> : undefined,
 ): Layer<ResidualShape<M, S>> =>
   layer<ResidualShape<M, S>>('residual', (x) => {
-    const m = applyWithin('residual: main branch does not fit: ', main as Layer<ShapeFn>, x)
-    const s = shortcut ? applyWithin('residual: shortcut does not fit: ', shortcut as Layer<ShapeFn>, x) : x
+    const m = applyWithin(mainDoesNotFit, main as Layer<ShapeFn>, x)
+    const s = shortcut ? applyWithin(shortcutDoesNotFit, shortcut as Layer<ShapeFn>, x) : x
     broadcastShapes('residual', m.shape, s.shape)
     return wrap(bind(addPrimitive, [m.node, s.node], {}))
   })
 
 /** The concatenation of tensors on the channels (dim 1), as `concat(ts, 1)` builds it; `op` names the block in messages. */
 const concatChannels = (op: string, ts: readonly Tensor<Shape, DType>[]): Tensor<Shape, DType> => {
-  within(`${op}: `, () => concatShape(ts.map((t) => t.shape), 1))
+  within((message) => inBlock(op, message), () => concatShape(ts.map((t) => t.shape), 1))
   return wrap(bind(concatPrimitive, ts.map((t) => t.node), { axis: 1 }))
 }
 
@@ -124,7 +125,7 @@ export const concatBranches = <const Ls extends readonly Layer<ShapeFn>[]>(...br
   layer<ConcatBranchesShape<ShapeFnsOf<Ls>>>('concatBranches', (x) =>
     concatChannels(
       'concatBranches',
-      branches.map((b, i) => applyWithin(`concatBranches: branch ${i} (${b.op}) does not fit: `, b, x)),
+      branches.map((b, i) => applyWithin((message) => branchDoesNotFit(i, b.op, message), b, x)),
     ),
   )
 
@@ -144,7 +145,7 @@ export const skip = <I extends ShapeFn, const M extends SkipMerge>(inner: Layer<
   // A JavaScript caller can pass any string; refuse it here rather than add silently.
   checkMerge(merge) ??
   layer<SkipShape<I, M>>('skip', (x) => {
-    const y = applyWithin('skip: inner block does not fit: ', inner as Layer<ShapeFn>, x)
+    const y = applyWithin(innerDoesNotFit, inner as Layer<ShapeFn>, x)
     if (merge === 'concat') return concatChannels('skip', [x, y])
     broadcastShapes('skip', x.shape, y.shape)
     return wrap(bind(addPrimitive, [x.node, y.node], {}))

@@ -1,5 +1,5 @@
 /**
- * conv1d / conv2d / convTranspose1d / convTranspose2d shape rules (types/conv.ts),
+ * conv1d / conv2d / convTranspose1d / convTranspose2d shape rules (src/shape/conv.ts),
  * PyTorch semantics. Each invalid configuration is checked twice: it must not
  * compile (expectError), and the parameter type it turns into is the exact
  * message (expectType on `errorOf`).

@@ -1,5 +1,5 @@
 /**
- * Dtypes in the types (types/dtype.ts): an op given a dtype it does not accept
+ * Dtypes in the types (src/shape/dtype.ts): an op given a dtype it does not accept
  * is a compile error at the offending argument, whose parameter type is the
  * message (the same text as the run-time DTypeError, pinned in
  * tests/ops/dtypes.test.ts), with `cast` as the remedy. A tensor whose dtype

@@ -1,5 +1,5 @@
 /**
- * Dense, layout, elementwise, reduction and creation ops (types/shape.ts):
+ * Dense, layout, elementwise, reduction and creation ops (src/shape/layout.ts):
  * linear/matmul, flatten/reshape, permute/transpose, concat, NumPy
  * broadcasting, reductions, softmax, pad, slice, where, and the shape of
  * nested array literals.

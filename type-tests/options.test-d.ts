@@ -1,11 +1,11 @@
 /**
- * How options are spelled (types/options.ts): an unknown key (a typo next to
+ * How options are spelled (src/shape/options.ts): an unknown key (a typo next to
  * valid keys too) or a missing required key is an error at the options
  * argument; a value of the wrong kind, a tuple of the wrong length or a union
  * of literals is an error where the layer is applied (so a block generic in
  * its stride still checks); a one-element tuple means that value on every
- * axis, as in PyTorch. Every text is the run-time twin's (src/shape/options.ts,
- * pinned in tests/shape/rules.test.ts).
+ * axis, as in PyTorch. Every text is written once and shared with the run-time
+ * twin (pinned in tests/shape/rules.test.ts).
  *
  * `//// @ts-expect-error` above the offending line: see type-tests/README.md.
  */

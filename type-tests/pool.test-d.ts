@@ -1,6 +1,6 @@
 /**
  * Pooling, global/adaptive pooling, upsampling and batchNorm2d shape rules
- * (types/pool.ts), PyTorch semantics: stride defaults to the kernel size,
+ * (src/shape/pool.ts), PyTorch semantics: stride defaults to the kernel size,
  * padding ≤ ⌊kernel / 2⌋, ceilMode with PyTorch's last-window rule.
  *
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.

@@ -22,7 +22,7 @@ declare function errorOf<F extends ShapeFn, S extends Shape, D extends DType>(
 const x = randn([1, 1, 8, 8])
 const w = randn([1, 1, 3, 3])
 
-// ============================================================ BUG 1 — types/conv.ts:55-61 CheckOptions / OptionErrors
+// ============================================================ BUG 1 — CheckOptions / OptionErrors (then at types/conv.ts:55-61)
 // OptionErrors maps every option key to its error or `true` and then indexes with the key union, so
 // it yields `true | ShapeError<…>`; FirstError distributes over that union and CheckOptions returns
 // `true | ShapeError<…>`, which fails `extends infer E extends ShapeError<string>` in ConvShape /
@@ -68,7 +68,7 @@ expectError(maxPool1d({ kernelSize: 2, dilation: 0 })(randn([1, 1, 8])))
 //// @ts-expect-error
 expectError(maxPool2d({ kernelSize: 1.5 })(x))
 
-// ============================================================ BUG 2 — types/conv.ts:69-72 ValueError
+// ============================================================ BUG 2 — ValueError (then at types/conv.ts:69-72)
 // `Lt<V, Min>` is `boolean` for a negative V (Lt only decides natural-number literals), so negative
 // values pass as valid. Actual today (even with BUG 1 fixed): conv2d(w, { padding: -1 })(x) :
 // Tensor<[1, 1, number, number]>.
@@ -84,7 +84,7 @@ expectError(convTranspose2d(w, { outputPadding: -1 })(x))
 expectError(maxPool2d({ kernelSize: 2, padding: -1 })(x))
 expectType<'upsample: scaleFactor must be a positive integer, got -2'>(errorOf(upsample({ scaleFactor: -2 }), randn([2, 3, 8, 8])))
 
-// ============================================================ BUG 3 — types/pool.ts:79,100,104 (CheckOptions with NonNegative = never)
+// ============================================================ BUG 3 — (CheckOptions with NonNegative = never) (then at types/pool.ts:79,100,104)
 // With no non-negative keys, OptionErrors<…, never, 0> is [never], FirstError of a valid config is never,
 // CheckOptions is never, and `never extends infer E extends ShapeError<string>` picks the error branch:
 // every VALID adaptiveAvgPool2d / upsample configuration returns `never`, so its parameter type is `never`
@@ -105,7 +105,7 @@ expectType<'upsample: scaleFactor must be a positive integer, got -2'>(errorOf(u
   expectType<Tensor<[number, 3, 16, 16]>>(upsample({ scaleFactor: 2 })(x4 as Tensor<[number, 3, 8, 8]>))
 }
 
-// ============================================================ BUG 4 — types/conv.ts:49-51 ConvTransposeSize
+// ============================================================ BUG 4 — ConvTransposeSize (then at types/conv.ts:49-51)
 // `Lt<Out, 1>` is `boolean` when Out is negative, so negative transposed output sizes pass.
 // Actual today: convTranspose2d(randn([1, 1, 1, 1]), { padding: 1 })(randn([1, 1, 1, 1])) : Tensor<[1, 1, -1, -1]>.
 {
@@ -116,7 +116,7 @@ expectType<'upsample: scaleFactor must be a positive integer, got -2'>(errorOf(u
   expectError(t(randn([1, 1, 1, 1])))
 }
 
-// ============================================================ BUG 5 — types/shape.ts:74-84 ReshapeChecked
+// ============================================================ BUG 5 — ReshapeChecked (then at types/shape.ts:74-84)
 // The result keeps the `readonly` of the captured target tuple (`? T`, and homomorphic mapped types over
 // T without `-readonly`), so reshape returns Tensor<readonly [6, 5]>, which a Tensor<[6, 5]> parameter
 // or annotation rejects ("The type 'readonly [6, 5]' is 'readonly' and cannot be assigned to the
@@ -139,7 +139,7 @@ expectType<'upsample: scaleFactor must be a positive integer, got -2'>(errorOf(u
   void typed
 }
 
-// ============================================================ BUG 6 — types/shape.ts:186 Reduce (several axes)
+// ============================================================ BUG 6 — Reduce (several axes) (then at types/shape.ts:186)
 // `A extends ShapeError<string>` distributes over the union of normalized axes, so reducing over
 // [0, 2] gives the UNION of the one-axis results. Actual today: sum({ axis: [0, 2] })(randn([2, 3, 4])) :
 // Tensor<[2, 3] | [3, 4]>.
@@ -153,7 +153,7 @@ expectType<'upsample: scaleFactor must be a positive integer, got -2'>(errorOf(u
   expectType<Tensor<[8, 2048, 1, 1]>>(mean({ axis: [-2, -1], keepDims: true })(randn([8, 2048, 7, 7])))
 }
 
-// ============================================================ BUG 7 — types/shape.ts:246-256 ShapeOfNested
+// ============================================================ BUG 7 — ShapeOfNested (then at types/shape.ts:246-256)
 // ShapeOfNested<E> distributes over the union of the rows' types, so a ragged INNER level, or a mix of
 // scalars and rows, is accepted with a union shape. Actual today: tensor([[[1, 2]], [[3]]]) :
 // Tensor<[2, 1, 1] | [2, 1, 2]>, tensor([[1, 2], 3]) : Tensor<[2] | [2, 2]>,

@@ -7,7 +7,8 @@
  *   of type '"conv2d: input has 3 channels but weight expects 1"'.
  *
  * and the op's result degrades to an unknown shape, so later lines do not
- * cascade into follow-on errors.
+ * cascade into follow-on errors. The messages themselves are written once,
+ * beside the rules' run-time twins, in src/shape/.
  */
 export interface ShapeError<Message extends string> {
   readonly __shapeError: Message
@@ -35,16 +36,6 @@ export type FirstError<T extends readonly unknown[], All extends readonly unknow
     ? H
     : FirstError<R, All>
   : All
-
-/** "[4, -1]": a shape as it appears in messages. */
-export type ShapeText<S extends readonly number[]> = `[${JoinDims<S>}]`
-type JoinDims<S extends readonly number[]> = S extends readonly [infer H extends number]
-  ? `${H}`
-  : S extends readonly [infer H extends number, ...infer R extends readonly number[]]
-    ? `${H}, ${JoinDims<R>}`
-    : S extends readonly []
-      ? ''
-      : '...'
 
 /** Lead dims (passed through untouched, possibly generic) before the checked rest, or the rest's error. */
 export type Prefixed<Lead extends readonly number[], Rest> = Rest extends ShapeError<string>

@@ -17,9 +17,19 @@ export interface LossOptions<R extends Reduction = 'mean'> {
 /** The loss's shape: a scalar, or one value per example with reduction 'none'. */
 type Reduced<N extends number, R extends Reduction> = R extends 'none' ? [N] : []
 
+const labelsNotIndices = <Op extends string, D extends string, Got extends string>(op: Op, dtype: D, got: Got) =>
+  `${op}: labels must be int32 class indices, got ${dtype} ${got}` as const
+/** "crossEntropy: labels must be int32 class indices, got float32 [4, 10]" */
+type labelsNotIndices<Op extends string, D extends string, Got extends string> = ReturnType<typeof labelsNotIndices<Op, D, Got>>
+
+const labelsPerRow = <Op extends string, Input extends string, N extends number, Got extends string>(op: Op, input: Input, rows: N, got: Got) =>
+  `${op}: input ${input} needs labels [${rows}], got ${got}` as const
+/** "nllLoss: input [4, 10] needs labels [4], got [5]" */
+type labelsPerRow<Op extends string, Input extends string, N extends number, Got extends string> = ReturnType<typeof labelsPerRow<Op, Input, N, Got>>
+
 /**
  * Labels for scores [N, C]: int32 class indices (not one-hot or float rows),
- * then one per row. The texts are the run-time twins' (checkLabels, checkBatch).
+ * then one per row. checkBatch is the run-time twin, with the same messages.
  */
 type LabelRule<Op extends string, N extends number, C extends number, LS extends Shape, LD extends DType> = [LD] extends ['int32']
   ? LS extends readonly [infer M extends number]
@@ -27,9 +37,9 @@ type LabelRule<Op extends string, N extends number, C extends number, LS extends
     : BatchMismatch<Op, N, C, LS>
   : DType extends LD
     ? true
-    : ShapeError<`${Op}: labels must be int32 class indices, got ${LD} ${ShapeText<LS>}`>
+    : ShapeError<labelsNotIndices<Op, LD, ShapeText<LS>>>
 type BatchMismatch<Op extends string, N extends number, C extends number, LS extends Shape> =
-  ShapeError<`${Op}: input ${ShapeText<[N, C]>} needs labels [${N}], got ${ShapeText<LS>}`>
+  ShapeError<labelsPerRow<Op, ShapeText<[N, C]>, N, ShapeText<LS>>>
 
 const reduce = (t: AnyTensor, reduction: Reduction): AnyTensor => (reduction === 'none' ? t : reduction === 'sum' ? sum(t) : mean(t))
 
@@ -44,9 +54,9 @@ const checkLabels = (op: string, labels: AnyTensor, classes: number) => {
 /** The input's layout, then the labels' dtype (one-hot or float rows are refused by name), then one label per row. */
 const checkBatch = (op: string, input: AnyTensor, labels: AnyTensor) => {
   if (input.rank !== 2) fail(`${op}: expects input [N, C], got ${shapeText(input.shape)}`)
-  if (labels.dtype !== 'int32') throw new DTypeError(`${op}: labels must be int32 class indices, got ${labels.dtype} ${shapeText(labels.shape)}`)
+  if (labels.dtype !== 'int32') throw new DTypeError(labelsNotIndices(op, labels.dtype, shapeText(labels.shape)))
   if (labels.rank !== 1 || labels.shape[0] !== input.shape[0])
-    fail(`${op}: input ${shapeText(input.shape)} needs labels [${input.shape[0]}], got ${shapeText(labels.shape)}`)
+    fail(labelsPerRow(op, shapeText(input.shape), input.shape[0], shapeText(labels.shape)))
 }
 
 export interface CrossEntropyOptions<R extends Reduction> extends LossOptions<R> {

@@ -108,7 +108,7 @@ const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2
 
 /**
  * A convolution layer factory: the options' keys are checked where they are
- * written (types/options.ts), their values by the shape rule where the layer is applied.
+ * written (src/shape/options.ts), their values by the shape rule where the layer is applied.
  */
 type ConvOf<Op extends string, Rank extends number> = <const W extends Weights, const O extends OptionsLike<ConvOptions> = {}>(
   weights: W, options?: SpelledOptions<O, CheckKeys<Op, O, ConvSpec, never>>,

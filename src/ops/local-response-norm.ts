@@ -6,7 +6,7 @@
  */
 import type { Shape, Input, ShapeFn, IsTuple, UnknownShape, ShapeError, ShapeText } from '../../types/index.ts'
 import { layer, type Layer } from '../layer.ts'
-import { fail, shapeText } from '../shape/errors.ts'
+import { fail, shapeText, layoutText, expectsInput, type LayoutText } from '../shape/errors.ts'
 import type { AnyTensor } from '../tree.ts'
 import { add, div, mul, pow } from './elementwise.ts'
 import { pad, reshape } from './layout.ts'
@@ -25,7 +25,7 @@ export type LocalResponseNormShape<X extends Shape> = IsTuple<X> extends false
   ? UnknownShape
   : X extends readonly [number, number, number, number]
     ? X
-    : ShapeError<`localResponseNorm: expects input [N, C, H, W], got ${ShapeText<X>}`>
+    : ShapeError<expectsInput<'localResponseNorm', LayoutText<2>, ShapeText<X>>>
 
 export interface LocalResponseNormFn extends ShapeFn {
   readonly op: 'localResponseNorm'
@@ -49,7 +49,7 @@ export const localResponseNorm = (options: LocalResponseNormOptions): Layer<Loca
   if (!(Number.isInteger(size) && size >= 1)) fail(`localResponseNorm: size must be a positive integer, got ${size}`)
   return layer<LocalResponseNormFn>('localResponseNorm', (input) => {
     const x = input as T
-    if (x.rank !== 4) fail(`localResponseNorm: expects input [N, C, H, W], got ${shapeText(x.shape)}`)
+    if (x.rank !== 4) fail(expectsInput('localResponseNorm', layoutText(2), shapeText(x.shape)))
     const [n, c, h, w] = x.shape
     const squares = untyped(reshape([n, 1, c, h * w]))((mul as unknown as (a: T, b: T) => T)(x, x))
     // PyTorch pads ⌊size/2⌋ channels before and ⌊(size−1)/2⌋ after, then averages (zeros counted).

@@ -113,7 +113,7 @@ const poolLayer = (op: PoolOp, rank: 1 | 2) => (options: MaxPoolOptions | AvgPoo
 
 /**
  * A pooling layer factory: the options' keys are checked where they are
- * written (types/options.ts), their values by the shape rule where the layer is applied.
+ * written (src/shape/options.ts), their values by the shape rule where the layer is applied.
  */
 type PoolOf<Op extends string, Rank extends number, Options, Spec extends OptionSpec> = <const O extends OptionsLike<Options>>(
   options: SpelledOptions<O, CheckKeys<Op, O, Spec, 'kernelSize'>>,

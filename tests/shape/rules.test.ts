@@ -12,7 +12,7 @@ import type {
   Reduce, Matmul, Linear, UpsampleShape, BatchNormShape, AdaptivePoolShape, GlobalPoolShape, ShapeOfNested, Where,
   CheckKeys, ConvSpec, ConvTransposeSpec, MaxPoolSpec, AvgPoolSpec,
 } from '../../types/index.ts'
-import { checkKeys } from '../../src/shape/options.ts'
+import { checkKeys, checkOptions } from '../../src/shape/options.ts'
 import { convSpec, convTransposeSpec } from '../../src/shape/conv.ts'
 import { maxPoolSpec, avgPoolSpec } from '../../src/shape/pool.ts'
 import { convShape, convTransposeShape, convAxis, convTransposeAxis, convPadding } from '../../src/shape/conv.ts'
@@ -21,7 +21,7 @@ import {
   broadcastShapes, reshapeShape, flattenShape, permuteShape, transposeShape, concatShape, reduceShape, matmulShape, linearShape,
   padShape, sliceShape, shapeOfNested, normalizeAxis,
 } from '../../src/shape/layout.ts'
-import { ShapeError, shapeText, checkOptions, layoutText } from '../../src/shape/errors.ts'
+import { ShapeError, shapeText, layoutText } from '../../src/shape/errors.ts'
 
 /** The type-level rule's result, pinned: a shape tuple, or the message of its ShapeError. */
 type Pinned<R> = R extends TypeShapeError<infer M> ? M : R extends readonly number[] ? R : never
@@ -446,7 +446,7 @@ describe('layout error messages', () => {
   })
 })
 
-describe('option spelling (types/options.ts and its twin src/shape/options.ts)', () => {
+describe('option spelling (src/shape/options.ts: the type-level checks and their twins)', () => {
   const x = [1, 3, 8, 8]
   const w = [4, 3, 3, 3]
 
