@@ -8,7 +8,7 @@
 import type { DType } from '../../types/dtype.ts'
 import type { Spatial } from '../shape/errors.ts'
 import type { ConvOptions, ConvTransposeOptions } from '../shape/conv.ts'
-import type { PoolOptions, UpsampleOptions } from '../shape/pool.ts'
+import type { PoolWindowOptions, UpsampleOptions } from '../shape/pool.ts'
 
 /** No parameters. */
 export type NoParams = Readonly<Record<never, never>>
@@ -21,7 +21,7 @@ export interface Creation {
 
 export type ConvParams = ConvOptions & { readonly rank: 1 | 2 }
 export type ConvTransposeParams = ConvTransposeOptions & { readonly rank: 1 | 2 }
-export type PoolParams = PoolOptions & { readonly rank: 1 | 2 }
+export type PoolParams = PoolWindowOptions & { readonly rank: 1 | 2 }
 export type UpsampleParams = UpsampleOptions & { readonly mode: 'nearest' | 'bilinear' }
 
 /** One axis of a convolution as the weight gradient sees it. */
