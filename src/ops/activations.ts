@@ -9,13 +9,13 @@ import type { NodeOf } from '../graph.ts'
 import { literal } from '../compiler/wgsl.ts'
 import { bind } from '../core/bind.ts'
 import { add, div, exp, greater, less, mul, neg, tanh, erf, where } from '../core/ops.ts'
-import type { NoParams, Params } from '../core/params.ts'
+import type { Params } from '../core/params.ts'
 import { definePrimitive, type PrimitiveDef, type VjpContext, type Cotangents } from '../core/primitive.ts'
 import { layer, type Layer } from '../layer.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
-import { erfWgsl, tanhWgsl, unaryBodies, unaryElementwise, unaryLowering, type UnaryBody } from './elementwise.wgsl.ts'
+import { unaryBodies, unaryElementwise, unaryLowering, type UnaryBody } from './elementwise.wgsl.ts'
 
 declare module '../core/params.ts' {
   interface Params {

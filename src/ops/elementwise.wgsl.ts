@@ -1,5 +1,5 @@
 /** WGSL of the elementwise ops: one invocation per output element, broadcasting by index arithmetic. */
-import type { Node, NodeBase, NodeOf } from '../graph.ts'
+import type { NodeBase, NodeOf } from '../graph.ts'
 import type { Lowering } from '../compiler/kernel.ts'
 import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
 import type { Primitive } from '../core/params.ts'
