@@ -8,7 +8,7 @@ import { DeviceLostError, getGpu, peekGpu, replacedDeviceLoss } from './runtime/
 import { execute } from './runtime/executor.ts'
 import type { ReadRequest } from './runtime/plan.ts'
 import { schedule } from './compiler/schedule.ts'
-import { bytesPerElement, type KernelTarget } from './compiler/kernel.ts'
+import { bytesPerElement, DEFAULT_TARGET, type KernelTarget } from './compiler/kernel.ts'
 import { sizeOf } from './compiler/wgsl.ts'
 import { hasOwner, heldNodes, isHeld } from './memory.ts'
 import { withFaultRead } from './faults.ts'
@@ -20,7 +20,9 @@ const emptyOf = (dtype: DType) => (dtype === 'float32' ? new Float32Array(0) : d
 export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures: boolean; limits: Readonly<Record<string, number>> }): KernelTarget => ({
   textureOperands: process.env.SHAPEWISE_TEXTURE_OPERANDS !== undefined ? process.env.SHAPEWISE_TEXTURE_OPERANDS === '1' : info.software && info.readOnlyStorageTextures,
   maxTextureDimension2D: info.limits.maxTextureDimension2D ?? 8192,
-  maxStorageBuffersPerShaderStage: info.limits.maxStorageBuffersPerShaderStage ?? 8,
+  maxStorageBuffersPerShaderStage: info.limits.maxStorageBuffersPerShaderStage ?? DEFAULT_TARGET.maxStorageBuffersPerShaderStage,
+  maxStorageBufferBindingSize: info.limits.maxStorageBufferBindingSize ?? DEFAULT_TARGET.maxStorageBufferBindingSize,
+  maxComputeWorkgroupsPerDimension: info.limits.maxComputeWorkgroupsPerDimension ?? DEFAULT_TARGET.maxComputeWorkgroupsPerDimension,
 })
 
 /** Device buffers of realized nodes, with the device that holds them. */

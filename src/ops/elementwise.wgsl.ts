@@ -1,101 +1,73 @@
 /** WGSL of the elementwise ops: one invocation per output element, broadcasting by index arithmetic. */
 import type { Node } from '../graph.ts'
-import { defineKernel } from '../compiler/kernel.ts'
-import { defineElementwise, EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
-import { elementwiseKernel, elementwiseOperands, operandKernel, isLiteralNode, literal } from '../compiler/wgsl.ts'
-import { hashWgsl } from './random.wgsl.ts'
+import { defineKernel, type Expr } from '../compiler/kernel.ts'
+import { defineElementwise, type ExprIO } from '../compiler/fusion.ts'
+import { perElement } from '../compiler/wgsl.ts'
 
-// erf by Abramowitz & Stegun 7.1.26 is only good to 1.5e-7 absolute; this
-// rational form (W. J. Cody style, 5 terms) keeps gelu within float32 noise.
-const erfWgsl = `
-fn erf_approx(x: f32) -> f32 {
-  let a = abs(x);
-  let t = 1.0 / (1.0 + 0.5 * a);
-  let y = 1.0 - t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return select(-y, y, x >= 0.0);
-}`
+/** An op's value from its operands' values; `x` may be any expression, so it is parenthesised where it is used. */
+type Unary = (node: Node, x: Expr, io: ExprIO) => Expr
 
-// tanh through exp(-2|x|) never overflows, unlike the textbook (e^x − e^−x)/(e^x + e^−x).
-const tanhWgsl = `
-fn tanh_stable(x: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}`
-
-const unaryBodies: Record<string, (node: Node) => { expr: string; prelude?: string }> = {
+const unaryExprs: Record<string, Unary> = {
   // NaN must pass through as in PyTorch. Mesa folds select(x, 0, x < 0) into a max() that drops NaN
   // on llvmpipe (relu(NaN) came out 0), so the comparison is guarded explicitly.
-  relu: () => ({ expr: 'select(x, 0.0, x < 0.0 && x == x)' }),
-  leakyRelu: (n) => ({ expr: `select(x, x * ${literal(n.attrs.negativeSlope as number, 'float32')}, x < 0.0)` }),
-  sigmoid: () => ({ expr: '1.0 / (1.0 + exp(-x))' }),
-  tanh: () => ({ expr: 'tanh_stable(x)', prelude: tanhWgsl }),
-  gelu: (n) =>
+  relu: (_, x) => `select(${x}, 0.0, ${x} < 0.0 && ${x} == ${x})`,
+  leakyRelu: (n, x, io) => `select(${x}, ${x} * ${io.literal(n.attrs.negativeSlope as number, 'float32')}, ${x} < 0.0)`,
+  sigmoid: (_, x) => `1.0 / (1.0 + exp(-${x}))`,
+  tanh: (_, x, io) => (io.helper('tanh'), `tanh_stable(${x})`),
+  gelu: (n, x, io) =>
     n.attrs.approximate === 'tanh'
-      ? { expr: '0.5 * x * (1.0 + tanh_stable(0.7978845608028654 * (x + 0.044715 * x * x * x)))', prelude: tanhWgsl }
-      : { expr: '0.5 * x * (1.0 + erf_approx(x * 0.7071067811865476))', prelude: erfWgsl },
-  exp: () => ({ expr: 'exp(x)' }),
-  log: () => ({ expr: 'log(x)' }),
-  sqrt: () => ({ expr: 'sqrt(x)' }),
-  abs: () => ({ expr: 'abs(x)' }),
-  neg: () => ({ expr: '-x' }),
-  erf: () => ({ expr: 'erf_approx(x)', prelude: erfWgsl }),
+      ? (io.helper('tanh'), `0.5 * ${x} * (1.0 + tanh_stable(0.7978845608028654 * (${x} + 0.044715 * ${x} * ${x} * ${x})))`)
+      : (io.helper('erf'), `0.5 * ${x} * (1.0 + erf_approx(${x} * 0.7071067811865476))`),
+  exp: (_, x) => `exp(${x})`,
+  log: (_, x) => `log(${x})`,
+  sqrt: (_, x) => `sqrt(${x})`,
+  abs: (_, x) => `abs(${x})`,
+  neg: (_, x) => `-${x}`,
+  erf: (_, x, io) => (io.helper('erf'), `erf_approx(${x})`),
 }
 
-/** Input 0 is bound (not a literal), has the output's type and is read at the output's own index. */
-const readsInputInPlace = (node: Node) => {
-  const a = node.inputs[0]
-  return !isLiteralNode(a) && a.dtype === node.dtype && a.shape.length === node.shape.length && a.shape.every((d, k) => d === node.shape[k])
-}
-
-/** An expression with its variables (whole words) replaced by operand expressions, in one pass. */
-const substitute = (expr: string, values: Record<string, string>) =>
-  expr.replaceAll(new RegExp(`\\b(${Object.keys(values).join('|')})\\b`, 'g'), (v) => `(${values[v]})`)
-
-// Each op is one expression; defineElementwise lets the compiler fuse it into a producer's epilogue.
-for (const [op, body] of Object.entries(unaryBodies)) {
-  defineElementwise(op, {
-    expr: (node, [x]) => `(${substitute(body(node).expr, { x })})`,
-    prelude: (node) => body(node).prelude,
-  })
-  defineKernel(op, (node) => {
-    const { expr, prelude } = body(node)
-    const store = node.dtype === 'float32' ? `out[i] = epilogue(i, ${expr});` : `out[i] = ${expr};`
-    const kernel = operandKernel(node, `  let x = ${elementwiseOperands(node).read(0)};\n  ${store}`, [prelude ?? '', EPILOGUE_IDENTITY].join('\n'))
-    return { steps: [{ ...kernel, epilogue: node.dtype === 'float32', inPlace: readsInputInPlace(node) }] }
-  })
-}
-
-const binaryExprs: Record<string, string> = {
-  add: 'a + b',
-  sub: 'a - b',
-  mul: 'a * b',
-  div: 'a / b',
+const binaryExprs: Record<string, (a: Expr, b: Expr) => Expr> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  div: (a, b) => `${a} / ${b}`,
   // NaN in either operand wins, as torch.maximum/minimum do.
-  maximum: 'select(select(b, a, a > b), a + b, a != a || b != b)',
-  minimum: 'select(select(b, a, a < b), a + b, a != a || b != b)',
-  pow: 'pow(a, b)',
-  greater: 'u32(a > b)',
-  less: 'u32(a < b)',
-  equal: 'u32(a == b)',
+  maximum: (a, b) => `select(select(${b}, ${a}, ${a} > ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`,
+  minimum: (a, b) => `select(select(${b}, ${a}, ${a} < ${b}), ${a} + ${b}, ${a} != ${a} || ${b} != ${b})`,
+  pow: (a, b) => `pow(${a}, ${b})`,
+  greater: (a, b) => `u32(${a} > ${b})`,
+  less: (a, b) => `u32(${a} < ${b})`,
+  equal: (a, b) => `u32(${a} == ${b})`,
 }
 const comparisons = new Set(['greater', 'less', 'equal'])
 
+// Each op is one expression: its kernel stores it per element, and defineElementwise lets the
+// compiler inline it or fuse it into a producer's store. Operands are bound to `let`s in the kernel,
+// so each is read once; in a fused expression they are parenthesised.
+for (const [op, expr] of Object.entries(unaryExprs)) {
+  defineElementwise(op, { expr: (node, [x], io) => `(${expr(node, `(${x})`, io)})` })
+  defineKernel(op, (node) => ({
+    steps: [
+      perElement(node, (io, read) => `  let x = ${read(0)};\n  ${io.store('i', expr(node, 'x', io))}`, { inlineLiterals: true, epilogue: node.dtype === 'float32' }),
+    ],
+  }))
+}
+
 for (const [op, expr] of Object.entries(binaryExprs)) {
-  if (!comparisons.has(op)) {
-    defineElementwise(op, { expr: (_, [a, b]) => `(${substitute(expr, { a, b })})` })
-  }
-  defineKernel(op, (node) => {
-    const fused = node.dtype === 'float32'
-    const { read } = elementwiseOperands(node)
-    const body = `  let a = ${read(0)};\n  let b = ${read(1)};\n  out[i] = ${fused ? `epilogue(i, ${expr})` : expr};`
-    return { steps: [{ ...operandKernel(node, body, fused ? EPILOGUE_IDENTITY : ''), epilogue: fused, inPlace: readsInputInPlace(node) }] }
-  })
+  if (!comparisons.has(op)) defineElementwise(op, { expr: (_, [a, b]) => `(${expr(`(${a})`, `(${b})`)})` })
+  defineKernel(op, (node) => ({
+    steps: [
+      perElement(node, (io, read) => `  let a = ${read(0)};\n  let b = ${read(1)};\n  ${io.store('i', expr('a', 'b'))}`, {
+        inlineLiterals: true,
+        epilogue: node.dtype === 'float32',
+      }),
+    ],
+  }))
 }
 
 // Conversions as PyTorch's `.to(dtype)`: float → int rounds toward zero, x → bool is x != 0
 // (NaN is true), bool → number is 0 or 1. bool is stored as u32.
-const castExprs: Record<string, (x: string) => string> = {
+const castExprs: Record<string, (x: Expr) => Expr> = {
   'int32→float32': (x) => `f32(${x})`,
   'bool→float32': (x) => `f32(${x})`,
   'float32→int32': (x) => `i32(${x})`,
@@ -104,21 +76,26 @@ const castExprs: Record<string, (x: string) => string> = {
   'int32→bool': (x) => `u32(${x} != 0i)`,
 }
 defineKernel('cast', (node) => {
-  const { read } = elementwiseOperands(node)
   const convert = castExprs[`${node.inputs[0].dtype}→${node.dtype}`]
   if (!convert) throw new Error(`cast: no conversion from ${node.inputs[0].dtype} to ${node.dtype}`)
-  return { steps: [operandKernel(node, `  out[i] = ${convert(read(0))};`)] }
+  return { steps: [perElement(node, (io, read) => `  ${io.store('i', convert(read(0)))}`, { inlineLiterals: true })] }
 })
 
-defineKernel('where', (node) => {
-  const { read } = elementwiseOperands(node)
-  return { steps: [operandKernel(node, `  out[i] = select(${read(2)}, ${read(1)}, ${read(0)} != 0u);`)] }
-})
+defineKernel('where', (node) => ({
+  steps: [perElement(node, (io, read) => `  ${io.store('i', `select(${read(2)}, ${read(1)}, ${read(0)} != 0u)`)}`, { inlineLiterals: true })],
+}))
 
 defineKernel('dropout', (node) => {
   const rate = node.attrs.rate as number
-  // The seed is an attribute, or (input 1) a scalar int32 tensor read at run time.
-  const seed = node.inputs.length > 1 ? 'u32(in1[0])' : `${(node.attrs.seed as number) >>> 0}u`
-  const body = `  let keep = uniform01(${seed}, i) >= ${literal(rate, 'float32')};\n  out[i] = select(0.0, in0[i] * ${literal(1 / (1 - rate), 'float32')}, keep);`
-  return { steps: [elementwiseKernel(node, body, hashWgsl)] }
+  return {
+    steps: [
+      perElement(node, (io) => {
+        io.helper('random')
+        // The seed is an attribute, or (input 1) a scalar int32 tensor read at run time.
+        const seed = node.inputs.length > 1 ? `u32(${io.load(1, '0u')})` : `${(node.attrs.seed as number) >>> 0}u`
+        const scaled = `${io.load(0, 'i')} * ${io.literal(1 / (1 - rate), 'float32')}`
+        return `  let keep = uniform01(${seed}, i) >= ${io.literal(rate, 'float32')};\n  ${io.store('i', `select(0.0, ${scaled}, keep)`)}`
+      }),
+    ],
+  }
 })

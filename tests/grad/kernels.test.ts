@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import * as sw from '../../src/index.ts'
 import { makeNode, type Node } from '../../src/graph.ts'
 import { emitterFor, kernelSteps } from '../../src/compiler/kernel.ts'
+import { renderStep } from '../../src/compiler/render.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
 import '../../src/ops/kernels.ts'
@@ -104,7 +105,7 @@ describe('convWeightGrad kernel', () => {
     const axis = { stride: 1, padLeft: 0, dilation: 1 }
     const node = makeNode('convWeightGrad', [x.node, dy.node], { axes: [axis, axis], groups: 1 }, [6, 1, 5, 5], 'float32')
     const steps = kernelSteps(emitterFor('convWeightGrad')(node))
-    const [partials] = steps
+    const partials = renderStep(steps[0], node)
     const [sx] = /@workgroup_size\((\d+)/.exec(partials.wgsl)!.slice(1).map(Number)
     const invocations = partials.workgroups.reduce((a, b) => a * b, 1) * sx
     // 150 weights: one invocation each would leave the reduction of 36,864 products to a single lane per weight.

@@ -4,7 +4,8 @@ import fc from 'fast-check'
 import { fromArray, linear, matmul, type Tensor } from '../../src/index.ts'
 import { makeNode } from '../../src/graph.ts'
 import type { OpName } from '../../src/ops/names.ts'
-import { emitterFor, type KernelStep } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, emitterFor, kernelSteps } from '../../src/compiler/kernel.ts'
+import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
 import { fixtureTests } from './elementwise.helpers.ts'
 import '../../src/ops/kernels.ts'
@@ -136,19 +137,17 @@ describe('matmul', () => {
 })
 
 describe('matmul kernel shape', () => {
-  const invocationsOf = (step: KernelStep) => {
+  const invocationsOf = (step: RenderedKernel) => {
     const m = /@workgroup_size\((\d+)(?:,\s*(\d+))?(?:,\s*(\d+))?\)/.exec(step.wgsl)!
     const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
     return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
   }
   const lowerNode = (op: OpName, inputs: number[][], shape: number[], target: KernelTarget) => {
     const node = makeNode(op, inputs.map((s) => makeNode('constant', [], {}, s, 'float32', new Float32Array(sizeOf(s)))), {}, shape, 'float32')
-    const lowering = emitterFor(op)(node, target)
-    if ('alias' in lowering) throw new Error('unexpected alias')
-    return lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
+    return kernelSteps(emitterFor(op)(node, target)).map((step) => renderStep(step, node, target))
   }
-  const buffers: KernelTarget = { textureOperands: false, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
-  const textures: KernelTarget = { textureOperands: true, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
+  const buffers: KernelTarget = { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }
+  const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }
 
   it.each([
     ['matmul', [[256, 256], [256, 256]], [256, 256]],
