@@ -16,10 +16,12 @@ import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.
 import { schedule } from '../src/compiler/schedule.ts'
 import type { KernelBinding } from '../src/compiler/kernel.ts'
 import { renderStep } from '../src/compiler/render.ts'
-import { realize, realizedBuffer, kernelTarget } from '../src/realize.ts'
+import { realize } from '../src/realize.ts'
+import { residentBuffer } from '../src/runtime/residency.ts'
+import { kernelTarget } from '../src/compiler/program.ts'
 import { fromArray, type Tensor } from '../src/tensor.ts'
 import { backendInfo, execute, type Plan } from '../src/runtime/index.ts'
-import type { Node } from '../src/graph.ts'
+import type { Node, NodeOf } from '../src/graph.ts'
 
 const args = process.argv.slice(2)
 const runs = Number(args[args.indexOf('--runs') + 1]) || 7
@@ -41,7 +43,11 @@ const bias = fromArray(Float32Array.from({ length: CO }, rand), [CO])
 await realize([x.node, weight.node, bias.node])
 
 type Conv = (w: unknown, o: unknown) => (x: Tensor) => Tensor
-const convNode = (): Node => (conv2d as unknown as Conv)({ weight, bias }, { padding: 1 })(x as unknown as Tensor).node
+const convNode = (): NodeOf<'conv2d'> => {
+  const node: Node = (conv2d as unknown as Conv)({ weight, bias }, { padding: 1 })(x as unknown as Tensor).node
+  if (node.op !== 'conv2d') throw new Error(`expected a conv2d node, got ${node.op}`)
+  return node
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 const report = (label: string, times: number[]) => {
@@ -61,7 +67,7 @@ async function timeRuns(f: () => Promise<unknown>): Promise<number[]> {
 }
 
 // The plan the compiler builds for a fresh conv2d node (nothing read back).
-const plan = schedule([convNode()], realizedBuffer, () => true, kernelTarget(info))
+const plan = schedule([convNode()], residentBuffer, () => true, kernelTarget(info))
 console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * H * W, CO, C * K * K))}`)
 report('plan (repacks + GEMM)', await timeRuns(() => execute(plan.plan, [], { buffers: plan.external, wait: true })))
 report('await y.data() (plan + readback)', await timeRuns(() => realize([convNode()])))
@@ -69,7 +75,7 @@ report('await y.data() (plan + readback)', await timeRuns(() => realize([convNod
 if (sweep) {
   const node = convNode()
   const [want] = await realize([node])
-  const inputs = [x.node, weight.node, bias.node].map((n) => realizedBuffer(n)!)
+  const inputs = [x.node, weight.node, bias.node].map((n) => residentBuffer(n)!)
   const bound = new Map(inputs.map((b, i) => [i, b] as const))
   // --tiles 8x8@8x1,8x16@8x4b: pixels x channels @ workgroup, 'b' for buffer operands.
   const custom = args.includes('--tiles')

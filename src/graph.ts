@@ -2,24 +2,40 @@
  * The lazy graph: a tensor is a handle on a Node. Building a node does no
  * device work; materialising a tensor (runtime) compiles what it needs.
  */
-import type { OpName } from './ops/names.ts'
+import type { Params, Primitive } from './core/params.ts'
+import type { PrimitiveDef } from './core/primitive.ts'
 
 export type { DType } from '../types/dtype.ts'
 import type { DType } from '../types/dtype.ts'
 
 export type HostData = Float32Array | Int32Array | Uint8Array
 
-export interface Node {
+/** What code that does not read a node's parameters (kernel skeletons, schedules) needs of it. */
+export interface NodeBase {
   readonly id: number
-  /** The name of the op definition that computes this node ('constant' for host data). */
-  readonly op: OpName
+  /** The name of the primitive that computes this node ('constant' for host data). */
+  readonly op: Primitive
   readonly inputs: readonly Node[]
-  readonly attrs: Readonly<Record<string, unknown>>
   readonly shape: readonly number[]
   readonly dtype: DType
   /** Host values of a constant node. */
   readonly data?: HostData
 }
+
+/** A node of primitive P: `node.op === 'conv2d'` narrows a Node to a NodeOf<'conv2d'>, and its `params`. */
+export interface NodeOf<P extends Primitive> extends NodeBase {
+  readonly op: P
+  /** Its definition: shape rule, VJP and lowering. */
+  readonly primitive: PrimitiveDef<P>
+  readonly params: Params[P]
+}
+
+/** A node of one of the primitives Ps: a union discriminated by `op`. */
+export type NodeIn<Ps extends Primitive> = { [P in Ps]: NodeOf<P> }[Ps]
+/** A node of any primitive. */
+export type Node = NodeIn<Primitive>
+
+import { external } from './core/leaves.ts'
 
 let nextId = 0
 
@@ -48,32 +64,40 @@ export const consumerCount = (node: Node): number => consumerCounts.get(node.id)
 
 /** The part of a node that `detach` rewrites; everything else is fixed at construction. */
 interface Derivation {
-  op: OpName
+  primitive: PrimitiveDef<Primitive>
   inputs: readonly Node[]
-  attrs: Readonly<Record<string, unknown>>
+  params: Params[Primitive]
 }
-const derivations = new WeakMap<Node, Derivation>()
+const derivations = new WeakMap<NodeBase, Derivation>()
 
-export const makeNode = (
-  op: OpName,
+/**
+ * A node of `primitive` with the shape and dtype its caller computed; `bind` (src/core/bind.ts)
+ * computes them with the primitive's shape rule, which is what op code should call.
+ */
+export const makeNode = <P extends Primitive>(
+  primitive: PrimitiveDef<P>,
   inputs: readonly Node[],
-  attrs: Readonly<Record<string, unknown>>,
+  params: Params[P],
   shape: readonly number[],
   dtype: DType,
   data?: HostData,
-): Node => {
-  const derivation: Derivation = { op, inputs, attrs }
+): NodeOf<P> & Node => {
+  const derivation: Derivation = { primitive, inputs, params }
   // Frozen: no caller can change a node. Only `detach` may, through the derivation behind the getters.
-  const node: Node = Object.freeze({
+  // The getters read the derivation, which `detach` may turn into an external: typed as the node it was made.
+  const node = Object.freeze({
     id: nextId++,
     get op() {
-      return derivation.op
+      return derivation.primitive.name as P
+    },
+    get primitive() {
+      return derivation.primitive as PrimitiveDef<P>
     },
     get inputs() {
       return derivation.inputs
     },
-    get attrs() {
-      return derivation.attrs
+    get params() {
+      return derivation.params as Params[P]
     },
     shape: Object.freeze([...shape]),
     dtype,
@@ -84,8 +108,14 @@ export const makeNode = (
     for (const input of inputs) consumerCounts.set(input.id, (consumerCounts.get(input.id) ?? 0) + 1)
     collected.register(node, inputs.map((input) => input.id), node)
   }
-  return node
+  // A node of a generic primitive P is a Node (the union over every primitive), which the checker
+  // cannot see through a type parameter; this is the one place nodes are made, so it says so once.
+  return node as NodeOf<P> & Node
 }
+
+/** `node`'s primitive and parameters applied to other inputs, with its shape and dtype (a stand-in for the compiler). */
+export const withInputs = <P extends Primitive>(node: NodeOf<P>, inputs: readonly Node[]): NodeOf<P> & Node =>
+  makeNode(node.primitive, inputs, node.params, node.shape, node.dtype)
 
 /**
  * Releases the graph behind a node whose value now lives on the device: it
@@ -97,9 +127,9 @@ export const makeNode = (
 export const detach = (node: Node): void => {
   const derivation = derivations.get(node)!
   const inputs = derivation.inputs
-  derivation.op = 'external'
+  derivation.primitive = external
   derivation.inputs = []
-  derivation.attrs = {}
+  derivation.params = {}
   if (inputs.length === 0) return
   collected.unregister(node)
   for (const input of inputs) dropConsumer(input.id)

@@ -6,7 +6,8 @@
 import type {
   Shape, Input, ShapeFn, ApplyLayer, Checked, Output, SequentialShape, SameShape, ResidualShape, ConcatBranchesShape, SkipShape, SkipMerge,
 } from '../types/index.ts'
-import { makeNode } from './graph.ts'
+import { bind } from './core/bind.ts'
+import { addPrimitive, concatPrimitive } from './core/ops.ts'
 import { ShapeError } from './shape/errors.ts'
 import { broadcastShapes, concatShape } from './shape/layout.ts'
 import { wrap } from './tensor.ts'
@@ -93,13 +94,14 @@ export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = unde
   layer<ResidualShape<M, S>>('residual', (x) => {
     const m = applyWithin('residual: main branch does not fit: ', main as Layer<ShapeFn>, x)
     const s = shortcut ? applyWithin('residual: shortcut does not fit: ', shortcut as Layer<ShapeFn>, x) : x
-    return wrap(makeNode('add', [m.node, s.node], {}, broadcastShapes('residual', m.shape, s.shape), m.dtype))
+    broadcastShapes('residual', m.shape, s.shape)
+    return wrap(bind(addPrimitive, [m.node, s.node], {}))
   })
 
 /** The concatenation of tensors on the channels (dim 1), as `concat(ts, 1)` builds it; `op` names the block in messages. */
 const concatChannels = (op: string, ts: readonly Tensor<Shape, DType>[]): Tensor<Shape, DType> => {
-  const shape = within(`${op}: `, () => concatShape(ts.map((t) => t.shape), 1))
-  return wrap(makeNode('concat', ts.map((t) => t.node), { axis: 1 }, shape, ts[0].dtype))
+  within(`${op}: `, () => concatShape(ts.map((t) => t.shape), 1))
+  return wrap(bind(concatPrimitive, ts.map((t) => t.node), { axis: 1 }))
 }
 
 /**
@@ -144,7 +146,8 @@ export const skip = <I extends ShapeFn, const M extends SkipMerge>(inner: Layer<
   layer<SkipShape<I, M>>('skip', (x) => {
     const y = applyWithin('skip: inner block does not fit: ', inner as Layer<ShapeFn>, x)
     if (merge === 'concat') return concatChannels('skip', [x, y])
-    return wrap(makeNode('add', [x.node, y.node], {}, broadcastShapes('skip', x.shape, y.shape), x.dtype))
+    broadcastShapes('skip', x.shape, y.shape)
+    return wrap(bind(addPrimitive, [x.node, y.node], {}))
   })
 
 const checkMerge = (merge: string): undefined => {

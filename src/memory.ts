@@ -5,9 +5,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Node } from './graph.ts'
-import { release, realizedCount } from './realize.ts'
 import { memory as deviceMemory, trimPools, type MemoryInfo } from './runtime/index.ts'
-import { clearJitPlans } from './autodiff/jit.ts'
+import { claimHandle, releaseHandle, residentCount, retainHandle } from './runtime/residency.ts'
+import { clearProgramCaches } from './runtime/program.ts'
 
 interface Tracked {
   readonly node: Node
@@ -16,29 +16,15 @@ interface Tracked {
 }
 
 let live = 0
-// Live handles per node: a node's device buffer is worth keeping only while some tensor can read it.
-const owners = new Map<Node, number>()
-const own = (node: Node, delta: number) => {
-  const n = (owners.get(node) ?? 0) + delta
-  if (n > 0) owners.set(node, n)
-  else {
-    owners.delete(node)
-    release(node)
-  }
-}
-export const hasOwner = (node: Node): boolean => owners.has(node)
-/** How many live tensor handles hold `node` (a donated buffer with more than its caller's handles must not be overwritten). */
-export const ownerCount = (node: Node): number => owners.get(node) ?? 0
 
 /**
  * Temporaries: handles created inside a library call (the forward pass and
  * backward graph of `valueAndGrad`, the arithmetic of `optimizer.update`)
  * that the call does not return. They keep a node recomputable, but a read
  * does not keep their values on the device: the compiler fuses them, as it
- * would have if they had already been collected. Per node, how many of its
- * live handles are temporaries.
+ * would have if they had already been collected. The device side counts them
+ * per node (see runtime/residency.ts).
  */
-const temporaryHandles = new Map<Node, number>()
 let libraryDepth = 0
 /** A handle's record, shared with the backstop: `temporary` changes when a library call returns the handle. */
 interface Handle {
@@ -46,15 +32,6 @@ interface Handle {
   temporary: boolean
 }
 const handles = new WeakMap<Tracked, Handle>()
-const countTemporary = (node: Node, delta: number) => {
-  const n = (temporaryHandles.get(node) ?? 0) + delta
-  if (n > 0) temporaryHandles.set(node, n)
-  else temporaryHandles.delete(node)
-}
-/** Whether a tensor the user holds (not only a library call's temporary) refers to `node`. */
-export const isHeld = (node: Node): boolean => (owners.get(node) ?? 0) > (temporaryHandles.get(node) ?? 0)
-/** Nodes that tensors the user holds refer to. */
-export const heldNodes = (): Node[] => [...owners.keys()].filter(isHeld)
 
 /** Runs a library call: the tensors it creates and does not return are temporaries (see above). */
 export function libraryCall<T>(fn: () => T): T {
@@ -71,7 +48,7 @@ export function libraryCall<T>(fn: () => T): T {
       const handle = handles.get(value as Tracked)
       if (handle?.temporary) {
         handle.temporary = false
-        countTemporary(handle.node, -1)
+        claimHandle(handle.node)
       }
     }
   return result
@@ -83,8 +60,7 @@ const scopes = new AsyncLocalStorage<readonly Set<Tracked>[]>()
 
 const forget = (handle: Handle) => {
   live--
-  if (handle.temporary) countTemporary(handle.node, -1)
-  own(handle.node, -1)
+  releaseHandle(handle.node, handle.temporary)
 }
 // A dropped tensor frees its device buffer when collected; its node can still be recomputed from the graph.
 const backstop = new FinalizationRegistry<Handle>(forget)
@@ -94,8 +70,7 @@ export const track = (t: Tracked): void => {
   live++
   const handle: Handle = { node: t.node, temporary: libraryDepth > 0 }
   handles.set(t, handle)
-  if (handle.temporary) countTemporary(t.node, +1)
-  own(t.node, +1)
+  retainHandle(t.node, handle.temporary)
   backstop.register(t, handle, t)
   scopes.getStore()?.at(-1)?.add(t)
 }
@@ -156,7 +131,7 @@ export interface Memory extends MemoryInfo {
 }
 
 /** Live tensors and device bytes (pooled and in use), like tf.memory(). */
-export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, deviceTensors: realizedCount() })
+export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, deviceTensors: residentCount() })
 
 /**
  * Gives back to the device every buffer and texture the pools hold for reuse
@@ -177,6 +152,6 @@ export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, dev
  * console.log(memory().pooledBytes) // 0
  */
 export function trimMemory(): number {
-  clearJitPlans()
+  clearProgramCaches()
   return trimPools()
 }

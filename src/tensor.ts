@@ -7,6 +7,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import type { Shape, Mutable, NestedArray, ShapeText, ShapeOfNested, ShapeError, Checked, Output } from '../types/index.ts'
 import { makeNode, type DType, type HostData, type Node } from './graph.ts'
+import { constant } from './core/leaves.ts'
 import { ShapeError as RuntimeShapeError, shapeText } from './shape/errors.ts'
 import { shapeOfNested, sizeOf } from './shape/layout.ts'
 import { realize } from './realize.ts'
@@ -177,7 +178,7 @@ export function tensor<const A extends number | readonly unknown[], D extends DT
   const shape = shapeOfNested(value)
   const flat = Array.isArray(value) ? (value as unknown[]).flat(Infinity) : [value]
   checkDeviceSize('tensor', shape, dtype ?? 'float32')
-  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', hostArray('tensor', dtype ?? 'float32', flat)))
+  return wrap(makeNode(constant, [], {}, shape, dtype ?? 'float32', hostArray('tensor', dtype ?? 'float32', flat)))
 }
 
 /**
@@ -196,7 +197,7 @@ export function fromArray<const S extends Shape, D extends DType = 'float32'>(
   if (values.length !== expected)
     throw new RuntimeShapeError(`fromArray: ${values.length} values cannot fill shape ${shapeText(shape)} (${expected} elements)`)
   checkDeviceSize('fromArray', shape, dtype ?? 'float32')
-  return wrap(makeNode('constant', [], {}, shape, dtype ?? 'float32', hostArray('fromArray', dtype ?? 'float32', values)))
+  return wrap(makeNode(constant, [], {}, shape, dtype ?? 'float32', hostArray('fromArray', dtype ?? 'float32', values)))
 }
 
 /**

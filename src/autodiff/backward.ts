@@ -3,11 +3,15 @@
  * differentiate with respect to, applying each op's VJP rule. Gradients are
  * themselves lazy graph nodes, so a whole training step stays one graph.
  */
-import { topologicalOrder, type Node } from '../graph.ts'
+import { topologicalOrder, type Node, type NodeOf } from '../graph.ts'
 import { wrap } from '../tensor.ts'
-import { add } from '../ops/elementwise.ts'
+import { add } from '../core/ops.ts'
+import type { Primitive } from '../core/params.ts'
 import type { AnyTensor } from '../tree.ts'
-import { vjpRules } from './rules.ts'
+
+/** The cotangents of a node's inputs by its primitive's VJP rule. */
+const vjpOf = <P extends Primitive>(node: NodeOf<P>, output: AnyTensor, dy: AnyTensor) =>
+  node.primitive.vjp({ node, params: node.params, inputs: node.inputs.map((n) => wrap(n)), output, dy })
 
 /**
  * Cotangents of `wrt` for `output` seeded with `seed` (same shape as output).
@@ -25,14 +29,12 @@ export const backward = (output: Node, seed: AnyTensor, wrt: readonly Node[]): (
     const node = order[k]
     const dy = cotangents.get(node)
     if (!dy || !node.inputs.some((i) => needed.has(i))) continue
-    const rule = vjpRules[node.op]
-    if (rule === 'none') continue
-    const grads = rule({ node, inputs: node.inputs.map((n) => wrap(n)), output: wrap(node), dy })
+    const grads = vjpOf(node, wrap(node), dy)
     node.inputs.forEach((input, i) => {
       const g = grads[i]
       if (!g || !needed.has(input)) return
       const previous = cotangents.get(input)
-      cotangents.set(input, previous ? (add(previous, g) as AnyTensor) : g)
+      cotangents.set(input, previous ? add(previous, g) : g)
     })
   }
   return wrt.map((n) => cotangents.get(n))

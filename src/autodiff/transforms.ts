@@ -11,7 +11,7 @@ import { fail, shapeText } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
 import { full } from '../ops/creation.ts'
 import { leaves, mapTree, unflattenLike, isTensor, type AnyTensor, type Tree } from '../tree.ts'
-import { reshape } from './untyped.ts'
+import { reshape } from '../core/ops.ts'
 import { backward } from './backward.ts'
 import { libraryCall } from '../memory.ts'
 

@@ -6,7 +6,7 @@
  * the pad value, a layer with zero input channels or features is its bias, and a concat is the concat
  * of its non-empty parts.
  */
-import { makeNode, type DType, type Node } from '../graph.ts'
+import { withInputs, type DType, type Node } from '../graph.ts'
 import type { KernelLowering, Lowering } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
 
@@ -57,7 +57,7 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
     case 'adaptiveAvgPool2d':
       return { fill: NaN }
     case 'pad':
-      return { fill: node.attrs.value as number }
+      return { fill: node.params.value }
     case 'linear':
       return node.inputs.length > 2 ? { lowering: biasOnly(node, node.shape.length - 1) } : { fill: 0 }
     case 'conv1d':
@@ -68,7 +68,7 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
     case 'concat': {
       // The concat of the non-empty parts, its operands those parts.
       const parts = node.inputs.filter((n) => !isEmpty(n))
-      const lowering = lower(makeNode('concat', parts, node.attrs, node.shape, node.dtype))
+      const lowering = lower(withInputs(node, parts))
       if ('alias' in lowering) throw new Error('unreachable: concat is never a view')
       return { lowering: { ...lowering, operands: parts } }
     }

@@ -6,7 +6,9 @@
  * are read. Both save a dispatch and a round trip of the whole tensor
  * through memory per fused op.
  */
-import type { Node } from '../graph.ts'
+import type { Node, NodeOf } from '../graph.ts'
+import type { Primitive } from '../core/params.ts'
+import type { ElementwiseRule } from '../core/primitive.ts'
 import type { Expr, KernelIO, Lowering } from './kernel.ts'
 import type { Epilogue } from './render.ts'
 import { broadcastIndex, isLiteralNode, literalOf, sameShape, sizeOf } from './wgsl.ts'
@@ -14,21 +16,16 @@ import { broadcastIndex, isLiteralNode, literalOf, sameShape, sizeOf } from './w
 /** What an expression may ask of the kernel it ends up in. */
 export type ExprIO = Pick<KernelIO, 'literal' | 'helper'>
 
-/** An elementwise op as a WGSL expression of its operands' values (operand 0 first). */
-export interface ElementwiseRule {
-  readonly expr: (node: Node, operands: readonly Expr[], io: ExprIO) => Expr
-}
+export type { ElementwiseRule }
 
-const rules = new Map<string, ElementwiseRule>()
-
-export const defineElementwise = (op: string, rule: ElementwiseRule): void => {
-  rules.set(op, rule)
-}
-export const elementwiseRule = (op: string): ElementwiseRule | undefined => rules.get(op)
+/** The expression a node's primitive fuses as, when it is an elementwise one (see PrimitiveDef.elementwise). */
+export const elementwiseRule = <P extends Primitive>(node: NodeOf<P>): ElementwiseRule<P> | undefined => node.primitive.elementwise
+/** `node` as its elementwise expression of `operands` (the caller checked it has one). */
+const expressionOf = (node: Node, operands: readonly Expr[], io: ExprIO): Expr => (elementwiseRule(node) as ElementwiseRule<Primitive>).expr(node, operands, io)
 
 /** Whether `consumer` can run as an epilogue of `producer`: float32, same shape, producer is operand 0. */
 export const fusable = (producer: Node, consumer: Node): boolean =>
-  rules.has(consumer.op) &&
+  elementwiseRule(consumer) !== undefined &&
   consumer.inputs[0] === producer &&
   !consumer.inputs.slice(1).includes(producer) &&
   producer.dtype === 'float32' &&
@@ -55,7 +52,8 @@ export const extraOperands = (chain: readonly Node[], inlined: Inlined = never):
   leavesOf(chain.flatMap((node) => node.inputs.slice(1)), inlined)
 
 /** Ops whose kernels read a literal node as a WGSL literal (perElement's inlineLiterals), so it needs no buffer. */
-export const readsLiterals = (op: string): boolean => rules.has(op) || op === 'where' || op === 'greater' || op === 'less' || op === 'equal'
+export const readsLiterals = (node: Node): boolean =>
+  elementwiseRule(node) !== undefined || node.op === 'where' || node.op === 'greater' || node.op === 'less' || node.op === 'equal'
 
 /**
  * The value of `input` at element i of a tensor of shape `at`: a literal, an
@@ -64,7 +62,7 @@ export const readsLiterals = (op: string): boolean => rules.has(op) || op === 'w
 const operandValue = (input: Node, at: readonly number[], inlined: Inlined, read: (leaf: Node, index: Expr) => Expr, io: ExprIO): Expr => {
   if (isLiteralNode(input)) return literalOf(input, io)
   if (inlined(input))
-    return rules.get(input.op)!.expr(input, input.inputs.map((operand) => operandValue(operand, input.shape, inlined, read, io)), io)
+    return expressionOf(input, input.inputs.map((operand) => operandValue(operand, input.shape, inlined, read, io)), io)
   return read(input, broadcastIndex(input.shape, at, 'i'))
 }
 
@@ -81,7 +79,7 @@ export const chainEpilogue = (chain: readonly Node[], inlined: Inlined = never):
       const read = (leaf: Node, index: Expr) => io.load(first + extra.indexOf(leaf), index)
       return chain.map((node) => {
         const operands = node.inputs.map((input, k) => (k === 0 ? 'x' : operandValue(input, node.shape, inlined, read, io)))
-        return `x = ${rules.get(node.op)!.expr(node, operands, io)};`
+        return `x = ${expressionOf(node, operands, io)};`
       })
     },
   }
@@ -97,7 +95,6 @@ export const expressionLowering = (root: Node, inlined: Inlined): Lowering => {
   const firstBound = !isLiteralNode(first) && !inlined(first)
   const rest = leavesOf(root.inputs, inlined).filter((n) => !(firstBound && n === first))
   const operands = firstBound ? [first, ...rest] : rest
-  const rule = rules.get(root.op)!
   return {
     operands,
     steps: [
@@ -108,7 +105,7 @@ export const expressionLowering = (root: Node, inlined: Inlined): Lowering => {
         epilogue: true,
         body: (io) => {
           const read = (leaf: Node, index: Expr) => io.load(operands.indexOf(leaf), index)
-          return `  ${io.store('i', rule.expr(root, root.inputs.map((input) => operandValue(input, root.shape, inlined, read, io)), io))}`
+          return `  ${io.store('i', expressionOf(root, root.inputs.map((input) => operandValue(input, root.shape, inlined, read, io)), io))}`
         },
       },
     ],

@@ -10,7 +10,8 @@
  * about finished text. Shapes and parameters are baked into the source as
  * constants, so the source alone keys the pipeline cache.
  */
-import type { DType, Node } from '../graph.ts'
+import type { DType, Node, NodeOf } from '../graph.ts'
+import type { Primitive } from '../core/params.ts'
 
 /** A WGSL expression. */
 export type Expr = string
@@ -120,22 +121,11 @@ export const DEFAULT_TARGET: KernelTarget = {
   maxComputeWorkgroupsPerDimension: 65535,
 }
 
-export type Emitter = (node: Node, target: KernelTarget) => Lowering
-
-const emitters = new Map<string, Emitter>()
-
-/** Registers the WGSL lowering of an op; each op module registers its own. */
-export const defineKernel = (op: string, emit: Emitter): void => {
-  if (emitters.has(op)) throw new Error(`kernel for ${op} is defined twice`)
-  emitters.set(op, emit)
-}
-
-/** The emitter of an op; without a target it lowers for DEFAULT_TARGET (storage-buffer operands). */
-export const emitterFor = (op: string): ((node: Node, target?: KernelTarget) => Lowering) => {
-  const emit = emitters.get(op)
-  if (!emit) throw new Error(`${op}: no WGSL kernel is defined for this op yet`)
-  return (node, target = DEFAULT_TARGET) => emit(node, target)
-}
+/**
+ * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a
+ * primitive without one does not compile. Without a target it lowers for DEFAULT_TARGET.
+ */
+export const lower = <P extends Primitive>(node: NodeOf<P>, target: KernelTarget = DEFAULT_TARGET): Lowering => node.primitive.lower(node, target)
 
 /** The compute steps of a lowering (texture copies left out). */
 export const kernelSteps = (lowering: Lowering): KernelStep[] =>

@@ -7,7 +7,7 @@
 import type { Node } from '../graph.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
 import { FAULT_BYTES } from '../faults.ts'
-import { bytesPerElement, emitterFor, type KernelBinding, type KernelStep } from './kernel.ts'
+import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep } from './kernel.ts'
 import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
 import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
 import { emptyLowering, filledData } from './empty.ts'
@@ -25,12 +25,12 @@ export const deviceData = (node: Node): ArrayBufferView => (node.data instanceof
 export const foldLiterals: Pass = (g) => {
   const targets = new Set(g.targets)
   const literals = g.order.filter(
-    (n) => isLiteralNode(n) && !g.ctx.realized(n) && !targets.has(n) && (g.consumers.get(n) ?? []).every((c) => readsLiterals(c.op)),
+    (n) => isLiteralNode(n) && !g.ctx.realized(n) && !targets.has(n) && (g.consumers.get(n) ?? []).every(readsLiterals),
   )
   return { ...g, literals: new Set(literals) }
 }
 
-const expressible = (n: Node) => elementwiseRule(n.op) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
+const expressible = (n: Node) => elementwiseRule(n) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
 
 /**
  * Single-use elementwise operands of an elementwise consumer of the same
@@ -74,7 +74,7 @@ export const lower: Pass = (g) => {
       lowered.set(node, { realized: onDevice })
       continue
     }
-    const empty = emptyLowering(node, (standIn) => emitterFor(standIn.op)(standIn, target))
+    const empty = emptyLowering(node, (standIn) => lowerNode(standIn, target))
     if (empty && 'nothing' in empty) lowered.set(node, { placeholder: true })
     // The op's value for empty operands, written from the host.
     else if (empty && 'fill' in empty) lowered.set(node, { upload: filledData(node.dtype, sizeOf(node.shape), empty.fill), keep: false })
@@ -82,7 +82,7 @@ export const lower: Pass = (g) => {
     // Constants with a live tensor (parameters, data) are uploaded once and stay on the device.
     else if (node.op === 'constant') lowered.set(node, { upload: deviceData(node), keep: keepConstant(node) })
     else {
-      const lowering = node.inputs.some(isInlined) ? expressionLowering(node, isInlined) : emitterFor(node.op)(node, target)
+      const lowering = node.inputs.some(isInlined) ? expressionLowering(node, isInlined) : lowerNode(node, target)
       if ('alias' in lowering) lowered.set(node, { alias: lowering.alias })
       else lowered.set(node, { kernel: lowering, operands: lowering.operands ?? node.inputs })
     }

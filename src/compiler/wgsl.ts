@@ -1,5 +1,5 @@
 /** Small building blocks shared by the kernel emitters: index arithmetic, literal nodes, the per-element kernel. */
-import type { Node } from '../graph.ts'
+import type { Node, NodeBase } from '../graph.ts'
 import type { Expr, KernelBinding, KernelIO, KernelStep } from './kernel.ts'
 
 /** Row-major strides of a shape. */
@@ -41,7 +41,7 @@ export const isLiteralNode = (node: Node): boolean =>
   node.dtype !== 'bool' && (node.op === 'fill' || (node.op === 'constant' && sizeOf(node.shape) === 1))
 
 /** The number a literal node stands for. */
-export const literalValue = (node: Node): number => (node.op === 'fill' ? (node.attrs.value as number) : (node.data![0] as number))
+export const literalValue = (node: Node): number => (node.op === 'fill' ? node.params.value : (node.data![0] as number))
 
 /** A literal node's value as WGSL. */
 export const literalOf = (node: Node, io: Pick<KernelIO, 'literal'>): Expr => io.literal(literalValue(node), node.dtype)
@@ -63,7 +63,7 @@ export interface PerElementOptions {
  * literal when `inlineLiterals`). Bound inputs come first, in order, then the
  * output, then `extra`.
  */
-export const perElement = (node: Node, body: (io: KernelIO, read: (k: number) => Expr) => string, options: PerElementOptions = {}): KernelStep => {
+export const perElement = (node: NodeBase, body: (io: KernelIO, read: (k: number) => Expr) => string, options: PerElementOptions = {}): KernelStep => {
   const inline = (k: number) => options.inlineLiterals === true && isLiteralNode(node.inputs[k])
   const bindings: KernelBinding[] = [
     ...node.inputs.flatMap((_, k) => (inline(k) ? [] : [{ input: k }])),

@@ -14,6 +14,7 @@
  */
 import { open, readFile } from 'node:fs/promises'
 import { makeNode, type DType, type HostData } from '../graph.ts'
+import { constant } from '../core/leaves.ts'
 import { realize } from '../realize.ts'
 import { shapeText } from '../shape/errors.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -187,7 +188,7 @@ export const decodeSafetensors = (
 const tensorOf = (bytes: Uint8Array, header: SafetensorsHeader, name: string, entry: SafetensorsEntry, file: string) => {
   const [begin, end] = entry.dataOffsets
   const data = decodeData(name, entry.dtype, bytes.subarray(header.dataStart + begin, header.dataStart + end), file)
-  return wrap<number[], DType>(makeNode('constant', [], {}, entry.shape, LOADS_AS[entry.dtype], data))
+  return wrap<number[], DType>(makeNode(constant, [], {}, entry.shape, LOADS_AS[entry.dtype], data))
 }
 
 /** The dtypes a template tensor accepts from a file. */

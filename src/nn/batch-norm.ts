@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'
-import { add, sub, mul, div, sum, reshape, broadcastTo } from '../autodiff/untyped.ts'
+import { add, sub, mul, div, sum, reshape, broadcastTo } from '../core/ops.ts'
 import type { AnyTensor } from '../tree.ts'
 
 export interface RunningStats<C extends number = number> {

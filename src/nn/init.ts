@@ -9,7 +9,7 @@ import type { Div } from '../../types/index.ts'
 import { rand, randn, full } from '../ops/creation.ts'
 import { fail } from '../shape/errors.ts'
 import type { Tensor } from '../tensor.ts'
-import { add, mul } from '../autodiff/untyped.ts'
+import { add, mul } from '../core/ops.ts'
 import type { AnyTensor } from '../tree.ts'
 
 export type InitName = 'torch' | 'kaimingUniform' | 'kaimingNormal' | 'xavierUniform' | 'xavierNormal'

@@ -5,8 +5,7 @@
 import type { Shape, Differ, DType, Checked, ShapeError, ShapeText } from '../../types/index.ts'
 import { fail, shapeText } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
-import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean } from '../autodiff/untyped.ts'
-import { oneHotNode } from '../ops/one-hot.ts'
+import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean, oneHot } from '../core/ops.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
 
@@ -64,7 +63,7 @@ const labelLoss = (op: string, input: AnyTensor, labels: AnyTensor, scores: (x: 
   checkBatch(op, input, labels)
   const classes = input.shape[1]
   checkLabels(op, labels, classes)
-  const hot = wrap(oneHotNode(op, labels, classes))
+  const hot = oneHot(labels, classes, op)
   const target = smoothing === 0 ? hot : add(mul(hot, 1 - smoothing), smoothing / classes)
   return reduce(neg(sum(mul(target, scores(input)), 1)), reduction)
 }

@@ -19,15 +19,11 @@
  *
  * A 1-D convolution runs as a 2-D one with a unit leading spatial axis.
  */
-import type { Node } from '../graph.ts'
-import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
+import type { NodeOf } from '../graph.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
 import { sizeOf } from '../compiler/wgsl.ts'
 
-interface AxisParams {
-  readonly stride: number
-  readonly padLeft: number
-  readonly dilation: number
-}
+import type { ConvAxisParams as AxisParams } from '../core/params.ts'
 
 /** Invocations step 1 aims for: enough to fill every core's SIMD lanes many times over. */
 const TARGET_INVOCATIONS = 1024
@@ -40,10 +36,10 @@ const unitAxis: AxisParams = { stride: 1, padLeft: 0, dilation: 1 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
-export const convWeightGradLowering = (node: Node, target: KernelTarget = DEFAULT_TARGET): Lowering => {
+export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: KernelTarget = DEFAULT_TARGET): Lowering => {
   const [inside, outside] = node.inputs
-  const axesAttr = node.attrs.axes as readonly AxisParams[]
-  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const axesAttr = node.params.axes
+  const groups = node.params.groups
   const rank = node.shape.length - 2
   if (rank !== 1 && rank !== 2) throw new Error(`convWeightGrad: expects 1 or 2 spatial axes, got weight [${node.shape.join(', ')}]`)
   const [A, B] = node.shape
@@ -146,4 +142,3 @@ ${tile
   return { scratchBytes: [splits * WSIZE * 4], steps: [partials, sum] }
 }
 
-defineKernel('convWeightGrad', (node, target) => convWeightGradLowering(node, target))

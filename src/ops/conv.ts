@@ -3,11 +3,19 @@ import type {
   Shape, Input, ShapeFn, ConvShape, ConvTransposeShape, ConvOptions, ConvTransposeOptions, ConvSpec, ConvTransposeSpec,
   CheckKeys, SpelledOptions, IfSpelled, OptionsLike,
 } from '../../types/index.ts'
-import { makeNode } from '../graph.ts'
+import type { Node } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
-import { convShape, convTransposeShape, convSpec, convTransposeSpec } from '../shape/conv.ts'
+import { bind } from '../core/bind.ts'
+import { pad, slice, sum } from '../core/ops.ts'
+import type { ConvAxisParams, ConvParams, ConvTransposeParams } from '../core/params.ts'
+import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
+import { axisValue } from '../shape/errors.ts'
+import { convShape, convTransposeShape, convSpec, convTransposeSpec, convPadding, paddingOnAxis } from '../shape/conv.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { wrap } from '../tensor.ts'
+import type { AnyTensor } from '../tree.ts'
+import { lowerConv } from './conv.wgsl.ts'
+import { convWeightGradLowering } from './conv-grad.wgsl.ts'
 import { splitWeights, acceptWeighted, type Weights, type WeightShape, type BiasShape } from './weights.ts'
 
 export interface ConvFn<Op extends string, Rank extends number, W extends Shape, B, O> extends ShapeFn {
@@ -21,15 +29,80 @@ export interface ConvTransposeFn<Op extends string, Rank extends number, W exten
   readonly output: ConvTransposeShape<Op, Rank, Input<this>, W, B, O>
 }
 
-const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d', rank: number, transposed: boolean) => (weights: Weights, options: object = {}) => {
+/**
+ * The weight gradient: out[a, b, k…] = Σ outside[n, a, o…] · inside[n, g·B + b, o·stride − padLeft + k·dilation].
+ * For a conv, inside = x and outside = dy; for a transposed conv the roles swap.
+ */
+export const convWeightGradPrimitive = definePrimitive('convWeightGrad', {
+  shape: (_, { weightShape }) => ({ shape: weightShape, dtype: 'float32' }),
+  vjp: noGradient,
+  lower: convWeightGradLowering,
+})
+const convWeightGrad = (inside: AnyTensor, outside: AnyTensor, weightShape: readonly number[], axes: readonly ConvAxisParams[], groups: number) =>
+  wrap(bind(convWeightGradPrimitive, [inside.node, outside.node], { axes, groups, weightShape }))
+
+/** Cropping (or zero-extending) the spatial dims of t to [padLeft, padLeft + size). */
+const crop = (t: AnyTensor, padLeft: readonly number[], sizes: readonly number[]) => {
+  const rank = sizes.length
+  const available = t.shape.slice(2)
+  const start = [0, 0, ...padLeft]
+  const end = [t.shape[0], t.shape[1], ...padLeft.map((p, i) => Math.min(p + sizes[i], available[i]))]
+  const cut = slice(t, start, end)
+  const missing = sizes.map((s, i) => s - (end[2 + i] - padLeft[i]))
+  const pads: [number, number][] = [[0, 0], [0, 0], ...missing.map((m): [number, number] => [0, Math.max(0, m)])]
+  return missing.some((m) => m > 0) ? pad(cut, pads.slice(0, rank + 2)) : cut
+}
+
+const biasGrad = (dy: AnyTensor) => sum(dy, dy.shape.map((_, i) => i).filter((i) => i !== 1))
+
+// The input gradient of a conv is a transposed conv of the cotangent (and vice versa); the weight
+// gradient is its own kernel, convWeightGrad.
+const convVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'conv1d' | 'conv2d'>): Cotangents => {
+  const groups = params.groups ?? 1
+  const axes = x.shape.slice(2).map((input, i) => {
+    const stride = axisValue(params.stride, i, 1)
+    const dilation = axisValue(params.dilation, i, 1)
+    const [padLeft] = convPadding(input, w.shape[2 + i], stride, paddingOnAxis(params.padding, i), dilation)
+    return { stride, padLeft, dilation }
+  })
+  // The transposed conv of dy covers input positions from −padLeft on; crop it to the input.
+  const transposed: ConvTransposeParams = { stride: axes.map((a) => a.stride), dilation: axes.map((a) => a.dilation), groups, rank: params.rank }
+  const full = wrap(bind(params.rank === 1 ? convTranspose1dPrimitive : convTranspose2dPrimitive, [dy.node, w.node], transposed))
+  const dx = crop(full, axes.map((a) => a.padLeft), x.shape.slice(2))
+  return bias ? [dx, convWeightGrad(x, dy, w.shape, axes, groups), biasGrad(dy)] : [dx, convWeightGrad(x, dy, w.shape, axes, groups)]
+}
+
+const convTransposeVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'convTranspose1d' | 'convTranspose2d'>): Cotangents => {
+  const groups = params.groups ?? 1
+  const axes = x.shape.slice(2).map((_, i) => ({
+    stride: axisValue(params.stride, i, 1),
+    padLeft: axisValue(params.padding, i, 0),
+    dilation: axisValue(params.dilation, i, 1),
+  }))
+  // A conv of dy with the same weight is the adjoint; outputPadding only adds positions no input reads.
+  const forward: ConvParams = { stride: axes.map((a) => a.stride), padding: axes.map((a) => a.padLeft), dilation: axes.map((a) => a.dilation), groups, rank: params.rank }
+  const conv = wrap(bind(params.rank === 1 ? conv1dPrimitive : conv2dPrimitive, [dy.node, w.node], forward))
+  const dx = conv.shape.every((d, i) => d === x.shape[i]) ? conv : crop(conv, axes.map(() => 0), x.shape.slice(2))
+  return bias ? [dx, convWeightGrad(dy, x, w.shape, axes, groups), biasGrad(dy)] : [dx, convWeightGrad(dy, x, w.shape, axes, groups)]
+}
+
+const convRule = (op: 'conv1d' | 'conv2d') => ([x, w, bias]: readonly Node[], params: ConvParams) =>
+  ({ shape: convShape(op, params.rank, x.shape, w.shape, bias?.shape, params), dtype: 'float32' as const })
+const convTransposeRule = (op: 'convTranspose1d' | 'convTranspose2d') => ([x, w, bias]: readonly Node[], params: ConvTransposeParams) =>
+  ({ shape: convTransposeShape(op, params.rank, x.shape, w.shape, bias?.shape, params), dtype: 'float32' as const })
+export const conv1dPrimitive = definePrimitive('conv1d', { shape: convRule('conv1d'), vjp: convVjp, lower: lowerConv })
+export const conv2dPrimitive = definePrimitive('conv2d', { shape: convRule('conv2d'), vjp: convVjp, lower: lowerConv })
+export const convTranspose1dPrimitive = definePrimitive('convTranspose1d', { shape: convTransposeRule('convTranspose1d'), vjp: convTransposeVjp, lower: lowerConv })
+export const convTranspose2dPrimitive = definePrimitive('convTranspose2d', { shape: convTransposeRule('convTranspose2d'), vjp: convTransposeVjp, lower: lowerConv })
+const primitives = { conv1d: conv1dPrimitive, conv2d: conv2dPrimitive, convTranspose1d: convTranspose1dPrimitive, convTranspose2d: convTranspose2dPrimitive }
+
+const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d', rank: 1 | 2, transposed: boolean) => (weights: Weights, options: object = {}) => {
   checkOptionsSpelling(op, options, transposed ? convTransposeSpec : convSpec, [], rank)
   return layer(op, (x) => {
     const { weight, bias } = splitWeights(weights)
     acceptWeighted(op, x, weight, bias)
-    const rule = transposed ? convTransposeShape : convShape
-    const shape = rule(op, rank, x.shape, weight.shape, bias?.shape, options)
     const inputs = bias ? [x.node, weight.node, bias.node] : [x.node, weight.node]
-    return wrap(makeNode(op, inputs, { ...options, rank }, shape, 'float32'))
+    return wrap(bind(primitives[op], inputs, { ...options, rank }))
   })
 }
 

@@ -27,8 +27,8 @@
  * Taps that fall between samples multiply zeros: s² times the minimal work,
  * but one kernel to keep fast.
  */
-import type { Node } from '../graph.ts'
-import { defineKernel, DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import type { NodeIn } from '../graph.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 
@@ -49,13 +49,13 @@ interface Axis {
 /** A trivial axis, so conv1d runs as conv2d with H = 1. */
 const unitAxis: Axis = { input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;` }
 
-const convAxisOf = (node: Node, axis: number): Axis => {
+const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d'>, axis: number): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
-  const stride = axisValue(node.attrs.stride as never, axis, 1)
-  const dilation = axisValue(node.attrs.dilation as never, axis, 1)
-  const padding = paddingOnAxis(node.attrs.padding as never, axis)
+  const stride = axisValue(node.params.stride, axis, 1)
+  const dilation = axisValue(node.params.dilation, axis, 1)
+  const padding = paddingOnAxis(node.params.padding, axis)
   const [left] = convPadding(input, kernel, stride, padding, dilation)
   const output = node.shape[2 + axis]
   return {
@@ -65,13 +65,13 @@ const convAxisOf = (node: Node, axis: number): Axis => {
   }
 }
 
-const convTransposeAxisOf = (node: Node, axis: number): Axis => {
+const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d'>, axis: number): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
-  const stride = axisValue(node.attrs.stride as never, axis, 1)
-  const dilation = axisValue(node.attrs.dilation as never, axis, 1)
-  const padding = axisValue(node.attrs.padding as never, axis, 0)
+  const stride = axisValue(node.params.stride, axis, 1)
+  const dilation = axisValue(node.params.dilation, axis, 1)
+  const padding = axisValue(node.params.padding, axis, 0)
   const output = node.shape[2 + axis]
   // U[j] = x[i] where i·s = j - (K-1)·d + p; positions between samples are zeros.
   const shift = (kernel - 1) * dilation - padding
@@ -111,9 +111,9 @@ export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth:
 }
 
 /** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
-const tileFor = (node: Node): ConvTile => {
+const tileFor = (node: ConvNode): ConvTile => {
   const [x, w] = node.inputs
-  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const groups = node.params.groups ?? 1
   const kernel = w.shape.slice(2).reduce((a, b) => a * b, 1)
   const pixels = node.shape[0] * node.shape.slice(2).reduce((a, b) => a * b, 1)
   return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel)
@@ -122,14 +122,17 @@ const tileFor = (node: Node): ConvTile => {
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 
 /** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-export const lowerConv = (node: Node, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
+/** A node of one of the four convolution primitives. */
+export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d'>
+
+export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
-  const rank = node.attrs.rank as number
+  const rank = node.params.rank
   const [x, w, bias] = node.inputs
-  const axisOf = transposed ? convTransposeAxisOf : convAxisOf
+  const axisOf = (n: ConvNode, axis: number) => (n.op === 'conv1d' || n.op === 'conv2d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis))
   // conv1d is conv2d over a unit height.
   const [ah, aw] = rank === 1 ? [unitAxis, axisOf(node, 0)] : [axisOf(node, 0), axisOf(node, 1)]
-  const groups = (node.attrs.groups as number | undefined) ?? 1
+  const groups = node.params.groups ?? 1
   const [batch, ci] = x.shape
   const co = node.shape[1]
   const cig = ci / groups
@@ -311,4 +314,3 @@ ${stores(io)}`,
   }
 }
 
-for (const op of ['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d']) defineKernel(op, (node, target) => lowerConv(node, target))

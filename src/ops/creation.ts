@@ -1,6 +1,15 @@
 /** Tensor creation: constants, ranges, identity and seeded random tensors (all lazy). */
 import type { Shape, Mutable } from '../../types/index.ts'
-import { makeNode, type DType } from '../graph.ts'
+import type { DType } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { fillPrimitive } from '../core/ops.ts'
+import { definePrimitive, noGradient } from '../core/primitive.ts'
+import { lowerArange, lowerEye, lowerRandom } from './creation.wgsl.ts'
+
+// Creation primitives start graphs: nothing flows back through them.
+export const arangePrimitive = definePrimitive('arange', { shape: (_, { length }) => ({ shape: [length], dtype: 'float32' }), vjp: noGradient, lower: lowerArange })
+export const eyePrimitive = definePrimitive('eye', { shape: (_, { n }) => ({ shape: [n, n], dtype: 'float32' }), vjp: noGradient, lower: lowerEye })
+export const randomPrimitive = definePrimitive('random', { shape: (_, { shape, dtype }) => ({ shape, dtype }), vjp: noGradient, lower: lowerRandom })
 import { fail, shapeText } from '../shape/errors.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
@@ -11,7 +20,7 @@ const checkShape = (op: string, shape: Shape) => {
 /** A tensor of the given shape filled with one value. */
 const filled = (op: string, shape: Shape, value: number, dtype: DType) => {
   checkShape(op, shape)
-  return wrap(makeNode('fill', [], { value }, shape, dtype))
+  return wrap(bind(fillPrimitive, [], { shape, dtype, value }))
 }
 export const full = <const S extends Shape, D extends DType = 'float32'>(shape: S, value: number, dtype?: D): Tensor<Mutable<S>, NoInfer<D>> =>
   filled('full', shape, value, dtype ?? 'float32') as Tensor<Mutable<S>, NoInfer<D>>
@@ -26,20 +35,20 @@ export const arange = (start: number, end?: number, step = 1): Tensor<[number]> 
   if (step === 0) fail('arange: step must not be 0')
   if ((to - from) * step < 0) fail(`arange: the range ${from} to ${to} is inconsistent with step ${step}`)
   const length = Math.max(0, Math.ceil((to - from) / step))
-  return wrap(makeNode('arange', [], { start: from, step }, [length], 'float32'))
+  return wrap(bind(arangePrimitive, [], { start: from, step, length }))
 }
 
 /** `count` evenly spaced values from start to end inclusive. */
 export const linspace = <const N extends number>(start: number, end: number, count: N): Tensor<[N]> => {
   checkShape('linspace', [count])
   const step = count > 1 ? (end - start) / (count - 1) : 0
-  return wrap(makeNode('arange', [], { start, step }, [count], 'float32'))
+  return wrap(bind(arangePrimitive, [], { start, step, length: count }))
 }
 
 /** The n×n identity matrix. */
 export const eye = <const N extends number>(n: N): Tensor<[N, N]> => {
   checkShape('eye', [n])
-  return wrap(makeNode('eye', [], {}, [n, n], 'float32'))
+  return wrap(bind(eyePrimitive, [], { n }))
 }
 
 export interface RandomOptions {
@@ -54,11 +63,11 @@ const seedOf = (options?: RandomOptions) => options?.seed ?? nextSeed++
 /** Uniform values in [0, 1). */
 export const rand = <const S extends Shape>(shape: S, options?: RandomOptions): Tensor<Mutable<S>> => {
   checkShape('rand', shape)
-  return wrap(makeNode('random', [], { distribution: 'uniform', seed: seedOf(options) }, shape, 'float32'))
+  return wrap(bind(randomPrimitive, [], { shape, dtype: 'float32', distribution: 'uniform', seed: seedOf(options) }))
 }
 
 /** Standard normal values. */
 export const randn = <const S extends Shape>(shape: S, options?: RandomOptions): Tensor<Mutable<S>> => {
   checkShape('randn', shape)
-  return wrap(makeNode('random', [], { distribution: 'normal', seed: seedOf(options) }, shape, 'float32'))
+  return wrap(bind(randomPrimitive, [], { shape, dtype: 'float32', distribution: 'normal', seed: seedOf(options) }))
 }

@@ -2,42 +2,40 @@
 import type {
   Shape, Input, ShapeFn, Broadcast, Where, Checked, Output, SameShape, SameShapeOf, DTypeClass, AcceptDType, SameDType, DTypeOf, ShapeError,
 } from '../../types/index.ts'
-import { makeNode, type DType } from '../graph.ts'
-import type { OpName } from './names.ts'
-
-type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
+import type { DType } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import {
+  absPrimitive, addPrimitive, castPrimitive, divPrimitive, equalPrimitive, erfPrimitive, expPrimitive, greaterPrimitive, lessPrimitive,
+  logPrimitive, maximumPrimitive, minimumPrimitive, mulPrimitive, negPrimitive, powPrimitive, sqrtPrimitive, subPrimitive, tanhPrimitive,
+  wherePrimitive, sameShape,
+} from '../core/ops.ts'
+import { definePrimitive } from '../core/primitive.ts'
+import type { PrimitiveDef } from '../core/primitive.ts'
+import type { NoParams, Primitive } from '../core/params.ts'
+import { lowerDropout } from './elementwise.wgsl.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 import { fail } from '../shape/errors.ts'
 import { acceptDType, sameDType } from '../shape/dtype.ts'
 import { fromArray, wrap, Tensor } from '../tensor.ts'
 
-const unary = <Op extends OpName, C extends DTypeClass = 'float'>(op: Op, accepts: C, attrs: Record<string, unknown> = {}): Layer<SameShapeOf<Op, C>> =>
-  layer(op, (x) => {
-    acceptDType(op, 'input', x.dtype, accepts)
-    return wrap(makeNode(op, [x.node], attrs, x.shape, x.dtype))
+const unary = <P extends Primitive, C extends DTypeClass = 'float'>(primitive: PrimitiveDef<P> & { readonly name: P }, accepts: C, params: Params<P>): Layer<SameShapeOf<P, C>> =>
+  layer(primitive.name, (x) => {
+    acceptDType(primitive.name, 'input', x.dtype, accepts)
+    return wrap(bind(primitive, [x.node], params))
   })
+type Params<P extends Primitive> = Parameters<PrimitiveDef<P>['shape']>[1]
 
-// The activations and transcendental functions are float only (their kernels compute in f32);
-// abs and neg also take int32, as in PyTorch.
-export const relu = unary('relu', 'float')
-export const sigmoid = unary('sigmoid', 'float')
-export const tanh = unary('tanh', 'float')
-/** GELU with the exact erf form (PyTorch's default). */
-export const gelu = unary('gelu', 'float', { approximate: 'none' })
-/** GELU with the tanh approximation. */
-export const geluTanh = unary('gelu', 'float', { approximate: 'tanh' })
-export const exp = unary('exp', 'float')
-export const log = unary('log', 'float')
-export const sqrt = unary('sqrt', 'float')
-export const abs = unary('abs', 'numeric')
-export const neg = unary('neg', 'numeric')
+// The transcendental functions are float only (their kernels compute in f32); abs and neg also
+// take int32, as in PyTorch. The activations (relu, gelu, …) are in ./activations.ts.
+export const tanh = unary(tanhPrimitive, 'float', {})
+export const exp = unary(expPrimitive, 'float', {})
+export const log = unary(logPrimitive, 'float', {})
+export const sqrt = unary(sqrtPrimitive, 'float', {})
+export const abs = unary(absPrimitive, 'numeric', {})
+export const neg = unary(negPrimitive, 'numeric', {})
 /** The Gauss error function. */
-export const erf = unary('erf', 'float')
-
-/** Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01). */
-export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): Layer<SameShapeOf<'leakyRelu', 'float'>> =>
-  unary('leakyRelu', 'float', { negativeSlope: options.negativeSlope ?? 0.01 })
+export const erf = unary(erfPrimitive, 'float', {})
 
 /**
  * Converts to another dtype, as PyTorch's `x.to(dtype)`: float → int32
@@ -52,7 +50,7 @@ export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): La
  */
 export const cast = <const D extends DType>(dtype: D): Layer<SameShape<'cast'>, D> => {
   if (!(['float32', 'int32', 'bool'] as unknown[]).includes(dtype)) fail(`cast: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`)
-  return layer('cast', (x) => (x.dtype === dtype ? x : wrap(makeNode('cast', [x.node], {}, x.shape, dtype))))
+  return layer('cast', (x) => (x.dtype === dtype ? x : wrap(bind(castPrimitive, [x.node], { dtype }))))
 }
 
 export interface DropoutOptions extends Mode {
@@ -79,9 +77,16 @@ export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', '
     acceptDType('dropout', 'input', x.dtype, 'float')
     if (!options.training || options.rate === 0) return x
     const inputs = typeof seed === 'number' ? [x.node] : [x.node, seed.node]
-    return wrap(makeNode('dropout', inputs, typeof seed === 'number' ? { ...rest, seed } : rest, x.shape, x.dtype))
+    return wrap(bind(dropoutPrimitive, inputs, typeof seed === 'number' ? { ...rest, seed } : rest))
   })
 }
+
+// The same seed and rate reproduce the mask, scaled by 1/(1 − rate); the seed input (if any) gets nothing.
+export const dropoutPrimitive: PrimitiveDef<'dropout'> = definePrimitive('dropout', {
+  shape: sameShape,
+  vjp: ({ node, dy }) => [wrap(bind(dropoutPrimitive, [dy.node, ...node.inputs.slice(1)], node.params)), null],
+  lower: lowerDropout,
+})
 
 // ------------------------------------------------------------ binary
 
@@ -123,31 +128,30 @@ export interface BinaryOp<Op extends string, Out extends DType | 'same' = 'same'
 const asTensor = (v: Operand, like: DType = 'float32'): Tensor<Shape, DType> =>
   typeof v === 'number' ? fromArray([v], [], like === 'float32' || Number.isInteger(v) ? like : 'float32') : v
 
-const applyBinary = (op: BinaryName, a: Tensor<Shape, DType>, b: Operand) => {
-  acceptDType(op, 'input', a.dtype, 'numeric')
+const applyBinary = (primitive: PrimitiveDef<BinaryName>, a: Tensor<Shape, DType>, b: Operand) => {
+  acceptDType(primitive.name, 'input', a.dtype, 'numeric')
   const bt = asTensor(b, a.dtype === 'bool' ? 'float32' : a.dtype)
-  sameDType(op, a.dtype, bt.dtype)
-  const dtype = op === 'greater' || op === 'less' || op === 'equal' ? 'bool' : a.dtype
-  return wrap(makeNode(op, [a.node, bt.node], {}, broadcastShapes(op, a.shape, bt.shape), dtype))
+  return wrap(bind(primitive, [a.node, bt.node], {}))
 }
 
-const binary = <Op extends BinaryName, Out extends DType | 'same' = 'same'>(op: Op): BinaryOp<Op, Out> =>
+const binary = <Op extends BinaryName, Out extends DType | 'same' = 'same'>(primitive: PrimitiveDef<Op>): BinaryOp<Op, Out> =>
   ((...args: [Tensor<Shape, DType>, Operand] | [Operand]) =>
-    args.length === 2 ? applyBinary(op, args[0], args[1]) : layer(op, (x) => applyBinary(op, x, args[0]))) as unknown as BinaryOp<Op, Out>
+    args.length === 2 ? applyBinary(primitive, args[0], args[1]) : layer(primitive.name, (x) => applyBinary(primitive, x, args[0]))) as unknown as BinaryOp<Op, Out>
 
-export const add = binary('add')
-export const sub = binary('sub')
-export const mul = binary('mul')
-export const div = binary('div')
-export const maximum = binary('maximum')
-export const minimum = binary('minimum')
-export const pow = binary('pow')
+export const add = binary(addPrimitive)
+export const sub = binary(subPrimitive)
+export const mul = binary(mulPrimitive)
+export const div = binary(divPrimitive)
+export const maximum = binary(maximumPrimitive)
+export const minimum = binary(minimumPrimitive)
+export const pow = binary(powPrimitive)
 /** a > b elementwise, as a bool tensor. */
-export const greater = binary<'greater', 'bool'>('greater')
+export const greater = binary<'greater', 'bool'>(greaterPrimitive)
 /** a < b elementwise, as a bool tensor. */
-export const less = binary<'less', 'bool'>('less')
+export const less = binary<'less', 'bool'>(lessPrimitive)
 /** a == b elementwise, as a bool tensor. */
-export const equal = binary<'equal', 'bool'>('equal')
+export const equal = binary<'equal', 'bool'>(equalPrimitive)
+type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
 
 /** The dtype of where's result: its tensor operands' (a number adapts), float32 for two numbers. */
 type WhereDType<A, B> = [DTypeOf<A>] extends [never] ? ([DTypeOf<B>] extends [never] ? 'float32' : DTypeOf<B>) : DTypeOf<A>
@@ -170,7 +174,5 @@ export function where<C extends Shape, const A extends Operand, const B extends 
   if (cond.dtype !== 'bool') fail(`where: the condition must be a bool tensor, got ${cond.dtype}`)
   const like = typeof a !== 'number' ? a.dtype : typeof b !== 'number' ? (b as Tensor<Shape, DType>).dtype : 'float32'
   const [at, bt] = [asTensor(a, like), asTensor(b as Operand, like)]
-  sameDType('where', at.dtype, bt.dtype)
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, at.shape), bt.shape)
-  return wrap(makeNode('where', [cond.node, at.node, bt.node], {}, shape, at.dtype))
+  return wrap(bind(wherePrimitive, [cond.node, at.node, bt.node], {}))
 }

@@ -1,14 +1,17 @@
 /** Ops that exist for differentiation and losses: stopGradient, broadcastTo, oneHot. */
 import type { Shape, Mutable, Broadcast, Checked } from '../../types/index.ts'
-import { makeNode, type DType } from '../graph.ts'
-import { broadcastShapes } from '../shape/layout.ts'
-import { fail, shapeText } from '../shape/errors.ts'
+import type { DType } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { broadcastToPrimitive, oneHot as oneHotOf, sameShape } from '../core/ops.ts'
+import { definePrimitive, noGradient } from '../core/primitive.ts'
 import { wrap, type Tensor } from '../tensor.ts'
-import { oneHotNode } from './one-hot.ts'
+import { lowerStopGradient } from './gradient.wgsl.ts'
+
+export const stopGradientPrimitive = definePrimitive('stopGradient', { shape: sameShape, vjp: noGradient, lower: lowerStopGradient })
 
 /** The identity, but gradients do not flow through it (jax.lax.stop_gradient). */
 export const stopGradient = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
-  wrap(makeNode('stopGradient', [x.node], {}, x.shape, x.dtype))
+  wrap(bind(stopGradientPrimitive, [x.node], {}))
 
 /** Repeats x along broadcast dims until it has `shape` (NumPy rules). */
 export function broadcastTo<S extends Shape, const T extends Shape, D extends DType = 'float32'>(
@@ -16,11 +19,9 @@ export function broadcastTo<S extends Shape, const T extends Shape, D extends DT
   shape: T,
 ): Tensor<Mutable<T>, D> {
   const t = x as Tensor<S, D>
-  const out = broadcastShapes('broadcastTo', t.shape, shape)
-  if (shapeText(out) !== shapeText(shape)) fail(`broadcastTo: ${shapeText(t.shape)} cannot be broadcast to ${shapeText(shape)}`)
-  return wrap(makeNode('broadcastTo', [t.node], {}, shape, t.dtype))
+  return wrap(bind(broadcastToPrimitive, [t.node], { shape }))
 }
 
 /** One-hot rows: labels [...] of int32 in 0..classes-1 → [..., classes] float32. */
 export const oneHot = <S extends Shape, const C extends number>(labels: Tensor<S, 'int32'>, classes: C): Tensor<[...Mutable<S>, C]> =>
-  wrap(oneHotNode('oneHot', labels as Tensor<Shape, DType>, classes))
+  oneHotOf(labels as Tensor<Shape, DType>, classes) as Tensor<[...Mutable<S>, C]>

@@ -3,7 +3,9 @@ import type {
   Shape, Input, ShapeFn, Reshape, Flatten, Permute, Transpose, Concat, Pad, Slice, Checked, Output, SameDType, DTypeOf, FirstError, ShapeError,
 } from '../../types/index.ts'
 import { sameDType } from '../shape/dtype.ts'
-import { makeNode, type DType } from '../graph.ts'
+import type { DType } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { concatPrimitive, padPrimitive, permutePrimitive, reshapePrimitive, slicePrimitive } from '../core/ops.ts'
 import { layer, type Layer } from '../layer.ts'
 import { reshapeShape, flattenShape, permuteShape, permutationOf, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -14,7 +16,7 @@ export interface ReshapeFn<T extends Shape> extends ShapeFn {
 }
 /** Reshape to T; one dim may be -1 and is inferred from the element count. */
 export const reshape = <const T extends Shape>(shape: T): Layer<ReshapeFn<T>> =>
-  layer('reshape', (x) => wrap(makeNode('reshape', [x.node], {}, reshapeShape(x.shape, shape), x.dtype)))
+  layer('reshape', (x) => wrap(bind(reshapePrimitive, [x.node], { shape })))
 
 export interface FlattenFn<Start extends number> extends ShapeFn {
   readonly op: 'flatten'
@@ -22,7 +24,7 @@ export interface FlattenFn<Start extends number> extends ShapeFn {
 }
 /** Flattens the dims from startDim on (negative counts from the end). */
 export const flattenFrom = <const Start extends number>(startDim: Start): Layer<FlattenFn<Start>> =>
-  layer('flatten', (x) => wrap(makeNode('reshape', [x.node], {}, flattenShape(x.shape, startDim), x.dtype)))
+  layer('flatten', (x) => wrap(bind(reshapePrimitive, [x.node], { shape: flattenShape(x.shape, startDim) })))
 /** Flattens everything but the batch dim: [N, …] → [N, product]. */
 export const flatten: Layer<FlattenFn<1>> = flattenFrom(1)
 
@@ -32,7 +34,7 @@ export interface PermuteFn<P extends Shape> extends ShapeFn {
 }
 /** Reorders dims: output dim i is input dim dims[i]. */
 export const permute = <const P extends Shape>(dims: P): Layer<PermuteFn<P>> =>
-  layer('permute', (x) => wrap(makeNode('permute', [x.node], { dims: permutationOf(x.shape, dims) }, permuteShape(x.shape, dims), x.dtype)))
+  layer('permute', (x) => wrap(bind(permutePrimitive, [x.node], { dims: permutationOf(x.shape, dims) })))
 
 export interface TransposeFn<D0 extends number, D1 extends number> extends ShapeFn {
   readonly op: 'transpose'
@@ -41,11 +43,11 @@ export interface TransposeFn<D0 extends number, D1 extends number> extends Shape
 /** Swaps two dims. */
 export const transpose = <const D0 extends number, const D1 extends number>(dim0: D0, dim1: D1): Layer<TransposeFn<D0, D1>> =>
   layer('transpose', (x) => {
-    const shape = transposeShape(x.shape, dim0, dim1)
+    transposeShape(x.shape, dim0, dim1)
     const dims = x.shape.map((_, i) => i)
     const [a, b] = [normalizeAxis('transpose', dim0, x.rank), normalizeAxis('transpose', dim1, x.rank)]
     ;[dims[a], dims[b]] = [dims[b], dims[a]]
-    return wrap(makeNode('permute', [x.node], { dims }, shape, x.dtype))
+    return wrap(bind(permutePrimitive, [x.node], { dims }))
   })
 
 type ShapesOf<Ts extends readonly Tensor<Shape, DType>[]> = { [I in keyof Ts]: Ts[I] extends Tensor<infer S, DType> ? S : never }
@@ -63,8 +65,9 @@ export function concat<const Ts extends readonly Tensor<Shape, DType>[], const A
 ): Tensor<Output<ConcatRule<Ts, Axis>>, DTypeOf<Ts[0]>> {
   const ts = tensors as unknown as readonly Tensor<Shape, DType>[]
   for (const t of ts.slice(1)) sameDType('concat', ts[0].dtype, t.dtype)
-  const shape = concatShape(ts.map((t) => t.shape), axis)
-  return wrap(makeNode('concat', ts.map((t) => t.node), { axis: normalizeAxis('concat', axis, ts[0].rank) }, shape, ts[0].dtype))
+  // The shape first: its message names an empty list, which has no rank to normalise the axis by.
+  concatShape(ts.map((t) => t.shape), axis)
+  return wrap(bind(concatPrimitive, ts.map((t) => t.node), { axis: normalizeAxis('concat', axis, ts[0].rank) }))
 }
 
 export interface PadFn<Pads extends readonly (readonly [number, number])[]> extends ShapeFn {
@@ -73,7 +76,7 @@ export interface PadFn<Pads extends readonly (readonly [number, number])[]> exte
 }
 /** Constant padding: one [before, after] pair per dim, from the first dim. */
 export const pad = <const Pads extends readonly (readonly [number, number])[]>(pads: Pads, value = 0): Layer<PadFn<Pads>> =>
-  layer('pad', (x) => wrap(makeNode('pad', [x.node], { pads, value }, padShape(x.shape, pads), x.dtype)))
+  layer('pad', (x) => wrap(bind(padPrimitive, [x.node], { pads, value })))
 
 export interface SliceFn<Start extends Shape, End extends Shape, Step extends Shape> extends ShapeFn {
   readonly op: 'slice'
@@ -85,4 +88,4 @@ export const slice = <const Start extends Shape, const End extends Shape, const 
   readonly end: End
   readonly step?: Step
 }): Layer<SliceFn<Start, End, Step>> =>
-  layer('slice', (x) => wrap(makeNode('slice', [x.node], { ...spec }, sliceShape(x.shape, spec), x.dtype)))
+  layer('slice', (x) => wrap(bind(slicePrimitive, [x.node], { ...spec })))

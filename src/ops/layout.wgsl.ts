@@ -5,11 +5,12 @@
  * coordinates back into the input by baked-in strides: permute (transpose
  * lowers to it), concat, pad and slice.
  */
-import { defineKernel, wgslType, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import type { NodeOf } from '../graph.ts'
+import { wgslType, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
 import { perElement, sizeOf, stridesOf } from '../compiler/wgsl.ts'
 import { sliceRange } from '../shape/layout.ts'
 
-defineKernel('reshape', () => ({ alias: 0 }))
+export const lowerReshape = (): Lowering => ({ alias: 0 })
 
 /** WGSL of coordinate d of flat index `i` in a row-major shape. */
 const coord = (shape: readonly number[], d: number, i = 'i'): string => {
@@ -21,10 +22,10 @@ const coord = (shape: readonly number[], d: number, i = 'i'): string => {
 /** Σ coord·stride, leaving out dims of size 1 and zero terms. */
 const sumTerms = (terms: string[]) => (terms.length === 0 ? '0u' : terms.join(' + '))
 
-defineKernel('permute', (node) => {
+export const lowerPermute = (node: NodeOf<'permute'>): Lowering => {
   const [x] = node.inputs
   const rank = x.shape.length
-  const dims = (node.attrs.dims as number[]).map((d) => (d < 0 ? d + rank : d))
+  const dims = node.params.dims.map((d) => (d < 0 ? d + rank : d))
   const inStrides = stridesOf(x.shape)
   // Output dim k walks input dim dims[k].
   const terms = node.shape.flatMap((size, k) => {
@@ -34,11 +35,11 @@ defineKernel('permute', (node) => {
     return [stride === 1 ? c : `${c} * ${stride}u`]
   })
   return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
-})
+}
 
-defineKernel('slice', (node) => {
+export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
   const [x] = node.inputs
-  const { start, end, step } = node.attrs as { start: readonly number[]; end: readonly number[]; step?: readonly number[] }
+  const { start, end, step } = node.params
   const inStrides = stridesOf(x.shape)
   const terms: string[] = []
   node.shape.forEach((size, d) => {
@@ -52,11 +53,11 @@ defineKernel('slice', (node) => {
   })
   if (sizeOf(node.shape) === 0) return { steps: [] }
   return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
-})
+}
 
-defineKernel('pad', (node) => {
+export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
   const [x] = node.inputs
-  const pads = node.attrs.pads as readonly (readonly [number, number])[]
+  const pads = node.params.pads
   const inStrides = stridesOf(x.shape)
   if (sizeOf(node.shape) === 0) return { steps: [] }
   const lines: string[] = ['  var inside = true;', '  var src = 0u;']
@@ -75,15 +76,15 @@ defineKernel('pad', (node) => {
   })
   // Padded elements never read the input (it may be empty).
   const body = perElement(node, (io) =>
-    [...lines, `  var v = ${io.literal(node.attrs.value as number, node.dtype)};`, `  if (inside) { v = ${io.load(0, 'src')}; }`, `  ${io.store('i', 'v')}`].join('\n'),
+    [...lines, `  var v = ${io.literal(node.params.value, node.dtype)};`, `  if (inside) { v = ${io.load(0, 'src')}; }`, `  ${io.store('i', 'v')}`].join('\n'),
   )
   return { steps: [body] }
-})
+}
 
-defineKernel('concat', (node, target): Lowering => {
+export const lowerConcat = (node: NodeOf<'concat'>, target: KernelTarget): Lowering => {
   // Each step binds a group of inputs plus the output, within the storage buffers a kernel may bind.
   const perStep = target.maxStorageBuffersPerShaderStage - 1
-  const axis = node.attrs.axis as number
+  const axis = node.params.axis
   const shape = node.shape
   const outer = sizeOf(shape.slice(0, axis))
   const inner = sizeOf(shape.slice(axis + 1))
@@ -123,4 +124,4 @@ ${branches.join('')}
     offset += band
   }
   return { steps }
-})
+}

@@ -1,6 +1,10 @@
 /** Dense layers: linear (x·Wᵀ + b) and matmul with batch broadcasting. */
 import type { Shape, Input, ShapeFn, Linear, Matmul, Checked, Output, AcceptDType, ShapeError } from '../../types/index.ts'
-import { makeNode, type DType } from '../graph.ts'
+import type { DType } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { matmul as matmulOf, matmulPrimitive, reshape, sum, transposeLast } from '../core/ops.ts'
+import { definePrimitive, type Cotangents } from '../core/primitive.ts'
+import { lowerLinear } from './linear.wgsl.ts'
 import { layer, type Layer } from '../layer.ts'
 import { linearShape, matmulShape } from '../shape/layout.ts'
 import { acceptDType } from '../shape/dtype.ts'
@@ -17,9 +21,22 @@ export const linear = <const W extends Weights>(weights: W): Layer<LinearFn<Weig
   layer('linear', (x) => {
     const { weight, bias } = splitWeights(weights)
     acceptWeighted('linear', x, weight, bias)
-    const shape = linearShape(x.shape, weight.shape, bias?.shape)
-    return wrap(makeNode('linear', bias ? [x.node, weight.node, bias.node] : [x.node, weight.node], {}, shape, 'float32'))
+    return wrap(bind(linearPrimitive, bias ? [x.node, weight.node, bias.node] : [x.node, weight.node], {}))
   })
+
+/** x [..., in] · wᵀ (+ bias [out]) as one GEMM; its gradients are matmuls of the cotangent. */
+export const linearPrimitive = definePrimitive('linear', {
+  shape: ([x, w, bias]) => ({ shape: linearShape(x.shape, w.shape, bias?.shape), dtype: 'float32' }),
+  vjp: ({ inputs: [x, w, bias], dy }) => {
+    const [out, features] = w.shape
+    const rows = dy.size / out
+    const dx = matmulOf(dy, w)
+    const dw = matmulOf(transposeLast(reshape(dy, [rows, out])), reshape(x, [rows, features]))
+    const grads: Cotangents = bias ? [dx, dw, reshape(sum(reshape(dy, [rows, out]), 0), [out])] : [dx, dw]
+    return grads
+  },
+  lower: lowerLinear,
+})
 
 export interface MatmulFn<B extends Shape> extends ShapeFn {
   readonly op: 'matmul'
@@ -37,7 +54,7 @@ export function matmul(...args: [Tensor<Shape, DType>, Tensor<Shape, DType>] | [
   const apply = (a: Tensor<Shape, DType>, b: Tensor<Shape, DType>) => {
     acceptDType('matmul', 'input', a.dtype, 'float')
     acceptDType('matmul', 'input', b.dtype, 'float')
-    return wrap(makeNode('matmul', [a.node, b.node], {}, matmulShape(a.shape, b.shape), 'float32'))
+    return wrap(bind(matmulPrimitive, [a.node, b.node], {}))
   }
   return args.length === 2 ? apply(args[0], args[1]) : layer('matmul', (x) => apply(x, args[0]))
 }

@@ -21,8 +21,8 @@
  * known: a fixed-size array lets the bounds clamps fold to constants, which
  * measured ~10% faster on llvmpipe than runtime-sized arrays.
  */
-import type { Node } from '../graph.ts'
-import { defineKernel, DEFAULT_TARGET, type ArrayView, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import type { NodeOf } from '../graph.ts'
+import { DEFAULT_TARGET, type ArrayView, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { broadcastIndex, sizeOf } from '../compiler/wgsl.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 
@@ -282,7 +282,7 @@ export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TAR
 }
 
 /** The product a matmul node computes, with 1-D operands promoted as PyTorch does. */
-export const matmulProblem = (node: Node): MatmulProblem => {
+export const matmulProblem = (node: NodeOf<'matmul'>): MatmulProblem => {
   const [a, b] = node.inputs
   const a2 = a.shape.length === 1 ? [1, a.shape[0]] : a.shape
   const b2 = b.shape.length === 1 ? [b.shape[0], 1] : b.shape
@@ -300,7 +300,7 @@ export const matmulProblem = (node: Node): MatmulProblem => {
 }
 
 /** linear: x [..., K] · W[N, K]ᵀ + bias[N], the leading dims of x flattened into M. */
-export const linearProblem = (node: Node): MatmulProblem => {
+export const linearProblem = (node: NodeOf<'linear'>): MatmulProblem => {
   const [x, w] = node.inputs
   const K = x.shape[x.shape.length - 1]
   return {
@@ -315,5 +315,5 @@ export const linearProblem = (node: Node): MatmulProblem => {
   }
 }
 
-defineKernel('matmul', (node, target) => lowerMatmul(matmulProblem(node), target))
-defineKernel('linear', (node, target) => lowerMatmul(linearProblem(node), target))
+export const lowerMatmulNode = (node: NodeOf<'matmul'>, target: KernelTarget): Lowering => lowerMatmul(matmulProblem(node), target)
+export const lowerLinear = (node: NodeOf<'linear'>, target: KernelTarget): Lowering => lowerMatmul(linearProblem(node), target)

@@ -6,13 +6,12 @@
  * nothing is scattered and no atomics are needed. 1-D pools run as 2-D ones
  * with a unit leading spatial axis.
  */
-import type { Node } from '../graph.ts'
-import { defineKernel } from '../compiler/kernel.ts'
-import type { KernelIO } from '../compiler/kernel.ts'
+import type { NodeOf } from '../graph.ts'
+import type { KernelIO, Lowering } from '../compiler/kernel.ts'
 import { finiteF32 } from '../compiler/render.ts'
 import { perElement } from '../compiler/wgsl.ts'
 import { axisValue } from '../shape/errors.ts'
-import { poolParams, type PoolOptions } from '../shape/pool.ts'
+import { poolParams } from '../shape/pool.ts'
 
 const f32 = finiteF32
 
@@ -20,8 +19,8 @@ const f32 = finiteF32
 const plane = (shape: readonly number[]): [number, number] => (shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]])
 
 /** Per-axis window parameters of a pool node as (y, x); the y axis of a 1-D pool is trivial. */
-const windowAxes = (node: Node, rank: number) => {
-  const options = node.attrs as unknown as PoolOptions
+const windowAxes = (node: NodeOf<'poolGrad'>, rank: number) => {
+  const options = node.params
   const one = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
   return rank === 1 ? [one, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
 }
@@ -37,9 +36,9 @@ const coordinates = (x: readonly number[], y: readonly number[]) => {
   var g = 0.0;`
 }
 
-defineKernel('poolGrad', (node) => {
+export const lowerPoolGrad = (node: NodeOf<'poolGrad'>): Lowering => {
   const [x, dy] = node.inputs
-  const forward = node.attrs.forward as string
+  const forward: string = node.params.forward
   const isMax = forward === 'maxPool1d' || forward === 'maxPool2d'
   if (!isMax && forward !== 'avgPool1d' && forward !== 'avgPool2d') throw new Error(`poolGrad: unknown forward op ${forward}`)
   const rank = x.shape.length - 2
@@ -49,7 +48,7 @@ defineKernel('poolGrad', (node) => {
   const dx_ = isMax ? px.dilation : 1
   const [H, W] = plane(x.shape)
   const [OH, OW] = plane(dy.shape)
-  const countIncludePad = node.attrs.countIncludePad !== false
+  const countIncludePad = node.params.countIncludePad !== false
 
   // Output positions o with o·s − p + k·d = i, for each tap k of each axis.
   const candidates = (body: string) => `  for (var ky = 0; ky < ${py.kernel}; ky++) {
@@ -103,9 +102,9 @@ ${body}
 ${candidates(isMax ? maxBody(io) : avgBody(io))}
   ${io.store('i', 'g')}`
   return { steps: [perElement(node, body)] }
-})
+}
 
-defineKernel('adaptiveAvgPool2dGrad', (node) => {
+export const lowerAdaptiveAvgPool2dGrad = (node: NodeOf<'adaptiveAvgPool2dGrad'>): Lowering => {
   const [x, dy] = node.inputs
   const [H, W] = plane(x.shape)
   const [OH, OW] = plane(dy.shape)
@@ -127,7 +126,7 @@ defineKernel('adaptiveAvgPool2dGrad', (node) => {
   }
   ${io.store('i', 'g')}`
   return { steps: [perElement(node, body)] }
-})
+}
 
 /**
  * One axis of bilinear interpolation as PyTorch computes it (float32):
@@ -159,11 +158,11 @@ const bilinearAxis = (name: 'y' | 'x', input: number, output: number, alignCorne
   return { lo, hi, weight }
 }
 
-defineKernel('upsampleGrad', (node) => {
+export const lowerUpsampleGrad = (node: NodeOf<'upsampleGrad'>): Lowering => {
   const [x, dy] = node.inputs
   const [H, W] = plane(x.shape)
   const [OH, OW] = plane(dy.shape)
-  const mode = (node.attrs.mode as string | undefined) ?? 'nearest'
+  const mode = node.params.mode ?? 'nearest'
   const coords = coordinates(x.shape, dy.shape)
   if (mode === 'nearest') {
     // Output o reads input floor(o·in/out): those reading i are o ∈ [ceil(i·out/in), ceil((i+1)·out/in)).
@@ -177,10 +176,10 @@ defineKernel('upsampleGrad', (node) => {
     return { steps: [perElement(node, body)] }
   }
   if (mode !== 'bilinear') throw new Error(`upsampleGrad: unknown mode ${mode}`)
-  const alignCorners = node.attrs.alignCorners === true
+  const alignCorners = node.params.alignCorners === true
   // With a size, PyTorch's scale is in/out; with a scale factor (and no alignCorners), 1/scaleFactor.
   const factor = (axis: number) =>
-    node.attrs.size === undefined && node.attrs.scaleFactor !== undefined ? axisValue(node.attrs.scaleFactor as never, axis, 1) : undefined
+    node.params.size === undefined && node.params.scaleFactor !== undefined ? axisValue(node.params.scaleFactor, axis, 1) : undefined
   const ay = bilinearAxis('y', H, OH, alignCorners, factor(0))
   const ax = bilinearAxis('x', W, OW, alignCorners, factor(1))
   const body = (io: KernelIO) => `${coords}
@@ -194,4 +193,4 @@ defineKernel('upsampleGrad', (node) => {
   }
   ${io.store('i', 'g')}`
   return { steps: [perElement(node, body)] }
-})
+}

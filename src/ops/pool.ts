@@ -3,9 +3,18 @@ import type {
   Shape, Input, ShapeFn, Spatial, PoolShape, MaxPoolOptions, AvgPoolOptions, AdaptivePoolShape, GlobalPoolShape,
   UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
 } from '../../types/index.ts'
-import { makeNode } from '../graph.ts'
+import type { Node } from '../graph.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
+import { bind } from '../core/bind.ts'
+import { add, sub, mul, div, sqrt, full, sum, equal, where, reshape, broadcastTo, sameShape } from '../core/ops.ts'
+import type { PoolOp, PoolParams, Primitive } from '../core/params.ts'
+import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
+import type { AnyTensor } from '../tree.ts'
+import {
+  lowerAdaptiveAvgPool2d, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool, lowerUpsample,
+} from './pool.wgsl.ts'
+import { lowerAdaptiveAvgPool2dGrad, lowerPoolGrad, lowerUpsampleGrad } from './pool-grad.wgsl.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -16,11 +25,89 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
   readonly output: PoolShape<Op, Rank, Input<this>, O>
 }
 
-const poolLayer = (op: 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d', rank: number) => (options: MaxPoolOptions | AvgPoolOptions) => {
+// ------------------------------------------------------------ primitives
+// Window ops send the cotangent back through their own gather kernels (poolGrad,
+// adaptiveAvgPool2dGrad, upsampleGrad: inputs [x, dy], x's shape); the rest are compositions.
+
+const gradientOf = (x: readonly Node[]) => ({ shape: x[0].shape, dtype: 'float32' as const })
+export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerPoolGrad })
+export const adaptiveAvgPool2dGradPrimitive = definePrimitive('adaptiveAvgPool2dGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPool2dGrad })
+export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerUpsampleGrad })
+
+const poolVjp = <P extends PoolOp>({ node, params, inputs: [x], dy }: VjpContext<P>): Cotangents => [
+  wrap(bind(poolGradPrimitive, [x.node, dy.node], { ...params, forward: node.op })),
+]
+const poolPrimitive = (op: PoolOp, lower: typeof lowerMaxPool) => ({
+  shape: ([x]: readonly Node[], params: PoolParams) => ({ shape: poolShape(op, params.rank, x.shape, params), dtype: x.dtype }),
+  vjp: poolVjp,
+  lower,
+})
+export const maxPool1dPrimitive = definePrimitive('maxPool1d', poolPrimitive('maxPool1d', lowerMaxPool))
+export const maxPool2dPrimitive = definePrimitive('maxPool2d', poolPrimitive('maxPool2d', lowerMaxPool))
+export const avgPool1dPrimitive = definePrimitive('avgPool1d', poolPrimitive('avgPool1d', lowerAvgPool))
+export const avgPool2dPrimitive = definePrimitive('avgPool2d', poolPrimitive('avgPool2d', lowerAvgPool))
+const pools = { maxPool1d: maxPool1dPrimitive, maxPool2d: maxPool2dPrimitive, avgPool1d: avgPool1dPrimitive, avgPool2d: avgPool2dPrimitive }
+
+export const adaptiveAvgPool2dPrimitive = definePrimitive('adaptiveAvgPool2d', {
+  shape: ([x], { outputSize }) => ({ shape: adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), dtype: x.dtype }),
+  vjp: ({ params, inputs: [x], dy }) => [wrap(bind(adaptiveAvgPool2dGradPrimitive, [x.node, dy.node], { ...params, forward: 'adaptiveAvgPool2d' }))],
+  lower: lowerAdaptiveAvgPool2d,
+})
+export const upsamplePrimitive = definePrimitive('upsample', {
+  shape: ([x], params) => ({ shape: upsampleShape(x.shape, params), dtype: x.dtype }),
+  vjp: ({ params, inputs: [x], dy }) => [wrap(bind(upsampleGradPrimitive, [x.node, dy.node], { ...params, forward: 'upsample' }))],
+  lower: lowerUpsample,
+})
+
+/** dy of [N, C] spread back over [N, C, H, W]. */
+const spatial = (x: AnyTensor, t: AnyTensor) => broadcastTo(reshape(t, [x.shape[0], x.shape[1], 1, 1]), x.shape)
+const globalPoolRule = (op: 'globalAvgPool2d' | 'globalMaxPool2d') => ([x]: readonly Node[]) => ({ shape: globalPoolShape(op, x.shape), dtype: x.dtype })
+
+export const globalAvgPool2dPrimitive = definePrimitive('globalAvgPool2d', {
+  shape: globalPoolRule('globalAvgPool2d'),
+  vjp: ({ inputs: [x], dy }) => [div(spatial(x, dy), x.shape[2] * x.shape[3])],
+  lower: lowerGlobalAvgPool2d,
+})
+// Ties share the gradient, like max over axes.
+export const globalMaxPool2dPrimitive = definePrimitive('globalMaxPool2d', {
+  shape: globalPoolRule('globalMaxPool2d'),
+  vjp: ({ inputs: [x], output: y, dy }) => {
+    const isMax = equal(x, spatial(x, y))
+    const ties = sum(where(isMax, 1, 0), [2, 3], false)
+    return [where(isMax, spatial(x, div(dy, ties)), 0)]
+  },
+  lower: lowerGlobalMaxPool2d,
+})
+
+export const batchNorm2dPrimitive = definePrimitive('batchNorm2d', {
+  shape: sameShape,
+  vjp: ({ params: { training, eps }, inputs: [x, gamma, , runningMean, runningVar], dy }) => {
+    // A [C] statistic broadcast over [N, C, H, W] (spatial() is for [N, C] values).
+    const perChannel = (t: AnyTensor) => broadcastTo(reshape(t, [1, x.shape[1], 1, 1]), x.shape)
+    const reduce = (t: AnyTensor) => sum(t, [0, 2, 3], false)
+    const count = x.shape[0] * x.shape[2] * x.shape[3]
+    const mean = training ? div(reduce(x), count) : runningMean
+    const centered = sub(x, perChannel(mean))
+    const variance = training ? div(reduce(mul(centered, centered)), count) : runningVar
+    const rstd = perChannel(div(full(variance.shape, 1), sqrt(add(variance, eps))))
+    const normalized = mul(centered, rstd)
+    const g = mul(dy, perChannel(gamma))
+    // In training the batch statistics depend on x too: remove the mean of g and its projection on x̂.
+    const dx = training
+      ? mul(rstd, sub(sub(g, perChannel(div(reduce(g), count))), mul(normalized, perChannel(div(reduce(mul(g, normalized)), count)))))
+      : mul(g, rstd)
+    return [dx, reduce(mul(dy, normalized)), reduce(dy), null, null]
+  },
+  lower: lowerBatchNorm2d,
+})
+
+// ------------------------------------------------------------ layers
+
+const poolLayer = (op: PoolOp, rank: 1 | 2) => (options: MaxPoolOptions | AvgPoolOptions) => {
   checkOptionsSpelling(op, options, poolSpec(op), ['kernelSize'], rank)
   return layer(op, (x) => {
     acceptDType(op, 'input', x.dtype, 'float')
-    return wrap(makeNode(op, [x.node], { ...options, rank }, poolShape(op, rank, x.shape, options), x.dtype))
+    return wrap(bind(pools[op], [x.node], { ...options, rank }))
   })
 }
 
@@ -46,7 +133,7 @@ export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
 export const adaptiveAvgPool2d = <const Size extends Spatial>(outputSize: Size): Layer<AdaptivePoolFn<Size>> =>
   layer('adaptiveAvgPool2d', (x) => {
     acceptDType('adaptiveAvgPool2d', 'input', x.dtype, 'float')
-    return wrap(makeNode('adaptiveAvgPool2d', [x.node], { outputSize }, adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), x.dtype))
+    return wrap(bind(adaptiveAvgPool2dPrimitive, [x.node], { outputSize }))
   })
 
 export interface GlobalPoolFn<Op extends string> extends ShapeFn {
@@ -57,7 +144,7 @@ export interface GlobalPoolFn<Op extends string> extends ShapeFn {
 const globalPool = (op: 'globalAvgPool2d' | 'globalMaxPool2d') =>
   layer(op, (x) => {
     acceptDType(op, 'input', x.dtype, 'float')
-    return wrap(makeNode(op, [x.node], {}, globalPoolShape(op, x.shape), x.dtype))
+    return wrap(bind(op === 'globalAvgPool2d' ? globalAvgPool2dPrimitive : globalMaxPool2dPrimitive, [x.node], {}))
   })
 /** Mean over H and W: [N, C, H, W] → [N, C]. */
 export const globalAvgPool2d = globalPool('globalAvgPool2d') as Layer<GlobalPoolFn<'globalAvgPool2d'>>
@@ -78,7 +165,7 @@ export const upsample = <const O extends OptionsLike<UpsampleOptions>>(
   const spelled = options as UpsampleOptions
   return layer('upsample', (x) => {
     acceptDType('upsample', 'input', x.dtype, 'float')
-    return wrap(makeNode('upsample', [x.node], { mode: 'nearest', ...spelled }, upsampleShape(x.shape, spelled), x.dtype))
+    return wrap(bind(upsamplePrimitive, [x.node], { mode: 'nearest', ...spelled }))
   })
 }
 
@@ -120,6 +207,6 @@ export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options
     if (options.training && options.recordStatistics) options.recordStatistics(params as BatchNormParams, x as Tensor<Shape>, options.momentum ?? 0.1)
     // Only the op's own options: a step context spread in (`batchNorm2d(p, context)`) also carries a dropout seed.
     const attrs = { training: options.training, eps: options.eps ?? 1e-5, momentum: options.momentum ?? 0.1 }
-    return wrap(makeNode('batchNorm2d', inputs, attrs, x.shape, x.dtype))
+    return wrap(bind(batchNorm2dPrimitive, inputs, attrs))
   })
 }

@@ -4,12 +4,12 @@
  * invocation per output element is the right shape (unlike conv); window
  * bounds are baked-in constants so the loops unroll.
  */
-import type { Node } from '../graph.ts'
-import { defineKernel } from '../compiler/kernel.ts'
-import type { KernelIO, KernelStep } from '../compiler/kernel.ts'
+import type { NodeOf } from '../graph.ts'
+import type { KernelIO, KernelStep, Lowering } from '../compiler/kernel.ts'
 import { finiteF32 } from '../compiler/render.ts'
 import { perElement } from '../compiler/wgsl.ts'
-import { poolParams, type PoolOptions } from '../shape/pool.ts'
+import { poolParams } from '../shape/pool.ts'
+import type { PoolOp } from '../core/params.ts'
 
 const f32 = (v: number) => finiteF32(Math.fround(v))
 
@@ -18,20 +18,20 @@ const planes = (shape: readonly number[]) =>
   shape.length === 3 ? { h: 1, w: shape[2] } : { h: shape[2], w: shape[3] }
 
 /** Output coordinates of element i: its (n, c) plane and its row and column. */
-const outputCoords = (node: Node) => {
+const outputCoords = (node: { readonly shape: readonly number[] }) => {
   const { h, w } = planes(node.shape)
   return `  let ox = i32(i % ${w}u);\n  let oy = i32((i / ${w}u) % ${h}u);\n  let plane = i / ${h * w}u;`
 }
 
 /** Per-axis window parameters [height, width]; the height of a 1-D pool is trivial. */
-const windows = (node: Node) => {
-  const options = node.attrs as unknown as PoolOptions
+const windows = (node: NodeOf<PoolOp>) => {
+  const options = node.params
   const unit = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
-  return node.attrs.rank === 1 ? [unit, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
+  return options.rank === 1 ? [unit, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
 }
 
 // Max pooling: padded positions are skipped, so they never win; NaN wins, as in PyTorch.
-const maxPool = (node: Node) => {
+const maxPool = (node: NodeOf<PoolOp>) => {
   const { h, w } = planes(node.inputs[0].shape)
   const [ph, pw] = windows(node)
   return perElement(node, (io) => `${outputCoords(node)}
@@ -51,10 +51,10 @@ const maxPool = (node: Node) => {
 
 // Average pooling, PyTorch's divisor: the window clipped to the padded input
 // (countIncludePad, which matters with ceilMode) or the real elements in it.
-const avgPool = (node: Node) => {
+const avgPool = (node: NodeOf<PoolOp>) => {
   const { h, w } = planes(node.inputs[0].shape)
   const [ph, pw] = windows(node)
-  const includePad = node.attrs.countIncludePad !== false
+  const includePad = node.params.countIncludePad !== false
   return perElement(node, (io) => `${outputCoords(node)}
   let y0 = oy * ${ph.stride} - ${ph.padding};
   let x0 = ox * ${pw.stride} - ${pw.padding};
@@ -72,11 +72,11 @@ const avgPool = (node: Node) => {
   ${io.store('i', `s / f32(${includePad ? 'padded' : '(ye - ys) * (xe - xs)'})`)}`)
 }
 
-for (const op of ['maxPool1d', 'maxPool2d']) defineKernel(op, (node) => ({ steps: [maxPool(node)] }))
-for (const op of ['avgPool1d', 'avgPool2d']) defineKernel(op, (node) => ({ steps: [avgPool(node)] }))
+export const lowerMaxPool = (node: NodeOf<PoolOp>): Lowering => ({ steps: [maxPool(node)] })
+export const lowerAvgPool = (node: NodeOf<PoolOp>): Lowering => ({ steps: [avgPool(node)] })
 
 // PyTorch's bins: start = floor(i·in/out), end = ceil((i+1)·in/out); they overlap when in % out ≠ 0.
-defineKernel('adaptiveAvgPool2d', (node) => {
+export const lowerAdaptiveAvgPool2d = (node: NodeOf<'adaptiveAvgPool2d'>): Lowering => {
   const [, , h, w] = node.inputs[0].shape
   const [, , oh, ow] = node.shape
   return {
@@ -93,10 +93,10 @@ defineKernel('adaptiveAvgPool2d', (node) => {
   ${io.store('i', `s / f32((ye - ys) * (xe - xs))`)}`),
     ],
   }
-})
+}
 
 // [N, C, H, W] → [N, C]: one invocation per plane.
-const globalPool = (node: Node, init: number, combine: string, finish: string) => {
+const globalPool = (node: NodeOf<'globalAvgPool2d' | 'globalMaxPool2d'>, init: number, combine: string, finish: string) => {
   const [, , h, w] = node.inputs[0].shape
   return perElement(node, (io) => `  var r = ${io.literal(init, 'float32')};
   for (var k = 0u; k < ${h * w}u; k++) {
@@ -105,13 +105,13 @@ const globalPool = (node: Node, init: number, combine: string, finish: string) =
   }
   ${io.store('i', finish)}`)
 }
-defineKernel('globalAvgPool2d', (node) => {
+export const lowerGlobalAvgPool2d = (node: NodeOf<'globalAvgPool2d'>): Lowering => {
   const [, , h, w] = node.inputs[0].shape
   return { steps: [globalPool(node, 0, 'r += v;', `r / ${f32(h * w)}`)] }
-})
-defineKernel('globalMaxPool2d', (node) => ({
+}
+export const lowerGlobalMaxPool2d = (node: NodeOf<'globalMaxPool2d'>): Lowering => ({
   steps: [globalPool(node, -Infinity, 'if (v > r || v != v) { r = v; }', 'r')],
-}))
+})
 
 /**
  * Source coordinate of an output row/column (PyTorch's interpolate):
@@ -131,13 +131,13 @@ const bilinearAxis = (axis: string, d: string, input: number, output: number, al
   let l${axis} = s${axis} - f32(${axis}0);`
 }
 
-defineKernel('upsample', (node) => {
+export const lowerUpsample = (node: NodeOf<'upsample'>): Lowering => {
   const [, , h, w] = node.inputs[0].shape
   const [, , oh, ow] = node.shape
   const at = (io: KernelIO, y: string, x: string) => io.load(0, `plane * ${h * w}u + u32(${y} * ${w} + ${x})`)
-  if (node.attrs.mode !== 'bilinear')
+  if (node.params.mode !== 'bilinear')
     return { steps: [perElement(node, (io) => `${outputCoords(node)}\n  ${io.store('i', at(io, `(oy * ${h}) / ${oh}`, `(ox * ${w}) / ${ow}`))}`)] }
-  const ac = node.attrs.alignCorners === true
+  const ac = node.params.alignCorners === true
   return {
     steps: [
       perElement(node, (io) => `${outputCoords(node)}
@@ -148,7 +148,7 @@ ${bilinearAxis('x', 'ox', w, ow, ac)}
   ${io.store('i', `(1.0 - ly) * top + ly * bottom`)}`),
     ],
   }
-})
+}
 
 /**
  * batchNorm2d, inputs [x, weight, bias, runningMean, runningVar].
@@ -160,13 +160,13 @@ ${bilinearAxis('x', 'ox', w, ow, ac)}
  */
 // The tree reduction below is written out for 64 lanes.
 const STATS_WORKGROUP = 64
-defineKernel('batchNorm2d', (node) => {
+export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   const [n, c, h, w] = node.shape
-  const eps = f32(node.attrs.eps as number)
+  const eps = f32(node.params.eps)
   const channel = `(i / ${h * w}u) % ${c}u`
   const affine = (io: KernelIO, mean: string, invstd: string) =>
     `  let ch = ${channel};\n  ${io.store('i', `(${io.load(0, 'i')} - ${mean}) * ${invstd} * ${io.load(1, 'ch')} + ${io.load(2, 'ch')}`)}`
-  if (node.attrs.training !== true)
+  if (node.params.training !== true)
     return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`))] }
 
   const count = n * h * w
@@ -203,4 +203,4 @@ ${reduce(io, 'squares', '(v - mean) * (v - mean)')}
   }
   const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats] })
   return { scratchBytes: [8 * c], steps: [statistics, normalise] }
-})
+}

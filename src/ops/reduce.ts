@@ -1,6 +1,9 @@
 /** Reductions (sum, mean, max, argmax) and the softmax family. */
 import type { Shape, Input, ShapeFn, Reduce, NormalizeAxis, ShapeError, CheckKeys, SpelledOptions, IfSpelled } from '../../types/index.ts'
-import { makeNode } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { argmaxPrimitive, logSoftmaxPrimitive, maxPrimitive, meanPrimitive, softmaxPrimitive, sumPrimitive } from '../core/ops.ts'
+
+const primitives = { sum: sumPrimitive, mean: meanPrimitive, max: maxPrimitive, argmax: argmaxPrimitive }
 import { layer, type Layer } from '../layer.ts'
 import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
 import { acceptDType } from '../shape/dtype.ts'
@@ -39,8 +42,7 @@ const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <con
     const axes = reducedAxes(op, x.shape, options?.axis)
     // A sum over nothing is 0 and a mean NaN; a maximum of nothing has no value (PyTorch raises too).
     if ((op === 'max' || op === 'argmax') && axes.some((a) => x.shape[a] === 0)) fail(`${op}: cannot reduce over an empty dimension (shape ${shapeText(x.shape)})`)
-    const dtype = op === 'argmax' ? 'int32' : x.dtype
-    return wrap(makeNode(op, [x.node], { axes, keepDims }, reduceShape(op, x.shape, options?.axis, keepDims), dtype))
+    return wrap(bind(primitives[op], [x.node], { axes, keepDims }))
   })
 }
 
@@ -63,7 +65,7 @@ export interface AxisFn<Op extends string, Axis extends number> extends ShapeFn 
 const alongAxis = <Op extends 'softmax' | 'logSoftmax'>(op: Op) => <const Axis extends number = -1>(options?: { readonly axis?: Axis }): Layer<AxisFn<Op, Axis>> =>
   layer(op, (x) => {
     acceptDType(op, 'input', x.dtype, 'float')
-    return wrap(makeNode(op, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }, x.shape, x.dtype))
+    return wrap(bind(op === 'softmax' ? softmaxPrimitive : logSoftmaxPrimitive, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }))
   })
 
 /** Softmax along an axis (default the last), computed stably (max subtracted first). */

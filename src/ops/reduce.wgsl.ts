@@ -17,8 +17,8 @@
  * softmax and logSoftmax subtract the row maximum first, so ±1000 inputs do not
  * overflow and -Infinity entries give exactly 0 (softmax) / -Infinity (logSoftmax).
  */
-import type { Node } from '../graph.ts'
-import { defineKernel, wgslType, type Expr, type KernelIO, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import type { Node, NodeBase, NodeOf } from '../graph.ts'
+import { wgslType, type Expr, type KernelIO, type KernelStep, type Lowering } from '../compiler/kernel.ts'
 import { sizeOf, stridesOf } from '../compiler/wgsl.ts'
 
 type ReduceOp = 'sum' | 'mean' | 'max' | 'argmax'
@@ -94,7 +94,7 @@ const accumulator = (op: ReduceOp, x: Node, io: KernelIO) => {
   }
 }
 
-const finish = (op: ReduceOp, node: Node, count: number, io: KernelIO): Expr => {
+const finish = (op: ReduceOp, node: NodeBase, count: number, io: KernelIO): Expr => {
   if (op === 'argmax') return 'i32(idx)'
   if (op === 'mean') return node.dtype === 'float32' ? `acc / ${io.literal(count, 'float32')}` : `acc / ${io.literal(Math.max(1, count), node.dtype)}`
   return 'acc'
@@ -104,9 +104,9 @@ const finish = (op: ReduceOp, node: Node, count: number, io: KernelIO): Expr => 
 const TWO_STEP_MAX_OUTPUTS = 256
 const TWO_STEP_MIN_COUNT = 4096
 
-const lowerReduce = (op: ReduceOp) => (node: Node): Lowering => {
+export const lowerReduce = (op: ReduceOp) => (node: NodeOf<ReduceOp>): Lowering => {
   const [x] = node.inputs
-  const axes = node.attrs.axes as readonly number[]
+  const axes = node.params.axes
   const outCount = sizeOf(node.shape)
   if (outCount === 0) return { steps: [] }
   const count = sizeOf(axes.map((a) => x.shape[a]))
@@ -190,11 +190,10 @@ ${acc.init}
   return { scratchBytes, steps: [partials, combine] }
 }
 
-for (const op of ['sum', 'mean', 'max', 'argmax'] as const) defineKernel(op, lowerReduce(op))
 
 /** softmax / logSoftmax along one axis: one invocation per row (max, Σ exp(x − max), then write). */
-const lowerSoftmax = (log: boolean) => (node: Node): Lowering => {
-  const axis = node.attrs.axis as number
+export const lowerSoftmax = (log: boolean) => (node: NodeOf<'softmax' | 'logSoftmax'>): Lowering => {
+  const axis = node.params.axis
   const shape = node.shape
   const size = shape[axis]
   const inner = sizeOf(shape.slice(axis + 1))
@@ -223,5 +222,3 @@ ${log ? '  let ls = log(s);\n' : ''}  for (var j = 0u; j < ${size}u; j++) {
   return { steps: [step] }
 }
 
-defineKernel('softmax', lowerSoftmax(false))
-defineKernel('logSoftmax', lowerSoftmax(true))

@@ -5,7 +5,7 @@
  * so it needs no read in the middle of a step and works inside a donated jitted step (the donated
  * buffers then receive the old values again, nothing is lost).
  */
-import { add, abs, greater, less, mul, sum, where } from '../autodiff/untyped.ts'
+import { add, abs, greater, less, mul, sum, where } from '../core/ops.ts'
 import { leaves, unflattenLike, type AnyTensor, type Tree } from '../tree.ts'
 import type { Tensor } from '../tensor.ts'
 import { fail, shapeText } from '../shape/errors.ts'

@@ -6,7 +6,7 @@
  */
 import { fail } from '../shape/errors.ts'
 import { full } from '../ops/creation.ts'
-import { add, sub, mul, div, sqrt, neg, exp, greater, where } from '../autodiff/untyped.ts'
+import { add, sub, mul, div, sqrt, neg, exp, greater, where } from '../core/ops.ts'
 import { mapTree, zipTrees, type AnyTensor, type Tree } from '../tree.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 import { libraryCall } from '../memory.ts'

@@ -1,5 +1,7 @@
 // The runtime layer: device, pools, plans and their execution. Everything a
-// compiler needs to run kernels, nothing about ops.
+// compiler needs to run kernels, nothing about ops. Programs (a plan with
+// argument, captured and output slots: program.ts) and the residency of graph
+// values on the device (residency.ts) are imported from their own modules.
 
 import { peekGpu } from './device.ts'
 import { DEFAULT_POOL_CACHE_BYTES, type PoolStats } from './pool.ts'

@@ -6,7 +6,7 @@
  * until read; non-tensor arguments key the cache; outputs never share a
  * buffer with an argument or with each other.
  */
-import { realizedBuffer } from '../../src/realize.ts'
+import { residentBuffer } from '../../src/runtime/residency.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
@@ -276,13 +276,13 @@ describe('donated parameters are updated in place', () => {
     const update = jit((p: { w: Tensor<[4]> }, g: Tensor<[4]>) => ({ w: sub(p.w, mul(g, 0.5)) as Tensor<[4]> }), { donate: [0] })
     let p = { w: tensor([1, 2, 3, 4]) }
     await p.w.data()
-    const buffer = realizedBuffer(p.w.node)
+    const buffer = residentBuffer(p.w.node)
     const inUse = memory().inUseBytes
     for (let i = 0; i < 4; i++) {
       const previous = p.w
       p = await update(p, tensor([2, 2, 2, 2]))
       expect(previous.isDisposed).toBe(true)
-      expect(realizedBuffer(p.w.node)).toBe(buffer)
+      expect(residentBuffer(p.w.node)).toBe(buffer)
     }
     expect(Array.from(await p.w.data())).toEqual([-3, -2, -1, 0])
     expect(memory().inUseBytes).toBe(inUse)
@@ -293,7 +293,7 @@ describe('donated parameters are updated in place', () => {
     const w = tensor([5, 6])
     await w.data()
     const out = await update(w)
-    expect(realizedBuffer(out.node)).not.toBe(realizedBuffer(w.node))
+    expect(residentBuffer(out.node)).not.toBe(residentBuffer(w.node))
     expect(Array.from(await w.data())).toEqual([5, 6])
     expect(Array.from(await out.data())).toEqual([4, 5])
   })

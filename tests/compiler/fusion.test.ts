@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { DEFAULT_TARGET } from '../../src/compiler/kernel.ts'
 import { realize } from '../../src/realize.ts'
-import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, type Tensor } from '../../src/index.ts'
+import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, type Tensor } from '../../src/index.ts'
 import type { DispatchStep } from '../../src/runtime/plan.ts'
-import '../../src/ops/kernels.ts'
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
 const dispatches = (t: Tensor<number[]>) =>
@@ -38,6 +37,21 @@ describe('epilogue fusion', () => {
       return 1 / (1 + Math.exp(-Math.max(v, 0) * [0.5, -1, 2, 1.5][channel]))
     })
     expected.forEach((e, i) => expect(Math.abs((fusedValues as Float32Array)[i] - e)).toBeLessThan(1e-5))
+  })
+
+  it('fuses elu, silu and hardswish into the conv that produces their input, with the unfused values', async () => {
+    const conv = conv2d({ weight: w, bias: b }, { padding: 1 })(x)
+    const activations = [
+      ['elu', elu({ alpha: 0.5 }), (v: number) => (v > 0 ? v : 0.5 * (Math.exp(v) - 1))],
+      ['silu', silu, (v: number) => v / (1 + Math.exp(-v))],
+      ['hardswish', hardswish, (v: number) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6],
+    ] as const
+    for (const [name, activation, reference] of activations) {
+      const y = activation(conv) as Tensor<number[]>
+      expect(dispatches(y).map((s) => s.label)).toContain(`conv2d+${name}`)
+      const [fusedValues, convValues] = await realize([y.node, conv.node])
+      Array.from(convValues as Float32Array, reference).forEach((e, i) => expect(Math.abs((fusedValues as Float32Array)[i] - e), name).toBeLessThan(1e-5))
+    }
   })
 
   it('does not fuse a producer whose output has another user', () => {

@@ -9,7 +9,7 @@ import { DEFAULT_TARGET, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { kernelGraph, type KernelGraph } from '../../src/compiler/kernel-graph.ts'
 import { assignBuffers, foldLiterals, fuseEpilogues, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
 import { PASSES } from '../../src/compiler/schedule.ts'
-import '../../src/ops/kernels.ts'
+import { fillPrimitive } from '../../src/core/ops.ts'
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
 const vector = (n: number, seed: number) => fromArray(values(n, seed), [n]) as Tensor<number[]>
@@ -87,7 +87,7 @@ describe('lower', () => {
     const x = vector(6, 1)
     const leaf = vector(6, 2)
     const view = reshape([2, 3])(add(x, leaf)) as Tensor<number[]>
-    const empty = makeNode('fill', [], { value: 1 }, [0, 3], 'float32')
+    const empty = makeNode(fillPrimitive, [], { value: 1, shape: [0, 3], dtype: 'float32' }, [0, 3], 'float32')
     const g = lower(before(lower, [view.node, empty], { realized: new Set([leaf.node]) }))
     expect(g.lowered.get(leaf.node)).toHaveProperty('realized')
     expect(g.lowered.get(x.node)).toMatchObject({ keep: true })

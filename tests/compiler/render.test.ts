@@ -7,13 +7,15 @@
 import { describe, expect, it } from 'vitest'
 import { makeNode, type Node } from '../../src/graph.ts'
 import { add, conv2d, fromArray, gelu, matmul, maximum, relu, type Tensor } from '../../src/index.ts'
-import { DEFAULT_TARGET, emitterFor, kernelSteps, type KernelStep } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, lower, kernelSteps, type KernelStep } from '../../src/compiler/kernel.ts'
 import { renderKernel, renderStep } from '../../src/compiler/render.ts'
-import '../../src/ops/kernels.ts'
+import { constant } from '../../src/core/leaves.ts'
+import { concatPrimitive } from '../../src/core/ops.ts'
+import { dropoutPrimitive } from '../../src/ops/elementwise.ts'
 
 const vector = (n: number) => fromArray(new Float32Array(n), [n]) as Tensor<number[]>
 const onlyStep = (n: Node): KernelStep => {
-  const [step] = kernelSteps(emitterFor(n.op)(n))
+  const [step] = kernelSteps(lower(n))
   return step
 }
 const wgslOf = (n: Node) => renderStep(onlyStep(n), n).wgsl
@@ -28,7 +30,7 @@ describe('the prelude', () => {
     const withInfinity = wgslOf(maximum(vector(4), fromArray([-Infinity], [1]) as Tensor<number[]>).node)
     expect(withInfinity).toMatch(/var<private> nonFiniteBits/)
     expect(withInfinity).toMatch(/bitcast<f32>\(nonFiniteBits\.z\)/)
-    const random = wgslOf(makeNode('dropout', [vector(4).node], { rate: 0.5, seed: 3 }, [4], 'float32'))
+    const random = wgslOf(makeNode(dropoutPrimitive, [vector(4).node], { rate: 0.5, seed: 3, training: true }, [4], 'float32'))
     expect(random).toMatch(/fn pcg/)
   })
 })
@@ -82,21 +84,21 @@ describe('device limits come from the kernel target', () => {
     const x = fromArray(new Float32Array(2 * 8 * 16 * 16), [2, 8, 16, 16]) as Tensor<[2, 8, 16, 16]>
     const w = fromArray(new Float32Array(8 * 8 * 9), [8, 8, 3, 3]) as Tensor<[8, 8, 3, 3]>
     const y = conv2d(w, { padding: 1 })(x).node
-    expect(() => emitterFor('conv2d')(y, { ...DEFAULT_TARGET, maxStorageBufferBindingSize: 1024 })).toThrow(/1024-byte storage binding limit/)
-    expect(() => emitterFor('conv2d')(y)).not.toThrow()
+    expect(() => lower(y, { ...DEFAULT_TARGET, maxStorageBufferBindingSize: 1024 })).toThrow(/1024-byte storage binding limit/)
+    expect(() => lower(y)).not.toThrow()
   })
 
   it('matmul refuses a grid over the workgroups per dimension', () => {
     const a = fromArray(new Float32Array(256 * 8), [256, 8]) as Tensor<[256, 8]>
     const b = fromArray(new Float32Array(8 * 8), [8, 8]) as Tensor<[8, 8]>
     const y = matmul(a, b).node
-    expect(() => emitterFor('matmul')(y, { ...DEFAULT_TARGET, maxComputeWorkgroupsPerDimension: 1 })).toThrow(/over the limit of 1 per dimension/)
+    expect(() => lower(y, { ...DEFAULT_TARGET, maxComputeWorkgroupsPerDimension: 1 })).toThrow(/over the limit of 1 per dimension/)
   })
 
   it('concat binds as many inputs per step as the target allows', () => {
-    const parts = Array.from({ length: 6 }, (_, k) => makeNode('constant', [], {}, [2], 'float32', new Float32Array([k, k])))
-    const node = makeNode('concat', parts, { axis: 0 }, [12], 'float32')
-    expect(kernelSteps(emitterFor('concat')(node, { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: 3 }))).toHaveLength(3)
-    expect(kernelSteps(emitterFor('concat')(node))).toHaveLength(1)
+    const parts = Array.from({ length: 6 }, (_, k) => makeNode(constant, [], {}, [2], 'float32', new Float32Array([k, k])))
+    const node = makeNode(concatPrimitive, parts, { axis: 0 }, [12], 'float32')
+    expect(kernelSteps(lower(node, { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: 3 }))).toHaveLength(3)
+    expect(kernelSteps(lower(node))).toHaveLength(1)
   })
 })

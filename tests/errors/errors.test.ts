@@ -11,9 +11,8 @@ import {
   add, assertShape, backendInfo, concat, conv2d, fromArray, jit, linear, matmul, max, maxPool2d, memory, mul, relu, ShapeError, sum, tensor,
   valueAndGrad, zeros, type AnyTensor, type Tensor,
 } from '../../src/index.ts'
-import { defineKernel } from '../../src/compiler/kernel.ts'
+import { definePrimitive, noGradient } from '../../src/core/primitive.ts'
 import { makeNode } from '../../src/graph.ts'
-import type { OpName } from '../../src/ops/names.ts'
 import { peekGpu, PlanError, WgslError } from '../../src/runtime/index.ts'
 import { wrap } from '../../src/tensor.ts'
 import { expectClose, matmul64, rejection, values } from '../autodiff/helpers.ts'
@@ -183,9 +182,11 @@ describe('limits of the adapter', () => {
 })
 
 describe('a kernel that does not compile', () => {
-  // A made-up op whose WGSL is broken, registered only in this test process.
-  const op = 'testOnlyBrokenKernel' as OpName
-  defineKernel(op, (node) => ({
+  // A definition of a primitive (eye, whose kernel nothing else here runs) whose WGSL is broken, used only in this test.
+  const brokenEye = definePrimitive('eye', {
+    shape: (_, { n }) => ({ shape: [n], dtype: 'float32' }),
+    vjp: noGradient,
+    lower: (node) => ({
     steps: [
       {
         // Rendered with the label on line 1, the output's binding on 2, the entry point on 3-4: the body is line 5.
@@ -195,8 +196,9 @@ describe('a kernel that does not compile', () => {
         body: (io) => `  if (gid.x < ${node.shape[0]}u) { ${io.store('gid.x', 'not_defined_anywhere')} }`,
       },
     ],
-  }))
-  const broken = (n: number) => wrap<[number]>(makeNode(op, [], {}, [n], 'float32'))
+  }),
+  })
+  const broken = (n: number) => wrap<[number]>(makeNode(brokenEye, [], { n }, [n], 'float32'))
 
   it('surfaces as a WgslError with the line, and the device still works', async () => {
     await expectDeviceWorks()

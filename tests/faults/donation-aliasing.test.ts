@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { add, jit, memory, mul, tensor, type AnyTensor, type Tensor } from '../../src/index.ts'
-import { realizedBuffer } from '../../src/realize.ts'
+import { residentBuffer } from '../../src/runtime/residency.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 /**
@@ -35,8 +35,8 @@ describe('donation and aliasing', () => {
     const out = await f({ a: w, b: w })
     expect(await read(out.a)).toEqual([2, 3])
     expect(await read(out.b)).toEqual([11, 12])
-    expect(realizedBuffer(out.a.node)).toBeDefined()
-    expect(realizedBuffer(out.a.node)).not.toBe(realizedBuffer(out.b.node))
+    expect(residentBuffer(out.a.node)).toBeDefined()
+    expect(residentBuffer(out.a.node)).not.toBe(residentBuffer(out.b.node))
     // Freeing one output leaves the other intact.
     out.a.dispose()
     expect(await read(add(out.b, 0))).toEqual([11, 12])

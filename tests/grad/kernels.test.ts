@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as sw from '../../src/index.ts'
+import { convWeightGradPrimitive } from '../../src/ops/conv.ts'
 import { makeNode, type Node } from '../../src/graph.ts'
-import { emitterFor, kernelSteps } from '../../src/compiler/kernel.ts'
+import { lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep } from '../../src/compiler/render.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
-import '../../src/ops/kernels.ts'
 import { GRAD_RTOL } from './helpers.ts'
 
 const api = sw as unknown as Record<string, any>
@@ -94,7 +94,7 @@ describe('convWeightGrad kernel', () => {
     const rand = generator(is.reduce((a, b) => a * 31 + b, 7))
     const inside = random(is, rand)
     const outside = random(os, rand)
-    const node = makeNode('convWeightGrad', [sw.fromArray(inside, is).node, sw.fromArray(outside, os).node], { axes, groups }, ws, 'float32')
+    const node = makeNode(convWeightGradPrimitive, [sw.fromArray(inside, is).node, sw.fromArray(outside, os).node], { axes, groups, weightShape: ws }, ws, 'float32')
     const [got] = await realize([node])
     expectNear(got, referenceWeightGrad(inside, is, outside, os, ws, axes, groups), name)
   })
@@ -103,8 +103,8 @@ describe('convWeightGrad kernel', () => {
     const x = sw.fromArray(new Float32Array(64 * 28 * 28), [64, 1, 28, 28])
     const dy = sw.fromArray(new Float32Array(64 * 6 * 24 * 24), [64, 6, 24, 24])
     const axis = { stride: 1, padLeft: 0, dilation: 1 }
-    const node = makeNode('convWeightGrad', [x.node, dy.node], { axes: [axis, axis], groups: 1 }, [6, 1, 5, 5], 'float32')
-    const steps = kernelSteps(emitterFor('convWeightGrad')(node))
+    const node = makeNode(convWeightGradPrimitive, [x.node, dy.node], { axes: [axis, axis], groups: 1, weightShape: [6, 1, 5, 5] }, [6, 1, 5, 5], 'float32')
+    const steps = kernelSteps(lower(node))
     const partials = renderStep(steps[0], node)
     const [sx] = /@workgroup_size\((\d+)/.exec(partials.wgsl)!.slice(1).map(Number)
     const invocations = partials.workgroups.reduce((a, b) => a * b, 1) * sx

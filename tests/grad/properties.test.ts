@@ -20,7 +20,6 @@ import * as sw from '../../src/index.ts'
 import type { Node } from '../../src/graph.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
-import '../../src/ops/kernels.ts'
 
 const api = sw as unknown as Record<string, any>
 type T = AnyTensor

@@ -8,7 +8,6 @@ import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
-import '../../src/ops/kernels.ts'
 import type { FixtureCase } from '../fixtures/load.ts'
 import { fixtureSuite, input } from './conv-helpers.ts'
 
@@ -25,6 +24,7 @@ fixtureSuite('conv_transpose', build)
 
 /** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
 const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {
+  if (node.op !== 'conv1d' && node.op !== 'conv2d' && node.op !== 'convTranspose1d' && node.op !== 'convTranspose2d') throw new Error(`${node.op} is not a convolution`)
   const steps = kernelSteps(lowerConv(node, target))
   return renderStep(steps[steps.length - 1], node, target)
 }

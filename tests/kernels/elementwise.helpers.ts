@@ -30,6 +30,11 @@ export const buildCase = (c: FixtureCase): AnyTensor => {
   switch (c.op) {
     case 'leakyRelu':
       return sw.leakyRelu(a.negativeSlope === undefined ? {} : { negativeSlope: a.negativeSlope })(x as any) as AnyTensor
+    case 'elu':
+      return api.elu(a.alpha === undefined ? {} : { alpha: a.alpha })(x)
+    case 'silu':
+    case 'hardswish':
+      return api[c.op](x)
     case 'cast':
       return api.cast(a.dtype)(x)
     case 'gelu':

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { fixtureTests } from './elementwise.helpers.ts'
-import '../../src/ops/kernels.ts'
 
 describe('elementwise.json fixtures (unary, binary with broadcasting)', () => {
   fixtureTests('elementwise')

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { fromArray, linear, matmul, type Tensor } from '../../src/index.ts'
 import { makeNode } from '../../src/graph.ts'
-import type { OpName } from '../../src/ops/names.ts'
-import { DEFAULT_TARGET, emitterFor, kernelSteps } from '../../src/compiler/kernel.ts'
+import { constant } from '../../src/core/leaves.ts'
+import { matmulPrimitive } from '../../src/core/ops.ts'
+import { linearPrimitive } from '../../src/ops/linear.ts'
+import { DEFAULT_TARGET, lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
 import { fixtureTests } from './elementwise.helpers.ts'
-import '../../src/ops/kernels.ts'
 
 type AnyTensor = Tensor<readonly number[]>
 const anyMatmul = matmul as unknown as (a: AnyTensor, b: AnyTensor) => AnyTensor
@@ -142,9 +143,10 @@ describe('matmul kernel shape', () => {
     const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
     return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
   }
-  const lowerNode = (op: OpName, inputs: number[][], shape: number[], target: KernelTarget) => {
-    const node = makeNode(op, inputs.map((s) => makeNode('constant', [], {}, s, 'float32', new Float32Array(sizeOf(s)))), {}, shape, 'float32')
-    return kernelSteps(emitterFor(op)(node, target)).map((step) => renderStep(step, node, target))
+  const lowerNode = (op: 'matmul' | 'linear', inputs: number[][], shape: number[], target: KernelTarget) => {
+    const operands = inputs.map((s) => makeNode(constant, [], {}, s, 'float32', new Float32Array(sizeOf(s))))
+    const node = makeNode(op === 'matmul' ? matmulPrimitive : linearPrimitive, operands, {}, shape, 'float32')
+    return kernelSteps(lower(node, target)).map((step) => renderStep(step, node, target))
   }
   const buffers: KernelTarget = { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }
   const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import * as pool from '../../src/ops/pool.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
-import '../../src/ops/kernels.ts'
 import type { FixtureCase } from '../fixtures/load.ts'
 import { fixtureSuite, input } from './conv-helpers.ts'
 

@@ -25,7 +25,7 @@ describe('conv2d', () => {
     const x = zeros([1, 3, 8, 8])
     const y: Tensor<[1, 2, 6, 6]> = conv2d(zeros([2, 3, 3, 3]))(x)
     expect(y.shape).toEqual([1, 2, 6, 6])
-    expect(y.node.attrs).toEqual({ rank: 2 })
+    expect(y.node.params).toEqual({ rank: 2 })
     const same: Tensor<[1, 2, 8, 8]> = conv2d(zeros([2, 3, 4, 4]), { padding: 'same' })(x)
     expect(same.shape).toEqual([1, 2, 8, 8])
     const same2: Tensor<[1, 2, 4, 4]> = conv2d(zeros([2, 3, 3, 3]), { padding: 'same', stride: 2 })(x)

@@ -51,6 +51,10 @@ const build = (c: FixtureCase): T | undefined => {
       return apply(attrs.approximate === 'tanh' ? sw.geluTanh : sw.gelu, x)
     case 'leakyRelu':
       return apply(sw.leakyRelu(attrs), x)
+    case 'elu':
+      return apply(sw.elu(attrs), x)
+    case 'silu': case 'hardswish':
+      return apply(ops[c.op], x)
     case 'cast':
       return apply(call('cast', attrs.dtype), x)
     case 'batchNorm2d':

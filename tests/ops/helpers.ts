@@ -39,7 +39,7 @@ export const expectNode = (
   expect([...t.shape]).toEqual([...expected.shape])
   expect([...t.node.shape]).toEqual([...expected.shape])
   expect(t.dtype).toBe(expected.dtype ?? 'float32')
-  if (expected.attrs) expect(t.node.attrs).toMatchObject(expected.attrs)
+  if (expected.attrs) expect(t.node.params).toMatchObject(expected.attrs)
   // Building a node is pure: the shape is frozen with it.
   expect(Object.isFrozen(t.node)).toBe(true)
   expect(Object.isFrozen(t.node.shape)).toBe(true)

@@ -133,7 +133,7 @@ describe('concatBranches', () => {
     const y: Tensor<[2, 15, 8, 8]> = inception(x)
     expect(y.shape).toEqual([2, 15, 8, 8])
     expect(y.node.op).toBe('concat')
-    expect(y.node.attrs).toMatchObject({ axis: 1 })
+    expect(y.node.params).toMatchObject({ axis: 1 })
     expect(y.node.inputs.map((n) => n.op)).toEqual(['conv2d', 'conv2d', 'conv2d'])
     expect(y.node.inputs.map((n) => n.shape)).toEqual([[2, 4, 8, 8], [2, 6, 8, 8], [2, 5, 8, 8]])
     // the first branch reads x itself; the pool branch starts from x too
@@ -149,7 +149,7 @@ describe('concatBranches', () => {
     const byHand = concat([a(x), b(x)], 1)
     expect(block.shape).toEqual(byHand.shape)
     expect(block.node.op).toBe(byHand.node.op)
-    expect(block.node.attrs).toEqual(byHand.node.attrs)
+    expect(block.node.params).toEqual(byHand.node.params)
     expect(block.node.inputs.map((n) => n.op)).toEqual(byHand.node.inputs.map((n) => n.op))
   })
 
@@ -178,7 +178,7 @@ describe('skip', () => {
     const y: Tensor<[2, 8, 16, 16]> = level(x)
     expect(y.shape).toEqual([2, 8, 16, 16])
     expect(y.node.op).toBe('concat')
-    expect(y.node.attrs).toMatchObject({ axis: 1 })
+    expect(y.node.params).toMatchObject({ axis: 1 })
     expect(y.node.inputs[0]).toBe(x.node)
     expect(y.node.inputs[1].op).toBe('convTranspose2d')
   })

@@ -68,7 +68,7 @@ describe('permute / transpose', () => {
     const x = zeros([2, 3, 4])
     const y: Tensor<[2, 4, 3]> = transpose(-1, -2)(x)
     expectNode(y, { op: 'permute', inputs: [x], shape: [2, 4, 3], attrs: { dims: [0, 2, 1] } })
-    expect(transpose(0, 2)(x).node.attrs).toEqual({ dims: [2, 1, 0] })
+    expect(transpose(0, 2)(x).node.params).toEqual({ dims: [2, 1, 0] })
     expect(transpose(1, 1)(x).shape).toEqual([2, 3, 4])
     expect(transpose(0, 1).op).toBe('transpose')
     // @ts-expect-error transpose: axis 3 is out of range for rank 3
@@ -105,7 +105,7 @@ describe('pad / slice', () => {
     const y: Tensor<[2, 6, 8]> = pad([[0, 0], [1, 2], [3, 1]], -1.5)(x)
     expectNode(y, { op: 'pad', inputs: [x], shape: [2, 6, 8], attrs: { pads: [[0, 0], [1, 2], [3, 1]], value: -1.5 } })
     expect(pad([[1, 1]])(x).shape).toEqual([4, 3, 4])
-    expect(pad([[1, 1]])(x).node.attrs).toMatchObject({ value: 0 })
+    expect(pad([[1, 1]])(x).node.params).toMatchObject({ value: 0 })
     expect(messageOf(() => pad([[0, 0], [0, 0], [0, 0], [1, 1]])(unknownShape(x)))).toBe('pad: 4 padding pairs for a tensor of rank 3')
     expect(messageOf(() => pad([[-2, -1]])(unknownShape(x)))).toBe('pad: dim 0 of size 2 cannot shrink by 3')
   })

@@ -105,7 +105,7 @@ describe('upsample', () => {
     const x = unknownShape(zeros([2, 3, 3, 4]))
     const y = upsample({ scaleFactor: 2 })(x)
     expectNode(y, { op: 'upsample', inputs: [x], shape: [2, 3, 6, 8], attrs: { mode: 'nearest', scaleFactor: 2 } })
-    expect(upsample({ scaleFactor: [2, 3], mode: 'bilinear' })(x).node.attrs).toMatchObject({ mode: 'bilinear' })
+    expect(upsample({ scaleFactor: [2, 3], mode: 'bilinear' })(x).node.params).toMatchObject({ mode: 'bilinear' })
     expect(upsample({ scaleFactor: [2, 3] })(x).shape).toEqual([2, 3, 6, 12])
     expect(upsample({ size: [5, 7], mode: 'bilinear', alignCorners: true })(x).shape).toEqual([2, 3, 5, 7])
   })
@@ -130,7 +130,7 @@ describe('batchNorm2d', () => {
       op: 'batchNorm2d', inputs: [x, p.weight, p.bias, p.runningMean, p.runningVar], shape: [2, 3, 4, 5],
       attrs: { training: false, eps: 1e-5, momentum: 0.1 },
     })
-    expect(batchNorm2d(p, { training: true, momentum: 0.5 })(x).node.attrs).toMatchObject({ training: true, eps: 1e-5, momentum: 0.5 })
+    expect(batchNorm2d(p, { training: true, momentum: 0.5 })(x).node.params).toMatchObject({ training: true, eps: 1e-5, momentum: 0.5 })
   })
 
   it('one training flag, no default: batch norm and dropout refuse options that do not say the mode', () => {
@@ -145,10 +145,10 @@ describe('batchNorm2d', () => {
     // The same Mode value drives both.
     for (const mode of [{ training: true }, { training: false }] satisfies Mode[]) {
       const x = zeros([2, 3, 4, 5])
-      expect(batchNorm2d(p, mode)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
+      expect(batchNorm2d(p, mode)(x).node.params).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
       // A fit step context (mode and dropout seed) drives it too; the seed is not an attribute of batch norm.
       const context = { ...mode, seed: zeros([], 'int32') }
-      expect(batchNorm2d(p, context)(x).node.attrs).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
+      expect(batchNorm2d(p, context)(x).node.params).toEqual({ ...mode, eps: 1e-5, momentum: 0.1 })
       expect(dropout({ rate: 0.5, seed: 1, ...mode })(x) === x).toBe(!mode.training)
     }
   })

@@ -21,7 +21,7 @@ describe('reductions', () => {
       expect(several.shape).toEqual([3])
       const severalKept: Tensor<[1, 3, 1]> = op({ axis: [-1, 0], keepDims: true })(x)
       expect(severalKept.shape).toEqual([1, 3, 1])
-      expect(op({ axis: [-1, -2], keepDims: true })(x).node.attrs).toMatchObject({ axes: [2, 1], keepDims: true })
+      expect(op({ axis: [-1, -2], keepDims: true })(x).node.params).toMatchObject({ axes: [2, 1], keepDims: true })
       // mean is float only, as in PyTorch; sum and max keep int32.
       const int = zeros([2, 3], 'int32') as unknown as Tensor<[2, 3]>
       if (name === 'mean') expect(dtypeMessageOf(() => op({ axis: 0 })(int))).toBe("mean: expects float32 input, got int32; convert it with cast('float32')")
@@ -54,8 +54,8 @@ describe('softmax / logSoftmax', () => {
       expect(op().op).toBe(name)
       const y: Tensor<[2, 3, 4]> = op()(x)
       expectNode(y, { op: name, inputs: [x], shape: [2, 3, 4], attrs: { axis: 2 } })
-      expect(op({ axis: -3 })(x).node.attrs).toEqual({ axis: 0 })
-      expect(op({ axis: 1 })(x).node.attrs).toEqual({ axis: 1 })
+      expect(op({ axis: -3 })(x).node.params).toEqual({ axis: 0 })
+      expect(op({ axis: 1 })(x).node.params).toEqual({ axis: 1 })
       // @ts-expect-error axis 3 is out of range for rank 3
       expect(messageOf(() => op({ axis: 3 })(x))).toBe(`${name}: axis 3 is out of range for rank 3`)
       expect(messageOf(() => op({ axis: -4 })(unknownShape(x)))).toBe(`${name}: axis -4 is out of range for rank 3`)

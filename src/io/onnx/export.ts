@@ -11,7 +11,9 @@
  * whatever differs between them (a reshape target, 'same' padding at stride
  * > 1) is exactly what has to follow the input size at run time.
  */
-import { makeNode, topologicalOrder, type Node } from '../../graph.ts'
+import { makeNode, topologicalOrder, type Node, type NodeOf } from '../../graph.ts'
+import type { Primitive } from '../../core/params.ts'
+import { external } from '../../core/leaves.ts'
 import { realize } from '../../realize.ts'
 import { ShapeError } from '../../shape/errors.ts'
 import { wrap, type Tensor } from '../../tensor.ts'
@@ -22,6 +24,14 @@ import { pytorchNames } from '../names.ts'
 import { GraphBuilder } from './builder.ts'
 import { CONVERTERS } from './ops.ts'
 import { ELEMENT_TYPE, encodeModel, type ValueInfoMessage } from './proto.ts'
+
+/** The ONNX value of `node` by its primitive's converter, or the OnnxExportError saying why there is none. */
+const convert = <P extends Primitive>(node: NodeOf<P>, other: Node, inputs: readonly string[], graph: GraphBuilder): string => {
+  const converter = CONVERTERS[node.op]
+  if (converter === undefined) throw new OnnxExportError(node.op, 'has no ONNX translation yet')
+  if (typeof converter === 'string') throw new OnnxExportError(node.op, converter)
+  return converter({ node, other, inputs, graph })
+}
 
 /** A dim of an input shape: a size, or the name of a dynamic dim ('N', 'batch'). */
 export type DimSpec = number | string
@@ -65,7 +75,7 @@ const trace = (
   sizes: ReadonlyMap<string, number>,
 ): Trace => {
   const placeholders = shapes.map((shape, i) =>
-    wrap(makeNode('external', [], { onnxInput: i }, shape.map((d) => (typeof d === 'string' ? sizes.get(d)! : d)), 'float32')) as AnyTensor)
+    wrap(makeNode(external, [], { onnxInput: i }, shape.map((d) => (typeof d === 'string' ? sizes.get(d)! : d)), 'float32')) as AnyTensor)
   const at = [...sizes].map(([name, size]) => `${name} = ${size}`).join(', ')
   try {
     let result: unknown
@@ -131,9 +141,7 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
   for (const [node, name] of await foldConstants(first, twin, graph, options.params)) names.set(node, name)
   for (const node of first.order) {
     if (!first.live.has(node) || names.has(node)) continue
-    const converter = CONVERTERS[node.op]
-    if (typeof converter === 'string') throw new OnnxExportError(node.op, converter)
-    names.set(node, converter({ node, other: twin.get(node)!, inputs: node.inputs.map((n) => names.get(n)!), graph }))
+    names.set(node, convert(node, twin.get(node)!, node.inputs.map((n) => names.get(n)!), graph))
   }
 
   // A dim that differs between the traces is dynamic: named when it is one of the input's named dims.

@@ -4,32 +4,29 @@
  * whose sizes differ on the dynamic dims) and emits ONNX nodes; ops ONNX
  * cannot express faithfully throw OnnxExportError saying why.
  */
-import type { DType, Node } from '../../graph.ts'
-import type { OpName } from '../../ops/names.ts'
-import { convPadding, paddingOnAxis, type ConvOptions, type ConvTransposeOptions } from '../../shape/conv.ts'
+import type { DType, Node, NodeBase, NodeOf } from '../../graph.ts'
+import type { PoolOp, Primitive } from '../../core/params.ts'
+import { convPadding, paddingOnAxis } from '../../shape/conv.ts'
 import { axisValue } from '../../shape/errors.ts'
-import { poolParams, type PoolOptions, type UpsampleOptions } from '../../shape/pool.ts'
-import type { SliceSpec } from '../../shape/layout.ts'
+import { poolParams } from '../../shape/pool.ts'
 import { OnnxExportError } from '../errors.ts'
 import { attribute as a, type GraphBuilder } from './builder.ts'
 import { ELEMENT_TYPE } from './proto.ts'
 
-export interface OpContext {
+export interface OpContext<P extends Primitive = Primitive> {
   /** The node as traced at the first sizes of the dynamic dims. */
-  readonly node: Node
+  readonly node: NodeOf<P>
   /** The same node traced at the second sizes (the node itself when no dim is dynamic). */
   readonly other: Node
   /** ONNX value names of the node's inputs. */
   readonly inputs: readonly string[]
   readonly graph: GraphBuilder
 }
-export type Converter = (c: OpContext) => string
+export type Converter<P extends Primitive = Primitive> = (c: OpContext<P>) => string
 
 export const refuse = (op: string, why: string): never => {
   throw new OnnxExportError(op, why)
 }
-/** A node's attributes as the options type its op was built with. */
-const optionsOf = <T>(node: Node) => node.attrs as unknown as T
 const same = (a: readonly unknown[], b: readonly unknown[]) => JSON.stringify(a) === JSON.stringify(b)
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const cast = (g: GraphBuilder, name: string, to: DType | 'int64') => g.add('Cast', [name], [a.int('to', ELEMENT_TYPE[to])])
@@ -39,8 +36,8 @@ const castInputs = (c: OpContext, to: DType, first = 0) =>
 
 // ------------------------------------------------------------ convolution and pooling
 
-const conv: Converter = ({ node, other, inputs, graph }) => {
-  const o = optionsOf<ConvOptions & { rank: number }>(node)
+const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) => {
+  const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
   const strides = axes.map((i) => axisValue(o.stride, i, 1))
@@ -52,8 +49,8 @@ const conv: Converter = ({ node, other, inputs, graph }) => {
   return graph.add('Conv', inputs, [a.ints('kernel_shape', kernel), a.ints('strides', strides), a.ints('dilations', dilations), a.int('group', o.groups ?? 1), padding])
 }
 
-const convTranspose: Converter = ({ node, inputs, graph }) => {
-  const o = optionsOf<ConvTransposeOptions & { rank: number }>(node)
+const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d'> = ({ node, inputs, graph }) => {
+  const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
   const pads = axes.map((i) => axisValue(o.padding, i, 0))
@@ -73,8 +70,8 @@ const convTranspose: Converter = ({ node, inputs, graph }) => {
  * what an explicit zero Pad followed by an average excluding (the remaining)
  * padding computes.
  */
-const pool = (kind: 'MaxPool' | 'AveragePool'): Converter => ({ node, inputs, graph }) => {
-  const o = optionsOf<PoolOptions & { rank: number }>(node)
+const pool = (kind: 'MaxPool' | 'AveragePool'): Converter<PoolOp> => ({ node, inputs, graph }) => {
+  const o = node.params
   const axes = range(o.rank)
   const p = axes.map((i) => poolParams(o, i))
   if (kind === 'AveragePool' && p.some((q) => q.dilation !== 1)) refuse(node.op, 'AveragePool has no dilation before opset 19')
@@ -102,7 +99,7 @@ const pool = (kind: 'MaxPool' | 'AveragePool'): Converter => ({ node, inputs, gr
   return graph.add(kind, [x], attributes)
 }
 
-const adaptiveAvgPool2d: Converter = ({ node, other, inputs, graph }) => {
+const adaptiveAvgPool2d: Converter<'adaptiveAvgPool2d'> = ({ node, other, inputs, graph }) => {
   const out = node.shape.slice(2)
   if (out.every((d) => d === 1)) return graph.add('GlobalAveragePool', inputs)
   const kernels = [node, other].map((n) => n.inputs[0].shape.slice(2).map((d, i) => (d % n.shape[2 + i] === 0 ? d / n.shape[2 + i] : NaN)))
@@ -113,8 +110,8 @@ const adaptiveAvgPool2d: Converter = ({ node, other, inputs, graph }) => {
 
 const globalReduce = (kind: 'ReduceMean' | 'ReduceMax'): Converter => ({ inputs, graph }) => graph.add(kind, inputs, [a.ints('axes', [2, 3]), a.int('keepdims', 0)])
 
-const upsample: Converter = ({ node, inputs, graph }) => {
-  const o = optionsOf<UpsampleOptions>(node)
+const upsample: Converter<'upsample'> = ({ node, inputs, graph }) => {
+  const o = node.params
   const mode = o.mode === 'bilinear'
     ? [a.string('mode', 'linear'), a.string('coordinate_transformation_mode', o.alignCorners ? 'align_corners' : 'pytorch_half_pixel')]
     : [a.string('mode', 'nearest'), a.string('coordinate_transformation_mode', 'asymmetric'), a.string('nearest_mode', 'floor')]
@@ -132,9 +129,9 @@ const upsample: Converter = ({ node, inputs, graph }) => {
   return graph.add('Resize', [inputs[0], roi, '', sizes], mode)
 }
 
-const batchNorm2d: Converter = ({ node, inputs, graph }) => {
-  if (node.attrs.training === true) refuse(node.op, 'training mode normalises with batch statistics; export the model with training: false (running statistics)')
-  return graph.add('BatchNormalization', inputs, [a.float('epsilon', node.attrs.eps as number)])
+const batchNorm2d: Converter<'batchNorm2d'> = ({ node, inputs, graph }) => {
+  if (node.params.training) refuse(node.op, 'training mode normalises with batch statistics; export the model with training: false (running statistics)')
+  return graph.add('BatchNormalization', inputs, [a.float('epsilon', node.params.eps)])
 }
 
 // ------------------------------------------------------------ dense
@@ -148,12 +145,13 @@ const linear: Converter = ({ node, inputs, graph }) => {
 
 // ------------------------------------------------------------ elementwise
 
-const unary = (kind: string, attributes: (n: Node) => ReturnType<typeof a.int>[] = () => []): Converter => ({ node, inputs, graph }) => graph.add(kind, inputs, attributes(node))
+const unary = <P extends Primitive>(kind: string, attributes: (n: NodeOf<P>) => ReturnType<typeof a.int>[] = () => []): Converter<P> => ({ node, inputs, graph }) =>
+  graph.add(kind, inputs, attributes(node))
 
 /** GELU is an ONNX op only from opset 20: its formula in ONNX ops. */
-const gelu: Converter = ({ node, inputs: [x], graph }) => {
+const gelu: Converter<'gelu'> = ({ node, inputs: [x], graph }) => {
   const half = graph.add('Mul', [x, graph.float('half', 0.5)])
-  if (node.attrs.approximate === 'tanh') {
+  if (node.params.approximate === 'tanh') {
     const cube = graph.add('Mul', [graph.add('Mul', [x, x]), x])
     const inner = graph.add('Mul', [graph.add('Add', [x, graph.add('Mul', [cube, graph.float('c', 0.044715)])]), graph.float('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))])
     return graph.add('Mul', [half, graph.add('Add', [graph.add('Tanh', [inner]), graph.float('one', 1)])])
@@ -172,16 +170,16 @@ const where: Converter = (c) => c.graph.add('Where', [c.inputs[0], ...castInputs
 
 // ------------------------------------------------------------ reductions
 
-const reduce = (kind: 'ReduceSum' | 'ReduceMean' | 'ReduceMax'): Converter => ({ node, inputs, graph }) => {
-  const { axes, keepDims } = node.attrs as { axes: number[]; keepDims: boolean }
+const reduce = (kind: 'ReduceSum' | 'ReduceMean' | 'ReduceMax'): Converter<'sum' | 'mean' | 'max'> => ({ node, inputs, graph }) => {
+  const { axes, keepDims } = node.params
   const keep = a.int('keepdims', keepDims ? 1 : 0)
   // Opset 13 moved ReduceSum's axes to an input; ReduceMean and ReduceMax follow in opset 18.
   if (kind === 'ReduceSum') return graph.add(kind, [inputs[0], graph.int64s('axes', axes)], [keep])
   return graph.add(kind, inputs, [a.ints('axes', axes), keep])
 }
 
-const argmax: Converter = ({ node, inputs, graph }) => {
-  const { axes, keepDims } = node.attrs as { axes: number[]; keepDims: boolean }
+const argmax: Converter<'argmax'> = ({ node, inputs, graph }) => {
+  const { axes, keepDims } = node.params
   const rank = node.inputs[0].shape.length
   let index: string
   if (axes.length === 1) index = graph.add('ArgMax', inputs, [a.int('axis', axes[0]), a.int('keepdims', keepDims ? 1 : 0)])
@@ -194,12 +192,12 @@ const argmax: Converter = ({ node, inputs, graph }) => {
   return cast(graph, index, 'int32')
 }
 
-const alongAxis = (kind: 'Softmax' | 'LogSoftmax'): Converter => ({ node, inputs, graph }) => graph.add(kind, inputs, [a.int('axis', node.attrs.axis as number)])
+const alongAxis = (kind: 'Softmax' | 'LogSoftmax'): Converter<'softmax' | 'logSoftmax'> => ({ node, inputs, graph }) => graph.add(kind, inputs, [a.int('axis', node.params.axis)])
 
 // ------------------------------------------------------------ layout
 
 /** A target shape whose dynamic dims are 0 (copied from the input at the same place) or a single -1. */
-const runtimeShape = (op: string, node: Node, other: Node): number[] => {
+const runtimeShape = (op: string, node: NodeBase, other: NodeBase): number[] => {
   const [inA, inB] = [node.inputs[0].shape, other.inputs[0].shape]
   let inferred = 0
   const dims = node.shape.map((d, i) => {
@@ -229,21 +227,21 @@ const broadcastTo: Converter = ({ node, other, inputs, graph }) => {
   return graph.add('Expand', [inputs[0], graph.int64s('shape', dims)])
 }
 
-const permute: Converter = ({ node, inputs, graph }) => graph.add('Transpose', inputs, [a.ints('perm', node.attrs.dims as number[])])
+const permute: Converter<'permute'> = ({ node, inputs, graph }) => graph.add('Transpose', inputs, [a.ints('perm', node.params.dims)])
 
-const concat: Converter = ({ node, inputs, graph }) => graph.add('Concat', inputs, [a.int('axis', node.attrs.axis as number)])
+const concat: Converter<'concat'> = ({ node, inputs, graph }) => graph.add('Concat', inputs, [a.int('axis', node.params.axis)])
 
-const pad: Converter = ({ node, inputs, graph }) => {
-  const pads = node.attrs.pads as readonly (readonly [number, number])[]
+const pad: Converter<'pad'> = ({ node, inputs, graph }) => {
+  const pads = node.params.pads
   const rank = node.shape.length
   const all = range(rank).map((i) => pads[i] ?? [0, 0])
   const value = graph.fresh('pad_value')
-  graph.initializer(value, node.dtype, [], node.dtype === 'float32' ? Float32Array.of(node.attrs.value as number) : Int32Array.of(node.attrs.value as number))
+  graph.initializer(value, node.dtype, [], node.dtype === 'float32' ? Float32Array.of(node.params.value) : Int32Array.of(node.params.value))
   return graph.add('Pad', [inputs[0], graph.int64s('pads', [...all.map((p) => p[0]), ...all.map((p) => p[1])]), value])
 }
 
-const slice: Converter = ({ node, inputs, graph }) => {
-  const spec = optionsOf<SliceSpec>(node)
+const slice: Converter<'slice'> = ({ node, inputs, graph }) => {
+  const spec = node.params
   const rank = node.shape.length
   const axes = range(rank).filter((i) => spec.start[i] !== undefined || spec.end[i] !== undefined || (spec.step?.[i] ?? 1) !== 1)
   // ONNX Slice clamps like Python; INT64_MAX is "to the end" whatever the size.
@@ -254,17 +252,20 @@ const slice: Converter = ({ node, inputs, graph }) => {
   ])
 }
 
-const oneHot: Converter = ({ node, inputs, graph }) => {
+const oneHot: Converter<'oneHot'> = ({ node, inputs, graph }) => {
   const values = graph.fresh('on_off')
   graph.initializer(values, 'float32', [2], Float32Array.of(0, 1))
   // ONNX Runtime's OneHot takes int64 indices.
-  return graph.add('OneHot', [cast(graph, inputs[0], 'int64'), graph.int64s('depth', [node.attrs.classes as number]), values], [a.int('axis', -1)])
+  return graph.add('OneHot', [cast(graph, inputs[0], 'int64'), graph.int64s('depth', [node.params.classes]), values], [a.int('axis', -1)])
 }
 
 const notForward = 'is a gradient op, not part of a forward pass; export the forward function'
 
-/** Every op: its converter, or why it cannot be exported (creation ops never reach here: they are folded into initializers). */
-export const CONVERTERS: Record<OpName, Converter | string> = {
+/**
+ * Each primitive's converter, or why it cannot be exported (creation ops never reach here: they are
+ * folded into initializers). A primitive missing here is refused as having no ONNX translation yet.
+ */
+export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } = {
   constant: 'folded into an initializer', external: 'folded into an initializer', fill: 'folded into an initializer',
   arange: 'folded into an initializer', eye: 'folded into an initializer', random: 'folded into an initializer',
   conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
@@ -272,7 +273,7 @@ export const CONVERTERS: Record<OpName, Converter | string> = {
   adaptiveAvgPool2d, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
   upsample, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
-  relu: unary('Relu'), leakyRelu: unary('LeakyRelu', (n) => [a.float('alpha', n.attrs.negativeSlope as number)]), sigmoid: unary('Sigmoid'),
+  relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
   tanh: unary('Tanh'), gelu, exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'), neg: unary('Neg'), erf: unary('Erf'),
   dropout: 'dropout in training mode draws a random mask; build the model with training: false for export (inference dropout is the identity)',
   add: binary('Add'), sub: binary('Sub'), mul: binary('Mul'), div: binary('Div'), maximum: binary('Max'), minimum: binary('Min'), pow: binary('Pow'),

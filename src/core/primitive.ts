@@ -1,0 +1,58 @@
+/**
+ * What a primitive is: a name, typed parameters, a shape/dtype rule, a vector-Jacobian rule and a
+ * lowering to WGSL, in one object. A graph node points at the definition of its primitive, so the
+ * compiler, autodiff and `bind` find everything about it there, typed by its parameters.
+ */
+import type { DType, Node, NodeOf } from '../graph.ts'
+import type { Expr, KernelIO, KernelTarget, Lowering } from '../compiler/kernel.ts'
+import type { AnyTensor } from '../tree.ts'
+import type { Params, Primitive } from './params.ts'
+
+/** The abstract value of a node: what its shape rule computes. */
+export interface Abstract {
+  readonly shape: readonly number[]
+  readonly dtype: DType
+}
+
+export interface VjpContext<P extends Primitive> {
+  readonly node: NodeOf<P>
+  readonly params: Params[P]
+  /** The primitive's inputs, as tensors. */
+  readonly inputs: readonly AnyTensor[]
+  /** Its output (reuse it: e.g. sigmoid' = y(1 − y)). */
+  readonly output: AnyTensor
+  /** The cotangent of the output. */
+  readonly dy: AnyTensor
+}
+
+/** Cotangents of the inputs (null or missing where an input has none, e.g. int labels). */
+export type Cotangents = readonly (AnyTensor | null)[]
+
+/**
+ * An elementwise primitive as a WGSL expression of its operands' values (operand 0 first): what fusion
+ * inlines. Literals and shared helper functions (erf, tanh) go through `io`, so the renderer emits
+ * only the helpers a kernel uses.
+ */
+export interface ElementwiseRule<P extends Primitive> {
+  expr(node: NodeOf<P>, operands: readonly Expr[], io: Pick<KernelIO, 'literal' | 'helper'>): Expr
+}
+
+// Members are methods so that a definition of one primitive is also a definition of "some
+// primitive" (PrimitiveDef<'add'> is a PrimitiveDef<Primitive>), which generic passes need.
+export interface PrimitiveDef<P extends Primitive> {
+  readonly name: P
+  /** The output's shape and dtype, or a ShapeError naming the op; the run-time twin of the op's type rule. */
+  shape(inputs: readonly Node[], params: Params[P]): Abstract
+  /** Cotangents of the inputs; `noGradient` for primitives nothing flows back through. */
+  vjp(context: VjpContext<P>): Cotangents
+  /** WGSL compute steps for one node (or an alias of an input). */
+  lower(node: NodeOf<P>, target: KernelTarget): Lowering
+  /** Set for elementwise float primitives: the expression fusion inlines into a producer's epilogue. */
+  readonly elementwise?: ElementwiseRule<P>
+}
+
+/** The definition of one primitive; spelled out so that a missing rule or lowering is a compile error at the definition. */
+export const definePrimitive = <P extends Primitive>(name: P, definition: NoInfer<Omit<PrimitiveDef<P>, 'name'>>): PrimitiveDef<P> => ({ name, ...definition })
+
+/** The VJP of a primitive nothing flows back through (creation, comparisons, argmax, stopGradient). */
+export const noGradient = (): Cotangents => []

@@ -1,0 +1,173 @@
+/**
+ * Activations: each is one primitive defined here whole — its parameters, shape rule (same
+ * shape), gradient, WGSL expression (which both lowers it and fuses it into a producer's epilogue,
+ * conv + bias + activation in one kernel) and its public layer. Adding an activation touches only
+ * this file (plus its PyTorch fixture line and type test); see the README's architecture section.
+ */
+import type { SameShapeOf } from '../../types/index.ts'
+import type { NodeOf } from '../graph.ts'
+import { bind } from '../core/bind.ts'
+import { add, div, exp, greater, less, mul, neg, tanh, erf, where } from '../core/ops.ts'
+import type { NoParams, Params } from '../core/params.ts'
+import { definePrimitive, type PrimitiveDef, type VjpContext, type Cotangents } from '../core/primitive.ts'
+import { layer, type Layer } from '../layer.ts'
+import { acceptDType } from '../shape/dtype.ts'
+import { wrap } from '../tensor.ts'
+import type { AnyTensor } from '../tree.ts'
+import { unaryBodies, unaryElementwise, unaryLowering, type UnaryBody } from './elementwise.wgsl.ts'
+
+declare module '../core/params.ts' {
+  interface Params {
+    readonly relu: NoParams
+    readonly leakyRelu: { readonly negativeSlope: number }
+    readonly sigmoid: NoParams
+    readonly gelu: { readonly approximate: 'none' | 'tanh' }
+    readonly elu: { readonly alpha: number }
+    readonly silu: NoParams
+    readonly hardswish: NoParams
+  }
+}
+
+type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'gelu' | 'elu' | 'silu' | 'hardswish'
+
+/** A float activation: the output has the input's shape and dtype; `body` is its WGSL of `x`. */
+const activation = <P extends Activation>(name: P, body: UnaryBody<P>, vjp: (context: VjpContext<P>) => Cotangents): PrimitiveDef<P> =>
+  definePrimitive(name, {
+    shape: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
+    vjp,
+    lower: unaryLowering(body),
+    elementwise: unaryElementwise(body),
+  })
+
+/** The public layer of an activation primitive with fixed parameters. */
+const layerOf = <P extends Activation>(primitive: PrimitiveDef<P>, params: Params[P]): Layer<SameShapeOf<P, 'float'>> =>
+  layer(primitive.name, (x) => {
+    acceptDType(primitive.name, 'input', x.dtype, 'float')
+    return wrap(bind(primitive, [x.node], params))
+  })
+
+const sigmoidOf = (x: AnyTensor) => wrap(bind(sigmoidPrimitive, [x.node], {}))
+
+// Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
+// that leaves relu free to fuse into its producer's epilogue.
+export const reluPrimitive = activation('relu', unaryBodies.relu, ({ output: y, dy }) => [where(greater(y, 0), dy, 0)])
+
+export const leakyReluPrimitive = activation('leakyRelu', unaryBodies.leakyRelu, ({ params: { negativeSlope }, inputs: [x], output: y, dy }) =>
+  // With a non-negative slope the output's sign is the input's, as for relu.
+  [where(greater(negativeSlope >= 0 ? y : x, 0), dy, mul(dy, negativeSlope))],
+)
+
+export const sigmoidPrimitive = activation('sigmoid', unaryBodies.sigmoid, ({ output: y, dy }) => [mul(dy, mul(y, add(neg(y), 1)))])
+
+export const geluPrimitive = activation('gelu', unaryBodies.gelu, ({ params, inputs: [x], dy }) => {
+  if (params.approximate === 'tanh') {
+    // d/dx ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³)
+    const u = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), 0.7978845608028654)
+    const t = tanh(u)
+    const du = mul(add(mul(mul(x, x), 3 * 0.044715), 1), 0.7978845608028654)
+    const sech2 = add(neg(mul(t, t)), 1)
+    return [mul(dy, add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sech2), du)))]
+  }
+  // Φ(x) + x·φ(x)
+  const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5)
+  const pdf = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI))
+  return [mul(dy, add(cdf, mul(x, pdf)))]
+})
+
+// torch.nn.functional.elu: x for x > 0, α(eˣ − 1) otherwise; its gradient there is αeˣ = y + α.
+export const eluPrimitive = activation(
+  'elu',
+  (n, x, io) => `select(${io.literal(n.params.alpha, 'float32')} * (exp(${x}) - 1.0), ${x}, ${x} > 0.0)`,
+  ({ params: { alpha }, inputs: [x], output: y, dy }) => [where(greater(x, 0), dy, mul(dy, add(y, alpha)))],
+)
+
+// torch.nn.functional.silu: x·σ(x); its gradient σ(x)(1 + x(1 − σ(x))). x / (1 + e⁻ˣ) is −0 rather
+// than NaN where e⁻ˣ overflows.
+export const siluPrimitive = activation('silu', (_, x) => `${x} / (1.0 + exp(-${x}))`, ({ inputs: [x], dy }) => {
+  const s = sigmoidOf(x)
+  return [mul(dy, mul(s, add(mul(x, add(neg(s), 1)), 1)))]
+})
+
+// torch.nn.functional.hardswish: x·relu6(x + 3)/6; gradient 0 below −3, x/3 + ½ up to 3, 1 above.
+export const hardswishPrimitive = activation('hardswish', (_, x) => `${x} * clamp(${x} + 3.0, 0.0, 6.0) / 6.0`, ({ inputs: [x], dy }) => [
+  where(less(x, -3), 0, where(greater(x, 3), dy, mul(dy, add(div(x, 3), 0.5)))),
+])
+
+/** The activation primitives, for the registry (src/core/registry.ts). */
+export const ACTIVATIONS = {
+  relu: reluPrimitive,
+  leakyRelu: leakyReluPrimitive,
+  sigmoid: sigmoidPrimitive,
+  gelu: geluPrimitive,
+  elu: eluPrimitive,
+  silu: siluPrimitive,
+  hardswish: hardswishPrimitive,
+} satisfies { readonly [P in Activation]: PrimitiveDef<P> }
+
+// ------------------------------------------------------------ the public layers
+
+/**
+ * max(x, 0) elementwise; NaN passes through, as in PyTorch.
+ *
+ * @example
+ * await relu(tensor([-1, 0, 2])).data() // Float32Array [0, 0, 2]
+ */
+export const relu = layerOf(reluPrimitive, {})
+
+/**
+ * Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01).
+ *
+ * @example
+ * await leakyRelu({ negativeSlope: 0.1 })(tensor([-2, 3])).data() // Float32Array [-0.2, 3]
+ */
+export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): Layer<SameShapeOf<'leakyRelu', 'float'>> =>
+  layerOf(leakyReluPrimitive, { negativeSlope: options.negativeSlope ?? 0.01 })
+
+/**
+ * The logistic function 1 / (1 + e⁻ˣ).
+ *
+ * @example
+ * await sigmoid(tensor([0])).data() // Float32Array [0.5]
+ */
+export const sigmoid = layerOf(sigmoidPrimitive, {})
+
+/**
+ * GELU with the exact erf form (PyTorch's default).
+ *
+ * @example
+ * await gelu(tensor([0, 1])).data() // Float32Array [0, 0.8413447]
+ */
+export const gelu = layerOf(geluPrimitive, { approximate: 'none' })
+
+/**
+ * GELU with the tanh approximation (PyTorch's `approximate='tanh'`).
+ *
+ * @example
+ * await geluTanh(tensor([1])).data() // Float32Array [0.8411920]
+ */
+export const geluTanh = layerOf(geluPrimitive, { approximate: 'tanh' })
+
+/**
+ * ELU: x for x > 0, alpha·(eˣ − 1) otherwise (PyTorch's default alpha 1).
+ *
+ * @example
+ * await elu()(tensor([-1, 2])).data() // Float32Array [-0.6321206, 2]
+ * await elu({ alpha: 0.5 })(tensor([-1])).data() // Float32Array [-0.3160603]
+ */
+export const elu = (options: { readonly alpha?: number } = {}): Layer<SameShapeOf<'elu', 'float'>> => layerOf(eluPrimitive, { alpha: options.alpha ?? 1 })
+
+/**
+ * SiLU (swish): x·σ(x), as `torch.nn.functional.silu`.
+ *
+ * @example
+ * await silu(tensor([0, 1])).data() // Float32Array [0, 0.7310586]
+ */
+export const silu = layerOf(siluPrimitive, {})
+
+/**
+ * Hard swish: x·relu6(x + 3)/6, as `torch.nn.functional.hardswish` (MobileNetV3).
+ *
+ * @example
+ * await hardswish(tensor([-4, 1, 4])).data() // Float32Array [-0, 0.6666667, 4]
+ */
+export const hardswish = layerOf(hardswishPrimitive, {})
