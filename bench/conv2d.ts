@@ -15,6 +15,7 @@ import { conv2d } from '../src/ops/conv.ts'
 import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.ts'
 import { schedule } from '../src/compiler/schedule.ts'
 import type { KernelBinding } from '../src/compiler/kernel.ts'
+import { renderStep } from '../src/compiler/render.ts'
 import { realize } from '../src/realize.ts'
 import { residentBuffer } from '../src/runtime/residency.ts'
 import { kernelTarget } from '../src/compiler/program.ts'
@@ -101,21 +102,21 @@ if (sweep) {
     const lowering = lowerConv(node, target, tile)
     if ('alias' in lowering) throw new Error('unexpected alias')
     // Buffers: 0-2 inputs (resident), 3 output, 4.. scratch; textures as the lowering declares them.
-    const buffer = (b: KernelBinding) => ('input' in b ? b.input : 'output' in b ? 3 : 'scratch' in b ? 4 + b.scratch : -1)
+    const buffer = (b: KernelBinding | { readonly scratch: number }) => ('input' in b ? b.input : 'output' in b ? 3 : 'scratch' in b ? 4 + b.scratch : -1)
     const p: Plan = {
       buffers: [...inputs.map((b) => ({ bytes: b.size })), { bytes: want.length * 4 }, ...(lowering.scratchBytes ?? []).map((bytes) => ({ bytes }))],
       textures: (lowering.textures ?? []).map(([width, height]) => ({ width, height })),
       steps: lowering.steps.map((s) =>
         'copyToTexture' in s
           ? { kind: 'copyBufferToTexture' as const, src: buffer(s.copyToTexture.source), dst: s.copyToTexture.texture, rows: s.copyToTexture.rows, cols: s.copyToTexture.cols }
-          : {
+          : (({ wgsl, workgroups, bindings }) => ({
               kind: 'dispatch' as const,
-              wgsl: s.wgsl,
-              workgroups: s.workgroups,
-              bindings: s.bindings.map((b) =>
+              wgsl,
+              workgroups,
+              bindings: bindings.map((b) =>
                 'texture' in b ? { texture: b.texture, access: 'read' as const } : { buffer: buffer(b), access: 'input' in b ? ('read' as const) : ('read_write' as const) },
               ),
-            },
+            }))(renderStep(s, node, target)),
       ),
     }
     const [got] = await execute(p, [3], { buffers: bound })

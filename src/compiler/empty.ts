@@ -7,8 +7,8 @@
  * of its non-empty parts.
  */
 import { withInputs, type DType, type Node } from '../graph.ts'
-import type { KernelBinding, Lowering } from './kernel.ts'
-import { elementwiseKernel, sizeOf } from './wgsl.ts'
+import type { KernelLowering, Lowering } from './kernel.ts'
+import { sizeOf } from './wgsl.ts'
 
 export type EmptyLowering =
   /** The node has no elements: no step at all. */
@@ -16,7 +16,7 @@ export type EmptyLowering =
   /** Every element is `value`: written from the host, no kernel. */
   | { readonly fill: number }
   /** A kernel over the (non-empty) output that reads only non-empty operands. */
-  | { readonly lowering: Lowering }
+  | { readonly lowering: KernelLowering }
 
 const isEmpty = (n: Node) => sizeOf(n.shape) === 0
 
@@ -24,24 +24,20 @@ const isEmpty = (n: Node) => sizeOf(n.shape) === 0
 export const filledData = (dtype: DType, count: number, value: number): ArrayBufferView =>
   dtype === 'float32' ? new Float32Array(count).fill(value) : dtype === 'int32' ? new Int32Array(count).fill(value) : new Uint32Array(count).fill(value ? 1 : 0)
 
-/** Rewrites a lowering made for `stand-in` (whose inputs are a subset of the node's) to bind those inputs by value. */
-const bindByValue = (lowering: Lowering, inputs: readonly Node[]): Lowering => {
-  if ('alias' in lowering) throw new Error('unreachable: an alias has no bindings to rewrite')
-  const rebind = (b: KernelBinding): KernelBinding => ('input' in b ? { value: inputs[b.input] } : b)
-  return {
-    ...lowering,
-    steps: lowering.steps.map((s) =>
-      'copyToTexture' in s ? { copyToTexture: { ...s.copyToTexture, source: rebind(s.copyToTexture.source) } } : { ...s, bindings: s.bindings.map(rebind), epilogue: false, inPlace: false },
-    ),
-  }
-}
-
-/** The bias broadcast along `axis` of the node's shape. */
-const biasOnly = (node: Node, axis: number): Lowering => {
+/** The bias broadcast along `axis` of the node's shape: a kernel whose one operand is the bias. */
+const biasOnly = (node: Node, axis: number): KernelLowering => {
   const bias = node.inputs[2]
   const inner = sizeOf(node.shape.slice(axis + 1))
-  const standIn = withInputs(node, [bias])
-  return bindByValue({ steps: [elementwiseKernel(standIn, `  out[i] = in0[(i / ${inner}u) % ${node.shape[axis]}u];`)] }, [bias])
+  return {
+    operands: [bias],
+    steps: [
+      {
+        bindings: [{ input: 0 }, { output: true }],
+        dispatch: { threads: sizeOf(node.shape) },
+        body: (io) => `  ${io.store('i', io.load(0, `(i / ${inner}u) % ${node.shape[axis]}u`))}`,
+      },
+    ],
+  }
 }
 
 /**
@@ -70,8 +66,11 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
     case 'convTranspose2d':
       return node.inputs.length > 2 ? { lowering: biasOnly(node, 1) } : { fill: 0 }
     case 'concat': {
+      // The concat of the non-empty parts, its operands those parts.
       const parts = node.inputs.filter((n) => !isEmpty(n))
-      return { lowering: bindByValue(lower(withInputs(node, parts)), parts) }
+      const lowering = lower(withInputs(node, parts))
+      if ('alias' in lowering) throw new Error('unreachable: concat is never a view')
+      return { lowering: { ...lowering, operands: parts } }
     }
     default:
       throw new Error(`${node.op}: no value is defined for an empty input of shape [${node.inputs.find(isEmpty)!.shape.join(', ')}] (output [${node.shape.join(', ')}])`)

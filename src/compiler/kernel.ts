@@ -1,22 +1,78 @@
 /**
- * What an op definition gives the compiler: how to lower one graph node to
- * WGSL compute steps. Shapes and attributes are baked into the source as
+ * The kernel IR: what an op definition gives the compiler for one graph node.
+ * A kernel step is data (its typed bindings, its dispatch) plus functions that
+ * write its WGSL through a `KernelIO`: every read of an operand is
+ * `io.load(operand, index)` and every write of the output `io.store(index,
+ * value)`. The renderer (render.ts) owns everything else — the prelude,
+ * binding numbers and declarations, the one-dimensional skeleton — so the
+ * compiler's passes reason about these calls (epilogue fusion wraps the
+ * stored value, in-place is decided from the recorded load indices), never
+ * about finished text. Shapes and parameters are baked into the source as
  * constants, so the source alone keys the pipeline cache.
  */
 import type { DType, Node, NodeOf } from '../graph.ts'
 import type { Primitive } from '../core/params.ts'
 
-/** A binding of one kernel step: an input of the node, its output, a scratch buffer, or a texture operand. */
+/** A WGSL expression. */
+export type Expr = string
+
+/** Shared WGSL helpers a kernel may call; the renderer emits each one only if it was asked for. */
+export type Helper = 'nonFinite' | 'erf' | 'tanh' | 'random'
+
+/** All a kernel's code may do with its operands and output; the renderer implements it. */
+export interface KernelIO {
+  /** Element `index` (u32) of operand `operand` (an input of the node). Recorded. */
+  load(operand: number, index: Expr): Expr
+  /** The statement writing `value` to element `index` of the output: the only write to it. Recorded. */
+  store(index: Expr, value: Expr): string
+  /** The statement writing the vec4f `value` to elements 4·index4 … 4·index4 + 3 (output declared as vec4f). */
+  store4(index4: Expr, value: Expr): string
+  /** A literal of `dtype`; ±Infinity and NaN become run-time values (Tint rejects non-finite constants). */
+  literal(value: number, dtype: DType): Expr
+  /** Asks for a shared helper (its functions then exist in the module). */
+  helper(name: Helper): void
+}
+
+/** A routine's own typed view of a storage buffer (vec4 operands, exact-length arrays). */
+export interface ArrayView {
+  readonly name: string
+  readonly type: 'f32' | 'i32' | 'u32' | 'vec4f'
+  /** Exact element count, declared as `array<T, n>` (bounds checks fold); runtime-sized without. */
+  readonly length?: number
+}
+
+/** A binding of one kernel step; binding numbers are the renderer's (position in this list). */
 export type KernelBinding =
-  | { readonly input: number }
-  | { readonly output: true }
-  | { readonly scratch: number }
+  /** Operand `input` of the node, read-only; read through `io.load`, or by a routine through its own `view`. */
+  | { readonly input: number; readonly view?: ArrayView }
+  /** The node's output, read_write; written through `io.store`/`io.store4` (`view` only for its type and length). */
+  | { readonly output: true; readonly view?: Omit<ArrayView, 'name'> }
+  /** A scratch buffer of the lowering, read_write, used by the routine under `view.name`. */
+  | { readonly scratch: number; readonly view: ArrayView }
   /** Read-only `texture_storage_2d<rgba32float, read>`, filled by a TextureCopy step. */
-  | { readonly texture: number }
-  /** Read-only: the value of any scheduled node (kernels the compiler writes itself). */
-  | { readonly value: Node }
-  /** The device's fault status buffer (see src/faults.ts): a kernel records a bad input there for the next read to report. */
+  | { readonly texture: number; readonly name: string }
+  /** The device's fault status buffer (see src/faults.ts), named `fault`: a kernel records a bad input there. */
   | { readonly fault: true }
+
+/** How a step is dispatched: one invocation per element of a 1-D range (the renderer's skeleton) or a hand-laid grid. */
+export type Dispatch =
+  /** `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`. */
+  | { readonly threads: number }
+  /** `body` is all of main, with the builtins `gid`, `lid` and `wid` (global, local, workgroup ids). */
+  | { readonly workgroupSize: readonly [number, number]; readonly workgroups: readonly [number, number, number] }
+
+export interface KernelStep {
+  /** The first line of the module, a comment naming the kernel (read in WGSL errors and tests). */
+  readonly label?: string
+  readonly bindings: readonly KernelBinding[]
+  readonly dispatch: Dispatch
+  /** Module-scope declarations the body uses: constants, helper functions, workgroup arrays. */
+  readonly module?: (io: KernelIO) => string
+  /** The statements of main. */
+  readonly body: (io: KernelIO) => string
+  /** Every value stored is an f32 element of the output: an elementwise chain may fuse into the store. */
+  readonly epilogue?: boolean
+}
 
 /**
  * Copies a row-major rows×cols f32 matrix (an input or scratch buffer) into
@@ -25,44 +81,45 @@ export type KernelBinding =
  * measured several times faster than through storage buffers (bench/matmul-kernels.ts).
  */
 export interface TextureCopy {
-  readonly copyToTexture: { readonly source: KernelBinding; readonly texture: number; readonly rows: number; readonly cols: number }
-}
-
-export interface KernelStep {
-  readonly wgsl: string
-  readonly workgroups: readonly [number, number, number]
-  /** Binding i of `@group(0)` is bindings[i]; inputs are read-only, output and scratch read_write. */
-  readonly bindings: readonly KernelBinding[]
-  /** Writes every output element through `epilogue(i, v)` (see compiler/fusion.ts), so a chain can fuse into it. */
-  readonly epilogue?: boolean
-  /**
-   * Reads input 0 (bound at binding 0 as `in0`, same element type as the
-   * output) only at the element it writes, `in0[i]`: the output may then
-   * overwrite input 0's buffer (see inPlace in compiler/schedule.ts).
-   */
-  readonly inPlace?: boolean
+  readonly copyToTexture: { readonly source: { readonly input: number } | { readonly scratch: number }; readonly texture: number; readonly rows: number; readonly cols: number }
 }
 
 /** How one node runs: a view of one of its inputs (no work), or kernel steps. */
 export type Lowering =
   | { readonly alias: number }
   | {
+      /** The nodes `{ input: k }` bindings refer to; the node's own inputs unless given (compiler-written kernels). */
+      readonly operands?: readonly Node[]
       readonly scratchBytes?: readonly number[]
       /** Texture operands as [width in texels, height in rows]. */
       readonly textures?: readonly (readonly [number, number])[]
       readonly steps: readonly (KernelStep | TextureCopy)[]
     }
 
-/** What an emitter may know of the device it compiles for; the compiler picks layouts from it. */
+/** A lowering that runs kernel steps. */
+export type KernelLowering = Exclude<Lowering, { readonly alias: number }>
+
+/** What an emitter may know of the device it compiles for: layouts and every limit come from here only. */
 export interface KernelTarget {
   /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest). */
   readonly textureOperands: boolean
   readonly maxTextureDimension2D: number
   /** Storage buffers one kernel may bind (fusion stops before exceeding it). */
   readonly maxStorageBuffersPerShaderStage: number
+  /** Bytes one storage binding may span (repacked operands and partials must fit). */
+  readonly maxStorageBufferBindingSize: number
+  /** Workgroups along one dispatch dimension (1-D kernels spill into y past it). */
+  readonly maxComputeWorkgroupsPerDimension: number
 }
 
-export const DEFAULT_TARGET: KernelTarget = { textureOperands: false, maxTextureDimension2D: 8192, maxStorageBuffersPerShaderStage: 8 }
+/** WebGPU's guaranteed defaults. */
+export const DEFAULT_TARGET: KernelTarget = {
+  textureOperands: false,
+  maxTextureDimension2D: 8192,
+  maxStorageBuffersPerShaderStage: 8,
+  maxStorageBufferBindingSize: 128 * 1024 * 1024,
+  maxComputeWorkgroupsPerDimension: 65535,
+}
 
 /**
  * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a
@@ -70,12 +127,12 @@ export const DEFAULT_TARGET: KernelTarget = { textureOperands: false, maxTexture
  */
 export const lower = <P extends Primitive>(node: NodeOf<P>, target: KernelTarget = DEFAULT_TARGET): Lowering => node.primitive.lower(node, target)
 
-/** The compute steps of a lowering (texture copies left out), e.g. to inspect generated WGSL. */
+/** The compute steps of a lowering (texture copies left out). */
 export const kernelSteps = (lowering: Lowering): KernelStep[] =>
-  'alias' in lowering ? [] : lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
+  'alias' in lowering ? [] : lowering.steps.filter((s): s is KernelStep => 'body' in s)
 
 /** Bytes per element on the device: bool is stored as u32. */
 export const bytesPerElement = (_dtype: DType): number => 4
 
-/** WGSL element type of a dtype. */
+/** WGSL element type of a dtype (the one dtype table). */
 export const wgslType = (dtype: DType): 'f32' | 'i32' | 'u32' => (dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'u32')

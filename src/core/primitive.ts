@@ -4,7 +4,7 @@
  * compiler, autodiff and `bind` find everything about it there, typed by its parameters.
  */
 import type { DType, Node, NodeOf } from '../graph.ts'
-import type { KernelTarget, Lowering } from '../compiler/kernel.ts'
+import type { Expr, KernelIO, KernelTarget, Lowering } from '../compiler/kernel.ts'
 import type { AnyTensor } from '../tree.ts'
 import type { Params, Primitive } from './params.ts'
 
@@ -28,11 +28,13 @@ export interface VjpContext<P extends Primitive> {
 /** Cotangents of the inputs (null or missing where an input has none, e.g. int labels). */
 export type Cotangents = readonly (AnyTensor | null)[]
 
-/** An elementwise primitive as a WGSL expression of its operands' values (operand 0 first): what fusion inlines. */
+/**
+ * An elementwise primitive as a WGSL expression of its operands' values (operand 0 first): what fusion
+ * inlines. Literals and shared helper functions (erf, tanh) go through `io`, so the renderer emits
+ * only the helpers a kernel uses.
+ */
 export interface ElementwiseRule<P extends Primitive> {
-  expr(node: NodeOf<P>, operands: readonly string[]): string
-  /** Helper functions the expression calls. */
-  prelude?(node: NodeOf<P>): string | undefined
+  expr(node: NodeOf<P>, operands: readonly Expr[], io: Pick<KernelIO, 'literal' | 'helper'>): Expr
 }
 
 // Members are methods so that a definition of one primitive is also a definition of "some

@@ -6,7 +6,6 @@
  */
 import type { SameShapeOf } from '../../types/index.ts'
 import type { NodeOf } from '../graph.ts'
-import { literal } from '../compiler/wgsl.ts'
 import { bind } from '../core/bind.ts'
 import { add, div, exp, greater, less, mul, neg, tanh, erf, where } from '../core/ops.ts'
 import type { Params } from '../core/params.ts'
@@ -32,7 +31,7 @@ declare module '../core/params.ts' {
 type Activation = 'relu' | 'leakyRelu' | 'sigmoid' | 'gelu' | 'elu' | 'silu' | 'hardswish'
 
 /** A float activation: the output has the input's shape and dtype; `body` is its WGSL of `x`. */
-const activation = <P extends Activation>(name: P, body: (node: NodeOf<P>) => UnaryBody, vjp: (context: VjpContext<P>) => Cotangents): PrimitiveDef<P> =>
+const activation = <P extends Activation>(name: P, body: UnaryBody<P>, vjp: (context: VjpContext<P>) => Cotangents): PrimitiveDef<P> =>
   definePrimitive(name, {
     shape: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
     vjp,
@@ -48,7 +47,6 @@ const layerOf = <P extends Activation>(primitive: PrimitiveDef<P>, params: Param
   })
 
 const sigmoidOf = (x: AnyTensor) => wrap(bind(sigmoidPrimitive, [x.node], {}))
-const f32 = (v: number) => literal(v, 'float32')
 
 // Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
 // that leaves relu free to fuse into its producer's epilogue.
@@ -79,19 +77,19 @@ export const geluPrimitive = activation('gelu', unaryBodies.gelu, ({ params, inp
 // torch.nn.functional.elu: x for x > 0, α(eˣ − 1) otherwise; its gradient there is αeˣ = y + α.
 export const eluPrimitive = activation(
   'elu',
-  (n) => ({ expr: `select(${f32(n.params.alpha)} * (exp(x) - 1.0), x, x > 0.0)` }),
+  (n, x, io) => `select(${io.literal(n.params.alpha, 'float32')} * (exp(${x}) - 1.0), ${x}, ${x} > 0.0)`,
   ({ params: { alpha }, inputs: [x], output: y, dy }) => [where(greater(x, 0), dy, mul(dy, add(y, alpha)))],
 )
 
 // torch.nn.functional.silu: x·σ(x); its gradient σ(x)(1 + x(1 − σ(x))). x / (1 + e⁻ˣ) is −0 rather
 // than NaN where e⁻ˣ overflows.
-export const siluPrimitive = activation('silu', () => ({ expr: 'x / (1.0 + exp(-x))' }), ({ inputs: [x], dy }) => {
+export const siluPrimitive = activation('silu', (_, x) => `${x} / (1.0 + exp(-${x}))`, ({ inputs: [x], dy }) => {
   const s = sigmoidOf(x)
   return [mul(dy, mul(s, add(mul(x, add(neg(s), 1)), 1)))]
 })
 
 // torch.nn.functional.hardswish: x·relu6(x + 3)/6; gradient 0 below −3, x/3 + ½ up to 3, 1 above.
-export const hardswishPrimitive = activation('hardswish', () => ({ expr: 'x * clamp(x + 3.0, 0.0, 6.0) / 6.0' }), ({ inputs: [x], dy }) => [
+export const hardswishPrimitive = activation('hardswish', (_, x) => `${x} * clamp(${x} + 3.0, 0.0, 6.0) / 6.0`, ({ inputs: [x], dy }) => [
   where(less(x, -3), 0, where(greater(x, 3), dy, mul(dy, add(div(x, 3), 0.5)))),
 ])
 

@@ -20,10 +20,10 @@
  * A 1-D convolution runs as a 2-D one with a unit leading spatial axis.
  */
 import type { NodeOf } from '../graph.ts'
-import type { KernelStep, Lowering } from '../compiler/kernel.ts'
-import type { ConvAxisParams as AxisParams } from '../core/params.ts'
-import { grid1d, flatIndex, WORKGROUP, sizeOf } from '../compiler/wgsl.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
+import { sizeOf } from '../compiler/wgsl.ts'
 
+import type { ConvAxisParams as AxisParams } from '../core/params.ts'
 
 /** Invocations step 1 aims for: enough to fill every core's SIMD lanes many times over. */
 const TARGET_INVOCATIONS = 1024
@@ -31,14 +31,12 @@ const TARGET_INVOCATIONS = 1024
 const MIN_POSITIONS = 64
 /** Largest tap tile along the last kernel axis. */
 const MAX_TAPS = 8
-/** WebGPU's default maxStorageBufferBindingSize: the partials must fit one binding. */
-const MAX_BINDING_BYTES = 128 * 1024 * 1024
 
 const unitAxis: AxisParams = { stride: 1, padLeft: 0, dilation: 1 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
-export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>): Lowering => {
+export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: KernelTarget = DEFAULT_TARGET): Lowering => {
   const [inside, outside] = node.inputs
   const axesAttr = node.params.axes
   const groups = node.params.groups
@@ -66,7 +64,8 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>): Lowering
   const rows = N * HO
   const positions = rows * WO
   let splits = Math.max(1, Math.min(rows, Math.ceil(TARGET_INVOCATIONS / perSplit), Math.floor(positions / MIN_POSITIONS)))
-  splits = Math.min(splits, Math.max(1, Math.floor(MAX_BINDING_BYTES / (WSIZE * 4))))
+  // The partials must fit one storage binding.
+  splits = Math.min(splits, Math.max(1, Math.floor(target.maxStorageBufferBindingSize / (WSIZE * 4))))
   const rowsPerChunk = Math.max(1, Math.ceil(rows / splits))
   splits = Math.max(1, Math.ceil(rows / rowsPerChunk))
   const direct = splits === 1
@@ -75,24 +74,20 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>): Lowering
   const ragged = colTiles * TK !== KW
   // Columns need no bounds test when every real tap of every output lands inside the input.
   const colsInside = ax.padLeft === 0 && (WO - 1) * ax.stride + (KW - 1) * ax.dilation < W && !ragged
-  const loadTap = (j: number) => {
+  const loadTap = (io: KernelIO, j: number) => {
     const ix = `x0 + ${j * ax.dilation}`
     return colsInside
-      ? `let v${j} = inside[ibase + u32(${ix})];`
-      : `let ix${j} = ${ix};\n        let v${j} = select(0.0, inside[ibase + u32(clamp(ix${j}, 0, ${W - 1}))], ix${j} >= 0 && ix${j} < ${W});`
+      ? `let v${j} = ${io.load(0, `ibase + u32(${ix})`)};`
+      : `let ix${j} = ${ix};\n        let v${j} = select(0.0, ${io.load(0, `ibase + u32(clamp(ix${j}, 0, ${W - 1}))`)}, ix${j} >= 0 && ix${j} < ${W});`
   }
   const tile = range(TA).flatMap((i) => range(TK).map((j) => [i, j] as const))
   const total = perSplit * splits
+  const partialsBinding: KernelBinding = { scratch: 0, view: { name: 'partials', type: 'f32' } }
   const partials: KernelStep = {
-    wgsl: `// convWeightGrad partials: ${splits} chunk(s) of ${rowsPerChunk} row(s), tile ${TA} channels x ${TK} taps
-@group(0) @binding(0) var<storage, read> inside: array<f32>;
-@group(0) @binding(1) var<storage, read> outside: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let idx = ${flatIndex(total)};
-  if (idx >= ${total}u) { return; }
+    label: `convWeightGrad partials: ${splits} chunk(s) of ${rowsPerChunk} row(s), tile ${TA} channels x ${TK} taps`,
+    bindings: [{ input: 0 }, { input: 1 }, direct ? { output: true } : partialsBinding],
+    dispatch: { threads: total },
+    body: (io) => `  let idx = i;
   let t = idx % ${perSplit}u;
   let chunk = idx / ${perSplit}u;
   let ct = t % ${colTiles}u;
@@ -113,35 +108,28 @@ ${tile.map(([i, j]) => `  var acc${i}_${j} = 0.0;`).join('\n')}
     let obase = ((n * ${A}u + a0) * ${HO}u + oy) * ${WO}u;
     let ibase = ((n * ${CIN}u + c) * ${H}u + u32(iy)) * ${W}u;
     for (var ox = 0u; ox < ${WO}u; ox++) {
-${range(TA).map((i) => `      let o${i} = outside[obase + ${i * HO * WO}u + ox];`).join('\n')}
+${range(TA).map((i) => `      let o${i} = ${io.load(1, `obase + ${i * HO * WO}u + ox`)};`).join('\n')}
       let x0 = i32(ox) * ${ax.stride} - ${ax.padLeft} + kx0 * ${ax.dilation};
-${range(TK).map((j) => `      ${loadTap(j)}`).join('\n')}
+${range(TK).map((j) => `      ${loadTap(io, j)}`).join('\n')}
 ${tile.map(([i, j]) => `      acc${i}_${j} = fma(o${i}, v${j}, acc${i}_${j});`).join('\n')}
     }
   }
   let wbase = ${direct ? '' : `chunk * ${WSIZE}u + `}((a0 * ${B}u + b) * ${KH}u + ky) * ${KW}u + u32(kx0);
 ${tile
   .map(([i, j]) => {
-    const store = `dst[wbase + ${i * B * KH * KW + j}u] = acc${i}_${j};`
+    const index = `wbase + ${i * B * KH * KW + j}u`
+    const store = direct ? io.store(index, `acc${i}_${j}`) : `partials[${index}] = acc${i}_${j};`
     return ragged && j > 0 ? `  if (kx0 + ${j} < ${KW}) { ${store} }` : `  ${store}`
   })
-  .join('\n')}
-}`,
-    workgroups: grid1d(total),
-    bindings: [{ input: 0 }, { input: 1 }, direct ? { output: true } : { scratch: 0 }],
+  .join('\n')}`,
   }
   if (direct) return { steps: [partials] }
 
   const sum: KernelStep = {
-    wgsl: `// convWeightGrad: sum of ${splits} partials
-@group(0) @binding(0) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = ${flatIndex(WSIZE)};
-  if (i >= ${WSIZE}u) { return; }
-  var s0 = 0.0;
+    label: `convWeightGrad: sum of ${splits} partials`,
+    bindings: [partialsBinding, { output: true }],
+    dispatch: { threads: WSIZE },
+    body: (io) => `  var s0 = 0.0;
   var s1 = 0.0;
   var s = 0u;
   for (; s + 1u < ${splits}u; s += 2u) {
@@ -149,10 +137,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     s1 += partials[(s + 1u) * ${WSIZE}u + i];
   }
   if (s < ${splits}u) { s0 += partials[s * ${WSIZE}u + i]; }
-  out[i] = s0 + s1;
-}`,
-    workgroups: grid1d(WSIZE),
-    bindings: [{ scratch: 0 }, { output: true }],
+  ${io.store('i', 's0 + s1')}`,
   }
   return { scratchBytes: [splits * WSIZE * 4], steps: [partials, sum] }
 }

@@ -28,15 +28,9 @@
  * but one kernel to keep fast.
  */
 import type { NodeIn } from '../graph.ts'
-import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
-import { DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
-import { grid1d, flatIndex, WORKGROUP } from '../compiler/wgsl.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
-
-/** WebGPU's default maxStorageBufferBindingSize (llvmpipe's too): larger scratch images cannot be bound. */
-const MAX_BINDING_BYTES = 128 * 1024 * 1024
-const MAX_GROUPS = 65535
 
 /** One spatial axis as the GEMM sees it: stride and dilation over the repacked input X'. */
 interface Axis {
@@ -150,8 +144,8 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const xpVec4s = batch * groups * ah.padded * aw.padded * c4
   const wpVec4s = groups * kk * c4 * 4 * (cot / 4)
   for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
-    if (vec4s * 16 > MAX_BINDING_BYTES)
-      throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${MAX_BINDING_BYTES}-byte storage binding limit; split the batch`)
+    if (vec4s * 16 > target.maxStorageBufferBindingSize)
+      throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${target.maxStorageBufferBindingSize}-byte storage binding limit; split the batch`)
 
   const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
 
@@ -162,13 +156,10 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
     ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
     : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
   const repack: KernelStep = {
-    wgsl: `// ${name}: repack input to padded channels-last, weight to [g][ky][kx][ci][co]
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
-@group(0) @binding(2) var<storage, read_write> xp: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> wp: array<vec4f>;
-
-// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+    label: `${name}: repack input to padded channels-last, weight to [g][ky][kx][ci][co]`,
+    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }],
+    dispatch: { threads: xpVec4s + wpVec4s },
+    module: (io) => `// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
 fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
@@ -178,7 +169,7 @@ fn repack_input(i: u32) {
   ${aw.gather('jw', 'iw', 'okw')}
   let at = (ng * ${cig}u + c) * ${ah.input * aw.input}u + u32(select(0, ih * ${aw.input} + iw, okh && okw));
   var v = vec4f(0.0);
-${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = x[at + ${l * ah.input * aw.input}u]; }`).join('\n')}
+${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * ah.input * aw.input}u`)}; }`).join('\n')}
   xp[i] = v;
 }
 
@@ -191,18 +182,11 @@ fn repack_weight(i: u32) {
   var v = vec4f(0.0);
   for (var l = 0u; l < 4u; l++) {
     let o = o0 + l;
-    if (c < ${cig}u && o < ${cog}u) { v[l] = w[${source}]; }
+    if (c < ${cig}u && o < ${cog}u) { v[l] = ${io.load(1, source)}; }
   }
   wp[i] = v;
-}
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = ${flatIndex(xpVec4s + wpVec4s)};
-  if (i < ${xpVec4s}u) { repack_input(i); } else if (i < ${xpVec4s + wpVec4s}u) { repack_weight(i - ${xpVec4s}u); }
 }`,
-    workgroups: grid1d(xpVec4s + wpVec4s),
-    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0 }, { scratch: 1 }],
+    body: () => `  if (i < ${xpVec4s}u) { repack_input(i); } else if (i < ${xpVec4s + wpVec4s}u) { repack_weight(i - ${xpVec4s}u); }`,
   }
 
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
@@ -212,12 +196,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   const wTexture = [cot / 4, groups * kk * c4 * 4] as const
   const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
   if (!(tile.textures && target.textureOperands && fits))
-    return { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false)] }
+    return { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
   const copies: TextureCopy[] = [
     { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: xTexture[1], cols: xTexture[0] * 4 } },
     { copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } },
   ]
-  return { scratchBytes, textures: [xTexture, wTexture], steps: [repack, ...copies, gemmStep(name, tile, shape, true)] }
+  return { scratchBytes, textures: [xTexture, wTexture], steps: [repack, ...copies, gemmStep(name, tile, shape, true, target)] }
 }
 
 interface GemmShape {
@@ -233,7 +217,7 @@ interface GemmShape {
 }
 
 /** Step 3: the register-tiled implicit GEMM over X' and W', from storage buffers or textures. */
-const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean): KernelStep => {
+const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean, target: KernelTarget): KernelStep => {
   const { ah, aw, batch, groups, co, cog, cot, c4 } = s
   const TP = tile.pixels
   const TC4 = tile.channels / 4
@@ -243,9 +227,10 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean)
   const pixelTiles = Math.ceil(m / TP)
   const channelTiles = groups * (cot / tile.channels)
   const cot4 = cot / 4
-  // Workgroups along pixel tiles spill into z past the 65535 limit.
+  // Workgroups along pixel tiles spill into z past the target's per-dimension limit.
   const gx = Math.ceil(pixelTiles / wx)
-  const [gridX, gridZ] = gx <= MAX_GROUPS ? [gx, 1] : [MAX_GROUPS, Math.ceil(gx / MAX_GROUPS)]
+  const maxGroups = target.maxComputeWorkgroupsPerDimension
+  const [gridX, gridZ] = gx <= maxGroups ? [gx, 1] : [maxGroups, Math.ceil(gx / maxGroups)]
   const range = (n: number) => Array.from({ length: n }, (_, i) => i)
   const P = range(TP)
   const J = range(TC4)
@@ -281,19 +266,18 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean)
   const pixelCheck = m % TP !== 0
   const channelCheck = cog % tile.channels !== 0
   const lanes = ['x', 'y', 'z', 'w']
-  const stores = lines((p) => {
+  const stores = (io: KernelIO) => lines((p) => {
     const body = J.flatMap((j) =>
       lanes.map((lane, l) => {
         const c = `co0 + ${4 * j + l}u`
         const index = `o${p} + (g * ${cog}u + ${c}) * ${hw}u`
-        const store = `out[${index}] = epilogue(${index}, acc${p}_${j}.${lane}${s.hasBias ? ` + bias[g * ${cog}u + ${c}]` : ''});`
+        const store = io.store(index, `acc${p}_${j}.${lane}${s.hasBias ? ` + ${io.load(2, `g * ${cog}u + ${c}`)}` : ''}`)
         return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
       }),
     )
     return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
   }, P)
 
-  const operand = (v: string) => (textures ? `var ${v}: texture_storage_2d<rgba32float, read>;` : `var<storage, read_write> ${v}: array<vec4f>;`)
   // Texture rows of W' are (g, ky, kx, ci); buffer index is row·Co_t/4 + column.
   const wStart = textures
     ? `      var wi = (g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u;`
@@ -301,14 +285,15 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean)
   const tapOffset = textures
     ? `      let yo = ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
     : `      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
-  const wgsl = `// ${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands
-@group(0) @binding(0) ${operand('xp')}
-@group(0) @binding(1) ${operand('wp')}
-${s.hasBias ? '@group(0) @binding(2) var<storage, read> bias: array<f32>;\n' : ''}@group(0) @binding(${s.hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;
-${EPILOGUE_IDENTITY}
-@compute @workgroup_size(${wx}, ${wy})
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let pt = gid.x + gid.z * ${gridX * wx}u;
+  const operands: KernelBinding[] = textures
+    ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
+    : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
+  return {
+    label: `${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
+    dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ] },
+    epilogue: true,
+    body: (io) => `  let pt = gid.x + gid.z * ${gridX * wx}u;
   if (pt >= ${pixelTiles}u || gid.y >= ${channelTiles}u) { return; }
   let g = gid.y / ${cot / tile.channels}u;
   let co0 = (gid.y % ${cot / tile.channels}u) * ${tile.channels}u; // first channel of the tile, within group g
@@ -325,10 +310,7 @@ ${step}
       }
     }
   }
-${stores}
-}`
-  const operands: KernelBinding[] = textures ? [{ texture: 0 }, { texture: 1 }] : [{ scratch: 0 }, { scratch: 1 }]
-  const bindings: KernelBinding[] = [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }]
-  return { wgsl, workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ], bindings, epilogue: true }
+${stores(io)}`,
+  }
 }
 

@@ -5,9 +5,9 @@
  * coordinates back into the input by baked-in strides: permute (transpose
  * lowers to it), concat, pad and slice.
  */
-import type { DType, NodeOf } from '../graph.ts'
-import { wgslType, type KernelStep, type Lowering } from '../compiler/kernel.ts'
-import { declareIO, elementwiseKernel, flatIndex, grid1d, sizeOf, stridesOf, WORKGROUP } from '../compiler/wgsl.ts'
+import type { NodeOf } from '../graph.ts'
+import { wgslType, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
+import { perElement, sizeOf, stridesOf } from '../compiler/wgsl.ts'
 import { sliceRange } from '../shape/layout.ts'
 
 export const lowerReshape = (): Lowering => ({ alias: 0 })
@@ -22,21 +22,6 @@ const coord = (shape: readonly number[], d: number, i = 'i'): string => {
 /** Σ coord·stride, leaving out dims of size 1 and zero terms. */
 const sumTerms = (terms: string[]) => (terms.length === 0 ? '0u' : terms.join(' + '))
 
-/**
- * A value of a dtype that may be non-finite. The shared `literal()` writes
- * ±Infinity/NaN as `bitcast<f32>(…)` const-expressions, which Tint evaluates
- * and rejects; a bitcast of a private variable is evaluated at run time.
- */
-const valueOf = (value: number, dtype: DType): { expr: string; prelude: string } => {
-  if (dtype !== 'float32') return { expr: dtype === 'int32' ? `${Math.trunc(value)}i` : `${value ? 1 : 0}u`, prelude: '' }
-  if (Number.isFinite(value)) {
-    const text = String(value)
-    return { expr: /[.e]/.test(text) ? text : `${text}.0`, prelude: '' }
-  }
-  const bits = new Uint32Array(new Float32Array([value]).buffer)[0]
-  return { expr: 'bitcast<f32>(fill_bits)', prelude: `var<private> fill_bits: u32 = ${bits}u;` }
-}
-
 export const lowerPermute = (node: NodeOf<'permute'>): Lowering => {
   const [x] = node.inputs
   const rank = x.shape.length
@@ -49,7 +34,7 @@ export const lowerPermute = (node: NodeOf<'permute'>): Lowering => {
     const c = coord(node.shape, k)
     return [stride === 1 ? c : `${c} * ${stride}u`]
   })
-  return { steps: [elementwiseKernel(node, `  out[i] = in0[${sumTerms(terms)}];`)] }
+  return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
 }
 
 export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
@@ -67,13 +52,12 @@ export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
     terms.push(stride === 1 ? c : `${c} * ${stride}u`)
   })
   if (sizeOf(node.shape) === 0) return { steps: [] }
-  return { steps: [elementwiseKernel(node, `  out[i] = in0[${sumTerms(terms)}];`)] }
+  return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
 }
 
 export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
   const [x] = node.inputs
   const pads = node.params.pads
-  const fill = valueOf(node.params.value, node.dtype)
   const inStrides = stridesOf(x.shape)
   if (sizeOf(node.shape) === 0) return { steps: [] }
   const lines: string[] = ['  var inside = true;', '  var src = 0u;']
@@ -91,16 +75,15 @@ export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
     lines.push(`    src += u32(max(c, 0i)) * ${inStrides[d]}u; }`)
   })
   // Padded elements never read the input (it may be empty).
-  lines.push(`  var v = ${fill.expr};`)
-  lines.push(`  if (inside) { v = in0[src]; }`)
-  lines.push('  out[i] = v;')
-  return { steps: [elementwiseKernel(node, lines.join('\n'), fill.prelude)] }
+  const body = perElement(node, (io) =>
+    [...lines, `  var v = ${io.literal(node.params.value, node.dtype)};`, `  if (inside) { v = ${io.load(0, 'src')}; }`, `  ${io.store('i', 'v')}`].join('\n'),
+  )
+  return { steps: [body] }
 }
 
-/** Storage bindings per kernel step of a concat: inputs plus the output, within WebGPU's guaranteed 8. */
-const CONCAT_INPUTS_PER_STEP = 7
-
-export const lowerConcat = (node: NodeOf<'concat'>): Lowering => {
+export const lowerConcat = (node: NodeOf<'concat'>, target: KernelTarget): Lowering => {
+  // Each step binds a group of inputs plus the output, within the storage buffers a kernel may bind.
+  const perStep = target.maxStorageBuffersPerShaderStage - 1
   const axis = node.params.axis
   const shape = node.shape
   const outer = sizeOf(shape.slice(0, axis))
@@ -109,37 +92,33 @@ export const lowerConcat = (node: NodeOf<'concat'>): Lowering => {
   const steps: KernelStep[] = []
   // Each step copies a group of inputs into their band of the output along `axis`.
   let offset = 0
-  for (let first = 0; first < node.inputs.length; first += CONCAT_INPUTS_PER_STEP) {
-    const group = node.inputs.slice(first, first + CONCAT_INPUTS_PER_STEP)
+  for (let first = 0; first < node.inputs.length; first += perStep) {
+    const group = node.inputs.slice(first, first + perStep)
     const sizes = group.map((n) => n.shape[axis])
     const band = sizes.reduce((a, b) => a + b, 0)
     const total = outer * band * inner
     if (total > 0) {
-      const branches: string[] = []
-      let start = 0
-      group.forEach((_, k) => {
-        if (sizes[k] === 0) return
-        const src = `(o * ${sizes[k]}u + a - ${start}u) * ${inner}u + e`
-        branches.push(`${branches.length === 0 ? '  if' : ' else if'} (a < ${start + sizes[k]}u) { v = in${k}[${src}]; }`)
-        start += sizes[k]
-      })
-      const wgsl = `// shapewise concat ${JSON.stringify(group.map((n) => n.shape))} axis ${axis} into ${JSON.stringify(shape)} at ${offset}
-${declareIO(group, node)}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = ${flatIndex(total)};
-  if (i >= ${total}u) { return; }
-  let e = i % ${inner}u;
+      const at = offset
+      steps.push({
+        label: `shapewise concat ${JSON.stringify(group.map((n) => n.shape))} axis ${axis} into ${JSON.stringify(shape)} at ${at}`,
+        bindings: [...group.map((_, k) => ({ input: first + k })), { output: true as const }],
+        dispatch: { threads: total },
+        body: (io) => {
+          const branches: string[] = []
+          let start = 0
+          group.forEach((_, k) => {
+            if (sizes[k] === 0) return
+            const src = `(o * ${sizes[k]}u + a - ${start}u) * ${inner}u + e`
+            branches.push(`${branches.length === 0 ? '  if' : ' else if'} (a < ${start + sizes[k]}u) { v = ${io.load(first + k, src)}; }`)
+            start += sizes[k]
+          })
+          return `  let e = i % ${inner}u;
   let a = (i / ${inner}u) % ${band}u;
   let o = i / ${band * inner}u;
   var v: ${t};
 ${branches.join('')}
-  out[(o * ${shape[axis]}u + ${offset}u + a) * ${inner}u + e] = v;
-}`
-      steps.push({
-        wgsl,
-        workgroups: grid1d(total),
-        bindings: [...group.map((_, k) => ({ input: first + k })), { output: true as const }],
+  ${io.store(`(o * ${shape[axis]}u + ${at}u + a) * ${inner}u + e`, 'v')}`
+        },
       })
     }
     offset += band

@@ -22,9 +22,8 @@
  * measured ~10% faster on llvmpipe than runtime-sized arrays.
  */
 import type { NodeOf } from '../graph.ts'
-import { EPILOGUE_IDENTITY } from '../compiler/fusion.ts'
-import { DEFAULT_TARGET, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
-import { broadcastIndex, grid1d, flatIndex, sizeOf, WORKGROUP } from '../compiler/wgsl.ts'
+import { DEFAULT_TARGET, type ArrayView, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import { broadcastIndex, sizeOf } from '../compiler/wgsl.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 
 /** A batched product C[batch] (M×N) = A[aBatch] (M×K) · B[bBatch] (K×N), B optionally given transposed (N×K). */
@@ -53,7 +52,6 @@ export interface MatmulTiling {
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m
-const MAX_GROUPS = 65535
 
 /**
  * The tile for a problem size. Large tiles amortise loads best (16×8 measured
@@ -67,19 +65,17 @@ export const chooseTiling = (M: number, N: number): MatmulTiling => ({
   workgroup: [8, 4],
 })
 
-/** `array<T, n>` when n is known and positive (bounds checks fold), else runtime-sized. */
-const arrayOf = (type: string, length: number) => (Number.isInteger(length) && length > 0 ? `array<${type}, ${length}>` : `array<${type}>`)
-
-/** The declared access of a binding: the plan binds inputs read-only, output and scratch read_write. */
-export const access = (b: KernelBinding) => ('input' in b ? 'read' : 'read_write')
+/** An operand (input or scratch) as the routine's named vec4 array of exact length (bounds checks fold). */
+type Operand = { readonly input: number } | { readonly scratch: number }
+const asArray = (b: Operand, view: ArrayView): KernelBinding => ('input' in b ? { input: b.input, view } : { scratch: b.scratch, view })
 
 /** Where the tiled kernel reads A and B from: storage buffers (padded) or rgba32float textures. */
-type Operands = { readonly kind: 'buffer'; readonly a: KernelBinding; readonly b: KernelBinding } | { readonly kind: 'texture' }
+type Operands = { readonly kind: 'buffer'; readonly a: Operand; readonly b: Operand } | { readonly kind: 'texture' }
 
 /** WGSL that copies an operand into a zero-padded [batch, rows, cols] scratch, optionally transposing its last two dims. */
 const packStep = (
-  srcBinding: KernelBinding,
-  dstBinding: KernelBinding,
+  source: number,
+  scratch: number,
   batch: number,
   rows: number,
   cols: number,
@@ -91,30 +87,22 @@ const packStep = (
   // Source element (r, c) of batch b: row-major [b, rows, cols], or [b, cols, rows] when transposed.
   const src = transposed ? `b * ${rows * cols}u + c * ${rows}u + r` : `b * ${rows * cols}u + r * ${cols}u + c`
   return {
-    wgsl: `// shapewise matmul pack ${batch}x${rows}x${cols} -> ${rowsPadded}x${colsPadded}${transposed ? ' transposed' : ''}
-@group(0) @binding(0) var<storage, read> src: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dst: ${arrayOf('f32', total)};
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = ${flatIndex(total)};
-  if (i >= ${total}u) { return; }
-  let c = i % ${colsPadded}u;
+    label: `shapewise matmul pack ${batch}x${rows}x${cols} -> ${rowsPadded}x${colsPadded}${transposed ? ' transposed' : ''}`,
+    bindings: [{ input: source }, { scratch, view: { name: 'dst', type: 'f32', length: total } }],
+    dispatch: { threads: total },
+    body: (io) => `  let c = i % ${colsPadded}u;
   let r = (i / ${colsPadded}u) % ${rowsPadded}u;
   let b = i / ${rowsPadded * colsPadded}u;
   var v = 0.0;
-  if (r < ${rows}u && c < ${cols}u) { v = src[${src}]; }
-  dst[i] = v;
-}`,
-    workgroups: grid1d(total),
-    bindings: [srcBinding, dstBinding],
+  if (r < ${rows}u && c < ${cols}u) { v = ${io.load(source, src)}; }
+  dst[i] = v;`,
   }
 }
 
 /** The register-tiled product kernel over padded operands (K % 4 = 0, N % 4 = 0 in storage). */
-const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, bias: KernelBinding | undefined): KernelStep => {
+const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, target: KernelTarget): KernelStep => {
   const textured = operands.kind === 'texture'
-  const a: KernelBinding = operands.kind === 'texture' ? { texture: 0 } : operands.a
-  const b: KernelBinding = operands.kind === 'texture' ? { texture: 1 } : operands.b
+  const bias = p.bias
   const { M, N } = p
   const TM = t.tileM
   const TN4 = t.tileN / 4
@@ -130,15 +118,11 @@ const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, bias: 
   const clampRows = M % TM !== 0
   const clampCols = N4 % TN4 !== 0
 
-  const decls = [
-    textured
-      ? '@group(0) @binding(0) var At: texture_storage_2d<rgba32float, read>;'
-      : `@group(0) @binding(0) var<storage, ${access(a)}> A: ${arrayOf('vec4f', aCount)};`,
-    textured
-      ? '@group(0) @binding(1) var Bt: texture_storage_2d<rgba32float, read>;'
-      : `@group(0) @binding(1) var<storage, ${access(b)}> B: ${arrayOf('vec4f', bCount)};`,
-    ...(bias ? [`@group(0) @binding(2) var<storage, read> bias: ${arrayOf('f32', N)};`] : []),
-    `@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> out: ${vecOut ? arrayOf('vec4f', batchCount * M * N4) : arrayOf('f32', batchCount * M * N)};`,
+  const bindings: KernelBinding[] = [
+    operands.kind === 'texture' ? { texture: 0, name: 'At' } : asArray(operands.a, { name: 'A', type: 'vec4f', length: aCount }),
+    operands.kind === 'texture' ? { texture: 1, name: 'Bt' } : asArray(operands.b, { name: 'B', type: 'vec4f', length: bCount }),
+    ...(bias !== undefined ? [{ input: bias, view: { name: 'bias', type: 'f32', length: N } } as const] : []),
+    { output: true, view: vecOut ? { type: 'vec4f', length: batchCount * M * N4 } : { type: 'f32', length: batchCount * M * N } },
   ]
   const aBatchIndex = broadcastIndex(p.aBatch, p.batch, 'bat')
   const bBatchIndex = broadcastIndex(p.bBatch, p.batch, 'bat')
@@ -176,63 +160,60 @@ const tiledStep = (p: MatmulProblem, t: MatmulTiling, operands: Operands, bias: 
     for (let j = 0; j < TN4; j++) body.push(`    c${i}_${j} += a${i}.x * b0_${j} + a${i}.y * b1_${j} + a${i}.z * b2_${j} + a${i}.w * b3_${j};`)
   }
 
-  const stores: string[] = []
-  if (bias) {
-    // Epilogue only: clamped lanes past N are computed but never stored.
-    for (let j = 0; j < TN4; j++) {
-      const col = clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `(n4 + ${j}u)`
-      const lanes = [0, 1, 2, 3].map((l) => (N % 4 === 0 ? `bias[${col} * 4u + ${l}u]` : `bias[min(${col} * 4u + ${l}u, ${N - 1}u)]`))
-      stores.push(`  let bias${j} = vec4f(${lanes.join(', ')});`)
-    }
-  }
-  for (let i = 0; i < TM; i++) {
-    const row: string[] = [`    let oRow = (bat * M + m0 + ${i}u) * ${vecOut ? 'N4' : 'N'};`]
-    for (let j = 0; j < TN4; j++) {
-      const value = bias ? `c${i}_${j} + bias${j}` : `c${i}_${j}`
-      if (vecOut) {
-        const st = `out[oRow + n4 + ${j}u] = epilogue4(oRow + n4 + ${j}u, ${value});`
-        row.push(clampCols ? `    if (n4 + ${j}u < N4) { ${st} }` : `    ${st}`)
-      } else {
-        row.push(`    if (n4 + ${j}u < N4) {`)
-        row.push(`      let v = ${value};`)
-        row.push(`      let o = oRow + (n4 + ${j}u) * 4u;`)
-        row.push(`      out[o] = epilogue(o, v.x);`)
-        for (let l = 1; l < 4; l++) row.push(`      if (o + ${l}u < oRow + N) { out[o + ${l}u] = epilogue(o + ${l}u, v.${'xyzw'[l]}); }`)
-        row.push(`    }`)
+  const stores = (io: KernelIO): string[] => {
+    const lines: string[] = []
+    if (bias !== undefined) {
+      // Epilogue only: clamped lanes past N are computed but never stored.
+      for (let j = 0; j < TN4; j++) {
+        const col = clampCols ? `min(n4 + ${j}u, ${N4 - 1}u)` : `(n4 + ${j}u)`
+        const lanes = [0, 1, 2, 3].map((l) => io.load(bias, N % 4 === 0 ? `${col} * 4u + ${l}u` : `min(${col} * 4u + ${l}u, ${N - 1}u)`))
+        lines.push(`  let bias${j} = vec4f(${lanes.join(', ')});`)
       }
     }
-    // Row 0 of a tile always exists (m0 < M was checked).
-    stores.push(`  ${clampRows && i > 0 ? `if (m0 + ${i}u < M) ` : ''}{\n${row.join('\n')}\n  }`)
+    for (let i = 0; i < TM; i++) {
+      const row: string[] = [`    let oRow = (bat * M + m0 + ${i}u) * ${vecOut ? 'N4' : 'N'};`]
+      for (let j = 0; j < TN4; j++) {
+        const value = bias !== undefined ? `c${i}_${j} + bias${j}` : `c${i}_${j}`
+        if (vecOut) {
+          const st = io.store4(`oRow + n4 + ${j}u`, value)
+          row.push(clampCols ? `    if (n4 + ${j}u < N4) { ${st} }` : `    ${st}`)
+        } else {
+          row.push(`    if (n4 + ${j}u < N4) {`)
+          row.push(`      let v = ${value};`)
+          row.push(`      let o = oRow + (n4 + ${j}u) * 4u;`)
+          row.push(`      ${io.store('o', 'v.x')}`)
+          for (let l = 1; l < 4; l++) row.push(`      if (o + ${l}u < oRow + N) { ${io.store(`o + ${l}u`, `v.${'xyzw'[l]}`)} }`)
+          row.push(`    }`)
+        }
+      }
+      // Row 0 of a tile always exists (m0 < M was checked).
+      lines.push(`  ${clampRows && i > 0 ? `if (m0 + ${i}u < M) ` : ''}{\n${row.join('\n')}\n  }`)
+    }
+    return lines
   }
 
   const groups: [number, number, number] = [Math.ceil(N4 / TN4 / wx), Math.ceil(M / TM / wy), batchCount]
-  if (groups.some((g) => g > MAX_GROUPS)) {
-    throw new RangeError(`matmul: ${batchCount}×${M}×${N} needs ${groups.join('×')} workgroups, over the limit of ${MAX_GROUPS} per dimension; split the batch`)
+  const maxGroups = target.maxComputeWorkgroupsPerDimension
+  if (groups.some((g) => g > maxGroups)) {
+    throw new RangeError(`matmul: ${batchCount}×${M}×${N} needs ${groups.join('×')} workgroups, over the limit of ${maxGroups} per dimension; split the batch`)
   }
-  const wgsl = `// shapewise matmul ${textured ? 'texture' : 'buffer'} tile ${TM}x${t.tileN} batch ${batchCount} ${M}x${N}x${p.K}${bias ? ' +bias' : ''}
-${decls.join('\n')}
-const M = ${M}u;
-const N = ${N}u;
-const N4 = ${N4}u;
-const K4 = ${K4}u;
-${EPILOGUE_IDENTITY}
-fn epilogue4(i4: u32, v: vec4f) -> vec4f {
-  return vec4f(epilogue(i4 * 4u, v.x), epilogue(i4 * 4u + 1u, v.y), epilogue(i4 * 4u + 2u, v.z), epilogue(i4 * 4u + 3u, v.w));
-}
-@compute @workgroup_size(${wx}, ${wy})
-fn main(@builtin(global_invocation_id) g: vec3u) {
-  let n4 = g.x * ${TN4}u;
-  let m0 = g.y * ${TM}u;
-  let bat = g.z;
+  return {
+    label: `shapewise matmul ${textured ? 'texture' : 'buffer'} tile ${TM}x${t.tileN} batch ${batchCount} ${M}x${N}x${p.K}${bias !== undefined ? ' +bias' : ''}`,
+    bindings,
+    dispatch: { workgroupSize: [wx, wy], workgroups: groups },
+    epilogue: true,
+    module: () => `const M = ${M}u;\nconst N = ${N}u;\nconst N4 = ${N4}u;\nconst K4 = ${K4}u;`,
+    body: (io) => `  let n4 = gid.x * ${TN4}u;
+  let m0 = gid.y * ${TM}u;
+  let bat = gid.z;
   if (n4 >= N4 || m0 >= M) { return; }
 ${pre.join('\n')}
 ${acc.join('\n')}
   for (var k4 = 0u; k4 < K4; k4++) {
 ${body.join('\n')}
   }
-${stores.join('\n')}
-}`
-  return { wgsl, workgroups: groups, bindings: [a, b, ...(bias ? [bias] : []), { output: true }], epilogue: true }
+${stores(io).join('\n')}`,
+  }
 }
 
 /** Texture operands fit when every texture stays within the adapter's 2-D size limit. */
@@ -257,49 +238,46 @@ export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TAR
   if (total === 0) return { steps: [] }
   if (K === 0) {
     // An empty sum: zeros, plus the bias if any.
-    const bias = p.bias === undefined ? '' : `@group(0) @binding(0) var<storage, read> bias: array<f32>;\n`
-    const wgsl = `// shapewise matmul K=0 ${total}x${N}
-${bias}@group(0) @binding(${p.bias === undefined ? 0 : 1}) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = ${flatIndex(total)};
-  if (i >= ${total}u) { return; }
-  out[i] = ${p.bias === undefined ? '0.0' : `bias[i % ${N}u]`};
-}`
-    return { steps: [{ wgsl, workgroups: grid1d(total), bindings: [...(p.bias === undefined ? [] : [{ input: p.bias }]), { output: true }] }] }
+    const bias = p.bias
+    const step: KernelStep = {
+      label: `shapewise matmul K=0 ${total}x${N}`,
+      bindings: [...(bias === undefined ? [] : [{ input: bias }]), { output: true }],
+      dispatch: { threads: total },
+      body: (io) => `  ${io.store('i', bias === undefined ? '0.0' : io.load(bias, `i % ${N}u`))}`,
+    }
+    return { steps: [step] }
   }
   const Kp = roundUp(K, 4)
   const Np = roundUp(N, 4)
   const scratchBytes: number[] = []
-  const bias = p.bias === undefined ? undefined : { input: p.bias }
   if (texturesFit(p, target)) {
     const aRows = sizeOf(p.aBatch) * M
     const bRows = sizeOf(p.bBatch) * K
     const steps: (KernelStep | TextureCopy)[] = [{ copyToTexture: { source: { input: 0 }, texture: 0, rows: aRows, cols: K } }]
-    let bSource: KernelBinding = { input: 1 }
+    let bSource: Operand = { input: 1 }
     if (p.bTransposed) {
       const id = scratchBytes.push(sizeOf(p.bBatch) * K * N * 4) - 1
-      steps.push(packStep({ input: 1 }, { scratch: id }, sizeOf(p.bBatch), K, N, K, N, true))
+      steps.push(packStep(1, id, sizeOf(p.bBatch), K, N, K, N, true))
       bSource = { scratch: id }
     }
     steps.push({ copyToTexture: { source: bSource, texture: 1, rows: bRows, cols: N } })
-    steps.push(tiledStep(p, tiling, { kind: 'texture' }, bias))
+    steps.push(tiledStep(p, tiling, { kind: 'texture' }, target))
     return { scratchBytes, textures: [[Math.ceil(K / 4), aRows], [Math.ceil(N / 4), bRows]], steps }
   }
   const steps: KernelStep[] = []
-  let a: KernelBinding = { input: 0 }
-  let b: KernelBinding = { input: 1 }
+  let a: Operand = { input: 0 }
+  let b: Operand = { input: 1 }
   if (Kp !== K) {
     const id = scratchBytes.push(sizeOf(p.aBatch) * M * Kp * 4) - 1
-    steps.push(packStep({ input: 0 }, { scratch: id }, sizeOf(p.aBatch), M, K, M, Kp, false))
+    steps.push(packStep(0, id, sizeOf(p.aBatch), M, K, M, Kp, false))
     a = { scratch: id }
   }
   if (Kp !== K || Np !== N || p.bTransposed) {
     const id = scratchBytes.push(sizeOf(p.bBatch) * Kp * Np * 4) - 1
-    steps.push(packStep({ input: 1 }, { scratch: id }, sizeOf(p.bBatch), K, N, Kp, Np, p.bTransposed))
+    steps.push(packStep(1, id, sizeOf(p.bBatch), K, N, Kp, Np, p.bTransposed))
     b = { scratch: id }
   }
-  steps.push(tiledStep(p, tiling, { kind: 'buffer', a, b }, bias))
+  steps.push(tiledStep(p, tiling, { kind: 'buffer', a, b }, target))
   return { scratchBytes, steps }
 }
 

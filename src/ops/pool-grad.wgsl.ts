@@ -7,12 +7,13 @@
  * with a unit leading spatial axis.
  */
 import type { NodeOf } from '../graph.ts'
-import type { Lowering } from '../compiler/kernel.ts'
-import { elementwiseKernel, literal } from '../compiler/wgsl.ts'
+import type { KernelIO, Lowering } from '../compiler/kernel.ts'
+import { finiteF32 } from '../compiler/render.ts'
+import { perElement } from '../compiler/wgsl.ts'
 import { axisValue } from '../shape/errors.ts'
 import { poolParams } from '../shape/pool.ts'
 
-const f32 = (v: number) => literal(v, 'float32')
+const f32 = finiteF32
 
 /** The spatial sizes of a [N, C, …] shape as (H, W), H = 1 for one spatial axis. */
 const plane = (shape: readonly number[]): [number, number] => (shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]])
@@ -68,7 +69,7 @@ ${body}
 
   // Max: recompute the window's argmax in PyTorch's scan order (rows, then
   // columns; padding skipped): the first maximum wins, a NaN always takes over.
-  const maxBody = `      var best = 0.0;
+  const maxBody = (io: KernelIO) => `      var best = 0.0;
       var by = -1;
       var bx = -1;
       for (var wy = 0; wy < ${py.kernel}; wy++) {
@@ -77,7 +78,7 @@ ${body}
         for (var wx = 0; wx < ${px.kernel}; wx++) {
           let xx = ws + wx * ${dx_};
           if (xx < 0 || xx >= ${W}) { continue; }
-          let v = in0[nc * ${H * W}u + u32(y * ${W} + xx)];
+          let v = ${io.load(0, `nc * ${H * W}u + u32(y * ${W} + xx)`)};
           if (by < 0 || v > best || v != v) {
             best = v;
             by = y;
@@ -85,22 +86,22 @@ ${body}
           }
         }
       }
-      if (by == iy && bx == ix) { g += in1[ybase + u32(oy * ${OW} + ox)]; }`
+      if (by == iy && bx == ix) { g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)}; }`
 
   // Avg: PyTorch's divisor: the window clipped to input + padding, or to the input alone.
-  const avgBody = `      let he = min(hs + ${py.kernel}, ${H + py.padding});
+  const avgBody = (io: KernelIO) => `      let he = min(hs + ${py.kernel}, ${H + py.padding});
       let we = min(ws + ${px.kernel}, ${W + px.padding});
       ${
         countIncludePad
           ? 'let count = (he - hs) * (we - ws);'
           : `let count = (min(he, ${H}) - max(hs, 0)) * (min(we, ${W}) - max(ws, 0));`
       }
-      g += in1[ybase + u32(oy * ${OW} + ox)] / f32(count);`
+      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)} / f32(count);`
 
-  const body = `${coordinates(x.shape, dy.shape)}
-${candidates(isMax ? maxBody : avgBody)}
-  out[i] = g;`
-  return { steps: [elementwiseKernel(node, body)] }
+  const body = (io: KernelIO) => `${coordinates(x.shape, dy.shape)}
+${candidates(isMax ? maxBody(io) : avgBody(io))}
+  ${io.store('i', 'g')}`
+  return { steps: [perElement(node, body)] }
 }
 
 export const lowerAdaptiveAvgPool2dGrad = (node: NodeOf<'adaptiveAvgPool2dGrad'>): Lowering => {
@@ -109,7 +110,7 @@ export const lowerAdaptiveAvgPool2dGrad = (node: NodeOf<'adaptiveAvgPool2dGrad'>
   const [OH, OW] = plane(dy.shape)
   // Window o covers [floor(o·in/out), ceil((o+1)·in/out)); those holding i are
   // o ∈ [floor(i·out/in), ceil((i+1)·out/in)).
-  const body = `${coordinates(x.shape, dy.shape)}
+  const body = (io: KernelIO) => `${coordinates(x.shape, dy.shape)}
   let oy1 = min((iy + 1) * ${OH} + ${H - 1}, ${OH * H}) / ${H};
   for (var oy = (iy * ${OH}) / ${H}; oy < oy1; oy++) {
     let hs = (oy * ${H}) / ${OH};
@@ -120,11 +121,11 @@ export const lowerAdaptiveAvgPool2dGrad = (node: NodeOf<'adaptiveAvgPool2dGrad'>
       let ws = (ox * ${W}) / ${OW};
       let we = ((ox + 1) * ${W} + ${OW - 1}) / ${OW};
       if (ix < ws || ix >= we) { continue; }
-      g += in1[ybase + u32(oy * ${OW} + ox)] / f32((he - hs) * (we - ws));
+      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)} / f32((he - hs) * (we - ws));
     }
   }
-  out[i] = g;`
-  return { steps: [elementwiseKernel(node, body)] }
+  ${io.store('i', 'g')}`
+  return { steps: [perElement(node, body)] }
 }
 
 /**
@@ -165,14 +166,14 @@ export const lowerUpsampleGrad = (node: NodeOf<'upsampleGrad'>): Lowering => {
   const coords = coordinates(x.shape, dy.shape)
   if (mode === 'nearest') {
     // Output o reads input floor(o·in/out): those reading i are o ∈ [ceil(i·out/in), ceil((i+1)·out/in)).
-    const body = `${coords}
+    const body = (io: KernelIO) => `${coords}
   for (var oy = (iy * ${OH} + ${H - 1}) / ${H}; oy < min(((iy + 1) * ${OH} + ${H - 1}) / ${H}, ${OH}); oy++) {
     for (var ox = (ix * ${OW} + ${W - 1}) / ${W}; ox < min(((ix + 1) * ${OW} + ${W - 1}) / ${W}, ${OW}); ox++) {
-      g += in1[ybase + u32(oy * ${OW} + ox)];
+      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)};
     }
   }
-  out[i] = g;`
-    return { steps: [elementwiseKernel(node, body)] }
+  ${io.store('i', 'g')}`
+    return { steps: [perElement(node, body)] }
   }
   if (mode !== 'bilinear') throw new Error(`upsampleGrad: unknown mode ${mode}`)
   const alignCorners = node.params.alignCorners === true
@@ -181,15 +182,15 @@ export const lowerUpsampleGrad = (node: NodeOf<'upsampleGrad'>): Lowering => {
     node.params.size === undefined && node.params.scaleFactor !== undefined ? axisValue(node.params.scaleFactor, axis, 1) : undefined
   const ay = bilinearAxis('y', H, OH, alignCorners, factor(0))
   const ax = bilinearAxis('x', W, OW, alignCorners, factor(1))
-  const body = `${coords}
+  const body = (io: KernelIO) => `${coords}
   for (var oy = ${ay.lo}; oy < ${ay.hi}; oy++) {
       ${ay.weight}
       if (wy == 0.0) { continue; }
     for (var ox = ${ax.lo}; ox < ${ax.hi}; ox++) {
       ${ax.weight}
-      g += in1[ybase + u32(oy * ${OW} + ox)] * wy * wx;
+      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)} * wy * wx;
     }
   }
-  out[i] = g;`
-  return { steps: [elementwiseKernel(node, body)] }
+  ${io.store('i', 'g')}`
+  return { steps: [perElement(node, body)] }
 }

@@ -5,14 +5,13 @@
  * bounds are baked-in constants so the loops unroll.
  */
 import type { NodeOf } from '../graph.ts'
-import type { Lowering } from '../compiler/kernel.ts'
-import { elementwiseKernel, literal } from '../compiler/wgsl.ts'
+import type { KernelIO, KernelStep, Lowering } from '../compiler/kernel.ts'
+import { finiteF32 } from '../compiler/render.ts'
+import { perElement } from '../compiler/wgsl.ts'
 import { poolParams } from '../shape/pool.ts'
 import type { PoolOp } from '../core/params.ts'
 
-const f32 = (v: number) => literal(Math.fround(v), 'float32')
-// -inf at run time (declareIO brings the NON_FINITE_WGSL it reads).
-const negInf = literal(-Infinity, 'float32')
+const f32 = (v: number) => finiteF32(Math.fround(v))
 
 /** [N, C, H, W] or [N, C, L] as [N·C, H, W] (a 1-D op is a 2-D op over a unit height). */
 const planes = (shape: readonly number[]) =>
@@ -35,19 +34,19 @@ const windows = (node: NodeOf<PoolOp>) => {
 const maxPool = (node: NodeOf<PoolOp>) => {
   const { h, w } = planes(node.inputs[0].shape)
   const [ph, pw] = windows(node)
-  return elementwiseKernel(node, `${outputCoords(node)}
-  var m = ${negInf};
+  return perElement(node, (io) => `${outputCoords(node)}
+  var m = ${io.literal(-Infinity, 'float32')};
   for (var ky = 0; ky < ${ph.kernel}; ky++) {
     let iy = oy * ${ph.stride} - ${ph.padding} + ky * ${ph.dilation};
     if (iy < 0 || iy >= ${h}) { continue; }
     for (var kx = 0; kx < ${pw.kernel}; kx++) {
       let ix = ox * ${pw.stride} - ${pw.padding} + kx * ${pw.dilation};
       if (ix < 0 || ix >= ${w}) { continue; }
-      let v = in0[plane * ${h * w}u + u32(iy * ${w} + ix)];
+      let v = ${io.load(0, `plane * ${h * w}u + u32(iy * ${w} + ix)`)};
       if (v > m || v != v) { m = v; }
     }
   }
-  out[i] = m;`)
+  ${io.store('i', 'm')}`)
 }
 
 // Average pooling, PyTorch's divisor: the window clipped to the padded input
@@ -56,7 +55,7 @@ const avgPool = (node: NodeOf<PoolOp>) => {
   const { h, w } = planes(node.inputs[0].shape)
   const [ph, pw] = windows(node)
   const includePad = node.params.countIncludePad !== false
-  return elementwiseKernel(node, `${outputCoords(node)}
+  return perElement(node, (io) => `${outputCoords(node)}
   let y0 = oy * ${ph.stride} - ${ph.padding};
   let x0 = ox * ${pw.stride} - ${pw.padding};
   let y1 = min(y0 + ${ph.kernel}, ${h + ph.padding});
@@ -68,9 +67,9 @@ const avgPool = (node: NodeOf<PoolOp>) => {
   let xe = min(x1, ${w});
   var s = 0.0;
   for (var y = ys; y < ye; y++) {
-    for (var x = xs; x < xe; x++) { s += in0[plane * ${h * w}u + u32(y * ${w} + x)]; }
+    for (var x = xs; x < xe; x++) { s += ${io.load(0, `plane * ${h * w}u + u32(y * ${w} + x)`)}; }
   }
-  out[i] = s / f32(${includePad ? 'padded' : '(ye - ys) * (xe - xs)'});`)
+  ${io.store('i', `s / f32(${includePad ? 'padded' : '(ye - ys) * (xe - xs)'})`)}`)
 }
 
 export const lowerMaxPool = (node: NodeOf<PoolOp>): Lowering => ({ steps: [maxPool(node)] })
@@ -82,36 +81,36 @@ export const lowerAdaptiveAvgPool2d = (node: NodeOf<'adaptiveAvgPool2d'>): Lower
   const [, , oh, ow] = node.shape
   return {
     steps: [
-      elementwiseKernel(node, `${outputCoords(node)}
+      perElement(node, (io) => `${outputCoords(node)}
   let ys = (oy * ${h}) / ${oh};
   let ye = ((oy + 1) * ${h} + ${oh - 1}) / ${oh};
   let xs = (ox * ${w}) / ${ow};
   let xe = ((ox + 1) * ${w} + ${ow - 1}) / ${ow};
   var s = 0.0;
   for (var y = ys; y < ye; y++) {
-    for (var x = xs; x < xe; x++) { s += in0[plane * ${h * w}u + u32(y * ${w} + x)]; }
+    for (var x = xs; x < xe; x++) { s += ${io.load(0, `plane * ${h * w}u + u32(y * ${w} + x)`)}; }
   }
-  out[i] = s / f32((ye - ys) * (xe - xs));`),
+  ${io.store('i', `s / f32((ye - ys) * (xe - xs))`)}`),
     ],
   }
 }
 
 // [N, C, H, W] → [N, C]: one invocation per plane.
-const globalPool = (node: NodeOf<'globalAvgPool2d' | 'globalMaxPool2d'>, init: string, combine: string, finish: string) => {
+const globalPool = (node: NodeOf<'globalAvgPool2d' | 'globalMaxPool2d'>, init: number, combine: string, finish: string) => {
   const [, , h, w] = node.inputs[0].shape
-  return elementwiseKernel(node, `  var r = ${init};
+  return perElement(node, (io) => `  var r = ${io.literal(init, 'float32')};
   for (var k = 0u; k < ${h * w}u; k++) {
-    let v = in0[i * ${h * w}u + k];
+    let v = ${io.load(0, `i * ${h * w}u + k`)};
     ${combine}
   }
-  out[i] = ${finish};`)
+  ${io.store('i', finish)}`)
 }
 export const lowerGlobalAvgPool2d = (node: NodeOf<'globalAvgPool2d'>): Lowering => {
   const [, , h, w] = node.inputs[0].shape
-  return { steps: [globalPool(node, '0.0', 'r += v;', `r / ${f32(h * w)}`)] }
+  return { steps: [globalPool(node, 0, 'r += v;', `r / ${f32(h * w)}`)] }
 }
 export const lowerGlobalMaxPool2d = (node: NodeOf<'globalMaxPool2d'>): Lowering => ({
-  steps: [globalPool(node, negInf, 'if (v > r || v != v) { r = v; }', 'r')],
+  steps: [globalPool(node, -Infinity, 'if (v > r || v != v) { r = v; }', 'r')],
 })
 
 /**
@@ -135,18 +134,18 @@ const bilinearAxis = (axis: string, d: string, input: number, output: number, al
 export const lowerUpsample = (node: NodeOf<'upsample'>): Lowering => {
   const [, , h, w] = node.inputs[0].shape
   const [, , oh, ow] = node.shape
-  const at = (y: string, x: string) => `in0[plane * ${h * w}u + u32(${y} * ${w} + ${x})]`
+  const at = (io: KernelIO, y: string, x: string) => io.load(0, `plane * ${h * w}u + u32(${y} * ${w} + ${x})`)
   if (node.params.mode !== 'bilinear')
-    return { steps: [elementwiseKernel(node, `${outputCoords(node)}\n  out[i] = ${at(`(oy * ${h}) / ${oh}`, `(ox * ${w}) / ${ow}`)};`)] }
+    return { steps: [perElement(node, (io) => `${outputCoords(node)}\n  ${io.store('i', at(io, `(oy * ${h}) / ${oh}`, `(ox * ${w}) / ${ow}`))}`)] }
   const ac = node.params.alignCorners === true
   return {
     steps: [
-      elementwiseKernel(node, `${outputCoords(node)}
+      perElement(node, (io) => `${outputCoords(node)}
 ${bilinearAxis('y', 'oy', h, oh, ac)}
 ${bilinearAxis('x', 'ox', w, ow, ac)}
-  let top = (1.0 - lx) * ${at('y0', 'x0')} + lx * ${at('y0', 'x1')};
-  let bottom = (1.0 - lx) * ${at('y1', 'x0')} + lx * ${at('y1', 'x1')};
-  out[i] = (1.0 - ly) * top + ly * bottom;`),
+  let top = (1.0 - lx) * ${at(io, 'y0', 'x0')} + lx * ${at(io, 'y0', 'x1')};
+  let bottom = (1.0 - lx) * ${at(io, 'y1', 'x0')} + lx * ${at(io, 'y1', 'x1')};
+  ${io.store('i', `(1.0 - ly) * top + ly * bottom`)}`),
     ],
   }
 }
@@ -165,9 +164,10 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   const [n, c, h, w] = node.shape
   const eps = f32(node.params.eps)
   const channel = `(i / ${h * w}u) % ${c}u`
-  const affine = (mean: string, invstd: string) => `  let ch = ${channel};\n  out[i] = (in0[i] - ${mean}) * ${invstd} * in1[ch] + in2[ch];`
+  const affine = (io: KernelIO, mean: string, invstd: string) =>
+    `  let ch = ${channel};\n  ${io.store('i', `(${io.load(0, 'i')} - ${mean}) * ${invstd} * ${io.load(1, 'ch')} + ${io.load(2, 'ch')}`)}`
   if (node.params.training !== true)
-    return { steps: [elementwiseKernel(node, affine('in3[ch]', `(1.0 / sqrt(in4[ch] + ${eps}))`))] }
+    return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`))] }
 
   const count = n * h * w
   const tree = (into: string) =>
@@ -177,37 +177,30 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   // of a workgroup in SIMD batches one after another between barriers, and a
   // read of the first total was seen moved past the barrier, where an earlier
   // batch had already overwritten a shared array with the second pass's partials.
-  const reduce = (into: string, expr: string) => `  acc = 0.0;
+  const reduce = (io: KernelIO, into: string, expr: string) => `  acc = 0.0;
   for (var e = lid.x; e < ${count}u; e += ${STATS_WORKGROUP}u) {
-    let v = in0[((e / ${h * w}u) * ${c}u + ch) * ${h * w}u + e % ${h * w}u];
+    let v = ${io.load(0, `((e / ${h * w}u) * ${c}u + ch) * ${h * w}u + e % ${h * w}u`)};
     acc += ${expr};
   }
   ${into}[lid.x] = acc;
   workgroupBarrier();
 ${tree(into)}`
-  const stats = {
-    wgsl: `// batchNorm2d statistics x${JSON.stringify(node.shape)}
-@group(0) @binding(0) var<storage, read> in0: array<f32>;
-@group(0) @binding(1) var<storage, read_write> stats: array<f32>;
-var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;
-var<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;
-@compute @workgroup_size(${STATS_WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let ch = wid.x;
+  const stats = { scratch: 0, view: { name: 'stats', type: 'f32' } } as const
+  const statistics: KernelStep = {
+    label: `batchNorm2d statistics x${JSON.stringify(node.shape)}`,
+    bindings: [{ input: 0 }, stats],
+    dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1] },
+    module: () => `var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;\nvar<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;`,
+    body: (io) => `  let ch = wid.x;
   var acc: f32;
-${reduce('sums', 'v')}
+${reduce(io, 'sums', 'v')}
   let mean = sums[0] / ${f32(count)};
-${reduce('squares', '(v - mean) * (v - mean)')}
+${reduce(io, 'squares', '(v - mean) * (v - mean)')}
   if (lid.x == 0u) {
     stats[2u * ch] = mean;
     stats[2u * ch + 1u] = 1.0 / sqrt(squares[0] / ${f32(count)} + ${eps});
+  }`,
   }
-}`,
-    workgroups: [c, 1, 1] as const,
-    bindings: [{ input: 0 }, { scratch: 0 }],
-  }
-  // Bindings 0-4 are the inputs, 5 the output, 6 the statistics (read_write, like every scratch binding).
-  const statsDecl = '@group(0) @binding(6) var<storage, read_write> stats: array<f32>;'
-  const normalise = elementwiseKernel(node, affine('stats[2u * ch]', 'stats[2u * ch + 1u]'), statsDecl)
-  return { scratchBytes: [8 * c], steps: [stats, { ...normalise, bindings: [...normalise.bindings, { scratch: 0 }] }] }
+  const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats] })
+  return { scratchBytes: [8 * c], steps: [statistics, normalise] }
 }

@@ -18,19 +18,10 @@
  * overflow and -Infinity entries give exactly 0 (softmax) / -Infinity (logSoftmax).
  */
 import type { Node, NodeBase, NodeOf } from '../graph.ts'
-import { wgslType, type Lowering } from '../compiler/kernel.ts'
-import { declareIO, flatIndex, grid1d, ioBindings, literal, sizeOf, stridesOf, WORKGROUP } from '../compiler/wgsl.ts'
+import { wgslType, type Expr, type KernelIO, type KernelStep, type Lowering } from '../compiler/kernel.ts'
+import { sizeOf, stridesOf } from '../compiler/wgsl.ts'
 
 type ReduceOp = 'sum' | 'mean' | 'max' | 'argmax'
-
-/**
- * -Infinity as a run-time value. The shared `literal(-Infinity)` is
- * `bitcast<f32>(0xff800000u)`, a const-expression that Tint evaluates and
- * rejects ("value -inf cannot be represented as 'f32'"); a bitcast of a
- * private variable is evaluated at run time instead.
- */
-export const NEG_INF_PRELUDE = 'var<private> neg_inf_bits: u32 = 0xff800000u;'
-export const NEG_INF = 'bitcast<f32>(neg_inf_bits)'
 
 /** A run of merged dims: `size` coordinates, `stride` elements apart in the input. */
 interface Run {
@@ -74,17 +65,17 @@ const offsetOf = (runs: readonly Run[], index: string): string => {
 }
 
 /** The accumulator of one reduction: declarations, per-element update, combine and final value. */
-const accumulator = (op: ReduceOp, x: Node) => {
+const accumulator = (op: ReduceOp, x: Node, io: KernelIO) => {
   const t = wgslType(x.dtype)
   const float = t === 'f32'
-  const lowest = float ? NEG_INF : t === 'i32' ? 'i32(-2147483648)' : '0u'
+  const lowest = float ? io.literal(-Infinity, 'float32') : t === 'i32' ? 'i32(-2147483648)' : '0u'
   // NaN wins (v != v), so max/argmax propagate it as PyTorch does; strict > keeps the first maximum.
   const better = (v: string, best: string) => (float ? `(${v} > ${best} || (${v} != ${v} && ${best} == ${best}))` : `${v} > ${best}`)
   switch (op) {
     case 'sum':
     case 'mean':
       return {
-        init: `  var acc = ${literal(0, x.dtype)};`,
+        init: `  var acc = ${io.literal(0, x.dtype)};`,
         update: (v: string) => `acc += ${v};`,
         combine: (v: string) => `acc += ${v};`,
       }
@@ -103,9 +94,9 @@ const accumulator = (op: ReduceOp, x: Node) => {
   }
 }
 
-const finish = (op: ReduceOp, node: NodeBase, count: number): string => {
+const finish = (op: ReduceOp, node: NodeBase, count: number, io: KernelIO): Expr => {
   if (op === 'argmax') return 'i32(idx)'
-  if (op === 'mean') return node.dtype === 'float32' ? `acc / ${literal(count, 'float32')}` : `acc / ${literal(Math.max(1, count), node.dtype)}`
+  if (op === 'mean') return node.dtype === 'float32' ? `acc / ${io.literal(count, 'float32')}` : `acc / ${io.literal(Math.max(1, count), node.dtype)}`
   return 'acc'
 }
 
@@ -120,9 +111,7 @@ export const lowerReduce = (op: ReduceOp) => (node: NodeOf<ReduceOp>): Lowering 
   if (outCount === 0) return { steps: [] }
   const count = sizeOf(axes.map((a) => x.shape[a]))
   const { kept, reduced } = reductionRuns(x.shape, axes)
-  const acc = accumulator(op, x)
   const xt = wgslType(x.dtype)
-  const ot = wgslType(node.dtype)
   const base = offsetOf(kept, 'o')
 
   if (count < TWO_STEP_MIN_COUNT || outCount > TWO_STEP_MAX_OUTPUTS) {
@@ -138,21 +127,21 @@ export const lowerReduce = (op: ReduceOp) => (node: NodeOf<ReduceOp>): Lowering 
       off = `off${g}`
     })
     const pad = '  '.repeat(reduced.length + 1)
-    const inner = [`${pad}let v = in0[${off}];`, `${pad}${acc.update('v')}`]
-    if (op === 'argmax') inner.push(`${pad}r++;`)
-    const wgsl = `// shapewise ${op} ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)}
-${declareIO(node.inputs, node)}
-${NEG_INF_PRELUDE}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let o = ${flatIndex(outCount)};
-  if (o >= ${outCount}u) { return; }
+    const step: KernelStep = {
+      label: `shapewise ${op} ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)}`,
+      bindings: [{ input: 0 }, { output: true }],
+      dispatch: { threads: outCount },
+      body: (io) => {
+        const acc = accumulator(op, x, io)
+        const inner = [`${pad}let v = ${io.load(0, off)};`, `${pad}${acc.update('v')}`, ...(op === 'argmax' ? [`${pad}r++;`] : [])]
+        return `  let o = i;
   let base = ${base};
 ${acc.init}${op === 'argmax' ? '\n  var r = 0u;' : ''}
 ${[...open, ...inner, ...close].join('\n')}
-  out[o] = ${finish(op, node, count)};
-}`
-    return { steps: [{ wgsl, workgroups: grid1d(outCount), bindings: ioBindings(1) }] }
+  ${io.store('o', finish(op, node, count, io))}`
+      },
+    }
+    return { steps: [step] }
   }
 
   // Two steps: partials over chunks of the reduced range, then their combination.
@@ -160,53 +149,45 @@ ${[...open, ...inner, ...close].join('\n')}
   const parts = Math.ceil(count / chunk)
   const threads = outCount * parts
   const scratchBytes = [threads * 4, ...(op === 'argmax' ? [threads * 4] : [])]
-  const scratchDecl = (access: 'read_write', first: number) =>
-    [
-      `@group(0) @binding(${first}) var<storage, ${access}> partials: array<${xt}>;`,
-      ...(op === 'argmax' ? [`@group(0) @binding(${first + 1}) var<storage, ${access}> indices: array<u32>;`] : []),
-    ].join('\n')
-  const step1 = `// shapewise ${op} partials ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)} chunk ${chunk}
-@group(0) @binding(0) var<storage, read> in0: array<${xt}>;
-${scratchDecl('read_write', 1)}
-${NEG_INF_PRELUDE}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let t = ${flatIndex(threads)};
-  if (t >= ${threads}u) { return; }
+  const scratch = [
+    { scratch: 0, view: { name: 'partials', type: xt } },
+    ...(op === 'argmax' ? [{ scratch: 1, view: { name: 'indices', type: 'u32' as const } }] : []),
+  ]
+  const partials: KernelStep = {
+    label: `shapewise ${op} partials ${JSON.stringify(x.shape)} axes ${JSON.stringify(axes)} chunk ${chunk}`,
+    bindings: [{ input: 0 }, ...scratch],
+    dispatch: { threads },
+    body: (io) => {
+      const acc = accumulator(op, x, io)
+      return `  let t = i;
   let o = t / ${parts}u;
   let c = t % ${parts}u;
   let base = ${base};
 ${acc.init}
   let end = min(${count}u, (c + 1u) * ${chunk}u);
   for (var r = c * ${chunk}u; r < end; r++) {
-    let v = in0[base + ${offsetOf(reduced, 'r')}];
+    let v = ${io.load(0, `base + ${offsetOf(reduced, 'r')}`)};
     ${acc.update('v')}
   }
-  partials[t] = acc;${op === 'argmax' ? '\n  indices[t] = idx;' : ''}
-}`
-  const step2 = `// shapewise ${op} combine ${outCount}x${parts}
-@group(0) @binding(0) var<storage, read_write> out: array<${ot}>;
-${scratchDecl('read_write', 1)}
-${NEG_INF_PRELUDE}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let o = ${flatIndex(outCount)};
-  if (o >= ${outCount}u) { return; }
+  partials[t] = acc;${op === 'argmax' ? '\n  indices[t] = idx;' : ''}`
+    },
+  }
+  const combine: KernelStep = {
+    label: `shapewise ${op} combine ${outCount}x${parts}`,
+    bindings: [{ output: true }, ...scratch],
+    dispatch: { threads: outCount },
+    body: (io) => {
+      const acc = accumulator(op, x, io)
+      return `  let o = i;
 ${acc.init}
   for (var c = 0u; c < ${parts}u; c++) {
     let v = partials[o * ${parts}u + c];
     ${op === 'argmax' ? acc.combine('v', `indices[o * ${parts}u + c]`) : acc.combine('v')}
   }
-  out[o] = ${finish(op, node, count)};
-}`
-  const scratch = scratchBytes.map((_, i) => ({ scratch: i }))
-  return {
-    scratchBytes,
-    steps: [
-      { wgsl: step1, workgroups: grid1d(threads), bindings: [{ input: 0 }, ...scratch] },
-      { wgsl: step2, workgroups: grid1d(outCount), bindings: [{ output: true }, ...scratch] },
-    ],
+  ${io.store('o', finish(op, node, count, io))}`
+    },
   }
+  return { scratchBytes, steps: [partials, combine] }
 }
 
 
@@ -220,25 +201,24 @@ export const lowerSoftmax = (log: boolean) => (node: NodeOf<'softmax' | 'logSoft
   if (sizeOf(shape) === 0) return { steps: [] }
   const at = (j: string) => `base + ${j}${inner === 1 ? '' : ` * ${inner}u`}`
   const write = log ? 'x - m - ls' : 'exp(x - m) / s'
-  const wgsl = `// shapewise ${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(shape)} axis ${axis}
-${declareIO(node.inputs, node)}
-${NEG_INF_PRELUDE}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let row = ${flatIndex(rows)};
-  if (row >= ${rows}u) { return; }
+  const step: KernelStep = {
+    label: `shapewise ${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(shape)} axis ${axis}`,
+    bindings: [{ input: 0 }, { output: true }],
+    dispatch: { threads: rows },
+    body: (io) => `  let row = i;
   let base = ${inner === 1 ? `row * ${size}u` : `(row / ${inner}u) * ${size * inner}u + row % ${inner}u`};
-  var m = ${NEG_INF};
+  var m = ${io.literal(-Infinity, 'float32')};
   for (var j = 0u; j < ${size}u; j++) {
-    let x = in0[${at('j')}];
+    let x = ${io.load(0, at('j'))};
     if (x > m || x != x) { m = x; }
   }
   var s = 0.0;
-  for (var j = 0u; j < ${size}u; j++) { s += exp(in0[${at('j')}] - m); }
+  for (var j = 0u; j < ${size}u; j++) { s += exp(${io.load(0, at('j'))} - m); }
 ${log ? '  let ls = log(s);\n' : ''}  for (var j = 0u; j < ${size}u; j++) {
-    let x = in0[${at('j')}];
-    out[${at('j')}] = ${write};
+    let x = ${io.load(0, at('j'))};
+    ${io.store(at('j'), write)}
+  }`,
   }
-}`
-  return { steps: [{ wgsl, workgroups: grid1d(rows), bindings: ioBindings(1) }] }
+  return { steps: [step] }
 }
+

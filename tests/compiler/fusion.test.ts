@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { schedule } from '../../src/compiler/schedule.ts'
+import { DEFAULT_TARGET } from '../../src/compiler/kernel.ts'
 import { realize } from '../../src/realize.ts'
 import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, type Tensor } from '../../src/index.ts'
 import type { DispatchStep } from '../../src/runtime/plan.ts'
@@ -75,7 +76,7 @@ describe('epilogue fusion', () => {
     const operands = Array.from({ length: 20 }, (_, k) => fromArray(values(32, 20 + k), [32]))
     for (const c of operands) y = add(y, c) as Tensor<number[]>
     const limit = 8
-    const steps = schedule([y.node], () => undefined, () => true, { textureOperands: false, maxTextureDimension2D: 8192, maxStorageBuffersPerShaderStage: limit })
+    const steps = schedule([y.node], () => undefined, () => true, { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: limit })
       .plan.steps.filter((s): s is DispatchStep => s.kind === 'dispatch')
     for (const step of steps) expect(step.bindings.length).toBeLessThanOrEqual(limit)
     expect(steps.length).toBeLessThan(21)

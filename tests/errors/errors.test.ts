@@ -189,15 +189,11 @@ describe('a kernel that does not compile', () => {
     lower: (node) => ({
     steps: [
       {
-        wgsl: `// broken test kernel
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) g: vec3u) {
-  if (g.x < ${node.shape[0]}u) { out[g.x] = not_defined_anywhere; }
-}
-`,
-        workgroups: [1, 1, 1],
+        // Rendered with the label on line 1, the output's binding on 2, the entry point on 3-4: the body is line 5.
+        label: 'broken test kernel',
         bindings: [{ output: true }],
+        dispatch: { workgroupSize: [64, 1], workgroups: [1, 1, 1] },
+        body: (io) => `  if (gid.x < ${node.shape[0]}u) { ${io.store('gid.x', 'not_defined_anywhere')} }`,
       },
     ],
   }),

@@ -9,6 +9,7 @@ import * as sw from '../../src/index.ts'
 import { convWeightGradPrimitive } from '../../src/ops/conv.ts'
 import { makeNode, type Node } from '../../src/graph.ts'
 import { lower, kernelSteps } from '../../src/compiler/kernel.ts'
+import { renderStep } from '../../src/compiler/render.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
 import { GRAD_RTOL } from './helpers.ts'
@@ -104,7 +105,7 @@ describe('convWeightGrad kernel', () => {
     const axis = { stride: 1, padLeft: 0, dilation: 1 }
     const node = makeNode(convWeightGradPrimitive, [x.node, dy.node], { axes: [axis, axis], groups: 1, weightShape: [6, 1, 5, 5] }, [6, 1, 5, 5], 'float32')
     const steps = kernelSteps(lower(node))
-    const [partials] = steps
+    const partials = renderStep(steps[0], node)
     const [sx] = /@workgroup_size\((\d+)/.exec(partials.wgsl)!.slice(1).map(Number)
     const invocations = partials.workgroups.reduce((a, b) => a * b, 1) * sx
     // 150 weights: one invocation each would leave the reduction of 36,864 products to a single lane per weight.

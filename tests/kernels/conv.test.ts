@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Node } from '../../src/graph.ts'
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../src/ops/conv.ts'
-import type { KernelStep, KernelTarget } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
@@ -21,17 +22,15 @@ const build = (c: FixtureCase): Tensor => {
 fixtureSuite('conv', build)
 fixtureSuite('conv_transpose', build)
 
-/** The GEMM step of a conv node's lowering for `target` (its last dispatch). */
-const gemmOf = (node: Node, target: KernelTarget): KernelStep => {
+/** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
+const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {
   if (node.op !== 'conv1d' && node.op !== 'conv2d' && node.op !== 'convTranspose1d' && node.op !== 'convTranspose2d') throw new Error(`${node.op} is not a convolution`)
-  const lowering = lowerConv(node, target)
-  if ('alias' in lowering) throw new Error(`${node.op} lowered to an alias`)
-  const dispatches = lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
-  return dispatches[dispatches.length - 1]
+  const steps = kernelSteps(lowerConv(node, target))
+  return renderStep(steps[steps.length - 1], node, target)
 }
 const targets: [string, KernelTarget][] = [
-  ['buffer', { textureOperands: false, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }],
-  ['texture', { textureOperands: true, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }],
+  ['buffer', { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }],
+  ['texture', { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }],
 ]
 
 describe('conv2d kernel', () => {

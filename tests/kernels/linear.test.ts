@@ -6,7 +6,8 @@ import { makeNode } from '../../src/graph.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { matmulPrimitive } from '../../src/core/ops.ts'
 import { linearPrimitive } from '../../src/ops/linear.ts'
-import { lower, type KernelStep } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, lower, kernelSteps } from '../../src/compiler/kernel.ts'
+import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
 import { fixtureTests } from './elementwise.helpers.ts'
 
@@ -137,19 +138,18 @@ describe('matmul', () => {
 })
 
 describe('matmul kernel shape', () => {
-  const invocationsOf = (step: KernelStep) => {
+  const invocationsOf = (step: RenderedKernel) => {
     const m = /@workgroup_size\((\d+)(?:,\s*(\d+))?(?:,\s*(\d+))?\)/.exec(step.wgsl)!
     const size = Number(m[1]) * Number(m[2] ?? 1) * Number(m[3] ?? 1)
     return size * step.workgroups[0] * step.workgroups[1] * step.workgroups[2]
   }
   const lowerNode = (op: 'matmul' | 'linear', inputs: number[][], shape: number[], target: KernelTarget) => {
     const operands = inputs.map((s) => makeNode(constant, [], {}, s, 'float32', new Float32Array(sizeOf(s))))
-    const lowering = lower(makeNode(op === 'matmul' ? matmulPrimitive : linearPrimitive, operands, {}, shape, 'float32'), target)
-    if ('alias' in lowering) throw new Error('unexpected alias')
-    return lowering.steps.filter((s): s is KernelStep => 'wgsl' in s)
+    const node = makeNode(op === 'matmul' ? matmulPrimitive : linearPrimitive, operands, {}, shape, 'float32')
+    return kernelSteps(lower(node, target)).map((step) => renderStep(step, node, target))
   }
-  const buffers: KernelTarget = { textureOperands: false, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
-  const textures: KernelTarget = { textureOperands: true, maxTextureDimension2D: 16384, maxStorageBuffersPerShaderStage: 8 }
+  const buffers: KernelTarget = { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }
+  const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }
 
   it.each([
     ['matmul', [[256, 256], [256, 256]], [256, 256]],

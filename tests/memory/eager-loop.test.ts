@@ -40,7 +40,9 @@ describe('the eager training loop', () => {
     const dispatches: number[] = []
     const probes: Record<number, { inUse: number; heap: number }> = {}
     let firstBatch: WeakRef<object> | undefined
-    for (let step = 0; step < steps; step++) {
+    // Each step runs in its own async function, as a training loop's step usually does: once it returns,
+    // no frame still holds its temporaries (a suspended async frame keeps its registers, stale ones too).
+    const trainStep = async (step: number) => {
       const { x, y } = batchAt(step)
       if (step === 0) firstBatch = new WeakRef(x.node)
       calls.length = 0
@@ -57,6 +59,9 @@ describe('the eager training loop', () => {
       }
       x.dispose()
       y.dispose()
+    }
+    for (let step = 0; step < steps; step++) {
+      await trainStep(step)
       // Five probes in each of two windows; the heap after a collection wanders by several hundred KB from one
       // probe to the next, so each window counts its lowest.
       if ((step >= 20 && step < 25) || step >= steps - 5) {

@@ -1,0 +1,275 @@
+/**
+ * The compiler's passes. Each is `(graph) => graph`, decides one thing and
+ * records it in one field of the KernelGraph; schedule.ts lists them in
+ * order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
+ * the renderer writes them, last.
+ */
+import type { Node } from '../graph.ts'
+import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
+import { FAULT_BYTES } from '../faults.ts'
+import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep } from './kernel.ts'
+import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
+import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
+import { emptyLowering, filledData } from './empty.ts'
+import { renderKernel } from './render.ts'
+import { isLiteralNode, sameShape, sizeOf } from './wgsl.ts'
+
+export type Pass = (g: KernelGraph) => KernelGraph
+
+const nodeBytes = (node: Node) => Math.max(4, sizeOf(node.shape) * bytesPerElement(node.dtype))
+
+/** Host data as the device stores it (bool as u32). */
+export const deviceData = (node: Node): ArrayBufferView => (node.data instanceof Uint8Array ? Uint32Array.from(node.data) : node.data!)
+
+/** Scalars (fills, one-element constants) that every consumer reads as a WGSL literal: no buffer, upload or kernel. */
+export const foldLiterals: Pass = (g) => {
+  const targets = new Set(g.targets)
+  const literals = g.order.filter(
+    (n) => isLiteralNode(n) && !g.ctx.realized(n) && !targets.has(n) && (g.consumers.get(n) ?? []).every(readsLiterals),
+  )
+  return { ...g, literals: new Set(literals) }
+}
+
+const expressible = (n: Node) => elementwiseRule(n) !== undefined && n.dtype === 'float32' && n.inputs.every((i) => i.dtype === 'float32')
+
+/**
+ * Single-use elementwise operands of an elementwise consumer of the same
+ * shape are computed inline where that consumer reads them: no kernel and no
+ * buffer of their own. Operand 0 of a consumer that runs as its own kernel is
+ * left to epilogue chains (which also fuse into conv and matmul); inside an
+ * inlined expression every operand may be inlined. Consumers decide first.
+ */
+export const inlineElementwise: Pass = (g) => {
+  const { realized, target } = g.ctx
+  const targets = new Set(g.targets)
+  const inlined = new Set<Node>()
+  for (const node of [...g.order].reverse()) {
+    if (realized(node) || targets.has(node) || g.literals.has(node) || usesOf(g, node) !== 1 || !expressible(node)) continue
+    const consumer = consumerOf(g, node)!
+    if ((consumer.inputs[0] === node && !inlined.has(consumer)) || !expressible(consumer) || realized(consumer)) continue
+    if (sameShape(consumer.shape, node.shape)) inlined.add(node)
+  }
+  // A kernel binds its operands and its output: an expression reading more than the adapter allows keeps
+  // its operands as kernels of their own. An operand put back becomes a kernel reading its own inlined
+  // operands, so check again until stable.
+  const isInlined = (n: Node) => inlined.has(n)
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const node of g.order)
+      if (!inlined.has(node) && node.inputs.some(isInlined) && leavesOf(node.inputs, isInlined).length + 1 > target.maxStorageBuffersPerShaderStage)
+        for (const input of node.inputs) changed = inlined.delete(input) || changed
+  }
+  return { ...g, inlined }
+}
+
+/** How each node that runs is computed: bound, uploaded, a view, or its op's kernel (the compiler's own for inlined operands). */
+export const lower: Pass = (g) => {
+  const { realized, keepConstant, target } = g.ctx
+  const lowered = new Map<Node, NodeLowering>()
+  const isInlined = (n: Node) => g.inlined.has(n)
+  for (const node of g.order) {
+    if (g.literals.has(node) || g.inlined.has(node)) continue
+    const onDevice = realized(node)
+    if (onDevice) {
+      lowered.set(node, { realized: onDevice })
+      continue
+    }
+    const empty = emptyLowering(node, (standIn) => lowerNode(standIn, target))
+    if (empty && 'nothing' in empty) lowered.set(node, { placeholder: true })
+    // The op's value for empty operands, written from the host.
+    else if (empty && 'fill' in empty) lowered.set(node, { upload: filledData(node.dtype, sizeOf(node.shape), empty.fill), keep: false })
+    else if (empty) lowered.set(node, { kernel: empty.lowering, operands: empty.lowering.operands ?? node.inputs })
+    // Constants with a live tensor (parameters, data) are uploaded once and stay on the device.
+    else if (node.op === 'constant') lowered.set(node, { upload: deviceData(node), keep: keepConstant(node) })
+    else {
+      const lowering = node.inputs.some(isInlined) ? expressionLowering(node, isInlined) : lowerNode(node, target)
+      if ('alias' in lowering) lowered.set(node, { alias: lowering.alias })
+      else lowered.set(node, { kernel: lowering, operands: lowering.operands ?? node.inputs })
+    }
+  }
+  return { ...g, lowered }
+}
+
+const lastKernelStep = (l: NodeLowering | undefined): KernelStep | undefined => {
+  const last = l && 'kernel' in l ? l.kernel.steps.at(-1) : undefined
+  return last && 'body' in last ? last : undefined
+}
+
+/**
+ * An elementwise chain after a producer whose stores may be wrapped runs in
+ * the producer's kernel: each link the only user of the one before, its
+ * other operands computed before the producer runs, within the storage
+ * buffers a kernel may bind.
+ */
+export const fuseEpilogues: Pass = (g) => {
+  const { realized, target } = g.ctx
+  const targets = new Set(g.targets)
+  const isInlined = (n: Node) => g.inlined.has(n)
+  const chains = new Map<Node, readonly Node[]>()
+  const fused = new Set<Node>()
+  // Nodes whose value is in a buffer by the time the node being visited runs.
+  const available = new Set<Node>()
+  const ready = (n: Node): boolean => available.has(n) || g.literals.has(n) || (g.inlined.has(n) && n.inputs.every(ready))
+  const chainAfter = (node: Node, bindingsUsed: number): Node[] => {
+    const chain: Node[] = []
+    for (let tail = node; ; ) {
+      if (targets.has(tail) || usesOf(g, tail) !== 1) return chain
+      const next = consumerOf(g, tail)!
+      if (realized(next) || g.inlined.has(next) || !fusable(tail, next) || !next.inputs.slice(1).every(ready)) return chain
+      if (bindingsUsed + extraOperands([...chain, next], isInlined).length > target.maxStorageBuffersPerShaderStage) return chain
+      chain.push(next)
+      tail = next
+    }
+  }
+  for (const node of g.order) {
+    if (g.literals.has(node) || g.inlined.has(node) || fused.has(node)) continue
+    const last = lastKernelStep(g.lowered.get(node))
+    const chain = last?.epilogue ? chainAfter(node, last.bindings.filter((b) => !('texture' in b)).length) : []
+    if (chain.length) {
+      chains.set(node, chain)
+      for (const link of chain) fused.add(link)
+    }
+    available.add(chain.at(-1) ?? node)
+  }
+  return { ...g, chains }
+}
+
+/**
+ * A one-step kernel may write its output over a donated input 0 that nothing
+ * reads after it, when the recorded loads show it reads that input only at
+ * the element it writes (`i`) and writes only there. Its loads and stores
+ * are recorded by rendering it once, with its epilogue, without writing the
+ * plan.
+ */
+export const planInPlace: Pass = (g) => {
+  const overwrites = new Map<Node, Node>()
+  const producerOf = fusedNodes(g)
+  const hasBuffer = (n: Node) => !g.literals.has(n) && !g.inlined.has(n) && (!producerOf.has(n) || g.chains.get(producerOf.get(n)!)!.at(-1) === n)
+  walk(g, {
+    run: (node, remaining) => {
+      const lowered = g.lowered.get(node)
+      const victim = node.inputs[0]
+      if (!lowered || !('kernel' in lowered) || lowered.kernel.steps.length !== 1 || !g.ctx.donated.has(victim)) return
+      const step = lastKernelStep(lowered)
+      const chain = g.chains.get(node) ?? []
+      const tail = chain.at(-1) ?? node
+      if (!step || !('threads' in step.dispatch) || step.dispatch.threads !== sizeOf(tail.shape)) return
+      if (lowered.operands[0] !== victim || !step.bindings.some((b) => 'input' in b && b.input === 0 && b.view === undefined)) return
+      if (remaining(victim) !== 1 || !hasBuffer(victim) || victim.dtype !== tail.dtype || nodeBytes(victim) !== nodeBytes(tail)) return
+      const rendered = renderKernel(step, {
+        target: g.ctx.target,
+        operands: lowered.operands,
+        output: tail.dtype,
+        epilogue: chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)) : undefined,
+      })
+      if (rendered.loads.every((l) => l.operand !== 0 || l.index === 'i') && rendered.stores.every((index) => index === 'i')) overwrites.set(node, victim)
+    },
+  })
+  return { ...g, overwrites }
+}
+
+/**
+ * Buffers for every value that exists in memory, reused once their last
+ * reader has run (a buffer may back several nodes: views), and the plan's
+ * steps in order, kernels still as IR.
+ */
+export const assignBuffers: Pass = (g) => {
+  const buffers: BufferDecl[] = []
+  const textures: TextureDecl[] = []
+  const steps: (Step | PendingKernel)[] = []
+  const bufferOf = new Map<Node, number>()
+  const external = new Map<number, GPUBuffer>()
+  const keep: Node[] = []
+  const inPlace = new Map<Node, Node>()
+  const targets = new Set(g.targets)
+  const holders = new Map<number, Set<Node>>()
+  const free: number[] = []
+  let faultBuffer: number | undefined
+
+  const allocate = (bytes: number): number => {
+    const i = free.findIndex((id) => buffers[id].bytes === bytes)
+    if (i >= 0) return free.splice(i, 1)[0]
+    return buffers.push({ bytes }) - 1
+  }
+  const hold = (node: Node, id: number) => {
+    bufferOf.set(node, id)
+    if (!holders.has(id)) holders.set(id, new Set())
+    holders.get(id)!.add(node)
+  }
+  const release = (node: Node) => {
+    const id = bufferOf.get(node)!
+    const set = holders.get(id)!
+    set.delete(node)
+    if (set.size === 0 && !external.has(id)) free.push(id)
+  }
+
+  walk(g, {
+    lastUse: (node) => {
+      if (!targets.has(node) && !keep.includes(node)) release(node)
+    },
+    run: (node) => {
+      const lowered = g.lowered.get(node)!
+      if ('realized' in lowered) {
+        const id = buffers.push({ bytes: nodeBytes(node) }) - 1
+        external.set(id, lowered.realized)
+        return hold(node, id)
+      }
+      if ('placeholder' in lowered) return hold(node, allocate(4))
+      if ('upload' in lowered) {
+        const id = allocate(nodeBytes(node))
+        steps.push({ kind: 'writeBuffer', dst: id, data: lowered.upload })
+        if (lowered.keep) keep.push(node)
+        return hold(node, id)
+      }
+      if ('alias' in lowered) return hold(node, bufferOf.get(node.inputs[lowered.alias])!)
+      const { kernel, operands } = lowered
+      const chain = g.chains.get(node) ?? []
+      const tail = chain.at(-1) ?? node
+      const victim = g.overwrites.get(node)
+      const out = victim ? bufferOf.get(victim)! : allocate(nodeBytes(tail))
+      if (victim) inPlace.set(tail, victim)
+      const scratch = (kernel.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))
+      // Texture operands live for one node; the executor takes them from its pool per run.
+      const texture = (kernel.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
+      // The fault record's buffer is numbered where the first kernel that checks its inputs appears.
+      if (kernel.steps.some((s) => 'bindings' in s && s.bindings.some((b) => 'fault' in b))) faultBuffer ??= buffers.push({ bytes: FAULT_BYTES }) - 1
+      const extra = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)).extra : []
+      const bufferFor = (b: KernelBinding | { readonly scratch: number }): number =>
+        'input' in b
+          ? bufferOf.get(b.input < operands.length ? operands[b.input] : extra[b.input - operands.length])!
+          : 'output' in b
+            ? out
+            : 'scratch' in b
+              ? scratch[b.scratch]
+              : 'fault' in b
+                ? faultBuffer!
+                : -1
+      const bind = (b: KernelBinding): Binding =>
+        'texture' in b ? { texture: texture[b.texture], access: 'read' } : { buffer: bufferFor(b), access: 'input' in b ? 'read' : 'read_write' }
+      const last = kernel.steps.at(-1)
+      for (const step of kernel.steps) {
+        if ('copyToTexture' in step) {
+          const c = step.copyToTexture
+          steps.push({ kind: 'copyBufferToTexture', src: bufferFor(c.source), dst: texture[c.texture], rows: c.rows, cols: c.cols, label: node.op })
+          continue
+        }
+        const isLast = step === last
+        steps.push({
+          kind: 'kernel',
+          step,
+          operands,
+          output: isLast ? tail.dtype : node.dtype,
+          chain: isLast ? chain : [],
+          inPlace: victim !== undefined,
+          bind,
+          label: isLast ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op,
+        })
+      }
+      free.push(...scratch)
+      hold(tail, out)
+    },
+  })
+  for (const t of g.targets) if (!keep.includes(t)) keep.push(t)
+  const assignment: Assignment = { buffers, textures, steps, bufferOf, external, keep, inPlace, faultBuffer }
+  return { ...g, assignment }
+}

@@ -1,0 +1,42 @@
+/**
+ * The compiler's budget for one jitted LeNet-5 training step (bench/lenet-step.ts: forward,
+ * crossEntropy, backward, Adam): the number of kernel dispatches in its plan. Fusion, inlining and
+ * literal folding keep it at this figure; a change to the passes that makes it grow fails here.
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { jit, randn, fromArray, valueAndGrad, type Tensor } from '../../src/index.ts'
+import { crossEntropy } from '../../src/nn/index.ts'
+import { adam, type OptimizerState } from '../../src/optim/index.ts'
+import { classic, classicParams, type ClassicParams } from '../../examples/lenet.ts'
+import type { ExecuteCall } from '../autodiff/helpers.ts'
+
+const calls = vi.hoisted((): ExecuteCall[] => [])
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+
+/** Dispatches of one LeNet-5 training step at batch 64, measured before the compiler became passes over a kernel IR. */
+const LENET_STEP_DISPATCHES = 103
+
+describe('a jitted LeNet-5 training step', () => {
+  it('runs in one plan of at most the budgeted dispatches', async () => {
+    const optimizer = adam({ lr: 1e-3 })
+    const step = jit(
+      (params: ClassicParams, state: OptimizerState<unknown>, x: Tensor<[64, 1, 28, 28]>, y: Tensor<[64], 'int32'>) => {
+        const [loss, grads] = valueAndGrad((p: ClassicParams) => crossEntropy(classic(p)(x), y))(params)
+        const [next, nextState] = optimizer.update(params, grads, state as never)
+        return { params: next, state: nextState as OptimizerState<unknown>, loss }
+      },
+      { donate: [0, 1] },
+    )
+    const params = classicParams()
+    const x = randn([64, 1, 28, 28], { seed: 11 })
+    const y = fromArray(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], 'int32')
+    const first = await step(params, optimizer.init(params) as OptimizerState<unknown>, x, y)
+    await first.loss.data()
+    calls.length = 0
+    const second = await step(first.params, first.state, x, y)
+    await second.loss.data()
+    const dispatches = calls.reduce((n, c) => n + c.dispatches, 0)
+    console.log(`LeNet-5 step: ${dispatches} dispatches`)
+    expect(dispatches).toBeLessThanOrEqual(LENET_STEP_DISPATCHES)
+  })
+})

@@ -1,0 +1,178 @@
+/**
+ * Each compiler pass alone: a graph is prepared by the passes before it
+ * (PASSES order), the pass runs, and only the field it owns is checked.
+ */
+import { describe, expect, it } from 'vitest'
+import { makeNode, type Node } from '../../src/graph.ts'
+import { add, conv2d, fromArray, mul, permute, relu, reshape, sub, sqrt, where, greater, type Tensor } from '../../src/index.ts'
+import { DEFAULT_TARGET, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { kernelGraph, type KernelGraph } from '../../src/compiler/kernel-graph.ts'
+import { assignBuffers, foldLiterals, fuseEpilogues, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
+import { PASSES } from '../../src/compiler/schedule.ts'
+import { fillPrimitive } from '../../src/core/ops.ts'
+
+const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
+const vector = (n: number, seed: number) => fromArray(values(n, seed), [n]) as Tensor<number[]>
+const node = (t: Tensor<number[]>) => t.node
+
+interface Setup {
+  readonly realized?: ReadonlySet<Node>
+  readonly donated?: ReadonlySet<Node>
+  readonly target?: KernelTarget
+}
+/** The graph of `targets` after the passes listed before `pass` in PASSES. */
+const before = (pass: Pass, targets: readonly Node[], { realized = new Set(), donated = new Set(), target = DEFAULT_TARGET }: Setup = {}): KernelGraph => {
+  const sentinel = {} as GPUBuffer
+  let g = kernelGraph(targets, { realized: (n) => (realized.has(n) ? sentinel : undefined), keepConstant: () => true, target, donated })
+  for (const [, p] of PASSES) {
+    if (p === pass) return g
+    g = p(g)
+  }
+  throw new Error('pass not in PASSES')
+}
+
+describe('the pass list', () => {
+  it('names every pass once, in the order schedule() runs them', () => {
+    expect(PASSES.map(([name]) => name)).toEqual(['fold literals', 'inline elementwise', 'lower', 'fuse epilogues', 'plan in-place', 'assign buffers'])
+  })
+})
+
+describe('fold literals', () => {
+  it('folds a scalar read by elementwise ops, not one that is requested or read by another op', () => {
+    const x = vector(4, 1)
+    const y = mul(x, 0.5) as Tensor<number[]>
+    const two = fromArray([2], [1]) as Tensor<number[]>
+    const r = reshape([1, 1])(two) as Tensor<number[]>
+    const g = foldLiterals(before(foldLiterals, [y.node, r.node, two.node]))
+    const scalar = y.node.inputs[1]
+    expect(g.literals.has(scalar)).toBe(true)
+    // Requested (a target) and read by reshape: it needs a buffer.
+    expect(g.literals.has(two.node)).toBe(false)
+    expect(g.literals.has(x.node)).toBe(false)
+  })
+})
+
+describe('inline elementwise', () => {
+  it('inlines single-use side operands of the same shape, and leaves operand 0 of a kernel to epilogue chains', () => {
+    const [p, m, v] = [vector(8, 1), vector(8, 2), vector(8, 3)]
+    const scaled = mul(m, 2) as Tensor<number[]>
+    const root = sqrt(v) as Tensor<number[]>
+    const update = sub(p, mul(scaled, root)) as Tensor<number[]>
+    const g = inlineElementwise(before(inlineElementwise, [update.node]))
+    const product = update.node.inputs[1]
+    expect([...g.inlined]).toEqual(expect.arrayContaining([product, scaled.node, root.node]))
+    // relu's operand 0 runs as its own kernel with relu fused after it, not inlined.
+    const chained = relu(add(p, m)) as Tensor<number[]>
+    const h = inlineElementwise(before(inlineElementwise, [chained.node]))
+    expect(h.inlined.size).toBe(0)
+  })
+
+  it('keeps an operand with a second user, and stays within the storage buffers a kernel may bind', () => {
+    const a = vector(8, 4)
+    const shared = mul(a, 3) as Tensor<number[]>
+    const twice = add(add(a, shared), shared) as Tensor<number[]>
+    expect(inlineElementwise(before(inlineElementwise, [twice.node])).inlined.has(shared.node)).toBe(false)
+    // 5 leaves + the output would need 6 bindings: with 4 allowed, the operands stay kernels.
+    const leaves = [1, 2, 3, 4, 5].map((s) => vector(8, s))
+    const sum = sub(leaves[0], add(mul(leaves[1], leaves[2]), mul(leaves[3], leaves[4]))) as Tensor<number[]>
+    const target = { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: 4 }
+    const g = inlineElementwise(before(inlineElementwise, [sum.node], { target }))
+    expect(g.inlined.has(sum.node.inputs[1])).toBe(false)
+    expect(inlineElementwise(before(inlineElementwise, [sum.node])).inlined.has(sum.node.inputs[1])).toBe(true)
+  })
+})
+
+describe('lower', () => {
+  it('binds realized nodes, uploads constants, aliases views, gives empty nodes a placeholder and kernels to the rest', () => {
+    const x = vector(6, 1)
+    const leaf = vector(6, 2)
+    const view = reshape([2, 3])(add(x, leaf)) as Tensor<number[]>
+    const empty = makeNode(fillPrimitive, [], { value: 1, shape: [0, 3], dtype: 'float32' }, [0, 3], 'float32')
+    const g = lower(before(lower, [view.node, empty], { realized: new Set([leaf.node]) }))
+    expect(g.lowered.get(leaf.node)).toHaveProperty('realized')
+    expect(g.lowered.get(x.node)).toMatchObject({ keep: true })
+    expect(g.lowered.get(view.node)).toEqual({ alias: 0 })
+    expect(g.lowered.get(empty)).toEqual({ placeholder: true })
+    const sum = g.lowered.get(view.node.inputs[0])!
+    expect('kernel' in sum && sum.operands).toEqual([x.node, leaf.node])
+  })
+
+  it("binds an expression kernel's inlined leaves, operand 0 first", () => {
+    const [p, m] = [vector(8, 1), vector(8, 2)]
+    const update = sub(p, mul(m, 2)) as Tensor<number[]>
+    const g = lower(before(lower, [update.node]))
+    const l = g.lowered.get(update.node)!
+    expect('kernel' in l && l.operands).toEqual([p.node, m.node])
+    expect(g.lowered.has(update.node.inputs[1])).toBe(false)
+  })
+})
+
+describe('fuse epilogues', () => {
+  const x = fromArray(values(2 * 3 * 8 * 8, 1), [2, 3, 8, 8]) as Tensor<[2, 3, 8, 8]>
+  const w = fromArray(values(4 * 3 * 9, 2), [4, 3, 3, 3]) as Tensor<[4, 3, 3, 3]>
+
+  it('runs conv2d + relu + mul as one kernel, the chain recorded on the producer', () => {
+    const conv = conv2d(w, { padding: 1 })(x)
+    const out = mul(relu(conv), 2) as Tensor<number[]>
+    const g = fuseEpilogues(before(fuseEpilogues, [out.node]))
+    expect(g.chains.get(conv.node)?.map((n) => n.op)).toEqual(['relu', 'mul'])
+  })
+
+  it('stops before a requested node and before exceeding the bindings a kernel may have', () => {
+    const conv = conv2d(w, { padding: 1 })(x)
+    const activated = relu(conv) as Tensor<number[]>
+    const out = add(activated, 1) as Tensor<number[]>
+    const g = fuseEpilogues(before(fuseEpilogues, [out.node, activated.node]))
+    expect(g.chains.get(conv.node)?.map((n) => n.op)).toEqual(['relu'])
+    // conv's GEMM binds 3 buffers (X', W', out); a limit of 3 leaves no room for the add's operand.
+    const other = fromArray(values(2 * 4 * 8 * 8, 3), [2, 4, 8, 8]) as Tensor<number[]>
+    const tight = add(relu(conv2d(w, { padding: 1 })(x)), other) as Tensor<number[]>
+    const target = { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: 3 }
+    const h = fuseEpilogues(before(fuseEpilogues, [tight.node], { target }))
+    expect([...h.chains.values()].map((c) => c.map((n) => n.op))).toEqual([['relu']])
+  })
+})
+
+describe('plan in-place', () => {
+  it('overwrites a donated input read only at the element written, and only when nothing reads it later', () => {
+    const [p, q] = [vector(8, 1), vector(8, 2)]
+    const next = add(p, q) as Tensor<number[]>
+    const realized = new Set([p.node, q.node])
+    const g = planInPlace(before(planInPlace, [next.node], { realized, donated: new Set([p.node]) }))
+    expect(g.overwrites.get(next.node)).toBe(p.node)
+    // Not donated: no overwrite.
+    expect(planInPlace(before(planInPlace, [next.node], { realized })).overwrites.size).toBe(0)
+    // Read again afterwards (by the second add): no overwrite by the first.
+    const later = add(next, p) as Tensor<number[]>
+    const h = planInPlace(before(planInPlace, [later.node], { realized, donated: new Set([p.node]) }))
+    expect(h.overwrites.has(next.node)).toBe(false)
+  })
+
+  it('refuses a kernel whose recorded loads read input 0 elsewhere than the element it writes', () => {
+    const m = fromArray(values(12, 1), [3, 4]) as Tensor<number[]>
+    const transposed = permute([1, 0])(m) as Tensor<number[]>
+    const g = planInPlace(before(planInPlace, [transposed.node], { realized: new Set([m.node]), donated: new Set([m.node]) }))
+    expect(g.overwrites.size).toBe(0)
+  })
+})
+
+describe('assign buffers', () => {
+  it('reuses the buffer of a value once its last reader has run, and writes an in-place result into its victim', () => {
+    const x = vector(64, 1)
+    const mask = greater(x, 0) as Tensor<number[], 'bool'>
+    const a = where(mask, x, mul(x, 2)) as Tensor<number[]>
+    const b = where(mask, a, x) as Tensor<number[]>
+    const g = assignBuffers(before(assignBuffers, [b.node]))
+    const { bufferOf, buffers, steps } = g.assignment!
+    // x, the mask, mul and where #1 each get a buffer; mul's is free once where #1 has run, and where #2 takes it.
+    expect(bufferOf.get(b.node)).toBe(bufferOf.get(a.node.inputs[2]))
+    expect(buffers).toHaveLength(4)
+    expect(steps.filter((s) => s.kind === 'kernel')).toHaveLength(4)
+
+    const [p, q] = [vector(8, 1), vector(8, 2)]
+    const next = add(p, q) as Tensor<number[]>
+    const h = assignBuffers(before(assignBuffers, [next.node], { realized: new Set([p.node, q.node]), donated: new Set([p.node]) }))
+    expect(h.assignment!.bufferOf.get(next.node)).toBe(h.assignment!.bufferOf.get(p.node))
+    expect(h.assignment!.inPlace.get(next.node)).toBe(p.node)
+  })
+})
