@@ -6,7 +6,7 @@ import type { Shape, Differ, DType, Checked, ShapeError, ShapeText } from '../..
 import { fail, shapeText } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
 import { add, sub, mul, neg, exp, log, abs, maximum, logSoftmax, sum, mean, oneHot } from '../core/ops.ts'
-import { wrap, type Tensor } from '../tensor.ts'
+import type { Tensor } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
 
 export type Reduction = 'mean' | 'sum' | 'none'

@@ -5,10 +5,9 @@
  * this file (plus its PyTorch fixture line and type test); see the README's architecture section.
  */
 import type { SameShapeOf } from '../../types/index.ts'
-import type { NodeOf } from '../graph.ts'
 import { bind } from '../core/bind.ts'
 import { add, div, exp, greater, less, mul, neg, tanh, erf, where } from '../core/ops.ts'
-import type { NoParams, Params } from '../core/params.ts'
+import type { Params } from '../core/params.ts'
 import { definePrimitive, type PrimitiveDef, type VjpContext, type Cotangents } from '../core/primitive.ts'
 import { layer, type Layer } from '../layer.ts'
 import { acceptDType } from '../shape/dtype.ts'

@@ -1,4 +1,4 @@
-/** Elementwise ops: unary activations and math, binary ops with NumPy broadcasting, where. */
+/** Elementwise ops: unary math, cast, dropout, binary ops with NumPy broadcasting, where (the activations are in ./activations.ts). */
 import type {
   Shape, Input, ShapeFn, Broadcast, Where, Checked, Output, SameShape, SameShapeOf, DTypeClass, AcceptDType, SameDType, DTypeOf, ShapeError,
 } from '../../types/index.ts'
@@ -9,22 +9,19 @@ import {
   logPrimitive, maximumPrimitive, minimumPrimitive, mulPrimitive, negPrimitive, powPrimitive, sqrtPrimitive, subPrimitive, tanhPrimitive,
   wherePrimitive, sameShape,
 } from '../core/ops.ts'
-import { definePrimitive } from '../core/primitive.ts'
-import type { PrimitiveDef } from '../core/primitive.ts'
-import type { NoParams, Primitive } from '../core/params.ts'
+import { definePrimitive, type PrimitiveDef } from '../core/primitive.ts'
+import type { Params, Primitive } from '../core/params.ts'
 import { lowerDropout } from './elementwise.wgsl.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
-import { broadcastShapes } from '../shape/layout.ts'
 import { fail } from '../shape/errors.ts'
-import { acceptDType, sameDType } from '../shape/dtype.ts'
+import { acceptDType } from '../shape/dtype.ts'
 import { fromArray, wrap, Tensor } from '../tensor.ts'
 
-const unary = <P extends Primitive, C extends DTypeClass = 'float'>(primitive: PrimitiveDef<P> & { readonly name: P }, accepts: C, params: Params<P>): Layer<SameShapeOf<P, C>> =>
+const unary = <P extends Primitive, C extends DTypeClass = 'float'>(primitive: PrimitiveDef<P>, accepts: C, params: Params[P]): Layer<SameShapeOf<P, C>> =>
   layer(primitive.name, (x) => {
     acceptDType(primitive.name, 'input', x.dtype, accepts)
     return wrap(bind(primitive, [x.node], params))
   })
-type Params<P extends Primitive> = Parameters<PrimitiveDef<P>['shape']>[1]
 
 // The transcendental functions are float only (their kernels compute in f32); abs and neg also
 // take int32, as in PyTorch. The activations (relu, gelu, …) are in ./activations.ts.

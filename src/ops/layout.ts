@@ -7,7 +7,7 @@ import type { DType } from '../graph.ts'
 import { bind } from '../core/bind.ts'
 import { concatPrimitive, padPrimitive, permutePrimitive, reshapePrimitive, slicePrimitive } from '../core/ops.ts'
 import { layer, type Layer } from '../layer.ts'
-import { reshapeShape, flattenShape, permuteShape, permutationOf, transposeShape, concatShape, padShape, sliceShape, normalizeAxis } from '../shape/layout.ts'
+import { flattenShape, permutationOf, transposeShape, concatShape, normalizeAxis } from '../shape/layout.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 
 export interface ReshapeFn<T extends Shape> extends ShapeFn {

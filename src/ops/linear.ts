@@ -6,7 +6,7 @@ import { matmul as matmulOf, matmulPrimitive, reshape, sum, transposeLast } from
 import { definePrimitive, type Cotangents } from '../core/primitive.ts'
 import { lowerLinear } from './linear.wgsl.ts'
 import { layer, type Layer } from '../layer.ts'
-import { linearShape, matmulShape } from '../shape/layout.ts'
+import { linearShape } from '../shape/layout.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 import { splitWeights, acceptWeighted, type Weights, type WeightShape, type BiasShape } from './weights.ts'

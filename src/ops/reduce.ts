@@ -5,7 +5,7 @@ import { argmaxPrimitive, logSoftmaxPrimitive, maxPrimitive, meanPrimitive, soft
 
 const primitives = { sum: sumPrimitive, mean: meanPrimitive, max: maxPrimitive, argmax: argmaxPrimitive }
 import { layer, type Layer } from '../layer.ts'
-import { reduceShape, reducedAxes, normalizeAxis } from '../shape/layout.ts'
+import { reducedAxes, normalizeAxis } from '../shape/layout.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { wrap } from '../tensor.ts'
