@@ -58,8 +58,12 @@ export type KernelBinding =
 export type Dispatch =
   /** `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`. */
   | { readonly threads: number }
-  /** `body` is all of main, with the builtins `gid`, `lid` and `wid` (global, local, workgroup ids). */
-  | { readonly workgroupSize: readonly [number, number]; readonly workgroups: readonly [number, number, number] }
+  /** `body` is all of main, with the global invocation id `gid` and, when listed in `ids`, `lid` (local) and `wid` (workgroup). */
+  | {
+      readonly workgroupSize: readonly [number, number]
+      readonly workgroups: readonly [number, number, number]
+      readonly ids?: readonly ('lid' | 'wid')[]
+    }
 
 export interface KernelStep {
   /** The first line of the module, a comment naming the kernel (read in WGSL errors and tests). */

@@ -185,7 +185,7 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
         ]
       : [
           `@compute @workgroup_size(${d.workgroupSize[0]}, ${d.workgroupSize[1]})`,
-          'fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {',
+          `fn main(${['@builtin(global_invocation_id) gid: vec3u', ...(d.ids ?? []).map((id) => (id === 'lid' ? '@builtin(local_invocation_id) lid: vec3u' : '@builtin(workgroup_id) wid: vec3u'))].join(', ')}) {`,
         ]
   const wgsl = [
     ...(step.label ? [`// ${step.label}`] : []),

@@ -5,7 +5,6 @@
  * this file (plus its PyTorch fixture line and type test); see the README's architecture section.
  */
 import type { SameShapeOf } from '../../types/index.ts'
-import type { NodeOf } from '../graph.ts'
 import { bind } from '../core/bind.ts'
 import { add, div, exp, greater, less, mul, neg, tanh, erf, where } from '../core/ops.ts'
 import type { Params } from '../core/params.ts'

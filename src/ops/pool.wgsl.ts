@@ -189,7 +189,7 @@ ${tree(into)}`
   const statistics: KernelStep = {
     label: `batchNorm2d statistics x${JSON.stringify(node.shape)}`,
     bindings: [{ input: 0 }, stats],
-    dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1] },
+    dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1], ids: ['lid', 'wid'] },
     module: () => `var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;\nvar<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;`,
     body: (io) => `  let ch = wid.x;
   var acc: f32;
