@@ -3,8 +3,11 @@
  * line, and a wait for the device that reads nothing back.
  */
 import { cpus, loadavg } from 'node:os'
-import { backendInfo } from '../src/index.ts'
+import { backendInfo, jit, valueAndGrad, fromArray, type Tensor } from '../src/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
+import { crossEntropy } from '../src/nn/index.ts'
+import type { Optimizer, OptimizerState } from '../src/optim/index.ts'
+import { classic, type ClassicParams } from '../examples/lenet.ts'
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -48,3 +51,19 @@ export interface Timing {
   readonly max: number
   readonly runs: number
 }
+
+export type LenetBatch = Tensor<[64, 1, 28, 28]>
+export type LenetLabels = Tensor<[64], 'int32'>
+/** The labels every LeNet benchmark uses (PyTorch's peers compute the same ones). */
+export const lenetLabels = (): LenetLabels => fromArray(Int32Array.from({ length: 64 }, (_, i) => (i * 7 + 3) % 10), [64], 'int32')
+
+/** One jitted LeNet-5 (classic) training step at batch 64: forward, crossEntropy, backward, `optimizer`; params and state donated. */
+export const lenetTrainingStep = (optimizer: Optimizer<unknown>) =>
+  jit(
+    (params: ClassicParams, state: OptimizerState<unknown>, x: LenetBatch, y: LenetLabels) => {
+      const [loss, grads] = valueAndGrad((p: ClassicParams) => crossEntropy(classic(p)(x), y))(params)
+      const [next, nextState] = optimizer.update(params, grads, state)
+      return { params: next, state: nextState, loss }
+    },
+    { donate: [0, 1] },
+  )

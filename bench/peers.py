@@ -165,6 +165,7 @@ else:
         "W4": conv_transpose,
         "W5": lambda: matmul(1024),
         "ceiling": lambda: matmul(int(config.get("ceilingSize", 2048))),
+        "W5big": lambda: matmul(4096),
         "resnet18": resnet_step,
     }
     result["workloads"] = {}

@@ -1,8 +1,8 @@
 // Benchmark: issue 14's workloads, each beside its peers in the same run.
 //
-//   npx tsx bench/peers.ts [--quick] [--only W1,W1b1,W2,W3,W4,W5,first,resnet18] [--runs 9]
-//                          [--torch-threads 1,2] [--no-torch] [--no-ort] [--cold-cache]
-//                          [--json FILE] [--markdown FILE]
+//   npx tsx bench/peers.ts [--quick] [--only W1,W1b1,W2,W3,W4,W5,W5big,first,resnet18] [--runs 9]
+//                          [--torch-threads 1,2] [--torch-python /usr/bin/python3] [--torch-device cpu|cuda]
+//                          [--no-torch] [--no-ort] [--cold-cache] [--json FILE] [--markdown FILE]
 //
 // Workloads (batch, shapes and optimizers as issue 14 defines them):
 //   W1        LeNet-5 (classic) forward, batch 64, jitted; the call plus reading the 64×10 logits back
@@ -11,6 +11,7 @@
 //   W3        conv2d 3×3, 64→64, 56×56, batch 8, padding 1 (1.85 GFLOP)
 //   W4        convTranspose2d 4×4 stride 2 padding 1, 128→64, 16×16→32×32, batch 8 (0.54 GFLOP)
 //   W5        matmul 1024³ (2.15 GFLOP)
+//   W5big     matmul 4096³ (137 GFLOP; for a GPU, bench/gpu/run.sh: not in the default set)
 //   first     the first call (trace + compile + run) of W1 and of W2, each in a fresh process
 //   resnet18  a CIFAR ResNet-18 (bench/resnet18.ts) training step, 32×32 input, batch 32, SGD with momentum
 // W3–W5 are timed to the end of the device's work (no readback) and again with
@@ -22,6 +23,8 @@
 // matmuls through that BLAS). The native CPU ceiling is PyTorch's matmul at
 // 2048³ (or 1024³ if faster). ONNX Runtime (onnxruntime-node, CPU) runs the
 // forward workloads, exported from the same shapewise functions by exportOnnx.
+// --torch-device cuda runs the PyTorch peer on the GPU (bench/gpu/run.sh), where its ceiling is a
+// 4096³ float32 matmul with TF32 off.
 // --quick: 3 timed runs, no ResNet-18, no ONNX Runtime: a smoke run (about a
 // minute on a loaded 2-core machine). The load average is printed beside each
 // section: figures from a machine other processes load are noise.
@@ -34,11 +37,11 @@ import {
   jit, jitTraces, pipelineCompilations, randn, fromArray, valueAndGrad, conv2d, convTranspose2d, matmul, Tensor as TensorClass, type Tensor,
 } from '../src/index.ts'
 import { crossEntropy } from '../src/nn/index.ts'
-import { sgd, type OptimizerState } from '../src/optim/index.ts'
+import { sgd, type Optimizer, type OptimizerState } from '../src/optim/index.ts'
 import { exportOnnx } from '../src/io/index.ts'
 import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
 import { resnet18, resnet18Params, type ResNet18Params, type ResNet18Statistics } from './resnet18.ts'
-import { adapterLine, deviceIdle, hostLine, loadAverage, timeCalls, type Timing } from './lib.ts'
+import { adapterLine, deviceIdle, hostLine, lenetLabels, lenetTrainingStep, loadAverage, timeCalls, type Timing } from './lib.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -47,11 +50,13 @@ const arg = (name: string, fallback: string) => {
 }
 const quick = argv.includes('--quick')
 const runs = Number(arg('runs', quick ? '3' : '9'))
-const ALL = ['W1', 'W1b1', 'W2', 'W3', 'W4', 'W5', 'first', 'resnet18'] as const
-type WorkloadId = (typeof ALL)[number]
-const only = new Set(arg('only', quick ? ALL.filter((w) => w !== 'resnet18').join(',') : ALL.join(',')).split(',')) as Set<string>
+const ALL = ['W1', 'W1b1', 'W2', 'W3', 'W4', 'W5', 'W5big', 'first', 'resnet18'] as const
+const DEFAULT = ALL.filter((w) => w !== 'W5big' && !(quick && w === 'resnet18'))
+const only = new Set(arg('only', DEFAULT.join(',')).split(',')) as Set<string>
 for (const w of only) if (!(ALL as readonly string[]).includes(w)) throw new Error(`--only: unknown workload '${w}'; expected some of ${ALL.join(', ')}`)
-const torchThreads = [...new Set(arg('torch-threads', `1,${cpus().length}`).split(',').map(Number))]
+const torchDevice = arg('torch-device', 'cpu')
+const torchPython = arg('torch-python', '/usr/bin/python3')
+const torchThreads = torchDevice === 'cpu' ? [...new Set(arg('torch-threads', `1,${cpus().length}`).split(',').map(Number))] : [1]
 const useTorch = !argv.includes('--no-torch')
 const useOrt = !argv.includes('--no-ort') && !quick
 const self = fileURLToPath(import.meta.url)
@@ -64,21 +69,15 @@ const LENET_FORWARD_FLOP = 2 * (6 * 784 * 25 + 16 * 100 * 150 + 400 * 120 + 120 
 const W3_FLOP = 2 * 8 * 64 * 56 * 56 * 64 * 9
 const W4_FLOP = 2 * 8 * 128 * 16 * 16 * 64 * 16
 const W5_FLOP = 2 * 1024 ** 3
+const W5BIG_FLOP = 2 * 4096 ** 3
 /** The CIFAR ResNet-18's forward at 32×32 is 0.556 GFLOP per image; a training step is about three forwards. */
 const RESNET_STEP_FLOP = 3 * 32 * 0.556e9
 
 type Lenet64 = Tensor<[64, 1, 28, 28]>
 const lenetForward = jit((p: ClassicParams, x: Tensor<[number, 1, 28, 28]>) => classic(p)(x))
 const sgdOptimizer = sgd({ lr: 0.01 })
-const lenetStep = jit(
-  (params: ClassicParams, state: OptimizerState<unknown>, x: Lenet64, y: Tensor<[64], 'int32'>) => {
-    const [loss, grads] = valueAndGrad((p: ClassicParams) => crossEntropy(classic(p)(x), y))(params)
-    const [next, nextState] = sgdOptimizer.update(params, grads, state as never)
-    return { params: next, state: nextState as OptimizerState<unknown>, loss }
-  },
-  { donate: [0, 1] },
-)
-const labels64 = () => fromArray(Int32Array.from({ length: 64 }, (_, i) => (i * 7 + 3) % 10), [64], 'int32')
+const lenetStep = lenetTrainingStep(sgdOptimizer as Optimizer<unknown>)
+const labels64 = lenetLabels
 /** Realizes every tensor in a tree (uploads or computes it) so that a later timing does not include that; null slots are skipped. */
 const resident = async (tree: unknown): Promise<void> => {
   const tensors: Tensor[] = []
@@ -162,11 +161,12 @@ const w4 = () => ({
   x: fromArray(uniform(8 * 128 * 16 * 16, 4), [8, 128, 16, 16]),
   p: { weight: fromArray(uniform(128 * 64 * 16, 5, 0.05), [128, 64, 4, 4]), bias: fromArray(uniform(64, 6), [64]) },
 })
-const w5 = () => ({ x: fromArray(uniform(1024 * 1024, 7), [1024, 1024]), p: { b: fromArray(uniform(1024 * 1024, 8), [1024, 1024]) } })
+const square = (n: number) => ({ x: fromArray(uniform(n * n, 7), [n, n]), p: { b: fromArray(uniform(n * n, 8), [n, n]) } })
+const w5 = () => square(1024)
 type AnyOp = (...a: unknown[]) => unknown
 const w3Apply = (p: ReturnType<typeof w3>['p']) => (x: Tensor) => ((conv2d as unknown as AnyOp)(p, { padding: 1 }) as (t: Tensor) => Tensor)(x)
 const w4Apply = (p: ReturnType<typeof w4>['p']) => (x: Tensor) => ((convTranspose2d as unknown as AnyOp)(p, { stride: 2, padding: 1 }) as (t: Tensor) => Tensor)(x)
-const w5Apply = (p: ReturnType<typeof w5>['p']) => (x: Tensor) => (matmul as unknown as AnyOp)(x, p.b) as Tensor
+const w5Apply = (p: { b: Tensor }) => (x: Tensor) => (matmul as unknown as AnyOp)(x, p.b) as Tensor
 
 async function measureResnet(): Promise<Measured> {
   const built = resnet18Params()
@@ -237,16 +237,18 @@ interface TorchRun {
   readonly torch: string
   readonly threads: number
   readonly blas: readonly string[]
+  readonly device: string
+  readonly gpu?: string
   readonly workloads?: Record<string, Timing>
   readonly firstCall?: { readonly workload: string; readonly ms: number }
 }
 
 const runTorch = (config: Record<string, unknown>): TorchRun | string => {
   try {
-    const out = execFileSync('/usr/bin/python3', [fileURLToPath(new URL('./peers.py', import.meta.url)), JSON.stringify(config)], { encoding: 'utf8', timeout: 600_000 })
+    const out = execFileSync(torchPython, [fileURLToPath(new URL('./peers.py', import.meta.url)), JSON.stringify(config)], { encoding: 'utf8', timeout: 600_000 })
     return JSON.parse(out.trim().split('\n').at(-1)!) as TorchRun
   } catch (error) {
-    return `skipped: /usr/bin/python3 bench/peers.py failed (${(error as Error).message.split('\n')[0]}); Debian: apt-get install python3-torch`
+    return `skipped: ${torchPython} bench/peers.py failed (${(error as Error).message.split('\n')[0]}); Debian: apt-get install python3-torch`
   }
 }
 
@@ -304,6 +306,10 @@ if (only.has('W2')) report(await measureW2())
 if (only.has('W3')) report(await measureKernel('W3', 'conv2d 3×3 64→64, 56², batch 8', W3_FLOP, kernelFns.W3, inputs.W3.x, inputs.W3.p))
 if (only.has('W4')) report(await measureKernel('W4', 'convTranspose2d 4×4 s2, 128→64, 16²→32², batch 8', W4_FLOP, kernelFns.W4, inputs.W4.x, inputs.W4.p))
 if (only.has('W5')) report(await measureKernel('W5', 'matmul 1024³', W5_FLOP, kernelFns.W5, inputs.W5.x, inputs.W5.p))
+if (only.has('W5big')) {
+  const big = square(4096)
+  report(await measureKernel('W5big', 'matmul 4096³', W5BIG_FLOP, w5Apply(big.p), big.x, big.p))
+}
 if (only.has('resnet18')) report(await measureResnet())
 
 // PyTorch, once per thread count; per workload the faster is the peer.
@@ -311,17 +317,17 @@ const torchRuns: TorchRun[] = []
 const torchIds = [...only].flatMap((w) => (w === 'first' ? [] : [w]))
 if (useTorch) {
   for (const threads of torchThreads) {
-    const r = runTorch({ threads, runs, warmup: 2, only: [...torchIds, 'ceiling'], resnetRuns: quick ? 1 : 3 })
+    const r = runTorch({ threads, runs, warmup: 2, only: [...torchIds, 'ceiling'], resnetRuns: quick ? 1 : 3, device: torchDevice, ceilingSize: torchDevice === 'cpu' ? 2048 : 4096 })
     if (typeof r === 'string') {
       console.log(`PyTorch: ${r}`)
       break
     }
     torchRuns.push(r)
-    console.log(`PyTorch ${r.torch}, ${r.threads} thread(s), BLAS ${r.blas.map((b) => b.split('/').pop()).join(' ') || 'none loaded'} — load ${loadAverage()}`)
+    console.log(`PyTorch ${r.torch} (${r.device}${r.gpu ? `: ${r.gpu}` : ''}), ${r.threads} thread(s), BLAS ${r.blas.map((b) => b.split('/').pop()).join(' ') || 'none loaded'} — load ${loadAverage()}`)
   }
   if (torchRuns.length && only.has('first'))
     for (const w of ['W1', 'W2'] as const) {
-      const r = runTorch({ threads: 1, firstCall: w })
+      const r = runTorch({ threads: 1, firstCall: w, device: torchDevice })
       if (typeof r !== 'string' && r.firstCall) torchRuns.push(r)
     }
 }
@@ -329,7 +335,7 @@ const torchBest = (id: string): (Timing & { threads: number }) | undefined =>
   torchRuns.flatMap((r) => (r.workloads?.[id] ? [{ ...r.workloads[id], threads: r.threads }] : [])).sort((a, b) => a.median - b.median)[0]
 const ceiling = (() => {
   const c = torchBest('ceiling')
-  const big = c ? (2 * 2048 ** 3) / c.median / 1e6 : 0
+  const big = c ? (2 * (torchDevice === 'cpu' ? 2048 : 4096) ** 3) / c.median / 1e6 : 0
   const w5t = torchBest('W5')
   const small = w5t ? W5_FLOP / w5t.median / 1e6 : 0
   return Math.max(big, small) || undefined
@@ -362,13 +368,13 @@ const rows = measured.map((m) => {
     pytorch: peer ? `${ms(peer)}${rate(m.flop, peer)} [${peer.threads}t]` : '—',
     ratio: peer ? `${(m.timing.median / peer.median).toFixed(2)}×` : '—',
     ort: typeof o === 'string' ? o : o ? `${ms(o)}${rate(m.flop, o)}` : '—',
-    ceiling: gflops && ceiling && m.id.match(/^W[345]$/) ? `${((100 * gflops) / ceiling).toFixed(1)} %` : '—',
+    ceiling: gflops && ceiling && /^W[345]/.test(m.id) ? `${((100 * gflops) / ceiling).toFixed(1)} %` : '—',
     load: m.load,
   }
 })
 const lines = [
   ...header.map((h) => `- ${h}`),
-  ...(torchRuns.length ? [`- PyTorch ${torchRuns[0].torch} on the CPU, BLAS: ${torchRuns[0].blas.map((b) => b.split('/').pop()).join(', ') || 'none loaded'}; native ceiling (PyTorch matmul): ${ceiling?.toFixed(1) ?? '—'} GFLOP/s`] : []),
+  ...(torchRuns.length ? [`- PyTorch ${torchRuns[0].torch} on ${torchRuns[0].gpu ?? torchRuns[0].device}, BLAS: ${torchRuns[0].blas.map((b) => b.split('/').pop()).join(', ') || 'none loaded'}; native ceiling (PyTorch matmul): ${ceiling?.toFixed(1) ?? '—'} GFLOP/s`] : []),
   '',
   '| workload | shapewise ms (GFLOP/s) | with readback ms | PyTorch ms (GFLOP/s) [threads] | shapewise / PyTorch | ONNX Runtime ms (GFLOP/s) | shapewise / native ceiling | load average |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',

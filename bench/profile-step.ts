@@ -20,14 +20,11 @@
 // set beside the measured step time: the rest is host work, the submit and
 // the readback of the loss.
 
-import {
-  jit, randn, fromArray, valueAndGrad, type Tensor,
-} from '../src/index.ts'
-import { crossEntropy } from '../src/nn/index.ts'
-import { sgd, adam, type OptimizerState } from '../src/optim/index.ts'
+import { randn } from '../src/index.ts'
+import { sgd, adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
-import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
-import { adapterLine, loadAverage, median, timeCalls } from './lib.ts'
+import { classicParams } from '../examples/lenet.ts'
+import { adapterLine, lenetLabels, lenetTrainingStep, loadAverage, median, timeCalls, type LenetBatch } from './lib.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -121,20 +118,12 @@ async function replay(command: Recorded, times: number): Promise<number> {
 
 // ---------------------------------------------------------------- the step
 
-const optimizer = optimizerName === 'adam' ? adam({ lr: 1e-3 }) : sgd({ lr: 0.01 })
-type Batch = Tensor<[64, 1, 28, 28]>
-const step = jit(
-  (params: ClassicParams, state: OptimizerState<unknown>, x: Batch, y: Tensor<[64], 'int32'>) => {
-    const [loss, grads] = valueAndGrad((p: ClassicParams) => crossEntropy(classic(p)(x), y))(params)
-    const [next, nextState] = optimizer.update(params, grads, state as never)
-    return { params: next, state: nextState as OptimizerState<unknown>, loss }
-  },
-  { donate: [0, 1] },
-)
+const optimizer = (optimizerName === 'adam' ? adam({ lr: 1e-3 }) : sgd({ lr: 0.01 })) as Optimizer<unknown>
+const step = lenetTrainingStep(optimizer)
 let params = classicParams()
-let state = optimizer.init(params) as OptimizerState<unknown>
-const x: Batch = randn([64, 1, 28, 28], { seed: 42 })
-const y = fromArray(Int32Array.from({ length: 64 }, (_, i) => (i * 7 + 3) % 10), [64], 'int32')
+let state = optimizer.init(params)
+const x: LenetBatch = randn([64, 1, 28, 28], { seed: 42 })
+const y = lenetLabels()
 const runStep = async () => {
   const out = await step(params, state, x, y)
   params = out.params
