@@ -34,13 +34,12 @@ import { cpus } from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
-  jit, jitTraces, pipelineCompilations, randn, fromArray, valueAndGrad, conv2d, convTranspose2d, matmul, Tensor as TensorClass, type Tensor,
+  jit, jitTraces, pipelineCompilations, randn, fromArray, conv2d, convTranspose2d, matmul, Tensor as TensorClass, type Tensor,
 } from '../src/index.ts'
-import { crossEntropy } from '../src/nn/index.ts'
 import { sgd, type Optimizer, type OptimizerState } from '../src/optim/index.ts'
 import { exportOnnx } from '../src/io/index.ts'
 import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
-import { resnet18, resnet18Params, type ResNet18Params, type ResNet18Statistics } from './resnet18.ts'
+import { resnet18Training } from './resnet18.ts'
 import { adapterLine, deviceIdle, hostLine, lenetLabels, lenetTrainingStep, loadAverage, timeCalls, type Timing } from './lib.ts'
 
 const argv = process.argv.slice(2)
@@ -63,7 +62,6 @@ const self = fileURLToPath(import.meta.url)
 
 // ---------------------------------------------------------------- workloads
 
-const GFLOP = 1e9
 /** Multiply-adds of a LeNet-5 (classic) forward per image: conv1 6·784·25, conv2 16·100·150, linears 400·120 + 120·84 + 84·10. */
 const LENET_FORWARD_FLOP = 2 * (6 * 784 * 25 + 16 * 100 * 150 + 400 * 120 + 120 * 84 + 84 * 10)
 const W3_FLOP = 2 * 8 * 64 * 56 * 56 * 64 * 9
@@ -169,33 +167,12 @@ const w4Apply = (p: ReturnType<typeof w4>['p']) => (x: Tensor) => ((convTranspos
 const w5Apply = (p: { b: Tensor }) => (x: Tensor) => (matmul as unknown as AnyOp)(x, p.b) as Tensor
 
 async function measureResnet(): Promise<Measured> {
-  const built = resnet18Params()
-  let params: ResNet18Params = built.params
-  const statistics: ResNet18Statistics = built.statistics
-  const optimizer = sgd({ lr: 0.01, momentum: 0.9 })
-  let state = optimizer.init(params) as OptimizerState<unknown>
-  const x = randn([32, 3, 32, 32], { seed: 5 })
-  const y = fromArray(Int32Array.from({ length: 32 }, (_, i) => (i * 7 + 3) % 10), [32], 'int32')
-  await resident([params, statistics, state, x, y])
-  const step = jit(
-    (p: ResNet18Params, s: OptimizerState<unknown>, stats: ResNet18Statistics, images: Tensor<[32, 3, 32, 32]>, labels: Tensor<[32], 'int32'>) => {
-      const [loss, grads] = valueAndGrad((q: ResNet18Params) => crossEntropy(resnet18(q, stats, built.strides)(images), labels))(p)
-      const [next, nextState] = optimizer.update(p, grads as never, s as never)
-      return { params: next as ResNet18Params, state: nextState as OptimizerState<unknown>, loss }
-    },
-    { donate: [0, 1] },
-  )
-  const once = async () => {
-    const out = await step(params, state, statistics, x as Tensor<[32, 3, 32, 32]>, y as Tensor<[32], 'int32'>)
-    params = out.params
-    state = out.state
-    await out.loss.data()
-    out.loss.dispose()
-  }
+  const training = resnet18Training(32)
+  await resident(training.tensors)
   const t0 = performance.now()
-  await once()
+  await training.run()
   const firstCallMs = performance.now() - t0
-  const timing = await timeCalls(once, quick ? 1 : 3, 0)
+  const timing = await timeCalls(training.run, quick ? 1 : 3, 0)
   return { id: 'resnet18', title: 'ResNet-18 (CIFAR) training step, 32×32, batch 32, SGD momentum 0.9 (jit, loss read back)', flop: RESNET_STEP_FLOP, timing, firstCallMs, load: loadAverage() }
 }
 

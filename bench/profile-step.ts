@@ -1,6 +1,7 @@
 // Profile: where the time of one jitted LeNet-5 training step goes, per kernel.
 //
 //   npx tsx bench/profile-step.ts [--optimizer sgd|adam] [--repeats 5] [--top 40]
+//   npx tsx bench/profile-step.ts --model resnet18 [--batch 8] [--repeats 1]
 //
 // llvmpipe has no timestamp queries (Dawn's OpenGL backend offers no
 // 'timestamp-query' feature), so the kernels are timed by replay. The script
@@ -14,7 +15,9 @@
 // back in the pool), so they see the step's sizes and data.
 //
 // The model is W2 of bench/peers.ts (batch 64, crossEntropy, SGD lr 0.01) or,
-// with --optimizer adam, bench/lenet-step.ts's Adam step. Dispatches are
+// with --optimizer adam, bench/lenet-step.ts's Adam step; with --model resnet18,
+// bench/peers.ts's ResNet-18 step at --batch (default 8: its step at 32 takes
+// a minute on a loaded llvmpipe, and each command is replayed six times). Dispatches are
 // grouped by their pipeline's label (the kernel's name, or the first line of
 // its WGSL); the table gives count, total and mean per group, and the sum is
 // set beside the measured step time: the rest is host work, the submit and
@@ -24,6 +27,7 @@ import { randn } from '../src/index.ts'
 import { sgd, adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
 import { classicParams } from '../examples/lenet.ts'
+import { resnet18Training } from './resnet18.ts'
 import { adapterLine, lenetLabels, lenetTrainingStep, loadAverage, median, timeCalls, type LenetBatch } from './lib.ts'
 
 const argv = process.argv.slice(2)
@@ -32,6 +36,8 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? argv[i + 1] : fallback
 }
 const optimizerName = arg('optimizer', 'sgd')
+const model = arg('model', 'lenet')
+const batch = Number(arg('batch', '8'))
 const repeats = Number(arg('repeats', '5'))
 const top = Number(arg('top', '40'))
 
@@ -60,6 +66,20 @@ device.createComputePipeline = (descriptor: GPUComputePipelineDescriptor) => {
   pipelineLabels.set(pipeline, descriptor.label ?? '(unlabelled)')
   return pipeline
 }
+
+// The pools destroy buffers and textures they no longer cache; those the recorded step used must
+// outlive the replays, so their destruction waits while `keepAlive` is set.
+let keepAlive = false
+const deferred: (() => void)[] = []
+const deferDestroy = <T extends { destroy(): void }>(resource: T): T => {
+  const destroy = resource.destroy.bind(resource)
+  ;(resource as { destroy(): void }).destroy = () => void (keepAlive ? deferred.push(destroy) : destroy())
+  return resource
+}
+const createTexture = device.createTexture.bind(device)
+device.createTexture = (descriptor: GPUTextureDescriptor) => deferDestroy(createTexture(descriptor))
+const createBuffer = device.createBuffer.bind(device)
+device.createBuffer = (descriptor: GPUBufferDescriptor) => deferDestroy(createBuffer(descriptor))
 
 const createEncoder = device.createCommandEncoder.bind(device)
 device.createCommandEncoder = (descriptor?: GPUCommandEncoderDescriptor) => {
@@ -110,32 +130,40 @@ async function replay(command: Recorded, times: number): Promise<number> {
     for (let i = 0; i < times; i++) pass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2])
     pass.end()
   } else for (let i = 0; i < times; i++) (encoder[command.method] as (...a: unknown[]) => void)(...command.args)
+  device.pushErrorScope('validation')
   const t0 = performance.now()
   device.queue.submit([encoder.finish()])
   await device.queue.onSubmittedWorkDone()
-  return performance.now() - t0
+  const ms = performance.now() - t0
+  const error = await device.popErrorScope()
+  if (error) throw new Error(`replaying ${command.label} failed: ${error.message}`)
+  return ms
 }
 
 // ---------------------------------------------------------------- the step
 
-const optimizer = (optimizerName === 'adam' ? adam({ lr: 1e-3 }) : sgd({ lr: 0.01 })) as Optimizer<unknown>
-const step = lenetTrainingStep(optimizer)
-let params = classicParams()
-let state = optimizer.init(params)
-const x: LenetBatch = randn([64, 1, 28, 28], { seed: 42 })
-const y = lenetLabels()
-const runStep = async () => {
-  const out = await step(params, state, x, y)
-  params = out.params
-  state = out.state
-  await out.loss.data()
-  out.loss.dispose()
+const lenet = () => {
+  const optimizer = (optimizerName === 'adam' ? adam({ lr: 1e-3 }) : sgd({ lr: 0.01 })) as Optimizer<unknown>
+  const step = lenetTrainingStep(optimizer)
+  let params = classicParams()
+  let state = optimizer.init(params)
+  const x: LenetBatch = randn([64, 1, 28, 28], { seed: 42 })
+  const y = lenetLabels()
+  return async () => {
+    const out = await step(params, state, x, y)
+    params = out.params
+    state = out.state
+    await out.loss.data()
+    out.loss.dispose()
+  }
 }
+const runStep = model === 'resnet18' ? resnet18Training(batch).run : lenet()
 
 console.log(`adapter: ${await adapterLine()}`)
-console.log(`LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}; load average ${loadAverage()}`)
-const stepTime = await timeCalls(runStep, 9, 3)
+console.log(`${model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
+const stepTime = model === 'resnet18' ? await timeCalls(runStep, 1, 1) : await timeCalls(runStep, 9, 3)
 recording = []
+keepAlive = true
 await runStep()
 const commands = recording
 recording = undefined
@@ -153,6 +181,9 @@ for (const command of commands) {
   }
   own.push(median(samples))
 }
+
+keepAlive = false
+for (const destroy of deferred.splice(0)) destroy()
 
 const groups = new Map<string, { count: number; ms: number; workgroups: string }>()
 commands.forEach((c, i) => {
