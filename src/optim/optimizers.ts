@@ -8,7 +8,7 @@ import { fail } from '../shape/errors.ts'
 import { full } from '../ops/creation.ts'
 import { add, sub, mul, div, sqrt, neg, exp, greater, where } from '../core/ops.ts'
 import { mapTree, zipTrees, type AnyTensor, type Tree } from '../tree.ts'
-import { wrap, type Tensor } from '../tensor.ts'
+import { fromArray, wrap, type Tensor } from '../tensor.ts'
 import { libraryCall } from '../memory.ts'
 
 export interface OptimizerState<Slots> {
@@ -49,10 +49,14 @@ const zerosLike = (params: Tree): Tree => (mapTree as unknown as (t: Tree, f: (x
 const carry = <T extends AnyTensor>(t: T): T => wrap(t.node) as T
 const carryTree = <S>(slots: S): S => (slots === null ? slots : ((mapTree as unknown as (t: unknown, f: (x: AnyTensor) => AnyTensor) => S)(slots, carry)))
 
-/** A new state whose learning rate is `lr` (for schedules). */
+/**
+ * A new state whose learning rate is `lr` (for schedules). The rate is host data, uploaded with the
+ * next step: a `full` node would be a kernel with the value in its source, and a schedule that gives
+ * every step a new rate would compile a new pipeline every step.
+ */
 export const withLearningRate = <S>(state: OptimizerState<S>, lr: number): OptimizerState<S> => {
   checkLearningRate('withLearningRate', lr)
-  return { step: carry(state.step), lr: scalar(lr), slots: carryTree(state.slots) }
+  return { step: carry(state.step), lr: fromArray(Float32Array.of(lr), []), slots: carryTree(state.slots) }
 }
 
 export interface SgdOptions {

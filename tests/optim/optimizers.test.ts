@@ -6,7 +6,7 @@
  * and the refusal of bad learning rates.
  */
 import { describe, expect, it } from 'vitest'
-import { jit, jitTraces, zeros, ShapeError, type Tensor } from '../../src/index.ts'
+import { jit, jitTraces, zeros, pipelineCompilations, ShapeError, type Tensor } from '../../src/index.ts'
 import { flattenTree, leaves, type AnyTensor, type Tree } from '../../src/tree.ts'
 import { sgd, adam, adamW, withLearningRate, stepDecay, cosineDecay, type Optimizer, type OptimizerState } from '../../src/optim/index.ts'
 import { realize } from '../../src/realize.ts'
@@ -155,6 +155,21 @@ describe('withLearningRate', () => {
     expect(newLr[0]).toBe(Math.fround(0.02))
     const typed: OptimizerState<Tree | null> = next
     expect(typed.lr.shape).toEqual([])
+  })
+
+  it('a new rate compiles no kernel: a schedule gives every step a different value', async () => {
+    // The rate is data uploaded with the step, not a fill kernel with the value baked into its source
+    // (which compiled one pipeline per step for a cosine schedule, in every epoch of `npm run demo`).
+    const params = { w: vector([1, 2]) }
+    const opt = sgd({ lr: 0.1 })
+    const step = jit((p: typeof params, s: OptimizerState<Tree | null>) => opt.update(p, p, s))
+    await step(params, withLearningRate(opt.init(params), 0.5)) // compiles the step's kernels
+    const before = pipelineCompilations()
+    for (const lr of [0.0123, 0.0456, 0.0789]) {
+      const [next] = await step(params, withLearningRate(opt.init(params), lr))
+      expect(Array.from(await next.w.data())).toEqual([1, 2].map((v) => Math.fround(v - Math.fround(Math.fround(lr) * v))))
+    }
+    expect(pipelineCompilations() - before).toBe(0)
   })
 
   it('the new rate drives the next update', async () => {
