@@ -7,8 +7,9 @@
  * the channels of the concat (64 + 128 + 32 + 32 = 256 for d2l's first block).
  *
  * ResNet: residual blocks (main branch + identity, or a 1×1 stride-2
- * shortcut where the shape changes), stacked into a small ResNet and
- * trained on Fashion-MNIST with `fit`; writes the loss curve.
+ * shortcut where the shape changes), with batch norm, stacked into a small
+ * ResNet and trained on Fashion-MNIST with `fit`; prints the test accuracy
+ * of every epoch, the training time and images/s, and writes the loss curve.
  *
  *   npx tsx examples/inception-resnet.ts [--epochs N]
  */
@@ -85,8 +86,12 @@ const resnet = (p: ResNetParams, context: StepContext) => (x: Tensor<[number, 1,
     globalAvgPool2d, flatten, linear(p.fc),                                                                   // [N, 10]
   )
 
-/** Full length (the figures in examples/README.md) and the peak learning rate of the one-cycle schedule. */
-const EPOCHS = 3
+/**
+ * Full length and the peak learning rate of the one-cycle schedule. Four epochs: a PyTorch replica
+ * of this network and schedule reaches 91.2 % after three and 91.6 % after four; the run measured
+ * here (`--epochs 2`, examples/README.md) reached 90.4 %.
+ */
+const EPOCHS = 4
 const PEAK_LR = 4e-3
 
 /** One cycle: a linear warm-up from 1/25 of `peak` over `warmup` steps, then cosine decay to `peak`/1000. */
