@@ -217,7 +217,15 @@ describe('examples', () => {
   it('inception-resnet: the Inception block\'s 256 channels, a ResNet smoke run and its loss curve', async () => {
     const out = await runQuick('inception-resnet')
     expect(lineAfter(out, 'Inception block:')).toMatch(/^\[2, 192, 28, 28\] → \[2, 256, 28, 28\] .* all finite: true$/)
-    expect(numbers(lineAfter(out, 'ResNet test accuracy:'))[0]).toBeGreaterThanOrEqual(0)
+    // The architecture, by its parameter count (convs without bias, four numbers per batch norm channel).
+    expect(lineAfter(out, 'ResNet (')).toBe('3 residual blocks, 38,682 parameters) on Fashion-MNIST: 128 train / 100 test, 1 epoch(s)')
+    const perEpoch = numbers(lineAfter(out, 'ResNet test accuracy per epoch:'))
+    expect(perEpoch).toHaveLength(1)
+    expect(perEpoch[0]).toBeGreaterThanOrEqual(0)
+    expect(perEpoch[0]).toBeLessThanOrEqual(100)
+    const summary = lineAfter(out, 'ResNet test accuracy:')
+    expect(numbers(summary)[0]).toBe(perEpoch[0])
+    expect(Number(summary.match(/(\d+) images\/s/)?.[1])).toBeGreaterThan(0)
     const curve = pictureAfter(out, 'loss curve:')
     expect([curve.width, curve.height]).toEqual([640, 400])
   })
