@@ -80,6 +80,8 @@ const build = (c: FixtureCase): T | undefined => {
       return apply(call('slice', attrs), x)
     case 'unfold': case 'localResponseNorm':
       return apply(call(c.op, attrs), x)
+    case 'pixelShuffle': case 'pixelUnshuffle': case 'channelShuffle':
+      return apply(call(c.op, attrs.upscaleFactor ?? attrs.downscaleFactor ?? attrs.groups), x)
     default:
       return undefined
   }
@@ -125,7 +127,7 @@ describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
 
   it('the node of each case is the op itself (or its documented lowering)', () => {
     // Composites (no primitive of their own) end in the op that computes their last step.
-    const lowered: Record<string, string> = { flatten: 'reshape', transpose: 'permute', localResponseNorm: 'div', unfold: 'reshape' }
+    const lowered: Record<string, string> = { flatten: 'reshape', transpose: 'permute', localResponseNorm: 'div', unfold: 'reshape', pixelShuffle: 'reshape', pixelUnshuffle: 'reshape', channelShuffle: 'reshape' }
     for (const c of cases) {
       const y = build(c)
       if (!y) continue

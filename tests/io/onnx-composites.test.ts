@@ -1,0 +1,30 @@
+/**
+ * The composite ops (built from other public ops, no node of their own) export to ONNX as their
+ * parts: each small graph passes onnx.checker (full_check) and ONNX Runtime reproduces
+ * shapewise's outputs at two batch sizes.
+ */
+import { describe } from 'vitest'
+import { argmax, channelShuffle, mul, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
+import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
+import { onnxCaseTests, type OnnxCase } from './onnx-helpers.ts'
+import { temporaryFolder } from './helpers.ts'
+
+const dir = temporaryFolder('onnx-composites')
+type X = Tensor<[number, 4, 6, 6]>
+const X = ['N', 4, 6, 6] as const
+const labelsOf = (x: X) => argmax({ axis: 1 })(mul(x, -1))
+
+const cases: OnnxCase[] = [
+  { name: 'pixelShuffle pixelUnshuffle channelShuffle', shapes: [X], fn: (x: X) => [pixelShuffle(2)(x), pixelUnshuffle(3)(x), channelShuffle(2)(x)] },
+  {
+    name: 'crossEntropy and nllLoss with weight, ignoreIndex, spatial labels, probabilities', shapes: [X],
+    fn: (x: X) => [
+      crossEntropy(x, labelsOf(x), { weight: randn([4], { seed: 1 }), ignoreIndex: 2 }),
+      crossEntropy(x, labelsOf(x), { reduction: 'none', labelSmoothing: 0.1 }),
+      crossEntropy(x, softmax({ axis: 1 })(mul(x, 2)), { reduction: 'sum' }),
+      nllLoss(x, labelsOf(x), { ignoreIndex: 0 }),
+    ],
+  },
+]
+
+describe('composite ops export to ONNX as their parts', () => onnxCaseTests(cases, dir))
