@@ -16,6 +16,7 @@ export * from './ops/gradient.ts'
 export * from './ops/local-response-norm.ts'
 export * from './ops/unfold.ts'
 export * from './ops/shuffle.ts'
+export * from './ops/normalization.ts'
 
 // Composition.
 export { layer, sequential, residual, concatBranches, skip, type Layer, type SameShapeLayer, type Mode } from './layer.ts'

@@ -30,3 +30,5 @@ expectType<ShapeError<'pixelShuffle: input [1, 6, 3, 3] has 6 channels, not divi
 expectType<ShapeError<'pixelUnshuffle: input [1, 2, 5, 6] has height 5 and width 6, not both divisible by downscaleFactor = 2'>>({} as PixelUnshuffleShape<[1, 2, 5, 6], 2>)
 expectType<ShapeError<'channelShuffle: input [1, 6, 3, 3] has 6 channels, not divisible by groups = 4'>>({} as ChannelShuffleShape<[1, 6, 3, 3], 4>)
 expectType<ShapeError<'pixelShuffle: expects input [N, C, H, W], got [4, 3, 3]'>>({} as PixelShuffleShape<[4, 3, 3], 2>)
+expectType<<N extends number>(x: Tensor<[N, 8, 5, 5]>) => Tensor<[N, 8, 5, 5]>>(<N extends number>(x: Tensor<[N, 8, 5, 5]>) => channelShuffle(4)(x))
+expectType<<N extends number>(x: Tensor<[N, 8, 6, 6]>) => Tensor<[N, 32, 3, 3]>>(<N extends number>(x: Tensor<[N, 8, 6, 6]>) => pixelUnshuffle(2)(x))

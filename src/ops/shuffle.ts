@@ -57,7 +57,7 @@ export type PixelUnshuffleShape<X extends Shape, R extends number> = IsTuple<X> 
 /** Same shape, for [N, C, H, W] with C divisible by the groups. */
 export type ChannelShuffleShape<X extends Shape, G extends number> = IsTuple<X> extends false
   ? UnknownShape
-  : X extends readonly [number, infer C extends number, number, number]
+  : X extends readonly [unknown, infer C extends number, unknown, unknown]
     ? MayDivide<C, G> extends true ? X : ShapeError<ChannelsNotDivisible<'channelShuffle', X, C, 'groups', G>>
     : ShapeError<ExpectsImage<'channelShuffle', X>>
 

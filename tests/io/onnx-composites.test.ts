@@ -4,7 +4,7 @@
  * shapewise's outputs at two batch sizes.
  */
 import { describe } from 'vitest'
-import { argmax, channelShuffle, mul, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
+import { argmax, channelShuffle, groupNorm, instanceNorm2d, layerNorm, mul, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
 import { onnxCaseTests, type OnnxCase } from './onnx-helpers.ts'
 import { temporaryFolder } from './helpers.ts'
@@ -16,6 +16,13 @@ const labelsOf = (x: X) => argmax({ axis: 1 })(mul(x, -1))
 
 const cases: OnnxCase[] = [
   { name: 'pixelShuffle pixelUnshuffle channelShuffle', shapes: [X], fn: (x: X) => [pixelShuffle(2)(x), pixelUnshuffle(3)(x), channelShuffle(2)(x)] },
+  {
+    name: 'layerNorm groupNorm instanceNorm2d with and without affine parameters', shapes: [X],
+    fn: (x: X) => [
+      layerNorm([6, 6], { weight: randn([6, 6], { seed: 2 }), bias: randn([6, 6], { seed: 3 }) })(x), layerNorm([4, 6, 6], {}, { eps: 1e-3 })(x),
+      groupNorm(2, { weight: randn([4], { seed: 4 }), bias: randn([4], { seed: 5 }) })(x), instanceNorm2d({ weight: randn([4], { seed: 6 }) })(x),
+    ],
+  },
   {
     name: 'crossEntropy and nllLoss with weight, ignoreIndex, spatial labels, probabilities', shapes: [X],
     fn: (x: X) => [
