@@ -4,7 +4,7 @@
  * shapewise's outputs at two batch sizes.
  */
 import { describe } from 'vitest'
-import { argmax, channelShuffle, groupNorm, instanceNorm2d, layerNorm, mul, pad, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
+import { argmax, channelShuffle, groupNorm, instanceNorm2d, layerNorm, lpPool1d, lpPool2d, mul, pad, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
 import { onnxCaseTests, type OnnxCase } from './onnx-helpers.ts'
 import { temporaryFolder } from './helpers.ts'
@@ -16,6 +16,10 @@ const labelsOf = (x: X) => argmax({ axis: 1 })(mul(x, -1))
 
 const cases: OnnxCase[] = [
   { name: 'pixelShuffle pixelUnshuffle channelShuffle', shapes: [X], fn: (x: X) => [pixelShuffle(2)(x), pixelUnshuffle(3)(x), channelShuffle(2)(x)] },
+  {
+    name: 'lpPool1d lpPool2d', shapes: [X, ['N', 3, 9]],
+    fn: (x: X, y: Tensor<[number, 3, 9]>) => [lpPool2d({ normType: 2, kernelSize: 3, stride: 2, padding: 1 })(x), lpPool1d({ normType: 3, kernelSize: 2 })(mul(y, y))],
+  },
   {
     name: 'pad reflect replicate circular', shapes: [X],
     fn: (x: X) => (['reflect', 'replicate', 'circular'] as const).map((mode) => pad([[0, 0], [0, 0], [2, 1], [0, 3]], { mode })(x)),
