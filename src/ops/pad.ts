@@ -73,7 +73,7 @@ export interface PadModeFn<Pads extends Pairs, M extends PadMode> extends ShapeF
 
 type T = AnyTensor
 /** x[start:end] along `axis`; the other dims are left unbounded, so an exported graph keeps them dynamic. */
-const sliceAny = (x: T, axis: number, start: number, end: number): T => {
+export const sliceAlong = (x: T, axis: number, start: number, end: number): T => {
   const [starts, ends]: number[][] = [[], []]
   starts[axis] = start
   ends[axis] = end
@@ -86,7 +86,7 @@ const borders: Record<Exclude<PadMode, 'constant'>, (x: T, axis: number, b: numb
   // Mirror images of the values next to the edge: index b … 1 before, d − 2 … d − 1 − a after.
   reflect: (x, axis, b, a) => {
     const d = x.shape[axis]
-    const at = (i: number) => sliceAny(x, axis, i, i + 1)
+    const at = (i: number) => sliceAlong(x, axis, i, i + 1)
     return [Array.from({ length: b }, (_, k) => at(b - k)), Array.from({ length: a }, (_, k) => at(d - 2 - k))]
   },
   replicate: (x, axis, b, a) => {
@@ -94,13 +94,13 @@ const borders: Record<Exclude<PadMode, 'constant'>, (x: T, axis: number, b: numb
     const edge = (i: number, width: number) => {
       const shape = [...x.shape]
       shape[axis] = width
-      return (broadcastTo as unknown as (t: T, s: number[]) => T)(sliceAny(x, axis, i, i + 1), shape)
+      return (broadcastTo as unknown as (t: T, s: number[]) => T)(sliceAlong(x, axis, i, i + 1), shape)
     }
     return [b ? [edge(0, b)] : [], a ? [edge(d - 1, a)] : []]
   },
   circular: (x, axis, b, a) => {
     const d = x.shape[axis]
-    return [b ? [sliceAny(x, axis, d - b, d)] : [], a ? [sliceAny(x, axis, 0, a)] : []]
+    return [b ? [sliceAlong(x, axis, d - b, d)] : [], a ? [sliceAlong(x, axis, 0, a)] : []]
   },
 }
 

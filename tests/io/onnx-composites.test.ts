@@ -4,7 +4,7 @@
  * shapewise's outputs at two batch sizes.
  */
 import { describe } from 'vitest'
-import { argmax, channelShuffle, groupNorm, instanceNorm2d, layerNorm, lpPool1d, lpPool2d, mul, pad, pixelShuffle, pixelUnshuffle, randn, softmax, type Tensor } from '../../src/index.ts'
+import { argmax, channelShuffle, fold, groupNorm, instanceNorm2d, layerNorm, lpPool1d, lpPool2d, mul, pad, pixelShuffle, pixelUnshuffle, randn, softmax, unfold, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
 import { onnxCaseTests, type OnnxCase } from './onnx-helpers.ts'
 import { temporaryFolder } from './helpers.ts'
@@ -19,6 +19,10 @@ const cases: OnnxCase[] = [
   {
     name: 'lpPool1d lpPool2d', shapes: [X, ['N', 3, 9]],
     fn: (x: X, y: Tensor<[number, 3, 9]>) => [lpPool2d({ normType: 2, kernelSize: 3, stride: 2, padding: 1 })(x), lpPool1d({ normType: 3, kernelSize: 2 })(mul(y, y))],
+  },
+  {
+    name: 'unfold and fold', shapes: [X, ['N', 36, 9]],
+    fn: (x: X, cols: Tensor<[number, 36, 9]>) => [unfold({ kernelSize: 3, stride: 2, padding: 1 })(x), fold({ outputSize: [6, 6], kernelSize: 3, stride: 2, padding: 1 })(cols)],
   },
   {
     name: 'pad reflect replicate circular', shapes: [X],

@@ -86,7 +86,7 @@ const build = (c: FixtureCase): T | undefined => {
       return apply(call(c.op, attrs.numGroups, a1 ? { weight: a1, bias: a2 } : {}, attrs), x)
     case 'instanceNorm2d':
       return apply(call(c.op, a1 ? { weight: a1, bias: a2 } : {}, attrs), x)
-    case 'lpPool1d': case 'lpPool2d':
+    case 'lpPool1d': case 'lpPool2d': case 'fold':
       return apply(call(c.op, attrs), x)
     case 'pixelShuffle': case 'pixelUnshuffle': case 'channelShuffle':
       return apply(call(c.op, attrs.upscaleFactor ?? attrs.downscaleFactor ?? attrs.groups), x)
@@ -135,7 +135,7 @@ describe('forward fixtures (PyTorch) against the run-time shape rules', () => {
 
   it('the node of each case is the op itself (or its documented lowering)', () => {
     // Composites (no primitive of their own) end in the op that computes their last step.
-    const lowered: Record<string, string | string[]> = { flatten: 'reshape', transpose: 'permute', localResponseNorm: 'div', unfold: 'reshape', pixelShuffle: 'reshape', pixelUnshuffle: 'reshape', channelShuffle: 'reshape', layerNorm: ['div', 'add'], groupNorm: ['reshape', 'add'], instanceNorm2d: ['div', 'add'], lpPool1d: ['pow', 'mul'], lpPool2d: ['pow', 'mul'] }
+    const lowered: Record<string, string | string[]> = { flatten: 'reshape', transpose: 'permute', localResponseNorm: 'div', unfold: 'reshape', pixelShuffle: 'reshape', pixelUnshuffle: 'reshape', channelShuffle: 'reshape', layerNorm: ['div', 'add'], groupNorm: ['reshape', 'add'], instanceNorm2d: ['div', 'add'], lpPool1d: ['pow', 'mul'], lpPool2d: ['pow', 'mul'], fold: 'slice' }
     // (the norms end in the bias's add when they have affine parameters)
     for (const c of cases) {
       const y = build(c)
