@@ -16,6 +16,13 @@ export * from './ops/layout.ts'
 export * from './ops/gradient.ts'
 export * from './ops/local-response-norm.ts'
 export * from './ops/unfold.ts'
+export * from './ops/shuffle.ts'
+export * from './ops/normalization.ts'
+export * from './ops/dropout2d.ts'
+export * from './ops/lp-pool.ts'
+export * from './ops/fold.ts'
+// pad with a mode ('reflect', 'replicate', 'circular'); constant padding is layout's pad, which this one calls.
+export { pad, type PadMode, type PadOptions, type PadModeFn, type PadModeShape } from './ops/pad.ts'
 
 // Composition.
 export { layer, sequential, residual, concatBranches, skip, type Layer, type SameShapeLayer, type Mode } from './layer.ts'

@@ -26,14 +26,17 @@ expectError(crossEntropy(logits, fromArray([0, 1, 2], [3], 'int32')))
 expectError(crossEntropy(logits, randn([8])))
 // the messages name the op and int32, and the batch text is the run-time twin's (tests/nn/losses.test.ts)
 // (the labels parameter of the loss instantiated for logits [8, 10] and the given labels' shape and dtype)
+// float rows shaped like the logits are probability targets for crossEntropy (PyTorch's soft targets), not for nllLoss
+expectType<Tensor<[]>>(crossEntropy(logits, randn([8, 10])))
 //// @ts-expect-error
-expectError(crossEntropy(logits, randn([8, 10])))
-expectType<'crossEntropy: labels must be int32 class indices, got float32 [8, 10]'>(
-  {} as Parameters<typeof crossEntropy<8, 10, [8, 10], 'float32'>>[1],
+expectError(nllLoss(logits, randn([8, 10])))
+expectType<'crossEntropy: target must be int32 class indices [8] or float32 probabilities [8, 10], got float32 [8]'>(
+  {} as Parameters<typeof crossEntropy<8, 10, [], [8], 'float32'>>[1],
 )
-expectType<'nllLoss: labels must be int32 class indices, got bool [8]'>({} as Parameters<typeof nllLoss<8, 10, [8], 'bool'>>[1])
-expectType<'crossEntropy: input [8, 10] needs labels [8], got [3]'>({} as Parameters<typeof crossEntropy<8, 10, [3], 'int32'>>[1])
-expectType<'crossEntropy: input [8, 10] needs labels [8], got [8, 1]'>({} as Parameters<typeof crossEntropy<8, 10, [8, 1], 'int32'>>[1])
+expectType<'nllLoss: labels must be int32 class indices, got float32 [8, 10]'>({} as Parameters<typeof nllLoss<8, 10, [], [8, 10], 'float32'>>[1])
+expectType<'nllLoss: labels must be int32 class indices, got bool [8]'>({} as Parameters<typeof nllLoss<8, 10, [], [8], 'bool'>>[1])
+expectType<'crossEntropy: input [8, 10] needs labels [8], got [3]'>({} as Parameters<typeof crossEntropy<8, 10, [], [3], 'int32'>>[1])
+expectType<'crossEntropy: input [8, 10] needs labels [8], got [8, 1]'>({} as Parameters<typeof crossEntropy<8, 10, [], [8, 1], 'int32'>>[1])
 // a generic batch checks: labels [N] for logits [N, C]
 expectType<<N extends number>(l: Tensor<[N, 10]>, y: Tensor<[N], 'int32'>) => Tensor<[]>>(
   <N extends number>(l: Tensor<[N, 10]>, y: Tensor<[N], 'int32'>) => crossEntropy(l, y),

@@ -65,7 +65,8 @@ export const unfold = <const O extends UnfoldOptions>(options: O): Layer<UnfoldF
     const offsets: T[] = []
     for (let i = 0; i < kh; i++)
       for (let j = 0; j < kw; j++) {
-        const window = apply(slice({ start: [0, 0, i * dh, j * dw], end: [n, channels, i * dh + sh * (oh - 1) + 1, j * dw + sw * (ow - 1) + 1], step: [1, 1, sh, sw] }), padded)
+        // N and C are left unbounded (holes), so an exported graph keeps the batch dynamic.
+        const window = apply(slice({ start: [, , i * dh, j * dw], end: [, , i * dh + sh * (oh - 1) + 1, j * dw + sw * (ow - 1) + 1], step: [1, 1, sh, sw] } as never), padded)
         offsets.push(apply(reshape([n, channels, 1, oh * ow]), window))
       }
     const stacked = offsets.length === 1 ? offsets[0] : (concat as unknown as (ts: T[], axis: number) => T)(offsets, 2) // [N, C, kh·kw, L]

@@ -1,7 +1,7 @@
 /** Runs exported models in onnxruntime-node and compares them with shapewise at several input sizes. */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
 import * as ort from 'onnxruntime-node'
 import { randn, type Tensor } from '../../src/index.ts'
 import { exportOnnx, type DimSpec, type ExportOnnxOptions } from '../../src/io/index.ts'
@@ -57,4 +57,17 @@ export const expectValidOnnx = async (files: readonly string[]) => {
   expect(reports.filter((r) => !r.ok), result.stderr).toEqual([])
   expect(reports.map((r) => r.file)).toEqual(files)
   expect(result.code).toBe(0)
+}
+
+/** One test per case (exported, run in ONNX Runtime, compared), then one that checks every exported file. */
+export const onnxCaseTests = (cases: readonly OnnxCase[], dir: string) => {
+  const files: string[] = []
+  for (const c of cases)
+    it(c.name, async () => {
+      files.push((await exportAndCompare(c, dir)).file)
+    })
+  it('every exported file passes onnx.checker.check_model(full_check=True)', async () => {
+    expect(files.length).toBe(cases.length)
+    await expectValidOnnx(files)
+  })
 }

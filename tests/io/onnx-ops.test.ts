@@ -16,7 +16,7 @@ import {
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeOnnxModel, exportOnnx, OnnxExportError } from '../../src/io/index.ts'
-import { exportAndCompare, expectValidOnnx, type OnnxCase } from './onnx-helpers.ts'
+import { expectValidOnnx, onnxCaseTests, type OnnxCase } from './onnx-helpers.ts'
 import { temporaryFolder } from './helpers.ts'
 
 const dir = temporaryFolder('onnx-ops')
@@ -79,17 +79,7 @@ const cases: OnnxCase[] = [
   { name: 'broadcastTo and oneHot', shapes: [['N', 1, 4]], fn: (x: Tensor<[number, 1, 4]>) => [broadcastTo(x, [x.shape[0], 3, 4]), oneHot(argmax({ axis: 2 })(x), 5)] },
 ]
 
-describe('exported ops run in ONNX Runtime like shapewise', () => {
-  const files: string[] = []
-  for (const c of cases)
-    it(c.name, async () => {
-      files.push((await exportAndCompare(c, dir)).file)
-    })
-  it('every exported file passes onnx.checker.check_model(full_check=True)', async () => {
-    expect(files.length).toBe(cases.length)
-    await expectValidOnnx(files)
-  })
-})
+describe('exported ops run in ONNX Runtime like shapewise', () => onnxCaseTests(cases, dir))
 
 describe('options', () => {
   it('names inputs and outputs, and path writes the same bytes to a file', async () => {

@@ -116,10 +116,10 @@ describe('bad inputs', () => {
     expect(message(() => untyped(logits, three))).toBe('crossEntropy: input [4, 3] needs labels [4], got [3]')
     expect(message(() => untypedNll(logits, three))).toBe('nllLoss: input [4, 3] needs labels [4], got [3]')
     expect(message(() => untyped(logits, fromArray([0, 1, 2, 0], [4, 1], 'int32')))).toBe('crossEntropy: input [4, 3] needs labels [4], got [4, 1]')
-    expect(message(() => untyped(fromArray([0, 0, 0], [3]), three))).toBe('crossEntropy: expects input [N, C], got [3]')
+    expect(message(() => untyped(fromArray([0, 0, 0], [3]), three))).toBe('crossEntropy: expects input [N, C] or [N, C, d1, …], got [3]')
   })
 
-  it('labels must be int32 class indices: float, one-hot or bool labels are a DTypeError naming the op and int32', () => {
+  it('nllLoss labels must be int32 class indices (a DTypeError naming the op); crossEntropy also takes probabilities shaped like the logits', () => {
     const dtypeMessage = (f: () => unknown) => {
       try {
         f()
@@ -129,12 +129,17 @@ describe('bad inputs', () => {
       }
       throw new Error('expected a DTypeError')
     }
-    expect(dtypeMessage(() => untyped(logits, tensor([0, 1, 2, 0])))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4]')
-    expect(dtypeMessage(() => untyped(logits, tensor([0.5, 1, 2, 0])))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4]')
+    expect(dtypeMessage(() => untypedNll(logits, tensor([0, 1, 2, 0])))).toBe('nllLoss: labels must be int32 class indices, got float32 [4]')
     // one-hot float rows (the case): named before the shapes, which would only say [4, 3] is not [4]
     const oneHot = fromArray([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0], [4, 3])
-    // @ts-expect-error crossEntropy: labels must be int32 class indices, got float32 [4, 3]
-    expect(dtypeMessage(() => crossEntropy(logits, oneHot))).toBe('crossEntropy: labels must be int32 class indices, got float32 [4, 3]')
+    // @ts-expect-error nllLoss: labels must be int32 class indices, got float32 [4, 3]
+    expect(dtypeMessage(() => nllLoss(logits, oneHot))).toBe('nllLoss: labels must be int32 class indices, got float32 [4, 3]')
+    // crossEntropy takes float rows shaped like the logits as probabilities; other floats are neither kind of target
+    expect(() => crossEntropy(logits, oneHot)).not.toThrow()
+    expect(message(() => untyped(logits, tensor([0.5, 1, 2, 0])))).toBe('crossEntropy: target must be int32 class indices [4] or float32 probabilities [4, 3], got float32 [4]')
+    expect(dtypeMessage(() => untyped(logits, fromArray([1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0], [4, 3], 'bool')))).toBe(
+      'crossEntropy: target must be int32 class indices [4] or float32 probabilities [4, 3], got bool [4, 3]',
+    )
     expect(dtypeMessage(() => untypedNll(logits, tensor([1, 0, 1, 0], 'bool')))).toBe('nllLoss: labels must be int32 class indices, got bool [4]')
   })
 
