@@ -3,7 +3,6 @@ import { argmax, fromArray, logSoftmax, max, mean, softmax, sum, type Tensor } f
 import { makeNode } from '../../src/graph.ts'
 import { emitterFor } from '../../src/compiler/kernel.ts'
 import { realize } from '../../src/realize.ts'
-import { fixtureTests } from './elementwise.helpers.ts'
 import '../../src/ops/kernels.ts'
 
 type AnyTensor = Tensor<readonly number[]>
@@ -11,14 +10,6 @@ type Reduction = (o?: { axis?: number | number[]; keepDims?: boolean }) => (x: A
 const [anySum, anyMean, anyMax, anyArgmax] = [sum, mean, max, argmax] as unknown as Reduction[]
 const anySoftmax = softmax as unknown as (o?: { axis?: number }) => (x: AnyTensor) => AnyTensor
 const anyLogSoftmax = logSoftmax as unknown as (o?: { axis?: number }) => (x: AnyTensor) => AnyTensor
-
-describe('reduce.json fixtures (sum, mean, max, argmax)', () => {
-  fixtureTests('reduce')
-})
-
-describe('softmax.json fixtures (softmax, logSoftmax)', () => {
-  fixtureTests('softmax')
-})
 
 describe('large reductions', () => {
   // Values whose float32 sum is exact in any order: small integers.
