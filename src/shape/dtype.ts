@@ -1,7 +1,15 @@
 /** Run-time twins of types/dtype.ts: the same rules, the same messages, thrown before any kernel is built. */
 import type { DType, DTypeClass } from '../../types/dtype.ts'
 
-/** An op was given a tensor of a dtype it does not accept. */
+/**
+ * An op was given a tensor of a dtype it does not accept.
+ *
+ * @example
+ * import { tensor, relu, DTypeError } from 'shapewise'
+ * let error: unknown
+ * try { relu(tensor([1, 2], 'int32') as never) } catch (e) { error = e }
+ * error instanceof DTypeError // → true
+ */
 export class DTypeError extends TypeError {
   override readonly name = 'DTypeError'
 }
