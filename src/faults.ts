@@ -22,7 +22,7 @@ import type { Plan, ReadRequest } from './runtime/plan.ts'
  * let error: unknown
  * try { await loss.data() } catch (e) { error = e }
  * error instanceof LabelError // → true
- * (error as LabelError).label // → 1000000
+ * const label = (error as LabelError).label // → 1000000
  */
 export class LabelError extends RangeError {
   override readonly name = 'LabelError'

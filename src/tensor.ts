@@ -126,7 +126,7 @@ export const wrap = <S extends Shape, D extends DType = 'float32'>(node: Node): 
  * let error: unknown
  * try { fromArray([1.7, 3e10], [2], 'int32') } catch (e) { error = e }
  * error instanceof HostDataError // → true
- * (error as Error).message // → 'fromArray: int32 data must be integers in -2147483648..2147483647; value 1.7 at index 0 is not'
+ * const message = (error as Error).message // → 'fromArray: int32 data must be integers in -2147483648..2147483647; value 1.7 at index 0 is not'
  */
 export class HostDataError extends TypeError {
   override readonly name = 'HostDataError'

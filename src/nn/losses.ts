@@ -69,7 +69,16 @@ const labelLoss = (op: string, input: AnyTensor, labels: AnyTensor, scores: (x: 
   return reduce(neg(sum(mul(target, scores(input)), 1)), reduction)
 }
 
-/** Cross-entropy of logits [N, C] against int32 class labels [N] (PyTorch's F.cross_entropy). */
+/**
+ * Cross-entropy of logits [N, C] against int32 class labels [N] (PyTorch's F.cross_entropy).
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { crossEntropy } from 'shapewise/nn'
+ * const logits = tensor([[0, 0], [0, 0]])
+ * await crossEntropy(logits, tensor([0, 1], 'int32')).data() // → [0.6931]
+ * crossEntropy(logits, tensor([0, 1], 'int32'), { reduction: 'none' }).shape // → [2]
+ */
 export function crossEntropy<N extends number, C extends number, LS extends Shape, LD extends DType, const R extends Reduction = 'mean'>(
   logits: Tensor<[N, C]>,
   labels: Checked<Tensor<LS, LD>, LabelRule<'crossEntropy', N, C, LS, LD>>,
@@ -81,7 +90,14 @@ export function crossEntropy<N extends number, C extends number, LS extends Shap
   return labelLoss('crossEntropy', logits as AnyTensor, labels as unknown as AnyTensor, logProbs, smoothing, options.reduction ?? 'mean') as never
 }
 
-/** Negative log-likelihood of log-probabilities [N, C] at int32 labels [N]. */
+/**
+ * Negative log-likelihood of log-probabilities [N, C] at int32 labels [N].
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { nllLoss } from 'shapewise/nn'
+ * await nllLoss(tensor([[-1, -2], [-3, -0.5]]), tensor([0, 1], 'int32')).data() // → [0.75]
+ */
 export function nllLoss<N extends number, C extends number, LS extends Shape, LD extends DType, const R extends Reduction = 'mean'>(
   logProbs: Tensor<[N, C]>,
   labels: Checked<Tensor<LS, LD>, LabelRule<'nllLoss', N, C, LS, LD>>,
@@ -94,7 +110,15 @@ const checkSame = (op: string, a: AnyTensor, b: AnyTensor) => {
   if (shapeText(a.shape) !== shapeText(b.shape)) fail(`${op}: input ${shapeText(a.shape)} and target ${shapeText(b.shape)} differ`)
 }
 
-/** Mean squared error (elementwise with reduction 'none'). */
+/**
+ * Mean squared error (elementwise with reduction 'none').
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { mseLoss } from 'shapewise/nn'
+ * await mseLoss(tensor([1, 2]), tensor([1, 4])).data() // → [2]
+ * await mseLoss(tensor([1, 2]), tensor([1, 4]), { reduction: 'none' }).data() // → [0, 4]
+ */
 export function mseLoss<S extends Shape, const R extends Reduction = 'mean'>(
   input: Tensor<S>,
   target: Tensor<S>,
@@ -106,7 +130,14 @@ export function mseLoss<S extends Shape, const R extends Reduction = 'mean'>(
   return reduce(mul(d, d), options.reduction ?? 'mean') as never
 }
 
-/** Binary cross-entropy of logits against targets in [0, 1], computed stably: max(x, 0) − x·t + log(1 + e^−|x|). */
+/**
+ * Binary cross-entropy of logits against targets in [0, 1], computed stably: max(x, 0) − x·t + log(1 + e^−|x|).
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { binaryCrossEntropyWithLogits } from 'shapewise/nn'
+ * await binaryCrossEntropyWithLogits(tensor([0]), tensor([1])).data() // → [0.6931]
+ */
 export function binaryCrossEntropyWithLogits<S extends Shape, const R extends Reduction = 'mean'>(
   logits: Tensor<S>,
   targets: Tensor<S>,

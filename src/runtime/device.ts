@@ -212,7 +212,7 @@ export function peekGpu(): Gpu | undefined {
  * @example
  * import { backendInfo } from 'shapewise'
  * const info = await backendInfo()
- * ['vulkan', 'metal', 'd3d12', 'opengl', 'unknown'].includes(info.backend) // → true
+ * const known = ['vulkan', 'metal', 'd3d12', 'opengl', 'unknown'].includes(info.backend) // → true
  * console.log(`${info.backend}: ${info.description}`)
  */
 export async function backendInfo(): Promise<BackendInfo> {
