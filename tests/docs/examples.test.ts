@@ -1,0 +1,79 @@
+/**
+ * Doc-tests: every value the package exports (every entry of package.json
+ * "exports") has a doc comment with an `@example`, and every example runs —
+ * imports of the package resolved to the sources, expected-value comments
+ * (`// → value`) asserted (tests/docs/doctest.ts). Each example runs in a
+ * fresh temporary folder, so the files it writes go nowhere else.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { documentedExports, packageEntries } from './examples.ts'
+import { exampleModule, expectDoc } from './doctest.ts'
+
+const entries = packageEntries()
+const exported = documentedExports()
+const folder = mkdtempSync(join(tmpdir(), 'shapewise-doctest-'))
+afterAll(() => rmSync(folder, { recursive: true, force: true }))
+;(globalThis as { __expectDoc?: typeof expectDoc }).__expectDoc = expectDoc
+
+describe('the doc-test runner', () => {
+  it('resolves package imports and asserts expected-value comments', () => {
+    const module = exampleModule(["import { tensor } from 'shapewise'", 'await x.data() // → [1, 2]', 'const n = f() // → 3', 'g() // a plain comment'].join('\n'), entries, 'here')
+    expect(module.split('\n')).toEqual([
+      `import { tensor } from ${JSON.stringify(entries.get('shapewise'))}`,
+      `await globalThis.__expectDoc((await x.data()), ([1, 2]), "here, example line 2")`,
+      `const n = f(); await globalThis.__expectDoc(n, (3), "here, example line 3")`,
+      'g() // a plain comment',
+    ])
+    expect(() => exampleModule("import { x } from 'shapewise/nope'", entries, 'here')).toThrow('here: the example imports shapewise/nope, which is not a package entry')
+    expect(() => exampleModule('f()\n[1, 2].length // → 2', entries, 'here')).toThrow('here: example line 2 starts with [')
+  })
+
+  it('compares numbers to the digits written, arrays and typed arrays elementwise, objects by the keys written', async () => {
+    await expectDoc(0.73104, 0.731, 'a')
+    await expect(expectDoc(0.7316, 0.731, 'b')).rejects.toThrow('b: value: got 0.7316, expected 0.731')
+    await expectDoc(Float32Array.of(1, 2), [1, 2], 'c')
+    await expect(expectDoc(Float32Array.of(1, 2.01), [1, 2], 'd')).rejects.toThrow('d: value[1]: got')
+    await expect(expectDoc([1, 2], [1, 2, 3], 'e')).rejects.toThrow('e: value: got 2 elements, expected 3')
+    await expectDoc({ w: 6, b: 3, extra: 1 }, { w: 6, b: 3 }, 'f')
+    await expect(expectDoc('float32', 'int32', 'g')).rejects.toThrow('g: value: got "float32", expected "int32"')
+    await expectDoc(Promise.resolve(NaN), NaN, 'h')
+  })
+})
+
+describe('doc comments of the exports', () => {
+  it('finds the exports of every package entry', () => {
+    expect([...entries.keys()]).toContain('shapewise')
+    expect(exported.length).toBeGreaterThan(150)
+  })
+
+  it('every exported value has an @example', () => {
+    expect(exported.filter((e) => e.examples.length === 0).map((e) => `${e.entry}: ${e.name} (${e.declaredAt})`)).toEqual([])
+  })
+})
+
+// A value re-exported by two entries (the tree functions) is one declaration, one example to run.
+const seen = new Set<string>()
+const runnable = exported.filter((e) => e.examples.length > 0 && !seen.has(e.declaredAt) && seen.add(e.declaredAt))
+
+describe('@example blocks run', () => {
+  it.each(runnable.flatMap((e) => e.examples.map((example, i) => [`${e.entry} ${e.name}${e.examples.length > 1 ? ` #${i + 1}` : ''} (${e.declaredAt})`, example] as const)))(
+    '%s',
+    async (title, example) => {
+      const dir = mkdtempSync(join(folder, 'example-'))
+      const file = join(dir, 'example.ts')
+      writeFileSync(file, `${exampleModule(example, entries, title)}\nexport {}\n`)
+      const cwd = process.cwd()
+      // Relative paths in an example (files it saves and loads) land in its own folder.
+      process.chdir(dir)
+      try {
+        await import(pathToFileURL(file).href)
+      } finally {
+        process.chdir(cwd)
+      }
+    },
+  )
+})
