@@ -1,7 +1,7 @@
 /** localResponseNorm: shape rule and run-time twin (values and input gradients against PyTorch's F.local_response_norm: tests/pytorch/). */
 import { describe, expect, it } from 'vitest'
 import { localResponseNorm, zeros, ShapeError, type Tensor } from '../../src/index.ts'
-import { unknownShape } from './helpers.ts'
+import { unknownShape } from '../helpers/shapes.ts'
 
 describe('localResponseNorm', () => {
   it('keeps an [N, C, H, W] shape and refuses other ranks and sizes', () => {

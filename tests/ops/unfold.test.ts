@@ -1,7 +1,7 @@
 /** unfold (im2col): shape rule and run-time twin (values and input gradients against PyTorch's F.unfold: tests/pytorch/). */
 import { describe, expect, it } from 'vitest'
 import { unfold, zeros, type Tensor } from '../../src/index.ts'
-import { unknownShape } from './helpers.ts'
+import { unknownShape } from '../helpers/shapes.ts'
 
 describe('unfold', () => {
   it("the lesson's shapes, and the convolution's errors under unfold's name", () => {
