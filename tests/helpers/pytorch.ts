@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { vjp, type AnyTensor } from '../../src/index.ts'
 import type { Node } from '../../src/graph.ts'
 import { realize } from '../../src/realize.ts'
-import '../../src/ops/kernels.ts'
 import { expectClose, expectFixture, loadFixtures, tensorOf, type FixtureCase } from './fixtures.ts'
 import { buildCase } from './ops.ts'
 
