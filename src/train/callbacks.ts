@@ -40,7 +40,7 @@ export interface CheckpointOptions<P extends Tree, S> {
  * import { saveCheckpoint } from 'shapewise/io'
  * import { fit, checkpoint } from 'shapewise/train'
  * await fit({
- *   model: (p, x) => model(p, x), params, optimizer: adam({ lr: 0.01 }), epochs: 2, progress: false,
+ *   model: (p: typeof params, x) => model(p, x), params, optimizer: adam({ lr: 0.01 }), epochs: 2, progress: false,
  *   train: () => batches(data, { batchSize: 8 }),
  *   callbacks: [checkpoint({ save: saveCheckpoint, dir: 'runs/tiny', every: 2 })],
  * })
@@ -91,7 +91,7 @@ export interface EarlyStoppingOptions {
  * import { fit, earlyStopping } from 'shapewise/train'
  * // A learning rate too small to move the loss measurably: no improvement, so training stops early.
  * const { stopped } = await fit({
- *   model: (p, x) => model(p, x), params, optimizer: sgd({ lr: 1e-30 }), epochs: 10, progress: false,
+ *   model: (p: typeof params, x) => model(p, x), params, optimizer: sgd({ lr: 1e-30 }), epochs: 10, progress: false,
  *   train: () => batches(data, { batchSize: 8 }),
  *   callbacks: [earlyStopping({ monitor: 'loss', patience: 2, minDelta: 1e-3 })],
  * })

@@ -1,11 +1,13 @@
 /**
  * Doc-tests: every value the package exports (every entry of package.json
- * "exports") has a doc comment with an `@example`, and every example runs —
- * imports of the package resolved to the sources, expected-value comments
- * (`// → value`) asserted (tests/docs/doctest.ts). Each example runs in a
- * fresh temporary folder, so the files it writes go nowhere else.
+ * "exports") has a doc comment with an `@example`, every example type-checks
+ * under the project's settings, and every example runs — imports of the
+ * package resolved to the sources, expected-value comments (`// → value`)
+ * asserted (tests/docs/doctest.ts). Each example runs in a fresh temporary
+ * folder, so the files it writes go nowhere else.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -52,6 +54,36 @@ describe('doc comments of the exports', () => {
 
   it('every exported value has an @example', () => {
     expect(exported.filter((e) => e.examples.length === 0).map((e) => `${e.entry}: ${e.name} (${e.declaredAt})`)).toEqual([])
+  })
+})
+
+describe('@example blocks type-check', () => {
+  it('every example compiles under the project\'s strict settings (annotations such as Tensor<[3]> are checked)', () => {
+    const root = join(import.meta.dirname, '../..')
+    // Inside the repository (its tmp/ is ignored by git) so that the project's node_modules and types resolve.
+    const dir = join(root, 'tmp', `doc-examples-${process.pid}`)
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+    try {
+      let i = 0
+      for (const e of exported)
+        for (const example of e.examples)
+          writeFileSync(
+            join(dir, `${e.name}-${i++}.mts`),
+            `declare global { var __expectDoc: (actual: unknown, expected: unknown, where: string) => Promise<void> }\n` +
+              `// ${e.entry} ${e.name} (${e.declaredAt})\n${exampleModule(example, entries, e.name)}\nexport {}\n`,
+          )
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.mts'], exclude: [] }))
+      let diagnostics = ''
+      try {
+        execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', dir], { encoding: 'utf8', stdio: 'pipe' })
+      } catch (error) {
+        diagnostics = String((error as { stdout?: string }).stdout ?? error)
+      }
+      expect(diagnostics).toBe('')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
