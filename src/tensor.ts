@@ -193,8 +193,8 @@ const checkDeviceSize = (op: string, shape: readonly number[], dtype: DType) => 
  * A tensor from a nested array literal; its shape is inferred from the literal.
  *
  * @example
- * import { tensor } from 'shapewise'
- * const x = tensor([[1, 2, 3], [4, 5, 6]]) // Tensor<[2, 3]>
+ * import { tensor, type Tensor } from 'shapewise'
+ * const x: Tensor<[2, 3]> = tensor([[1, 2, 3], [4, 5, 6]]) // the shape is inferred from the literal
  * x.shape // → [2, 3]
  * tensor([1, 0], 'bool').dtype // → 'bool'
  */
