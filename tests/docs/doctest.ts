@@ -4,6 +4,7 @@
  * ends in an expected-value comment asserts it, as docs-ts does for fp-ts:
  *
  *     await relu(tensor([-1, 2])).data()    // → [0, 2]
+ *     await relu(tensor([-1, 2])).data()    // Float32Array [0, 2]   (the class is checked too)
  *     const y = pipe(x, flatten)            // → y is compared with the value after the arrow
  *
  * The value after `→` is a JavaScript expression. A tensor is compared by its
@@ -14,12 +15,30 @@
  */
 import { Tensor } from '../../src/tensor.ts'
 
-/** `code // → expected` or `const name = code // → expected`, on one line. */
-const ASSERTED = /^(\s*)(?:(const|let)\s+([A-Za-z_$][\w$]*)(\s*:[^=]+)?\s*=\s*)?(.+?)\s*\/\/\s*→\s*(.+?)\s*$/
+/**
+ * `code // → expected` or `const name = code // → expected`, on one line; a
+ * comment that prints a typed array (`// Float32Array [0, 2]`) asserts it too,
+ * class included.
+ */
+const ASSERTED =
+  /^(\s*)(?:(const|let)\s+([A-Za-z_$][\w$]*)(\s*:[^=]+)?\s*=\s*)?(.+?)\s*\/\/\s*(?:→\s*|(?=(?:Float32Array|Int32Array|Uint8Array)\s*\[))((?:Float32Array|Int32Array|Uint8Array)(?=\s*\[))?\s*(.+?)\s*$/
 
-/** The example's source as a module: package imports resolved through `entries`, expected values asserted. */
-export const exampleModule = (example: string, entries: ReadonlyMap<string, string>, where: string): string =>
-  example
+/** Names an example without an import of the package sees: its own entry's exported values. */
+export interface ImplicitImport {
+  readonly entry: string
+  readonly names: readonly string[]
+}
+
+/**
+ * The example's source as a module: package imports resolved through
+ * `entries`, expected values asserted. An example that imports nothing from
+ * the package is given its own entry's values (`implicit`), so a one-line
+ * example may stay one line.
+ */
+export const exampleModule = (example: string, entries: ReadonlyMap<string, string>, where: string, implicit?: ImplicitImport): string => {
+  const importsNothing = implicit && !/from\s+['"]shapewise(?:\/[\w-]+)?['"]/.test(example)
+  const prelude = importsNothing ? `import { ${implicit.names.join(', ')} } from ${JSON.stringify(entries.get(implicit.entry))}\n` : ''
+  return prelude + example
     .split('\n')
     // A fenced example (```ts … ```) runs as its content.
     .map((line) => (/^\s*```\w*\s*$/.test(line) ? '' : line))
@@ -34,12 +53,14 @@ export const exampleModule = (example: string, entries: ReadonlyMap<string, stri
       if (/^\s*[([`]/.test(line)) throw new Error(`${where}: example line ${i + 1} starts with ${line.trim()[0]}, which joins it to the line before; begin it with a name (const x = …)`)
       const m = ASSERTED.exec(line)
       if (!m || m[5].startsWith('import ')) return line
-      const [, indent, keyword, name, annotation = '', code, expected] = m
+      const [, indent, keyword, name, annotation = '', code, typedArray, expected] = m
       const at = JSON.stringify(`${where}, example line ${i + 1}`)
-      if (keyword) return `${indent}${keyword} ${name}${annotation} = ${code}; await globalThis.__expectDoc(${name}, (${expected}), ${at})`
-      return `${indent}await globalThis.__expectDoc((${code}), (${expected}), ${at})`
+      const args = `(${expected}), ${at}${typedArray ? `, '${typedArray}'` : ''}`
+      if (keyword) return `${indent}${keyword} ${name}${annotation} = ${code}; await globalThis.__expectDoc(${name}, ${args})`
+      return `${indent}await globalThis.__expectDoc((${code}), ${args})`
     })
     .join('\n')
+}
 
 /** The decimals a number is written with: 0.731 → 3, 1e-7 → 7, 42 → 0. */
 const decimals = (n: number): number => {
@@ -84,8 +105,11 @@ const difference = async (actual: unknown, expected: unknown, path: string): Pro
   return Object.is(actual, expected) ? '' : `${path}: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`
 }
 
-/** The assertion behind `// →`: throws, naming the example's line, when the value differs. */
-export const expectDoc = async (actual: unknown, expected: unknown, where: string) => {
-  const d = await difference(await actual, expected, 'value')
+/** The assertion behind `// →`: throws, naming the example's line, when the value (or the typed array's class) differs. */
+export const expectDoc = async (actual: unknown, expected: unknown, where: string, typedArray?: string) => {
+  const value = await actual
+  const kind = (value as object | null | undefined)?.constructor?.name
+  if (typedArray && kind !== typedArray) throw new Error(`${where}: value: got a ${kind ?? String(value)}, expected a ${typedArray}`)
+  const d = await difference(value, expected, 'value')
   if (d) throw new Error(`${where}: ${d}`)
 }

@@ -13,10 +13,12 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { documentedExports, packageEntries } from './examples.ts'
-import { exampleModule, expectDoc } from './doctest.ts'
+import { exampleModule, expectDoc, type ImplicitImport } from './doctest.ts'
 
 const entries = packageEntries()
 const exported = documentedExports()
+/** The values of an entry, for examples that import nothing from the package. */
+const implicitImport = (entry: string): ImplicitImport => ({ entry, names: [...new Set(exported.filter((e) => e.entry === entry).map((e) => e.name))] })
 const folder = mkdtempSync(join(tmpdir(), 'shapewise-doctest-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 ;(globalThis as { __expectDoc?: typeof expectDoc }).__expectDoc = expectDoc
@@ -32,6 +34,11 @@ describe('the doc-test runner', () => {
     ])
     expect(() => exampleModule("import { x } from 'shapewise/nope'", entries, 'here')).toThrow('here: the example imports shapewise/nope, which is not a package entry')
     expect(() => exampleModule('f()\n[1, 2].length // → 2', entries, 'here')).toThrow('here: example line 2 starts with [')
+    // A printed typed array is asserted, class included; an example importing nothing sees its entry's values.
+    expect(exampleModule('await x.data() // Float32Array [0, 2]', entries, 'here', { entry: 'shapewise', names: ['relu', 'tensor'] }).split('\n')).toEqual([
+      `import { relu, tensor } from ${JSON.stringify(entries.get('shapewise'))}`,
+      `await globalThis.__expectDoc((await x.data()), ([0, 2]), "here, example line 1", 'Float32Array')`,
+    ])
   })
 
   it('compares numbers to the digits written, arrays and typed arrays elementwise, objects by the keys written', async () => {
@@ -43,6 +50,8 @@ describe('the doc-test runner', () => {
     await expectDoc({ w: 6, b: 3, extra: 1 }, { w: 6, b: 3 }, 'f')
     await expect(expectDoc('float32', 'int32', 'g')).rejects.toThrow('g: value: got "float32", expected "int32"')
     await expectDoc(Promise.resolve(NaN), NaN, 'h')
+    await expectDoc(Float32Array.of(0, 2), [0, 2], 'i', 'Float32Array')
+    await expect(expectDoc(Int32Array.of(0, 2), [0, 2], 'j', 'Float32Array')).rejects.toThrow('j: value: got a Int32Array, expected a Float32Array')
   })
 })
 
@@ -71,7 +80,7 @@ describe('@example blocks type-check', () => {
           writeFileSync(
             join(dir, `${e.name}-${i++}.mts`),
             `declare global { var __expectDoc: (actual: unknown, expected: unknown, where: string) => Promise<void> }\n` +
-              `// ${e.entry} ${e.name} (${e.declaredAt})\n${exampleModule(example, entries, e.name)}\nexport {}\n`,
+              `// ${e.entry} ${e.name} (${e.declaredAt})\n${exampleModule(example, entries, e.name, implicitImport(e.entry))}\nexport {}\n`,
           )
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.mts'], exclude: [] }))
       let diagnostics = ''
@@ -92,12 +101,12 @@ const seen = new Set<string>()
 const runnable = exported.filter((e) => e.examples.length > 0 && !seen.has(e.declaredAt) && seen.add(e.declaredAt))
 
 describe('@example blocks run', () => {
-  it.each(runnable.flatMap((e) => e.examples.map((example, i) => [`${e.entry} ${e.name}${e.examples.length > 1 ? ` #${i + 1}` : ''} (${e.declaredAt})`, example] as const)))(
+  it.each(runnable.flatMap((e) => e.examples.map((example, i) => [`${e.entry} ${e.name}${e.examples.length > 1 ? ` #${i + 1}` : ''} (${e.declaredAt})`, example, e.entry] as const)))(
     '%s',
-    async (title, example) => {
+    async (title, example, entry) => {
       const dir = mkdtempSync(join(folder, 'example-'))
       const file = join(dir, 'example.ts')
-      writeFileSync(file, `${exampleModule(example, entries, title)}\nexport {}\n`)
+      writeFileSync(file, `${exampleModule(example, entries, title, implicitImport(entry))}\nexport {}\n`)
       const cwd = process.cwd()
       // Relative paths in an example (files it saves and loads) land in its own folder.
       process.chdir(dir)
