@@ -79,7 +79,7 @@ describe('@example blocks type-check', () => {
         for (const example of e.examples)
           writeFileSync(
             join(dir, `${e.name}-${i++}.mts`),
-            `declare global { var __expectDoc: (actual: unknown, expected: unknown, where: string) => Promise<void> }\n` +
+            `declare global { var __expectDoc: (actual: unknown, expected: unknown, where: string, typedArray?: string) => Promise<void> }\n` +
               `// ${e.entry} ${e.name} (${e.declaredAt})\n${exampleModule(example, entries, e.name, implicitImport(e.entry))}\nexport {}\n`,
           )
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.mts'], exclude: [] }))
