@@ -16,8 +16,6 @@ import { buildCase } from './ops.ts'
 export const GRAD_RTOL = 1e-4
 
 export interface FixtureTestOptions {
-  /** Only the cases it accepts (default: all). */
-  readonly filter?: (c: FixtureCase) => boolean
   /** Forward tolerance for float32 outputs (default 1e-5, see expectClose). */
   readonly forward?: number
   /** Gradient tolerance (default GRAD_RTOL). */
@@ -62,7 +60,7 @@ const tryEach = <T>(cases: readonly FixtureCase[], f: (c: FixtureCase) => T): (T
 
 /** One test per case of `family`: the op's output shape, dtype and values against PyTorch's. */
 export const forwardTests = (family: string, options: FixtureTestOptions = {}) => {
-  const cases = loadFixtures(family).filter(options.filter ?? (() => true))
+  const cases = loadFixtures(family)
   describe(`${family}.json forward (${cases.length} cases)`, () => {
     const built = tryEach(cases, (c) => buildCase(c, c.inputs.map(tensorOf)))
     let results: (() => Promise<ArrayLike<number>[]>)[] = []
@@ -107,7 +105,7 @@ const pullBack = (c: FixtureCase): Pulled => {
 
 /** One test per case of `family` with recorded gradients: each input gradient against PyTorch's. */
 export const gradientTests = (family: string, options: FixtureTestOptions = {}) => {
-  const cases = loadFixtures(family).filter((c) => c.grads !== null && (options.filter ?? (() => true))(c))
+  const cases = loadFixtures(family).filter((c) => c.grads !== null)
   describe(`${family}.json gradients (${cases.length} cases)`, () => {
     let pulled: (Pulled | { readonly error: unknown })[] = []
     let results: (() => Promise<ArrayLike<number>[]>)[] = []
