@@ -30,8 +30,9 @@ const tensorsIn = (value: unknown, into: AnyTensor[] = [], seen = new Set<unknow
  * import { tensor, mul, add, realize } from 'shapewise'
  * const x = tensor([1, 2, 3])
  * const [doubled, { plusOne }] = await realize([mul(x, 2), { plusOne: add(x, 1) }])
- * console.log(await doubled.data()) // Float32Array [2, 4, 6], already on the device: only a readback
- * console.log(await plusOne.data()) // Float32Array [2, 3, 4]
+ * // Already on the device: reading is only a readback.
+ * await doubled.data() // → [2, 4, 6]
+ * await plusOne.data() // → [2, 3, 4]
  */
 export async function realize<const T>(tree: T): Promise<T> {
   const tensors = tensorsIn(tree)

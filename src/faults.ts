@@ -15,9 +15,14 @@ import type { Plan, ReadRequest } from './runtime/plan.ts'
  * reported by the next read of any tensor. Host labels are checked when the op is called instead.
  *
  * @example
+ * import { jit, zeros, tensor, LabelError, type Tensor } from 'shapewise'
+ * import { crossEntropy } from 'shapewise/nn'
  * const step = jit((logits: Tensor<[2, 10]>, labels: Tensor<[2], 'int32'>) => crossEntropy(logits, labels))
  * const loss = await step(zeros([2, 10]), tensor([3, 1000000], 'int32'))
- * await loss.data() // rejects: LabelError 'crossEntropy: label 1000000 at index 1 is outside 0..9 (10 classes) …'
+ * let error: unknown
+ * try { await loss.data() } catch (e) { error = e }
+ * error instanceof LabelError // → true
+ * const label = (error as LabelError).label // → 1000000
  */
 export class LabelError extends RangeError {
   override readonly name = 'LabelError'

@@ -45,7 +45,16 @@ export const checkMode = (op: string, options: Partial<Mode> | undefined): void 
 /** A layer that keeps its input's shape (relu, dropout, …). */
 export type SameShapeLayer<Op extends string> = Layer<SameShape<Op>>
 
-/** Gives a plain tensor function the Layer type of shape function F. */
+/**
+ * Gives a plain tensor function the Layer type of shape function F.
+ *
+ * @example
+ * import { layer, tensor, mul } from 'shapewise'
+ * import type { SameShape } from 'shapewise/types'
+ * // A layer is a tensor function with a shape rule in its type; `SameShape` keeps the shape.
+ * const double = layer<SameShape<'double'>>('double', (x) => mul(x, 2))
+ * await double(tensor([1, 2])).data() // → [2, 4]
+ */
 export const layer = <F extends ShapeFn, OutD extends DType | 'same' = 'same'>(
   op: F['op'],
   apply: (x: Tensor<Shape, DType>) => Tensor<Shape, DType>,
@@ -62,6 +71,11 @@ interface SequentialFn<Ls extends readonly Layer<ShapeFn>[]> extends ShapeFn {
  * Composes layers left to right. The type folds their shape rules, and an
  * input that does not fit is rejected with the index and op of the first
  * layer that fails.
+ *
+ * @example
+ * import { sequential, conv2d, relu, maxPool2d, flatten, randn, zeros } from 'shapewise'
+ * const features = sequential(conv2d(randn([6, 1, 5, 5])), relu, maxPool2d({ kernelSize: 2 }), flatten)
+ * features(zeros([4, 1, 28, 28])).shape // → [4, 864]
  */
 export const sequential = <const Ls extends readonly Layer<ShapeFn>[]>(...layers: Ls): Layer<SequentialFn<Ls>> =>
   layer<SequentialFn<Ls>>('sequential', (x) =>
@@ -87,6 +101,11 @@ const within = <T>(where: (message: string) => string, f: () => T): T => {
  * given), the two branches broadcast like `add`. Built from layers, it is
  * itself a layer, so deep networks compose from named blocks whose shapes
  * are computed where they are applied.
+ *
+ * @example
+ * import { residual, sequential, conv2d, relu, randn, zeros } from 'shapewise'
+ * const block = residual(sequential(conv2d(randn([8, 8, 3, 3]), { padding: 1 }), relu))
+ * block(zeros([2, 8, 16, 16])).shape // → [2, 8, 16, 16]
  */
 export const residual = <M extends ShapeFn, S extends ShapeFn | undefined = undefined>(
   main: Layer<M>,
@@ -112,14 +131,14 @@ const concatChannels = (op: string, ts: readonly Tensor<Shape, DType>[]): Tensor
  * generic batch included. A branch that does not fit is named by index and op.
  *
  * @example
- * ```ts
+ * import { concatBranches, sequential, conv2d, maxPool2d, relu, randn, type Tensor } from 'shapewise'
  * const block = concatBranches(
  *   conv2d(randn([64, 192, 1, 1])),
  *   sequential(conv2d(randn([96, 192, 1, 1])), relu, conv2d(randn([128, 96, 3, 3]), { padding: 1 })),
  *   sequential(maxPool2d({ kernelSize: 3, stride: 1, padding: 1 }), conv2d(randn([32, 192, 1, 1]))),
  * )
  * const y: Tensor<[8, 224, 28, 28]> = block(randn([8, 192, 28, 28]))
- * ```
+ * y.shape // → [8, 224, 28, 28]
  */
 export const concatBranches = <const Ls extends readonly Layer<ShapeFn>[]>(...branches: Ls): Layer<ConcatBranchesShape<ShapeFnsOf<Ls>>> =>
   layer<ConcatBranchesShape<ShapeFnsOf<Ls>>>('concatBranches', (x) =>
@@ -135,11 +154,11 @@ export const concatBranches = <const Ls extends readonly Layer<ShapeFn>[]>(...br
  * skips build a whole U-Net from reusable layer values.
  *
  * @example
- * ```ts
- * // down by a max pool, a conv, back up by a transposed conv; the skip doubles the channels
+ * import { skip, sequential, conv2d, convTranspose2d, maxPool2d, randn, type Tensor } from 'shapewise'
+ * // Down by a max pool, a conv, back up by a transposed conv; the skip doubles the channels.
  * const level = skip(sequential(maxPool2d({ kernelSize: 2 }), conv2d(randn([32, 16, 3, 3]), { padding: 1 }), convTranspose2d(randn([32, 16, 2, 2]), { stride: 2 })), 'concat')
  * const y: Tensor<[4, 32, 64, 64]> = level(randn([4, 16, 64, 64]))
- * ```
+ * y.shape // → [4, 32, 64, 64]
  */
 export const skip = <I extends ShapeFn, const M extends SkipMerge>(inner: Layer<I>, merge: M): Layer<SkipShape<I, M>> =>
   // A JavaScript caller can pass any string; refuse it here rather than add silently.

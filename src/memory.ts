@@ -94,6 +94,13 @@ const kept = (value: unknown, into = new Set<object>()): Set<object> => {
  * Runs `fn` and disposes every tensor created inside it, except those in its
  * result (an array or record of tensors is fine). Works for async functions:
  * the tensors are freed when the promise settles.
+ *
+ * @example
+ * import { scope, memory, tensor, add } from 'shapewise'
+ * const before = memory().liveTensors
+ * const kept = scope(() => add(add(tensor([1]), 1), 1)) // the intermediates are disposed
+ * memory().liveTensors - before // → 1
+ * await kept.data() // → [3]
  */
 export function scope<T>(fn: () => T): T {
   const created = new Set<Tracked>()
@@ -130,7 +137,17 @@ export interface Memory extends MemoryInfo {
   readonly deviceTensors: number
 }
 
-/** Live tensors and device bytes (pooled and in use), like tf.memory(). */
+/**
+ * Live tensors and device bytes (pooled and in use), like tf.memory().
+ *
+ * @example
+ * import { memory, zeros } from 'shapewise'
+ * const before = memory().liveTensors
+ * const x = zeros([2])
+ * memory().liveTensors - before // → 1
+ * x.dispose()
+ * memory().liveTensors - before // → 0
+ */
 export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, deviceTensors: residentCount() })
 
 /**
@@ -147,9 +164,9 @@ export const memory = (): Memory => ({ ...deviceMemory(), liveTensors: live, dev
  * const big = relu(fromArray(new Float32Array(1 << 20), [1024, 1024]))
  * await big.data()
  * big.dispose()                  // its 4 MiB go back to the pool, ready for reuse
- * console.log(memory().pooledBytes > 0) // true
+ * memory().pooledBytes > 0       // → true
  * trimMemory()                   // and now back to the device
- * console.log(memory().pooledBytes) // 0
+ * memory().pooledBytes           // → 0
  */
 export function trimMemory(): number {
   clearProgramCaches()

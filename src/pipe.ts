@@ -60,10 +60,10 @@ type PipeResult<A, Ls extends readonly unknown[]> = Fold<Value<A>, Ls> extends [
  * (`sequential`, `residual`, `concatBranches`, `skip`).
  *
  * @example
- * ```ts
+ * import { pipe, conv2d, maxPool2d, relu, randn, zeros, type Tensor } from 'shapewise'
  * const net = <N extends number>(x: Tensor<[N, 1, 28, 28]>): Tensor<[N, 20, 4, 4]> =>
  *   pipe(x, conv2d(randn([10, 1, 5, 5])), maxPool2d({ kernelSize: 2 }), relu, conv2d(randn([20, 10, 5, 5])), maxPool2d({ kernelSize: 2 }))
- * ```
+ * net(zeros([3, 1, 28, 28])).shape // → [3, 20, 4, 4]
  */
 export function pipe<A, const Ls extends readonly unknown[]>(a: A, ...steps: CheckedSteps<A, Ls>): PipeResult<A, Ls>
 export function pipe(a: unknown, ...steps: readonly ((value: unknown) => unknown)[]): unknown {

@@ -20,11 +20,32 @@ export type { DType } from './graph.ts'
 /** The host array a tensor of dtype D reads back as. */
 export type TypedArrayOf<D extends DType> = D extends 'float32' ? Float32Array : D extends 'int32' ? Int32Array : Uint8Array
 
-/** Use of a tensor after dispose() (or after it was donated to a jitted step). */
+/**
+ * Use of a tensor after dispose() (or after it was donated to a jitted step).
+ *
+ * @example
+ * import { tensor, DisposedError } from 'shapewise'
+ * const x = tensor([1, 2])
+ * x.dispose()
+ * let error: unknown
+ * try { x.node } catch (e) { error = e }
+ * error instanceof DisposedError // → true
+ */
 export class DisposedError extends Error {
   override readonly name = 'DisposedError'
 }
 
+/**
+ * A lazy tensor whose shape `S` and dtype `D` are part of its type. Ops build a graph;
+ * `data()` and `array()` run it on the device and read the values back.
+ *
+ * @example
+ * import { tensor, relu, type Tensor } from 'shapewise'
+ * const x: Tensor<[2, 2]> = tensor([[1, -2], [-3, 4]])
+ * x.shape // → [2, 2]
+ * x.size // → 4
+ * await relu(x).array() // → [[1, 0], [0, 4]]
+ */
 export class Tensor<out S extends Shape = Shape, out D extends DType = 'float32'> {
   /** Phantom: lets the checker tell Tensor<[2, 3]> from Tensor<[3, 2]> structurally. */
   declare readonly __shape: S
@@ -102,12 +123,11 @@ export const wrap = <S extends Shape, D extends DType = 'float32'>(node: Node): 
  * `tensor` and `fromArray` before anything is allocated, with the op, the index and the value.
  *
  * @example
- * try {
- *   fromArray([1.7, 3e10], [2], 'int32')
- * } catch (e) {
- *   e instanceof HostDataError // true
- *   e.message // 'fromArray: int32 data must be integers in -2147483648..2147483647; value 1.7 at index 0 is not'
- * }
+ * import { fromArray, HostDataError } from 'shapewise'
+ * let error: unknown
+ * try { fromArray([1.7, 3e10], [2], 'int32') } catch (e) { error = e }
+ * error instanceof HostDataError // → true
+ * const message = (error as Error).message // → 'fromArray: int32 data must be integers in -2147483648..2147483647; value 1.7 at index 0 is not'
  */
 export class HostDataError extends TypeError {
   override readonly name = 'HostDataError'
@@ -170,7 +190,15 @@ const checkDeviceSize = (op: string, shape: readonly number[], dtype: DType) => 
     throw new RangeError(`${op}: ${shapeText(shape)} ${dtype} needs ${bytes} bytes, more than this device's maxBufferSize (${max}); split the tensor`)
 }
 
-/** A tensor from a nested array literal; its shape is inferred from the literal. */
+/**
+ * A tensor from a nested array literal; its shape is inferred from the literal.
+ *
+ * @example
+ * import { tensor, type Tensor } from 'shapewise'
+ * const x: Tensor<[2, 3]> = tensor([[1, 2, 3], [4, 5, 6]]) // the shape is inferred from the literal
+ * x.shape // → [2, 3]
+ * tensor([1, 0], 'bool').dtype // → 'bool'
+ */
 export function tensor<const A extends number | readonly unknown[], D extends DType = 'float32'>(
   value: Checked<A, ShapeOfNested<A>>,
   dtype?: D,
@@ -186,6 +214,12 @@ export function tensor<const A extends number | readonly unknown[], D extends DT
  * (float32) or `Int32Array` (int32) is taken as it is, not copied: do not change it while the tensor
  * may still be read. Other data is checked and converted (`HostDataError` for a value that is not a
  * number, or for int32 data that is not an integer in range).
+ *
+ * @example
+ * import { fromArray } from 'shapewise'
+ * const image = fromArray(new Float32Array(28 * 28), [1, 1, 28, 28])
+ * image.shape // → [1, 1, 28, 28]
+ * await fromArray([3, 1], [2], 'int32').data() // → [3, 1]
  */
 export function fromArray<const S extends Shape, D extends DType = 'float32'>(
   values: ArrayLike<number>,
@@ -203,6 +237,12 @@ export function fromArray<const S extends Shape, D extends DType = 'float32'>(
 /**
  * Narrows a tensor of unknown (or wider) shape to S after a run-time check,
  * in the spirit of zod's parse. `number` in S accepts any size on that dim.
+ *
+ * @example
+ * import { assertShape, fromArray, type Tensor } from 'shapewise'
+ * const loaded = fromArray([1, 2, 3, 4, 5, 6], [2, 3] as number[]) // shape unknown to the compiler
+ * const x: Tensor<[number, 3]> = assertShape(loaded, [-1, 3])
+ * x.shape // → [2, 3]
  */
 export function assertShape<const S extends Shape, D extends DType>(x: Tensor<Shape, D>, shape: S): Tensor<WidenShape<S>, D> {
   const actual = x.shape

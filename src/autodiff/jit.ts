@@ -59,7 +59,17 @@ const split = (value: unknown): { leaves: AnyTensor[]; key: string; rebuild: (le
  */
 export const JIT_PLAN_CACHE_SIZE = 32
 let traces = 0
-/** How many times jit has traced a function (a test can assert a later step traced nothing). */
+/**
+ * How many times jit has traced a function (a test can assert a later step traced nothing).
+ *
+ * @example
+ * import { jit, jitTraces, tensor, add, type Tensor } from 'shapewise'
+ * const step = jit((x: Tensor<[2]>) => add(x, 1))
+ * const before = jitTraces()
+ * await step(tensor([1, 2]))
+ * await step(tensor([3, 4])) // same shapes: the compiled plan is reused
+ * jitTraces() - before // → 1
+ */
 export const jitTraces = (): number => traces
 
 /**
@@ -78,6 +88,16 @@ const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { the
 /** A function returning a promise is refused in the types too, with the reason as the parameter type. */
 type NotAPromise<Out> = Out extends PromiseLike<unknown> ? 'jit: the function returns a promise; a jitted function must build its result synchronously' : unknown
 
+/**
+ * Compiles `f` once per argument shapes into one device program (traced on the first call,
+ * cached after); the call returns a promise of `f`'s result, realized.
+ *
+ * @example
+ * import { jit, tensor, mul, add, type Tensor } from 'shapewise'
+ * const affine = jit((x: Tensor<[3]>, w: Tensor<[3]>) => add(mul(x, w), 1))
+ * const y = await affine(tensor([1, 2, 3]), tensor([2, 2, 2]))
+ * await y.data() // → [3, 5, 7]
+ */
 export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) => Out) & NotAPromise<Out>, options: JitOptions = {}): (...args: Args) => Promise<Out> {
   if (Object.prototype.toString.call(f) === '[object AsyncFunction]') throw promiseRefusal('the function is async')
   const cache = new ProgramCache<Compiled>(JIT_PLAN_CACHE_SIZE)

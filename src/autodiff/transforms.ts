@@ -94,6 +94,13 @@ const scalarValue = (value: unknown): AnyTensor => {
 /**
  * valueAndGrad(f)(...args) = [f(...args), ∂f/∂args[argnums]]. f must return a
  * scalar tensor (one element); the gradients have the arguments' own types.
+ *
+ * @example
+ * import { valueAndGrad, tensor, mul, sum, type Tensor } from 'shapewise'
+ * const f = (x: Tensor<[2]>) => sum()(mul(x, x)) // Σ x², gradient 2x
+ * const [value, dx] = valueAndGrad(f)(tensor([1, 3]))
+ * await value.data() // → [10]
+ * await dx.data() // → [2, 6]
  */
 export function valueAndGrad<Args extends readonly unknown[], const N extends ArgNums = 0>(
   f: (...args: Args) => AnyTensor,
@@ -113,6 +120,13 @@ export function valueAndGrad<Args extends readonly unknown[], const N extends Ar
 /**
  * Like valueAndGrad, for a function returning [loss, aux] (jax's has_aux):
  * aux (e.g. the logits) comes back untouched, from the same graph as the loss.
+ *
+ * @example
+ * import { valueAndGradWithAux, tensor, mul, sum, type Tensor } from 'shapewise'
+ * const f = (x: Tensor<[2]>) => { const y = mul(x, 3); return [sum()(y), y] as const }
+ * const [[loss, y], dx] = valueAndGradWithAux(f)(tensor([1, 2]))
+ * await y.data() // → [3, 6]
+ * await dx.data() // → [3, 3]
  */
 export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const N extends ArgNums = 0>(
   f: (...args: Args) => readonly [AnyTensor, Aux],
@@ -130,7 +144,17 @@ export function valueAndGradWithAux<Args extends readonly unknown[], Aux, const 
     })
 }
 
-/** grad(f)(...args) = ∂f/∂args[argnums], shaped like those arguments. */
+/**
+ * grad(f)(...args) = ∂f/∂args[argnums], shaped like those arguments.
+ *
+ * @example
+ * import { grad, tensor, mul, sum, type Tensor } from 'shapewise'
+ * // With argnums, the gradients of several arguments.
+ * const f = (a: Tensor<[2]>, b: Tensor<[2]>) => sum()(mul(a, b))
+ * const [da, db] = grad(f, { argnums: [0, 1] })(tensor([1, 2]), tensor([3, 4]))
+ * await da.data() // → [3, 4]
+ * await db.data() // → [1, 2]
+ */
 export function grad<Args extends readonly unknown[], const N extends ArgNums = 0>(
   f: (...args: Args) => AnyTensor,
   options: GradOptions<N> = {},
@@ -142,6 +166,13 @@ export function grad<Args extends readonly unknown[], const N extends ArgNums = 
 /**
  * vjp(f, ...primals) = [f(...primals), pullback], where pullback(cotangent)
  * gives the cotangents of every primal (each shaped like its primal).
+ *
+ * @example
+ * import { vjp, tensor, mul, type Tensor } from 'shapewise'
+ * const [y, pullback] = vjp((x: Tensor<[2]>) => mul(x, x), tensor([1, 3]))
+ * const [dx] = pullback(tensor([1, 1]))
+ * await y.data() // → [1, 9]
+ * await dx.data() // → [2, 6]
  */
 export function vjp<Args extends readonly Tree[], Out extends AnyTensor>(
   f: (...args: Args) => Out,

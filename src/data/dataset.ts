@@ -5,9 +5,22 @@
  */
 import { permutation } from './random.ts'
 
-/** Height = width of an MNIST-style image. */
+/**
+ * Height = width of an MNIST-style image.
+ *
+ * @example
+ * import { IMAGE_SIZE, IMAGE_PIXELS } from 'shapewise/data'
+ * IMAGE_SIZE // → 28
+ * IMAGE_PIXELS // → 784
+ */
 export const IMAGE_SIZE = 28
-/** Pixels per image (28 × 28). */
+/**
+ * Pixels per image (28 × 28).
+ *
+ * @example
+ * import { IMAGE_PIXELS } from 'shapewise/data'
+ * const images = new Float32Array(10 * IMAGE_PIXELS) // ten MNIST-sized images
+ */
 export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE
 
 export interface Dataset {
@@ -18,7 +31,15 @@ export interface Dataset {
   readonly count: number
 }
 
-/** Throws unless the arrays agree with `count`; loaders and batchers call it so a mismatch fails early and clearly. */
+/**
+ * Throws unless the arrays agree with `count`; loaders and batchers call it so a mismatch fails early and clearly.
+ *
+ * @example
+ * import { checkDataset } from 'shapewise/data'
+ * let message = ''
+ * try { checkDataset({ images: new Float32Array(784), labels: new Int32Array(2), count: 2 }, 'mine') } catch (e) { message = (e as Error).message }
+ * message.startsWith('mine:') // → true
+ */
 export function checkDataset(ds: Dataset, where: string): void {
   if (!Number.isInteger(ds.count) || ds.count < 0) throw new RangeError(`${where}: count must be a non-negative integer, got ${ds.count}`)
   if (ds.images.length !== ds.count * IMAGE_PIXELS)
@@ -26,7 +47,14 @@ export function checkDataset(ds: Dataset, where: string): void {
   if (ds.labels.length !== ds.count) throw new RangeError(`${where}: ${ds.labels.length} labels for ${ds.count} images`)
 }
 
-/** The examples at `indices`, in that order (copied: the result shares nothing with `ds`). */
+/**
+ * The examples at `indices`, in that order (copied: the result shares nothing with `ds`).
+ *
+ * @example
+ * import { subset } from 'shapewise/data'
+ * const ds = { images: new Float32Array(3 * 784), labels: Int32Array.of(7, 8, 9), count: 3 }
+ * subset(ds, [2, 0]).labels // → [9, 7]
+ */
 export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
   checkDataset(ds, 'subset')
   const n = indices.length
@@ -46,6 +74,12 @@ export function subset(ds: Dataset, indices: ArrayLike<number>): Dataset {
  * `testCount` test indices, the rest for training. Both lists are returned in
  * ascending order, so the split is a pure choice of members and says nothing
  * about iteration order (shuffle that per epoch with `batches`).
+ *
+ * @example
+ * import { splitIndices } from 'shapewise/data'
+ * const { train, test } = splitIndices(10, 3, 0)
+ * test.length // → 3
+ * train.length // → 7
  */
 export function splitIndices(count: number, testCount: number, seed: number): { train: Uint32Array; test: Uint32Array } {
   if (!Number.isInteger(testCount) || testCount < 0 || testCount > count)
@@ -66,6 +100,12 @@ export function splitIndices(count: number, testCount: number, seed: number): { 
  * A deterministic train/test split: the same (dataset, testCount, seed) gives
  * the same two disjoint sets on every run. Not stratified; with 2,000 of the
  * 10,000 MNIST digits each class gets roughly its share.
+ *
+ * @example
+ * import { splitTrainTest } from 'shapewise/data'
+ * const ds = { images: new Float32Array(100 * 784), labels: new Int32Array(100), count: 100 }
+ * const { train, test } = splitTrainTest(ds, 20, 1)
+ * const counts = [train.count, test.count] // → [80, 20]
  */
 export function splitTrainTest(ds: Dataset, testCount = 2000, seed = 0): { train: Dataset; test: Dataset } {
   checkDataset(ds, 'splitTrainTest')

@@ -28,6 +28,16 @@ export interface IdxFile {
 /** What is wrong with a file, for callers (and tests) that branch on it rather than on the message. */
 export type IdxErrorKind = 'bad-gzip' | 'bad-magic' | 'unsupported-dtype' | 'truncated-header' | 'truncated-data' | 'trailing-bytes'
 
+/**
+ * A file that is not valid IDX (or gzipped IDX); `kind` says what is wrong, the message where.
+ *
+ * @example
+ * import { parseIdx, IdxError } from 'shapewise/data'
+ * let error: unknown
+ * try { parseIdx(Uint8Array.of(1, 2, 3, 4), 'labels.idx') } catch (e) { error = e }
+ * error instanceof IdxError // → true
+ * const kind = (error as IdxError).kind // → 'bad-magic'
+ */
 export class IdxError extends Error {
   override readonly name = 'IdxError'
   constructor(
@@ -78,6 +88,12 @@ function inflate(bytes: Uint8Array, file: string): Uint8Array {
 /**
  * Decodes IDX bytes (already gunzipped, or gzipped: both are accepted).
  * `file` only labels errors; pass whatever the bytes came from.
+ *
+ * @example
+ * import { encodeIdx, parseIdx } from 'shapewise/data'
+ * const file = parseIdx(encodeIdx([2, 3], Uint8Array.of(1, 2, 3, 4, 5, 6)))
+ * file.dims // → [2, 3]
+ * file.dtype // → 'uint8'
  */
 export function parseIdx(input: Uint8Array, file = '<idx bytes>'): IdxFile {
   const bytes = inflate(input, file)
@@ -148,7 +164,14 @@ function swapBytes(bytes: Uint8Array, width: number): void {
     }
 }
 
-/** Reads an IDX file, gunzipping it when needed. */
+/**
+ * Reads an IDX file, gunzipping it when needed.
+ *
+ * @example
+ * import { readIdx, writeIdx } from 'shapewise/data'
+ * writeIdx('labels-idx1-ubyte.gz', [3], Uint8Array.of(7, 2, 1))
+ * readIdx('labels-idx1-ubyte.gz').data // → [7, 2, 1]
+ */
 export function readIdx(file: string): IdxFile {
   return parseIdx(readFileSync(file), file)
 }
@@ -164,7 +187,15 @@ const typeOf = (data: IdxData): TypeInfo => {
   return TYPES.find((t) => t.name === name)!
 }
 
-/** Encodes an array as IDX bytes (uncompressed); the element type follows the typed array's class. */
+/**
+ * Encodes an array as IDX bytes (uncompressed); the element type follows the typed array's class.
+ *
+ * @example
+ * import { encodeIdx } from 'shapewise/data'
+ * const bytes = encodeIdx([2], Int32Array.of(1, 2))
+ * bytes.length // → 16
+ * bytes.subarray(0, 4) // → [0, 0, 0x0c, 1]
+ */
 export function encodeIdx(dims: readonly number[], data: IdxData): Uint8Array {
   if (dims.length > 255) throw new RangeError(`encodeIdx: IDX allows at most 255 dimensions, got ${dims.length}`)
   for (const d of dims)
@@ -184,7 +215,15 @@ export function encodeIdx(dims: readonly number[], data: IdxData): Uint8Array {
   return out
 }
 
-/** Writes an IDX file, gzipped when the name ends in `.gz`. */
+/**
+ * Writes an IDX file, gzipped when the name ends in `.gz`.
+ *
+ * @example
+ * import { existsSync } from 'node:fs'
+ * import { writeIdx } from 'shapewise/data'
+ * writeIdx('images-idx3-ubyte.gz', [1, 2, 2], Uint8Array.of(0, 255, 255, 0))
+ * existsSync('images-idx3-ubyte.gz') // → true
+ */
 export function writeIdx(file: string, dims: readonly number[], data: IdxData): void {
   const bytes = encodeIdx(dims, data)
   writeFileSync(file, file.endsWith('.gz') ? gzipSync(bytes) : bytes)

@@ -16,7 +16,15 @@ import jpeg from 'jpeg-js'
 import { fromArray, type Tensor } from '../tensor.ts'
 import { permutation, rng } from './random.ts'
 
-/** A file that cannot be read as an image, a folder that is not an image folder, or a bad option; the message names the file or option. */
+/**
+ * A file that cannot be read as an image, a folder that is not an image folder, or a bad option; the message names the file or option.
+ *
+ * @example
+ * import { imageFolder, ImageFolderError } from 'shapewise/data'
+ * let error: unknown
+ * try { imageFolder('no-such-folder') } catch (e) { error = e }
+ * error instanceof ImageFolderError // → true
+ */
 export class ImageFolderError extends Error {
   override readonly name = 'ImageFolderError'
 }
@@ -68,7 +76,21 @@ interface Pixels {
   readonly data: Uint8Array
 }
 
-/** Reads a PNG or JPEG file; any failure becomes an error naming the file. */
+/**
+ * Reads a PNG or JPEG file; any failure becomes an error naming the file.
+ *
+ * @example
+ * import { mkdirSync, writeFileSync } from 'node:fs'
+ * import { encode } from 'fast-png'
+ * // Two classes of tiny 4×4 RGB images, one folder per class.
+ * for (const [name, value] of [['cat', 40], ['dog', 200]] as const) {
+ *   mkdirSync(`photos/${name}`, { recursive: true })
+ *   for (const i of [1, 2]) writeFileSync(`photos/${name}/${i}.png`, encode({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(value) }))
+ * }
+ * import { decodeImageFile } from 'shapewise/data'
+ * const image = decodeImageFile('photos/cat/1.png')
+ * const size = [image.width, image.height, image.channels] // → [4, 4, 3]
+ */
 export function decodeImageFile(path: string): Pixels {
   let bytes: Uint8Array
   try {
@@ -141,11 +163,18 @@ export function resizeToChw(src: Pixels, channels: number, height: number, width
  * folder, or no class folder at all, is an error.
  *
  * @example
- * import { imageFolder, imageBatches } from 'shapewise/data'
- * const folder = imageFolder('photos', { channels: 3, size: [32, 32], mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] })
- * for await (const { x, y } of imageBatches(folder, { batchSize: 16, shuffle: true, seed: 1, flip: true })) {
- *   // x: Tensor<[number, 3, 32, 32]>, y: Tensor<[number], 'int32'>
+ * import { mkdirSync, writeFileSync } from 'node:fs'
+ * import { encode } from 'fast-png'
+ * // Two classes of tiny 4×4 RGB images, one folder per class.
+ * for (const [name, value] of [['cat', 40], ['dog', 200]] as const) {
+ *   mkdirSync(`photos/${name}`, { recursive: true })
+ *   for (const i of [1, 2]) writeFileSync(`photos/${name}/${i}.png`, encode({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(value) }))
  * }
+ * import { imageFolder } from 'shapewise/data'
+ * const folder = imageFolder('photos', { channels: 3, size: [2, 2], mean: 0.5, std: 0.5 })
+ * folder.classes // → ['cat', 'dog']
+ * folder.count // → 4
+ * folder.load(3).length // → 12
  */
 export function imageFolder<const C extends number = 3, const H extends number = number, const W extends number = number>(
   dir: string,
@@ -254,10 +283,18 @@ const later = <T>(f: () => T): Promise<T> =>
  * so the work fills the time the device spends on the step.
  *
  * @example
+ * import { mkdirSync, writeFileSync } from 'node:fs'
+ * import { encode } from 'fast-png'
+ * // Two classes of tiny 4×4 RGB images, one folder per class.
+ * for (const [name, value] of [['cat', 40], ['dog', 200]] as const) {
+ *   mkdirSync(`photos/${name}`, { recursive: true })
+ *   for (const i of [1, 2]) writeFileSync(`photos/${name}/${i}.png`, encode({ width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(value) }))
+ * }
  * import { imageFolder, imageBatches } from 'shapewise/data'
- * const folder = imageFolder('digits', { channels: 1, size: [28, 28] })
- * for await (const { x, y } of imageBatches(folder, { batchSize: 32, shuffle: true, seed: 3, randomCrop: { padding: 2 }, prefetch: 2 })) {
- *   x.dispose(); y.dispose()
+ * const folder = imageFolder('photos', { channels: 3, size: [4, 4] })
+ * for await (const { x, y } of imageBatches(folder, { batchSize: 4, shuffle: true, seed: 3, randomCrop: { padding: 1 }, flip: true })) {
+ *   x.shape // → [4, 3, 4, 4]
+ *   const labels = Array.from(await y.data()).sort() // → [0, 0, 1, 1]
  * }
  */
 export async function* imageBatches<C extends number, H extends number, W extends number>(

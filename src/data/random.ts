@@ -13,6 +13,13 @@
  * restart. The mixer is a multiply–xorshift avalanche (the shape of the
  * MurmurHash3 finaliser); stepping the counter by the golden-ratio constant
  * (an odd number) visits all 2^32 counter values before repeating.
+ *
+ * @example
+ * import { rng } from 'shapewise/data'
+ * const a = rng(42)
+ * const b = rng(42)
+ * a() === b() // → true
+ * Number.isInteger(a()) // → true
  */
 export function rng(seed: number): () => number {
   let counter = hashSeed(seed)
@@ -45,6 +52,12 @@ function hashSeed(seed: number): number {
  * A uniform integer in [0, n) for n ≤ 2^32. Rejection sampling instead of
  * `next() % n`, whose low values would be slightly more likely whenever n
  * does not divide 2^32.
+ *
+ * @example
+ * import { rng, uniformInt } from 'shapewise/data'
+ * const next = rng(1)
+ * const rolls = Array.from({ length: 100 }, () => uniformInt(next, 6))
+ * rolls.every((r) => r >= 0 && r < 6) // → true
  */
 export function uniformInt(next: () => number, n: number): number {
   if (!Number.isInteger(n) || n < 1 || n > 2 ** 32) throw new RangeError(`uniformInt: n must be an integer in [1, 2^32], got ${n}`)
@@ -55,7 +68,14 @@ export function uniformInt(next: () => number, n: number): number {
   }
 }
 
-/** A seeded permutation of 0..n-1 (Fisher–Yates, walking down from the end). */
+/**
+ * A seeded permutation of 0..n-1 (Fisher–Yates, walking down from the end).
+ *
+ * @example
+ * import { permutation } from 'shapewise/data'
+ * const order = Array.from(permutation(5, 7))
+ * order.slice().sort() // → [0, 1, 2, 3, 4]
+ */
 export function permutation(n: number, seed: number): Uint32Array {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${n}`)
   const order = new Uint32Array(n)

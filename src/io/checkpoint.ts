@@ -80,8 +80,11 @@ const isRunning = (pid: number) => {
  * The complete checkpoints in `dir`, oldest first.
  *
  * @example
- * import { listCheckpoints } from 'shapewise/io'
- * (await listCheckpoints('runs/lenet')).map((c) => c.step)   // [300, 400, 500] with keep: 3
+ * import { zeros } from 'shapewise'
+ * import { listCheckpoints, saveCheckpoint } from 'shapewise/io'
+ * const params = { w: zeros([2]) }
+ * for (const step of [100, 200, 300, 400, 500]) await saveCheckpoint('runs/tiny', { params, optimizerState: null, step }, { keep: 3 })
+ * const steps = (await listCheckpoints('runs/tiny')).map((c) => c.step) // → [300, 400, 500]
  */
 export const listCheckpoints = async (dir: string): Promise<CheckpointEntry[]> => {
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
@@ -127,13 +130,16 @@ const publish = async (dir: string, temporary: string, step: number): Promise<st
  * its path. With `keep: n`, only the newest n checkpoints remain.
  *
  * @example
+ * import { tensor } from 'shapewise'
  * import { saveCheckpoint, loadCheckpoint } from 'shapewise/io'
  * import { adam } from 'shapewise/optim'
+ * const params = { w: tensor([1, 2]) }
  * const optimizer = adam({ lr: 1e-3 })
  * const optimizerState = optimizer.init(params)
- * await saveCheckpoint('runs/lenet', { params, optimizerState, step: 100, metadata: { epoch: 2 } }, { keep: 3 })
- * const resumed = await loadCheckpoint('runs/lenet', { like: { params, optimizerState } })
- * resumed.step   // 100
+ * await saveCheckpoint('runs/tiny', { params, optimizerState, step: 100, metadata: { epoch: 2 } }, { keep: 3 })
+ * const resumed = await loadCheckpoint('runs/tiny', { like: { params, optimizerState } })
+ * resumed.step // → 100
+ * await resumed.params.w.data() // → [1, 2]
  */
 export const saveCheckpoint = async <P extends Tree, S>(dir: string, checkpoint: Checkpoint<P, S>, options: SaveCheckpointOptions = {}): Promise<string> => {
   const { params, optimizerState, step, metadata = {} } = checkpoint
@@ -184,8 +190,13 @@ export const saveCheckpoint = async <P extends Tree, S>(dir: string, checkpoint:
  * record of their structure.
  *
  * @example
- * import { loadCheckpoint } from 'shapewise/io'
- * const { params, optimizerState, step, metadata } = await loadCheckpoint('runs/lenet', { like: { params: template, optimizerState: optimizer.init(template) } })
+ * import { tensor, zeros } from 'shapewise'
+ * import { saveCheckpoint, loadCheckpoint } from 'shapewise/io'
+ * await saveCheckpoint('runs/tiny', { params: { w: tensor([3, 4]) }, optimizerState: null, step: 7, metadata: { note: 'demo' } })
+ * // The template gives the structure and shapes (a fresh model's parameters, say).
+ * const { params, step, metadata } = await loadCheckpoint('runs/tiny', { like: { params: { w: zeros([2]) }, optimizerState: null } })
+ * await params.w.data() // → [3, 4]
+ * metadata // → { note: 'demo' }
  */
 export const loadCheckpoint = async <P = Tree, S = unknown>(
   dir: string,

@@ -14,12 +14,8 @@ export const snakeCase = (key: string): string => key.replace(/([a-z0-9])([A-Z])
  * @example
  * import { pytorchNames } from 'shapewise/io'
  * import { batchNorm2dParams } from 'shapewise/nn'
- * pytorchNames({ layer1: [{ bn1: batchNorm2dParams({ numFeatures: 8 }) }] }).map(([name]) => name)
- * // ['layer1.0.bn1.weight', 'layer1.0.bn1.bias', 'layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var']
- *
- * `null` leaves (an optimizer without momentum slots) are skipped. Two keys
- * that map to the same name (`runningMean` and `running_mean`) are an error:
- * the file could not tell them apart.
+ * const names = pytorchNames({ layer1: [{ bn1: batchNorm2dParams({ numFeatures: 8 }) }] }).map(([name]) => name)
+ * names // → ['layer1.0.bn1.weight', 'layer1.0.bn1.bias', 'layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var']
  */
 export const pytorchNames = (tree: unknown, what = 'tree'): [string, AnyTensor][] => {
   const out: [string, AnyTensor][] = []

@@ -171,9 +171,11 @@ const decodeData = (name: string, dtype: SafetensorsDtype, bytes: Uint8Array, fi
  *
  * @example
  * import { readFileSync } from 'node:fs'
- * import { decodeSafetensors } from 'shapewise/io'
- * const { tensors, metadata } = decodeSafetensors(readFileSync('model.safetensors'), 'model.safetensors')
- * tensors['fc.weight'].shape   // [10, 320]
+ * import { tensor } from 'shapewise'
+ * import { decodeSafetensors, saveSafetensors } from 'shapewise/io'
+ * await saveSafetensors('model.safetensors', { fc: { weight: tensor([[1, 2]]) } })
+ * const { tensors } = decodeSafetensors(readFileSync('model.safetensors'), 'model.safetensors')
+ * tensors['fc.weight'].shape // → [1, 2]
  */
 export const decodeSafetensors = (
   bytes: Uint8Array,
@@ -204,11 +206,12 @@ const NUM_BATCHES_TRACKED = /(^|\.)num_batches_tracked$/
  * file the template does not have — PyTorch's `num_batches_tracked` included.
  *
  * @example
- * import { loadSafetensors } from 'shapewise/io'
+ * import { saveSafetensors, loadSafetensors } from 'shapewise/io'
  * import { conv2dParams } from 'shapewise/nn'
+ * await saveSafetensors('net.safetensors', { conv1: conv2dParams({ inChannels: 1, outChannels: 10, kernelSize: 5 }) })
  * const template = { conv1: conv2dParams({ inChannels: 1, outChannels: 10, kernelSize: 5 }) }
- * const params = await loadSafetensors('net.safetensors', { like: template, strict: false })
- * params.conv1.weight   // Tensor<[10, 1, 5, 5]>, PyTorch's 'conv1.weight'
+ * const params = await loadSafetensors('net.safetensors', { like: template })
+ * params.conv1.weight.shape // → [10, 1, 5, 5]
  */
 export async function loadSafetensors(path: string): Promise<Record<string, Tensor<number[], DType>>>
 export async function loadSafetensors<T extends Tree>(path: string, options: LoadSafetensorsOptions<T>): Promise<T>
@@ -246,9 +249,12 @@ export const fromSafetensorsBytes = <T>(bytes: Uint8Array, file: string, options
  * and metadata, without reading the data.
  *
  * @example
- * import { readSafetensorsHeader } from 'shapewise/io'
+ * import { zeros } from 'shapewise'
+ * import { readSafetensorsHeader, saveSafetensors } from 'shapewise/io'
+ * await saveSafetensors('model.safetensors', { bn1: { runningMean: zeros([64]) } }, { metadata: { epoch: '3' } })
  * const { tensors, metadata } = await readSafetensorsHeader('model.safetensors')
- * tensors['bn1.running_mean']   // { dtype: 'F32', shape: [64], dataOffsets: [..., ...] }
+ * tensors['bn1.running_mean'] // → { dtype: 'F32', shape: [64] }
+ * metadata // → { epoch: '3' }
  */
 export const readSafetensorsHeader = async (path: string): Promise<SafetensorsHeader> => {
   const handle = await open(path, 'r').catch((error: Error) => {

@@ -14,6 +14,18 @@ export interface RunningStats<C extends number = number> {
   readonly runningVar: Tensor<[C]>
 }
 
+/**
+ * PyTorch's running mean and variance after a training-mode batchNorm2d on `x`:
+ * `(1 − momentum)·old + momentum·batch statistic`, the variance unbiased.
+ *
+ * @example
+ * import { tensor, zeros, ones } from 'shapewise'
+ * import { batchNorm2dRunningStats } from 'shapewise/nn'
+ * const x = tensor([[[[2, 4]]]]) // one channel: mean 3, unbiased variance 2
+ * const stats = batchNorm2dRunningStats({ runningMean: zeros([1]), runningVar: ones([1]) }, x, { momentum: 0.5 })
+ * await stats.runningMean.data() // → [1.5]
+ * await stats.runningVar.data() // → [1.5]
+ */
 export function batchNorm2dRunningStats<C extends number>(
   stats: RunningStats<C>,
   x: Tensor<[number, C, number, number]>,

@@ -89,7 +89,15 @@ const convParams = (
 
 const kernelPair = (k: number | readonly [number, number]) => (typeof k === 'number' ? [k, k] : [...k])
 
-/** Parameters of a 2-D convolution: weight [Co, Ci/groups, kh, kw] and bias [Co]. */
+/**
+ * Parameters of a 2-D convolution: weight [Co, Ci/groups, kh, kw] and bias [Co].
+ *
+ * @example
+ * import { conv2dParams } from 'shapewise/nn'
+ * const c1 = conv2dParams({ inChannels: 1, outChannels: 6, kernelSize: 5 }) // PyTorch's default (Kaiming-uniform) init
+ * c1.weight.shape // → [6, 1, 5, 5]
+ * c1.bias.shape // → [6]
+ */
 export function conv2dParams<const Ci extends number, const Co extends number, const K extends number | readonly [number, number], const G extends number = 1, const B extends boolean = true>(
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
@@ -97,7 +105,13 @@ export function conv2dParams<const Ci extends number, const Co extends number, c
   return convParams('conv2dParams', spec, kernelPair(spec.kernelSize), false, options)
 }
 
-/** Parameters of a 1-D convolution: weight [Co, Ci/groups, k] and bias [Co]. */
+/**
+ * Parameters of a 1-D convolution: weight [Co, Ci/groups, k] and bias [Co].
+ *
+ * @example
+ * import { conv1dParams } from 'shapewise/nn'
+ * conv1dParams({ inChannels: 4, outChannels: 8, kernelSize: 3, groups: 2 }).weight.shape // → [8, 2, 3]
+ */
 export function conv1dParams<const Ci extends number, const Co extends number, const K extends number, const G extends number = 1, const B extends boolean = true>(
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
@@ -105,7 +119,13 @@ export function conv1dParams<const Ci extends number, const Co extends number, c
   return convParams('conv1dParams', spec, [spec.kernelSize], false, options)
 }
 
-/** Parameters of a 2-D transposed convolution: weight [Ci, Co/groups, kh, kw] and bias [Co]. */
+/**
+ * Parameters of a 2-D transposed convolution: weight [Ci, Co/groups, kh, kw] and bias [Co].
+ *
+ * @example
+ * import { convTranspose2dParams } from 'shapewise/nn'
+ * convTranspose2dParams({ inChannels: 16, outChannels: 8, kernelSize: 2 }).weight.shape // → [16, 8, 2, 2]
+ */
 export function convTranspose2dParams<const Ci extends number, const Co extends number, const K extends number | readonly [number, number], const G extends number = 1, const B extends boolean = true>(
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
@@ -113,7 +133,15 @@ export function convTranspose2dParams<const Ci extends number, const Co extends 
   return convParams('convTranspose2dParams', spec, kernelPair(spec.kernelSize), true, options)
 }
 
-/** Parameters of a linear layer: weight [out, in] and bias [out]. */
+/**
+ * Parameters of a linear layer: weight [out, in] and bias [out].
+ *
+ * @example
+ * import { linearParams } from 'shapewise/nn'
+ * const fc = linearParams({ inFeatures: 320, outFeatures: 10 })
+ * fc.weight.shape // → [10, 320]
+ * 'bias' in linearParams({ inFeatures: 3, outFeatures: 2, bias: false }) // → false
+ */
 export function linearParams<const In extends number, const Out extends number, const B extends boolean = true>(
   spec: { readonly inFeatures: In; readonly outFeatures: Out; readonly bias?: B },
   options: InitOptions = {},
@@ -124,7 +152,15 @@ export function linearParams<const In extends number, const Out extends number, 
   return make(weight, spec.bias === false ? undefined : [spec.outFeatures], spec.inFeatures, bs) as never
 }
 
-/** batchNorm2d parameters and running statistics: γ = 1, β = 0, mean 0, variance 1. */
+/**
+ * batchNorm2d parameters and running statistics: γ = 1, β = 0, mean 0, variance 1.
+ *
+ * @example
+ * import { batchNorm2dParams } from 'shapewise/nn'
+ * const bn = batchNorm2dParams({ numFeatures: 2 })
+ * await bn.weight.data() // → [1, 1]
+ * await bn.runningVar.data() // → [1, 1]
+ */
 export function batchNorm2dParams<const C extends number>(spec: { readonly numFeatures: C }) {
   positive('batchNorm2dParams', { numFeatures: spec.numFeatures })
   const c = [spec.numFeatures] as [C]

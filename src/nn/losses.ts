@@ -191,7 +191,15 @@ const checkSame = (op: string, a: AnyTensor, b: AnyTensor) => {
   if (shapeText(a.shape) !== shapeText(b.shape)) fail(`${op}: input ${shapeText(a.shape)} and target ${shapeText(b.shape)} differ`)
 }
 
-/** Mean squared error (elementwise with reduction 'none'). */
+/**
+ * Mean squared error (elementwise with reduction 'none').
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { mseLoss } from 'shapewise/nn'
+ * await mseLoss(tensor([1, 2]), tensor([1, 4])).data() // → [2]
+ * await mseLoss(tensor([1, 2]), tensor([1, 4]), { reduction: 'none' }).data() // → [0, 4]
+ */
 export function mseLoss<S extends Shape, const R extends Reduction = 'mean'>(
   input: Tensor<S>,
   target: Tensor<S>,
@@ -203,7 +211,14 @@ export function mseLoss<S extends Shape, const R extends Reduction = 'mean'>(
   return reduce(mul(d, d), options.reduction ?? 'mean') as never
 }
 
-/** Binary cross-entropy of logits against targets in [0, 1], computed stably: max(x, 0) − x·t + log(1 + e^−|x|). */
+/**
+ * Binary cross-entropy of logits against targets in [0, 1], computed stably: max(x, 0) − x·t + log(1 + e^−|x|).
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { binaryCrossEntropyWithLogits } from 'shapewise/nn'
+ * await binaryCrossEntropyWithLogits(tensor([0]), tensor([1])).data() // → [0.6931]
+ */
 export function binaryCrossEntropyWithLogits<S extends Shape, const R extends Reduction = 'mean'>(
   logits: Tensor<S>,
   targets: Tensor<S>,

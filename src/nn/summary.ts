@@ -10,6 +10,19 @@ import { leaves, type AnyTensor, type Tree } from '../tree.ts'
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
 
+/**
+ * A table of the model's ops with their output shapes and parameter counts, in the spirit of
+ * torchinfo. The model is traced on zeros of `inputShape` (lazily: nothing runs on the device).
+ *
+ * @example
+ * import { conv2d, flatten, linear, pipe, relu, type AnyTensor } from 'shapewise'
+ * import { conv2dParams, linearParams, summary } from 'shapewise/nn'
+ * const p = { c: conv2dParams({ inChannels: 1, outChannels: 4, kernelSize: 3 }), fc: linearParams({ inFeatures: 4 * 26 * 26, outFeatures: 10 }) }
+ * const model = (x: AnyTensor) => pipe(x as never, conv2d(p.c), relu, flatten, linear(p.fc)) as AnyTensor
+ * const table = summary(model, [1, 1, 28, 28], p)
+ * table.includes('Total params: 27,090') // → true
+ * console.log(table)
+ */
 export function summary(model: (x: AnyTensor) => AnyTensor, inputShape: readonly number[], params?: Tree): string {
   const input = zeros(inputShape as number[]) as AnyTensor
   const output = model(input)

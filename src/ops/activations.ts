@@ -106,10 +106,11 @@ export const ACTIVATIONS = {
 // ------------------------------------------------------------ the public layers
 
 /**
- * max(x, 0) elementwise; NaN passes through, as in PyTorch.
+ * ReLU: max(x, 0).
  *
  * @example
- * await relu(tensor([-1, 0, 2])).data() // Float32Array [0, 0, 2]
+ * import { tensor, relu } from 'shapewise'
+ * await relu(tensor([-2, 0, 3])).data() // → [0, 0, 3]
  */
 export const relu = layerOf(reluPrimitive, {})
 
@@ -117,16 +118,18 @@ export const relu = layerOf(reluPrimitive, {})
  * Leaky ReLU with the given slope for negative inputs (PyTorch's default 0.01).
  *
  * @example
- * await leakyRelu({ negativeSlope: 0.1 })(tensor([-2, 3])).data() // Float32Array [-0.2, 3]
+ * import { tensor, leakyRelu } from 'shapewise'
+ * await leakyRelu({ negativeSlope: 0.1 })(tensor([-2, 0, 3])).data() // → [-0.2, 0, 3]
  */
 export const leakyRelu = (options: { readonly negativeSlope?: number } = {}): Layer<SameShapeOf<'leakyRelu', 'float'>> =>
   layerOf(leakyReluPrimitive, { negativeSlope: options.negativeSlope ?? 0.01 })
 
 /**
- * The logistic function 1 / (1 + e⁻ˣ).
+ * The logistic sigmoid 1 / (1 + e^−x).
  *
  * @example
- * await sigmoid(tensor([0])).data() // Float32Array [0.5]
+ * import { tensor, sigmoid } from 'shapewise'
+ * await sigmoid(tensor([0, 2])).data() // → [0.5, 0.8808]
  */
 export const sigmoid = layerOf(sigmoidPrimitive, {})
 
@@ -134,15 +137,17 @@ export const sigmoid = layerOf(sigmoidPrimitive, {})
  * GELU with the exact erf form (PyTorch's default).
  *
  * @example
- * await gelu(tensor([0, 1])).data() // Float32Array [0, 0.8413447]
+ * import { tensor, gelu } from 'shapewise'
+ * await gelu(tensor([-1, 0, 1])).data() // → [-0.1587, 0, 0.8413]
  */
 export const gelu = layerOf(geluPrimitive, { approximate: 'none' })
 
 /**
- * GELU with the tanh approximation (PyTorch's `approximate='tanh'`).
+ * GELU with the tanh approximation.
  *
  * @example
- * await geluTanh(tensor([1])).data() // Float32Array [0.8411920]
+ * import { tensor, geluTanh } from 'shapewise'
+ * await geluTanh(tensor([-1, 0, 1])).data() // → [-0.1588, 0, 0.8412]
  */
 export const geluTanh = layerOf(geluPrimitive, { approximate: 'tanh' })
 

@@ -25,13 +25,61 @@ const unary = <P extends Primitive, C extends DTypeClass = 'float'>(primitive: P
 
 // The transcendental functions are float only (their kernels compute in f32); abs and neg also
 // take int32, as in PyTorch. The activations (relu, gelu, …) are in ./activations.ts.
+/**
+ * The hyperbolic tangent.
+ *
+ * @example
+ * import { tensor, tanh } from 'shapewise'
+ * await tanh(tensor([0, 1])).data() // → [0, 0.7616]
+ */
 export const tanh = unary(tanhPrimitive, 'float', {})
+/**
+ * e^x.
+ *
+ * @example
+ * import { tensor, exp } from 'shapewise'
+ * await exp(tensor([0, 1])).data() // → [1, 2.7183]
+ */
 export const exp = unary(expPrimitive, 'float', {})
+/**
+ * The natural logarithm (NaN below 0, −∞ at 0).
+ *
+ * @example
+ * import { tensor, log } from 'shapewise'
+ * await log(tensor([1, Math.E])).data() // → [0, 1]
+ */
 export const log = unary(logPrimitive, 'float', {})
+/**
+ * The square root (NaN below 0).
+ *
+ * @example
+ * import { tensor, sqrt } from 'shapewise'
+ * await sqrt(tensor([4, 2])).data() // → [2, 1.4142]
+ */
 export const sqrt = unary(sqrtPrimitive, 'float', {})
+/**
+ * |x|; takes float32 and int32.
+ *
+ * @example
+ * import { tensor, abs } from 'shapewise'
+ * await abs(tensor([-3, 2], 'int32')).data() // → [3, 2]
+ */
 export const abs = unary(absPrimitive, 'numeric', {})
+/**
+ * −x; takes float32 and int32.
+ *
+ * @example
+ * import { tensor, neg } from 'shapewise'
+ * await neg(tensor([1.5, -2])).data() // → [-1.5, 2]
+ */
 export const neg = unary(negPrimitive, 'numeric', {})
-/** The Gauss error function. */
+/**
+ * The Gauss error function.
+ *
+ * @example
+ * import { tensor, erf } from 'shapewise'
+ * await erf(tensor([0, 1])).data() // → [0, 0.8427]
+ */
 export const erf = unary(erfPrimitive, 'float', {})
 
 /**
@@ -41,9 +89,11 @@ export const erf = unary(erfPrimitive, 'float', {})
  * for ops that refuse a dtype (conv2d, linear, relu … take float32 only).
  *
  * @example
+ * import { fromArray, tensor, cast, type Tensor } from 'shapewise'
  * const labels = fromArray([0, 2, 1], [3], 'int32')
  * const asFloat: Tensor<[3]> = cast('float32')(labels)
- * await asFloat.data() // Float32Array [0, 2, 1]
+ * await asFloat.data() // → [0, 2, 1]
+ * await cast('bool')(tensor([0, -0.5, 2])).data() // → [0, 1, 1]
  */
 export const cast = <const D extends DType>(dtype: D): Layer<SameShape<'cast'>, D> => {
   if (!(['float32', 'int32', 'bool'] as unknown[]).includes(dtype)) fail(`cast: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`)
@@ -62,7 +112,17 @@ export interface DropoutOptions extends Mode {
   /** Dropout only acts in training (`true`); to evaluate (`false`) it is the identity. */
   readonly training: boolean
 }
-/** Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate). */
+/**
+ * Inverted dropout: zeroes elements with probability `rate` and scales the rest by 1/(1−rate).
+ *
+ * @example
+ * import { ones, dropout } from 'shapewise'
+ * // In training, each element is zeroed with probability `rate`, the others are scaled by 1/(1 − rate).
+ * const kept = await dropout({ rate: 0.5, training: true, seed: 7 })(ones([1000])).data()
+ * kept.every((v) => v === 0 || v === 2) // → true
+ * // Outside training it is the identity.
+ * await dropout({ rate: 0.5, training: false, seed: 7 })(ones([3])).data() // → [1, 1, 1]
+ */
 export const dropout = (options: DropoutOptions): Layer<SameShapeOf<'dropout', 'float'>> => {
   if (!(options.rate >= 0 && options.rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${options.rate}`)
   checkMode('dropout', options)
@@ -135,18 +195,88 @@ const binary = <Op extends BinaryName, Out extends DType | 'same' = 'same'>(prim
   ((...args: [Tensor<Shape, DType>, Operand] | [Operand]) =>
     args.length === 2 ? applyBinary(primitive, args[0], args[1]) : layer(primitive.name, (x) => applyBinary(primitive, x, args[0]))) as unknown as BinaryOp<Op, Out>
 
+/**
+ * a + b elementwise, NumPy broadcasting; `add(b)` alone is the layer x ↦ x + b.
+ *
+ * @example
+ * import { tensor, add } from 'shapewise'
+ * await add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).data() // → [11, 22, 13, 24]
+ * await add(1)(tensor([1, 2])).data() // → [2, 3]
+ */
 export const add = binary(addPrimitive)
+/**
+ * a − b elementwise, NumPy broadcasting.
+ *
+ * @example
+ * import { tensor, sub } from 'shapewise'
+ * await sub(tensor([5, 7]), 2).data() // → [3, 5]
+ */
 export const sub = binary(subPrimitive)
+/**
+ * a · b elementwise, NumPy broadcasting.
+ *
+ * @example
+ * import { tensor, mul } from 'shapewise'
+ * await mul(tensor([1, 2, 3]), tensor([2])).data() // → [2, 4, 6]
+ */
 export const mul = binary(mulPrimitive)
+/**
+ * a / b elementwise, NumPy broadcasting.
+ *
+ * @example
+ * import { tensor, div } from 'shapewise'
+ * await div(tensor([1, 3]), 2).data() // → [0.5, 1.5]
+ */
 export const div = binary(divPrimitive)
+/**
+ * The larger of a and b elementwise (NaN if either is NaN, as torch.maximum).
+ *
+ * @example
+ * import { tensor, maximum } from 'shapewise'
+ * await maximum(tensor([1, 5]), tensor([3, 2])).data() // → [3, 5]
+ */
 export const maximum = binary(maximumPrimitive)
+/**
+ * The smaller of a and b elementwise (NaN if either is NaN, as torch.minimum).
+ *
+ * @example
+ * import { tensor, minimum } from 'shapewise'
+ * await minimum(tensor([1, 5]), tensor([3, 2])).data() // → [1, 2]
+ */
 export const minimum = binary(minimumPrimitive)
+/**
+ * a to the power b elementwise.
+ *
+ * @example
+ * import { tensor, pow } from 'shapewise'
+ * await pow(tensor([2, 9]), tensor([3, 0.5])).data() // → [8, 3]
+ */
 export const pow = binary(powPrimitive)
-/** a > b elementwise, as a bool tensor. */
+/**
+ * a > b elementwise, as a bool tensor.
+ *
+ * @example
+ * import { tensor, greater } from 'shapewise'
+ * const mask = greater(tensor([1, 5, 3]), 3)
+ * mask.dtype // → 'bool'
+ * await mask.data() // → [0, 1, 0]
+ */
 export const greater = binary<'greater', 'bool'>(greaterPrimitive)
-/** a < b elementwise, as a bool tensor. */
+/**
+ * a < b elementwise, as a bool tensor.
+ *
+ * @example
+ * import { tensor, less } from 'shapewise'
+ * await less(tensor([1, 5, 3]), 3).data() // → [1, 0, 0]
+ */
 export const less = binary<'less', 'bool'>(lessPrimitive)
-/** a == b elementwise, as a bool tensor. */
+/**
+ * a == b elementwise, as a bool tensor.
+ *
+ * @example
+ * import { tensor, equal } from 'shapewise'
+ * await equal(tensor([1, 5, 3]), tensor([1, 2, 3])).data() // → [1, 0, 1]
+ */
 export const equal = binary<'equal', 'bool'>(equalPrimitive)
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'greater' | 'less' | 'equal'
 
@@ -162,6 +292,11 @@ type WhereRule<C extends Shape, A, B> = [DTypeOf<A>] extends [never]
  * where(cond, a, b): a where cond is true, else b, all three broadcast
  * together; a and b share a dtype, and either may be a number (which takes
  * the other's dtype).
+ *
+ * @example
+ * import { tensor, greater, where } from 'shapewise'
+ * const x = tensor([-2, 0, 3])
+ * await where(greater(x, 0), x, 0).data() // → [0, 0, 3]
  */
 export function where<C extends Shape, const A extends Operand, const B extends Operand>(
   cond: Tensor<C, 'bool'>,

@@ -16,7 +16,16 @@ export interface LinearFn<W extends Shape, B> extends ShapeFn {
   readonly accepts: 'float'
   readonly output: Linear<Input<this>, W, B extends Shape ? B : undefined>
 }
-/** x [..., in] · weightᵀ [in, out] + bias [out]. */
+/**
+ * x [..., in] · weightᵀ [in, out] + bias [out].
+ *
+ * @example
+ * import { tensor, linear } from 'shapewise'
+ * const weight = tensor([[1, 0], [1, 1], [0, 2]]) // [out 3, in 2]
+ * const y = linear({ weight, bias: tensor([0, 0, 1]) })(tensor([[1, 2]]))
+ * y.shape // → [1, 3]
+ * await y.data() // → [1, 3, 5]
+ */
 export const linear = <const W extends Weights>(weights: W): Layer<LinearFn<WeightShape<W>, BiasShape<W>>> =>
   layer('linear', (x) => {
     const { weight, bias } = splitWeights(weights)
@@ -44,7 +53,15 @@ export interface MatmulFn<B extends Shape> extends ShapeFn {
   readonly output: Matmul<Input<this>, B>
 }
 
-/** Matrix product with PyTorch's rules; with one argument, the data-last layer x ↦ x·b. */
+/**
+ * Matrix product with PyTorch's rules; with one argument, the data-last layer x ↦ x·b.
+ *
+ * @example
+ * import { tensor, matmul } from 'shapewise'
+ * const a = tensor([[1, 2], [3, 4]])
+ * await matmul(a, tensor([[1], [1]])).data() // → [3, 7]
+ * matmul(tensor([[1, 0], [0, 1]]))(a).shape // → [2, 2]
+ */
 export function matmul<A extends Shape, B extends Shape, DA extends DType = 'float32', DB extends DType = 'float32'>(
   a: Checked<Tensor<A, DA>, AcceptDType<'matmul', 'input', DA, 'float'>>,
   b: Checked<Tensor<B, DB>, AcceptDType<'matmul', 'input', DB, 'float'> extends infer E extends ShapeError<string> ? E : Matmul<A, B>>,

@@ -42,7 +42,7 @@ const untyped = <F>(f: F) => f as unknown as (x: T) => T
  *
  * @example
  * import { randn, localResponseNorm } from 'shapewise'
- * const y = localResponseNorm({ size: 5, k: 2 })(randn([1, 96, 55, 55])) // Tensor<[1, 96, 55, 55]>
+ * localResponseNorm({ size: 5, k: 2 })(randn([1, 96, 55, 55])).shape // → [1, 96, 55, 55]
  */
 export const localResponseNorm = (options: LocalResponseNormOptions): Layer<LocalResponseNormFn> => {
   const { size, alpha = 1e-4, beta = 0.75, k = 1 } = options

@@ -119,9 +119,37 @@ type PoolOf<Op extends string, Rank extends number, Options, Spec extends Option
   options: SpelledOptions<O, CheckKeys<Op, O, Spec, 'kernelSize'>>,
 ) => Layer<IfSpelled<CheckKeys<Op, O, Spec, 'kernelSize'>, PoolFn<Op, Rank, O>>>
 
+/**
+ * Max pooling over [N, C, L] (PyTorch's options: kernelSize, stride = kernelSize, padding, dilation, ceilMode).
+ *
+ * @example
+ * import { tensor, maxPool1d } from 'shapewise'
+ * await maxPool1d({ kernelSize: 2 })(tensor([[[1, 5, 2, 3]]])).data() // → [5, 3]
+ */
 export const maxPool1d = poolLayer('maxPool1d', 1) as PoolOf<'maxPool1d', 1, MaxPoolOptions, MaxPoolSpec>
+/**
+ * Max pooling over [N, C, H, W] (PyTorch's options: kernelSize, stride = kernelSize, padding, dilation, ceilMode).
+ *
+ * @example
+ * import { tensor, maxPool2d } from 'shapewise'
+ * await maxPool2d({ kernelSize: 2 })(tensor([[[[1, 2], [4, 3]]]])).data() // → [4]
+ */
 export const maxPool2d = poolLayer('maxPool2d', 2) as PoolOf<'maxPool2d', 2, MaxPoolOptions, MaxPoolSpec>
+/**
+ * Average pooling over [N, C, L] (PyTorch's options, with countIncludePad).
+ *
+ * @example
+ * import { tensor, avgPool1d } from 'shapewise'
+ * await avgPool1d({ kernelSize: 2 })(tensor([[[1, 5, 2, 3]]])).data() // → [3, 2.5]
+ */
 export const avgPool1d = poolLayer('avgPool1d', 1) as PoolOf<'avgPool1d', 1, AvgPoolOptions, AvgPoolSpec>
+/**
+ * Average pooling over [N, C, H, W] (PyTorch's options, with countIncludePad).
+ *
+ * @example
+ * import { ones, avgPool2d } from 'shapewise'
+ * avgPool2d({ kernelSize: 2, stride: 2 })(ones([1, 6, 28, 28])).shape // → [1, 6, 14, 14]
+ */
 export const avgPool2d = poolLayer('avgPool2d', 2) as PoolOf<'avgPool2d', 2, AvgPoolOptions, AvgPoolSpec>
 
 export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
@@ -129,7 +157,13 @@ export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
   readonly accepts: 'float'
   readonly output: AdaptivePoolShape<'adaptiveAvgPool2d', Input<this>, Size>
 }
-/** Average pooling to a fixed output size, whatever the input size. */
+/**
+ * Average pooling to a fixed output size, whatever the input size.
+ *
+ * @example
+ * import { tensor, adaptiveAvgPool2d } from 'shapewise'
+ * await adaptiveAvgPool2d([1, 2])(tensor([[[[1, 2, 3, 4]]]])).data() // → [1.5, 3.5]
+ */
 export const adaptiveAvgPool2d = <const Size extends Spatial>(outputSize: Size): Layer<AdaptivePoolFn<Size>> =>
   layer('adaptiveAvgPool2d', (x) => {
     acceptDType('adaptiveAvgPool2d', 'input', x.dtype, 'float')
@@ -146,9 +180,23 @@ const globalPool = (op: 'globalAvgPool2d' | 'globalMaxPool2d') =>
     acceptDType(op, 'input', x.dtype, 'float')
     return wrap(bind(op === 'globalAvgPool2d' ? globalAvgPool2dPrimitive : globalMaxPool2dPrimitive, [x.node], {}))
   })
-/** Mean over H and W: [N, C, H, W] → [N, C]. */
+/**
+ * Mean over H and W: [N, C, H, W] → [N, C].
+ *
+ * @example
+ * import { tensor, globalAvgPool2d } from 'shapewise'
+ * const y = globalAvgPool2d(tensor([[[[1, 2], [3, 6]]]]))
+ * y.shape // → [1, 1]
+ * await y.data() // → [3]
+ */
 export const globalAvgPool2d = globalPool('globalAvgPool2d') as Layer<GlobalPoolFn<'globalAvgPool2d'>>
-/** Max over H and W: [N, C, H, W] → [N, C]. */
+/**
+ * Max over H and W: [N, C, H, W] → [N, C].
+ *
+ * @example
+ * import { tensor, globalMaxPool2d } from 'shapewise'
+ * await globalMaxPool2d(tensor([[[[1, 2], [3, 6]]]])).data() // → [6]
+ */
 export const globalMaxPool2d = globalPool('globalMaxPool2d') as Layer<GlobalPoolFn<'globalMaxPool2d'>>
 
 export interface UpsampleFn<O> extends ShapeFn {
@@ -158,6 +206,13 @@ export interface UpsampleFn<O> extends ShapeFn {
 }
 /** Nearest or bilinear upsampling by an integer scale factor or to a target size. */
 type UpsampleKeys<O> = CheckKeys<'upsample', O, UpsampleSpec, never>
+/**
+ * Resizes H and W (F.interpolate): `scaleFactor` or `size`, mode 'nearest' (default) or 'bilinear' with `alignCorners`.
+ *
+ * @example
+ * import { tensor, upsample } from 'shapewise'
+ * await upsample({ scaleFactor: 2 })(tensor([[[[1, 2]]]])).array() // → [[[[1, 1, 2, 2], [1, 1, 2, 2]]]]
+ */
 export const upsample = <const O extends OptionsLike<UpsampleOptions>>(
   options: SpelledOptions<O, UpsampleKeys<O>>,
 ): Layer<IfSpelled<UpsampleKeys<O>, UpsampleFn<O>>> => {
@@ -194,7 +249,17 @@ export interface BatchNormFn<P extends Shape> extends ShapeFn {
   readonly accepts: 'float'
   readonly output: BatchNormShape<Input<this>, P>
 }
-/** Batch normalisation over the channels of [N, C, H, W]; `training` says which statistics (see `Mode`). */
+/**
+ * Batch normalisation over the channels of [N, C, H, W]; `training` says which statistics (see `Mode`).
+ *
+ * @example
+ * import { tensor, ones, zeros, batchNorm2d } from 'shapewise'
+ * const params = { weight: ones([1]), bias: zeros([1]), runningMean: tensor([2]), runningVar: tensor([4]) }
+ * // Evaluation: the running statistics, (x − 2) / √(4 + eps).
+ * await batchNorm2d(params, { training: false, eps: 0 })(tensor([[[[2, 4]]]])).data() // → [0, 1]
+ * // Training: the batch's own statistics (mean 3, variance 1).
+ * await batchNorm2d(params, { training: true, eps: 0 })(tensor([[[[2, 4]]]])).data() // → [-1, 1]
+ */
 export const batchNorm2d = <P extends Shape>(params: BatchNormParams<P>, options: BatchNormOptions): Layer<BatchNormFn<P>> => {
   checkMode('batchNorm2d', options)
   return layer('batchNorm2d', (x) => {

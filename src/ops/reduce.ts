@@ -46,10 +46,42 @@ const reduction = <Op extends 'sum' | 'mean' | 'max' | 'argmax'>(op: Op) => <con
   })
 }
 
+/**
+ * Sum over `axis` (a number, a list, or all axes when absent); `keepDims` keeps the reduced axes as size 1.
+ *
+ * @example
+ * import { tensor, sum } from 'shapewise'
+ * const x = tensor([[1, 2, 3], [4, 5, 6]])
+ * await sum()(x).data() // → [21]
+ * await sum({ axis: 1 })(x).data() // → [6, 15]
+ * sum({ axis: 0, keepDims: true })(x).shape // → [1, 3]
+ */
 export const sum = reduction('sum')
+/**
+ * Mean over `axis` (a number, a list, or all axes when absent); float32 only.
+ *
+ * @example
+ * import { tensor, mean } from 'shapewise'
+ * await mean({ axis: 0 })(tensor([[1, 2], [3, 6]])).data() // → [2, 4]
+ */
 export const mean = reduction('mean')
+/**
+ * Maximum over `axis` (torch.amax): NaN wins, as in PyTorch.
+ *
+ * @example
+ * import { tensor, max } from 'shapewise'
+ * await max({ axis: 1 })(tensor([[1, 7, 3], [4, 2, 0]])).data() // → [7, 4]
+ */
 export const max = reduction('max')
-/** Index of the largest value along one axis (or of the flattened tensor); int32. */
+/**
+ * Index of the largest value along one axis (or of the flattened tensor); int32.
+ *
+ * @example
+ * import { tensor, argmax } from 'shapewise'
+ * const best = argmax({ axis: 1 })(tensor([[1, 7, 3], [4, 2, 0]]))
+ * best.dtype // → 'int32'
+ * await best.data() // → [1, 0]
+ */
 export const argmax = reduction('argmax') as unknown as <const O extends { readonly axis?: number; readonly keepDims?: boolean; readonly [key: string]: unknown } = {}>(
   options?: SpelledOptions<O, ReduceKeys<'argmax', O>>,
 ) => Layer<IfSpelled<ReduceKeys<'argmax', O>, ReduceFn<'argmax', O>>, 'int32'>
@@ -68,7 +100,19 @@ const alongAxis = <Op extends 'softmax' | 'logSoftmax'>(op: Op) => <const Axis e
     return wrap(bind(op === 'softmax' ? softmaxPrimitive : logSoftmaxPrimitive, [x.node], { axis: normalizeAxis(op, options?.axis ?? -1, x.rank) }))
   })
 
-/** Softmax along an axis (default the last), computed stably (max subtracted first). */
+/**
+ * Softmax along an axis (default the last), computed stably (max subtracted first).
+ *
+ * @example
+ * import { tensor, softmax } from 'shapewise'
+ * await softmax()(tensor([[0, Math.log(3)]])).data() // → [0.25, 0.75]
+ */
 export const softmax = alongAxis('softmax')
-/** log(softmax(x)) along an axis, computed stably as x − max − log Σ exp(x − max). */
+/**
+ * log(softmax(x)) along an axis, computed stably as x − max − log Σ exp(x − max).
+ *
+ * @example
+ * import { tensor, logSoftmax } from 'shapewise'
+ * await logSoftmax()(tensor([0, 0])).data() // → [-0.6931, -0.6931]
+ */
 export const logSoftmax = alongAxis('logSoftmax')

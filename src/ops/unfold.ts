@@ -48,7 +48,8 @@ const apply = <F>(f: F, x: T) => (f as unknown as (t: T) => T)(x)
  *
  * @example
  * import { rand, unfold } from 'shapewise'
- * const cols = unfold({ kernelSize: 5 })(rand([10, 3, 7, 7])) // Tensor<[10, 75, 9]>: 75 = 3·5·5 values per window, 9 windows
+ * // 75 = 3·5·5 values per window, 9 windows.
+ * unfold({ kernelSize: 5 })(rand([10, 3, 7, 7])).shape // → [10, 75, 9]
  */
 export const unfold = <const O extends UnfoldOptions>(options: O): Layer<UnfoldFn<O>> =>
   layer<UnfoldFn<O>>('unfold', (input) => {

@@ -40,15 +40,22 @@ const keepWhere = (finite: AnyTensor, next: Tree, old: Tree): Tree => {
  * and an `UpdateReport`. A training loop can then skip the batch, or stop, with the model intact.
  *
  * @example
- * const optimizer = guarded(adam({ lr: 1e-3 }))
- * const step = jit((params: Params, state: State, x: Batch, y: Labels) => {
- *   const [loss, grads] = valueAndGrad((p: Params) => crossEntropy(model(p)(x), y))(params)
+ * import { jit, tensor, valueAndGrad, mul, sum, type Tensor } from 'shapewise'
+ * import { guarded, readUpdateReport, sgd } from 'shapewise/optim'
+ * type Params = { w: Tensor<[2]> }
+ * const optimizer = guarded(sgd({ lr: 0.1 }))
+ * const step = jit((params: Params, state: ReturnType<typeof optimizer.init<Params>>, scale: Tensor<[]>) => {
+ *   const [loss, grads] = valueAndGrad((p: Params) => mul(sum()(mul(p.w, p.w)), scale))(params)
  *   const [next, nextState, report] = optimizer.guardedUpdate(params, grads, state, loss)
- *   return { params: next, state: nextState, loss, report }
- * }, { donate: [0, 1] })
- * const out = await step(params, state, x, y)
- * const { skipped, step: n } = await readUpdateReport(out.report)
- * if (skipped) console.warn(`step ${n}: loss or gradient not finite, batch skipped`)
+ *   return { params: next, state: nextState, report }
+ * })
+ * const params = { w: tensor([1, 2]) }
+ * const ok = await step(params, optimizer.init(params), tensor(1))
+ * await ok.params.w.data() // → [0.8, 1.6]
+ * const bad = await step(params, optimizer.init(params), tensor(NaN)) // a NaN loss: nothing changes
+ * await bad.params.w.data() // → [1, 2]
+ * const report = await readUpdateReport(bad.report)
+ * report.skipped // → true
  */
 export const guarded = <Slots>(optimizer: Optimizer<Slots>): GuardedOptimizer<Slots> => ({
   init: (params) => optimizer.init(params),
@@ -70,7 +77,14 @@ export const guarded = <Slots>(optimizer: Optimizer<Slots>): GuardedOptimizer<Sl
   },
 })
 
-/** Reads an update report back: the step number and whether it was skipped. */
+/**
+ * Reads an update report back: the step number and whether it was skipped.
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { readUpdateReport } from 'shapewise/optim'
+ * await readUpdateReport({ step: tensor(3), skipped: tensor(0, 'bool') }) // → { step: 3, skipped: false }
+ */
 export const readUpdateReport = async (report: UpdateReport): Promise<{ step: number; skipped: boolean }> => {
   const [step, skipped] = await Promise.all([report.step.data(), report.skipped.data()])
   return { step: step[0], skipped: skipped[0] !== 0 }

@@ -50,9 +50,13 @@ const carry = <T extends AnyTensor>(t: T): T => wrap(t.node) as T
 const carryTree = <S>(slots: S): S => (slots === null ? slots : ((mapTree as unknown as (t: unknown, f: (x: AnyTensor) => AnyTensor) => S)(slots, carry)))
 
 /**
- * A new state whose learning rate is `lr` (for schedules). The rate is host data, uploaded with the
- * next step: a `full` node would be a kernel with the value in its source, and a schedule that gives
- * every step a new rate would compile a new pipeline every step.
+ * A new state whose learning rate is `lr` (for schedules).
+ *
+ * @example
+ * import { zeros } from 'shapewise'
+ * import { adam, withLearningRate } from 'shapewise/optim'
+ * const state = withLearningRate(adam({ lr: 1e-3 }).init({ w: zeros([2]) }), 1e-4)
+ * await state.lr.data() // → [0.0001]
  */
 export const withLearningRate = <S>(state: OptimizerState<S>, lr: number): OptimizerState<S> => {
   checkLearningRate('withLearningRate', lr)
@@ -67,7 +71,17 @@ export interface SgdOptions {
   readonly weightDecay?: number
 }
 
-/** Stochastic gradient descent with optional momentum (PyTorch's formulation) and Nesterov. */
+/**
+ * Stochastic gradient descent with optional momentum (PyTorch's formulation) and Nesterov.
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { sgd } from 'shapewise/optim'
+ * const optimizer = sgd({ lr: 0.1 })
+ * const params = { w: tensor([1, 2]) }
+ * const [next] = optimizer.update(params, { w: tensor([1, 1]) }, optimizer.init(params))
+ * await next.w.data() // → [0.9, 1.9]
+ */
 export const sgd = (options: SgdOptions): Optimizer<Tree | null> => withTemporaries(sgdUntracked(options))
 const sgdUntracked = (options: SgdOptions): Optimizer<Tree | null> => {
   checkLearningRate('sgd', options.lr)
@@ -151,7 +165,30 @@ const adamFamilyUntracked = (op: 'adam' | 'adamW', options: AdamOptions): Optimi
   }
 }
 
-/** Adam (Kingma & Ba), with optional L2 weight decay added to the gradient. */
+/**
+ * Adam (Kingma & Ba), with optional L2 weight decay added to the gradient.
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { adam } from 'shapewise/optim'
+ * const optimizer = adam({ lr: 0.1 })
+ * const params = { w: tensor([1, -1]) }
+ * // Adam's first step moves each weight by lr against the gradient's sign.
+ * const [next, state] = optimizer.update(params, { w: tensor([0.5, -3]) }, optimizer.init(params))
+ * await next.w.data() // → [0.9, -0.9]
+ * await state.step.data() // → [1]
+ */
 export const adam = (options: AdamOptions) => adamFamily('adam', options)
-/** AdamW: Adam with decoupled weight decay (default 0.01, as PyTorch). */
+/**
+ * AdamW: Adam with decoupled weight decay (default 0.01, as PyTorch).
+ *
+ * @example
+ * import { tensor } from 'shapewise'
+ * import { adamW } from 'shapewise/optim'
+ * const optimizer = adamW({ lr: 0.1, weightDecay: 0.5 })
+ * const params = { w: tensor([2]) }
+ * // Decoupled decay: w·(1 − lr·decay), then Adam's step of lr.
+ * const [next] = optimizer.update(params, { w: tensor([1]) }, optimizer.init(params))
+ * await next.w.data() // → [1.8]
+ */
 export const adamW = (options: AdamOptions) => adamFamily('adamW', options)

@@ -3,7 +3,14 @@ import { fail } from '../shape/errors.ts'
 
 export type Schedule = (step: number) => number
 
-/** Multiplies the rate by `gamma` every `stepSize` steps (PyTorch's StepLR). */
+/**
+ * Multiplies the rate by `gamma` every `stepSize` steps (PyTorch's StepLR).
+ *
+ * @example
+ * import { stepDecay } from 'shapewise/optim'
+ * const lr = stepDecay({ initial: 0.1, stepSize: 10, gamma: 0.5 })
+ * const rates = [lr(0), lr(9), lr(10), lr(25)] // → [0.1, 0.1, 0.05, 0.025]
+ */
 export const stepDecay = (options: { readonly initial: number; readonly stepSize: number; readonly gamma?: number }): Schedule => {
   if (!(options.initial > 0)) fail(`stepDecay: the initial learning rate must be a positive number, got ${options.initial}`)
   if (!(Number.isInteger(options.stepSize) && options.stepSize > 0)) fail(`stepDecay: stepSize must be a positive integer, got ${options.stepSize}`)
@@ -17,6 +24,11 @@ export const stepDecay = (options: { readonly initial: number; readonly stepSize
  * `initial` rather than PyTorch's 0: a schedule that reaches 0 would hand the
  * optimizer a rate it rightly refuses (`withLearningRate` throws) on the last
  * step of a run, and a zero rate teaches nothing anyway.
+ *
+ * @example
+ * import { cosineDecay } from 'shapewise/optim'
+ * const lr = cosineDecay({ initial: 0.1, total: 100, min: 0.001 })
+ * const rates = [lr(0), lr(50), lr(100), lr(200)] // → [0.1, 0.0505, 0.001, 0.001]
  */
 export const cosineDecay = (options: { readonly initial: number; readonly total: number; readonly min?: number }): Schedule => {
   if (!(options.initial > 0)) fail(`cosineDecay: the initial learning rate must be a positive number, got ${options.initial}`)

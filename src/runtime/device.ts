@@ -67,12 +67,13 @@ export const SOFTWARE_PACKAGES = ['libegl1', 'libegl-mesa0', 'libgl1-mesa-dri', 
  * checkpoint.
  *
  * @example
- * try {
- *   await loss.data()
- * } catch (e) {
- *   if (!(e instanceof DeviceLostError)) throw e
- *   params = await loadCheckpoint('run/last.ckpt') // then go on: the next step runs on a new device
- * }
+ * import { jit, tensor, add, resetDevice, DeviceLostError, type Tensor } from 'shapewise'
+ * const y = await jit((x: Tensor<[2]>) => add(x, 1))(tensor([1, 2]))
+ * resetDevice() // as a lost device would: the step's output lived only there
+ * let error: unknown
+ * try { await y.data() } catch (e) { error = e }
+ * error instanceof DeviceLostError // → true
+ * // Recover: reload the parameters (a checkpoint) and go on; the next step runs on a new device.
  */
 export class DeviceLostError extends Error {
   override readonly name = 'DeviceLostError'
@@ -205,7 +206,15 @@ export function peekGpu(): Gpu | undefined {
   return current?.gpu
 }
 
-/** Backend description and limits of the shared device (acquiring it if needed). */
+/**
+ * Backend description and limits of the shared device (acquiring it if needed).
+ *
+ * @example
+ * import { backendInfo } from 'shapewise'
+ * const info = await backendInfo()
+ * const known = ['vulkan', 'metal', 'd3d12', 'opengl', 'unknown'].includes(info.backend) // → true
+ * console.log(`${info.backend}: ${info.description}`)
+ */
 export async function backendInfo(): Promise<BackendInfo> {
   return (await getGpu()).info
 }
@@ -234,8 +243,9 @@ export function replacedDeviceLoss(): DeviceLostError | undefined {
  * jitted steps are gone (reading one throws DeviceLostError), so reload parameters from a checkpoint.
  *
  * @example
+ * import { resetDevice, tensor } from 'shapewise'
  * resetDevice()
- * await tensor([1, 2]).data() // runs on a fresh device
+ * await tensor([1, 2]).data() // → [1, 2]
  */
 export function resetDevice(): void {
   releaseGpu()

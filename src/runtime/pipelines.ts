@@ -46,7 +46,17 @@ interface Cache {
 const caches = new WeakMap<GPUDevice, Cache>()
 let compilations = 0
 
-/** Pipelines compiled in this process (cache misses), for tests and profiling. */
+/**
+ * Pipelines compiled in this process (cache misses), for tests and profiling.
+ *
+ * @example
+ * import { pipelineCompilations, fromArray, exp } from 'shapewise'
+ * const expOfZeros = () => exp(fromArray(new Float32Array(1000), [1000])).data()
+ * await expOfZeros()
+ * const before = pipelineCompilations()
+ * await expOfZeros() // the same kernel: served from the cache
+ * pipelineCompilations() - before // → 0
+ */
 export function pipelineCompilations(): number {
   return compilations
 }

@@ -45,7 +45,15 @@ export const mixedDTypes = <Op extends string, A extends DType, B extends DType>
 /** "add: operands are float32 and int32; convert one with cast so both have the same dtype" */
 export type mixedDTypes<Op extends string, A extends DType, B extends DType> = ReturnType<typeof mixedDTypes<Op, A, B>>
 
-/** An op was given a tensor of a dtype it does not accept. */
+/**
+ * An op was given a tensor of a dtype it does not accept.
+ *
+ * @example
+ * import { tensor, relu, DTypeError } from 'shapewise'
+ * let error: unknown
+ * try { relu(tensor([1, 2], 'int32') as never) } catch (e) { error = e }
+ * error instanceof DTypeError // → true
+ */
 export class DTypeError extends TypeError {
   override readonly name = 'DTypeError'
 }

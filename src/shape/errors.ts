@@ -9,7 +9,17 @@
  * (`fail(expectsInput(op, …))`) cannot say different things.
  */
 
-/** The run-time face of a shape rule's "no": same message text as the type-level ShapeError. */
+/**
+ * The run-time face of a shape rule's "no": same message text as the type-level ShapeError.
+ *
+ * @example
+ * import { fromArray, matmul, ShapeError } from 'shapewise'
+ * // The compiler catches this for literal shapes; shapes known at run time are checked when the op is called.
+ * const a = fromArray(new Float32Array(6), [2, 3] as number[])
+ * let error: unknown
+ * try { matmul(a, a) } catch (e) { error = e }
+ * error instanceof ShapeError // → true
+ */
 export class ShapeError extends Error {
   override readonly name = 'ShapeError'
 }

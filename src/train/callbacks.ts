@@ -27,8 +27,25 @@ export interface CheckpointOptions<P extends Tree, S> {
  * tensors saved are exactly the epoch's.
  *
  * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
+ * import { existsSync } from 'node:fs'
+ * import { saveCheckpoint } from 'shapewise/io'
  * import { fit, checkpoint } from 'shapewise/train'
- * await fit({ ...options, callbacks: [checkpoint({ save: saveCheckpoint, dir: 'runs/lenet' })] })
+ * await fit({
+ *   model: (p: typeof params, x) => model(p, x), params, optimizer: adam({ lr: 0.01 }), epochs: 2, progress: false,
+ *   train: () => batches(data, { batchSize: 8 }),
+ *   callbacks: [checkpoint({ save: saveCheckpoint, dir: 'runs/tiny', every: 2 })],
+ * })
+ * existsSync('runs/tiny/epoch-002') // → true
+ * existsSync('runs/tiny/epoch-001') // → false
  */
 export function checkpoint<P extends Tree, S>(options: CheckpointOptions<P, S>): Callback<P, S> {
   const every = options.every ?? 1
@@ -61,8 +78,24 @@ export interface EarlyStoppingOptions {
  * as an improvement.
  *
  * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
+ * import { sgd } from 'shapewise/optim'
  * import { fit, earlyStopping } from 'shapewise/train'
- * await fit({ ...options, callbacks: [earlyStopping({ monitor: 'valAccuracy', patience: 2 })] })
+ * // A learning rate too small to move the loss measurably: no improvement, so training stops early.
+ * const { stopped } = await fit({
+ *   model: (p: typeof params, x) => model(p, x), params, optimizer: sgd({ lr: 1e-30 }), epochs: 10, progress: false,
+ *   train: () => batches(data, { batchSize: 8 }),
+ *   callbacks: [earlyStopping({ monitor: 'loss', patience: 2, minDelta: 1e-3 })],
+ * })
+ * stopped // → { reason: 'callback', epoch: 3 }
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callback {
   const { monitor = 'valLoss', patience = 3, minDelta = 0 } = options

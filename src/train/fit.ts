@@ -146,9 +146,23 @@ const correctCount = (logits: AnyTensor, labels: AnyTensor): AnyTensor =>
  * before their buffers are given up), so a NaN loses nothing.
  *
  * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
+ * import { tensor } from 'shapewise'
  * import { trainingStep } from 'shapewise/train'
- * const step = trainingStep(model, adam({ lr: 1e-3 }))
- * const out = await step(params, state, x, y, seed) // { params, state, loss, correct }
+ * const optimizer = adam({ lr: 0.01 })
+ * const step = trainingStep(model, optimizer)
+ * const [batch] = batches(data, { batchSize: 8 })
+ * const out = await step(params, optimizer.init(params), batch.x, batch.y, tensor(0, 'int32')) // { params, state, loss, correct }
+ * out.loss.shape // → []
+ * await out.state.step.data() // → [1]
  */
 export function trainingStep<P extends Tree, S, X extends Shape>(
   model: Model<P, X>,
@@ -189,9 +203,21 @@ export function trainingStep<P extends Tree, S, X extends Shape>(
  * loss and its count of correct predictions.
  *
  * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
+ * import { tensor } from 'shapewise'
  * import { evaluationStep } from 'shapewise/train'
  * const evaluate = evaluationStep(model)
- * const { loss, correct } = await evaluate(params, x, y, seed)
+ * const [batch] = batches(data, { batchSize: 8 })
+ * const { loss, correct } = await evaluate(params, batch.x, batch.y, tensor(0, 'int32'))
+ * const correctAtMostAll = (await correct.data())[0] <= 8 // → true
  */
 export function evaluationStep<P extends Tree, X extends Shape>(model: Model<P, X>, loss: FitOptions<P, unknown, X>['loss'] = crossEntropy as never) {
   return jit((params: P, x: Tensor<X>, y: Tensor<[number], 'int32'>, seed: Tensor<[], 'int32'>) => {
@@ -208,7 +234,24 @@ const scalarOf = async (t: Tensor<[]>): Promise<number> => {
   return v
 }
 
-/** Mean loss and accuracy of a model over some batches, in evaluation mode. */
+/**
+ * Mean loss and accuracy of a model over some batches, in evaluation mode.
+ *
+ * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
+ * import { evaluate, evaluationStep } from 'shapewise/train'
+ * const result = await evaluate(evaluationStep(model), params, batches(data, { batchSize: 4 }))
+ * result.count // → 8
+ * result.accuracy >= 0 && result.accuracy <= 1 // → true
+ */
 export async function evaluate<P extends Tree, X extends Shape>(
   step: ReturnType<typeof evaluationStep<P, X>>,
   params: P,
@@ -240,13 +283,25 @@ export async function evaluate<P extends Tree, X extends Shape>(
  * evaluated with `training: false` reads them as they were given.
  *
  * @example
+ * import { flatten, linear, pipe, type Tensor } from 'shapewise'
+ * import { batches } from 'shapewise/data'
+ * import { linearParams } from 'shapewise/nn'
+ * import { adam } from 'shapewise/optim'
+ * // Eight tiny "images": class 0 bright on the left half, class 1 on the right.
+ * const images = new Float32Array(8 * 784).map((_, i) => ((i % 28 < 14) === (i < 4 * 784) ? 1 : 0))
+ * const data = { images, labels: Int32Array.of(0, 0, 0, 0, 1, 1, 1, 1), count: 8 }
+ * const params = { fc: linearParams({ inFeatures: 784, outFeatures: 2 }) }
+ * const model = (p: typeof params, x: Tensor<[number, 1, 28, 28]>) => pipe(x, flatten, linear(p.fc))
  * import { fit } from 'shapewise/train'
- * const { params: trained, history } = await fit({
- *   model: (p, x, context) => pipe(x, conv2d(p.c1), relu, dropout({ rate: 0.25, ...context }), flatten, linear(p.fc)),
- *   params, optimizer: adam({ lr: 1e-3 }), epochs: 5,
- *   train: (epoch) => batches(train, { batchSize: 64, shuffle: true, seed: epoch }),
- *   validation: () => batches(test, { batchSize: 500 }),
+ * const { params: trained, history, stopped } = await fit({
+ *   model: (p, x) => model(p, x),
+ *   params, optimizer: adam({ lr: 0.01 }), epochs: 3, progress: false,
+ *   train: (epoch) => batches(data, { batchSize: 4, shuffle: true, seed: epoch }),
+ *   validation: () => batches(data, { batchSize: 8 }),
  * })
+ * stopped.reason // → 'completed'
+ * history.loss.length // → 3
+ * history.valAccuracy[2] // → 1
  */
 export async function fit<P extends Tree, S, X extends Shape>(options: FitOptions<P, S, X>): Promise<FitResult<P, S>> {
   const { epochs, schedule, scheduleBy = 'step', callbacks = [] } = options
@@ -313,7 +368,14 @@ export async function fit<P extends Tree, S, X extends Shape>(options: FitOption
   return { params, optimizerState: state, history, stopped, seconds: (performance.now() - started) / 1000 }
 }
 
-/** `epoch 3/10  125 steps  loss 0.1234  acc 96.10%  val_loss 0.0987  val_acc 97.00%  1,234 img/s  6.1 s` */
+/**
+ * `epoch 3/10  125 steps  loss 0.1234  acc 96.10%  val_loss 0.0987  val_acc 97.00%  1,234 img/s  6.1 s`
+ *
+ * @example
+ * import { epochLine } from 'shapewise/train'
+ * const line = epochLine({ epoch: 3, loss: 0.1234, accuracy: 0.961, valLoss: NaN, valAccuracy: NaN, lr: 1e-3, seconds: 6.1, imagesPerSecond: 1234 }, 10, 125)
+ * line // → 'epoch 3/10  125 steps  loss 0.1234  acc 96.10%  1,234 img/s  6.1 s'
+ */
 export const epochLine = (r: EpochRecord, epochs: number, steps: number): string =>
   [
     `epoch ${r.epoch}/${epochs}`,

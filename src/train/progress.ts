@@ -41,7 +41,13 @@ const REDRAW_MS = 100
 export const formatRate = (imagesPerSecond: number): string => `${Math.round(imagesPerSecond).toLocaleString('en-US')} img/s`
 export const formatAccuracy = (accuracy: number): string => `${(100 * accuracy).toFixed(2)}%`
 
-/** The figures of a progress line, without the bar: `12/125  loss 0.4123  acc 87.50%  1,234 img/s`. */
+/**
+ * The figures of a progress line, without the bar: `12/125  loss 0.4123  acc 87.50%  1,234 img/s`.
+ *
+ * @example
+ * import { progressFigures } from 'shapewise/train'
+ * progressFigures({ epoch: 1, epochs: 5, done: 12, total: 125, loss: 0.4123, accuracy: 0.875, imagesPerSecond: 1234 }) // → '12/125  loss 0.4123  acc 87.50%  1,234 img/s'
+ */
 export const progressFigures = (s: ProgressState): string =>
   [
     s.total ? `${s.done}/${s.total}` : `${s.done} steps`,
@@ -50,6 +56,17 @@ export const progressFigures = (s: ProgressState): string =>
     formatRate(s.imagesPerSecond),
   ].join('  ')
 
+/**
+ * The training progress display: in a terminal one line redrawn in place (a bar, loss, accuracy,
+ * images/s); into a file or a pipe plain lines, one per epoch or every `every` steps.
+ *
+ * @example
+ * import { ProgressBar } from 'shapewise/train'
+ * const lines: string[] = []
+ * const bar = new ProgressBar({ stream: { write: (text: string) => lines.push(text) }, tty: false, every: 2 })
+ * bar.update({ epoch: 1, epochs: 1, done: 2, total: 4, loss: 0.5, imagesPerSecond: 100 })
+ * lines.join('').includes('2/4  loss 0.5000') // → true
+ */
 export class ProgressBar {
   readonly #stream: ProgressStream
   readonly #tty: boolean

@@ -8,7 +8,8 @@ import { vizFail } from './raster.ts'
  *
  * @example
  * import { confusionMatrix } from 'shapewise/viz'
- * confusionMatrix([0, 1, 1], [0, 1, 0], 2) // [[1, 1], [0, 1]]
+ * // Rows are the actual classes, columns the predicted ones.
+ * confusionMatrix([0, 1, 1], [0, 1, 0], 2) // → [[1, 1], [0, 1]]
  */
 export function confusionMatrix(predicted: ArrayLike<number>, actual: ArrayLike<number>, classCount: number): number[][] {
   if (!(Number.isInteger(classCount) && classCount >= 1)) vizFail(`confusionMatrix: classCount must be a positive integer, got ${classCount}`)

@@ -6,7 +6,18 @@
 import { encode } from 'fast-png'
 import type { Tensor } from '../tensor.ts'
 
-/** Errors of the picture functions: which function, which input or option, what is wrong. */
+/**
+ * Errors of the picture functions: which function, which input or option, what is wrong.
+ *
+ * @example
+ * import { zeros } from 'shapewise'
+ * import { imageGridPng, VizError } from 'shapewise/viz'
+ * let error: unknown
+ * // Two channels make no picture (grey has 1, RGB 3).
+ * try { await imageGridPng(zeros([4, 2, 8, 8])) } catch (e) { error = e }
+ * error instanceof VizError // → true
+ * const message = (error as VizError).message // → 'imageGridPng: images have 2 channels; a picture shows 1 (grey) or 3 (RGB)'
+ */
 export class VizError extends Error {
   override readonly name = 'VizError'
 }

@@ -14,7 +14,14 @@ const fontFile = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')
 /** The font family every chart and label uses. */
 export const FONT_FAMILY = 'DejaVu Sans'
 
-/** Renders an SVG document to PNG bytes (RGBA), at its own size. */
+/**
+ * Renders an SVG document to PNG bytes (RGBA), at its own size.
+ *
+ * @example
+ * import { svgToPng } from 'shapewise/viz'
+ * const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>')
+ * const signature = Array.from(png.subarray(1, 4)) // → [0x50, 0x4e, 0x47]
+ */
 export const svgToPng = (svg: string): Uint8Array => {
   const rendered = new Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles: [fontFile], defaultFontFamily: FONT_FAMILY },

@@ -15,10 +15,10 @@ import {
 } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
 import { sgd, type OptimizerState } from '../../src/optim/index.ts'
-import { expectClose, values, type ExecuteCall } from './helpers.ts'
+import { expectClose, values, type ExecuteCall } from '../helpers/reference.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
-vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('./helpers.ts')).spyExecutor(calls)(importOriginal))
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
 // ---------------------------------------------------------------- the model
 const makeParams = () => ({

@@ -10,7 +10,7 @@ import {
   add, fromArray, grad, matmul, mean, memory, mul, relu, scope, ShapeError, stopGradient, sum, tanh, tensor, valueAndGrad, valueAndGradWithAux,
   vjp, flattenTree, type AnyTensor, type Tensor, type Tree,
 } from '../../src/index.ts'
-import { expectClose, finiteDifferences, matmul64, transpose64, values } from './helpers.ts'
+import { expectClose, finiteDifferences, matmul64, transpose64, values } from '../helpers/reference.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 const shapes = (tree: Tree) => flattenTree(tree).map(([path, t]) => [path, [...t.shape]])

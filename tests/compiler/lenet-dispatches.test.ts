@@ -8,10 +8,10 @@ import { jit, randn, fromArray, valueAndGrad, type Tensor } from '../../src/inde
 import { crossEntropy } from '../../src/nn/index.ts'
 import { adam, type OptimizerState } from '../../src/optim/index.ts'
 import { classic, classicParams, type ClassicParams } from '../../examples/lenet.ts'
-import type { ExecuteCall } from '../autodiff/helpers.ts'
+import type { ExecuteCall } from '../helpers/reference.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
-vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
 /** Dispatches of one LeNet-5 training step at batch 64, measured before the compiler became passes over a kernel IR. */
 const LENET_STEP_DISPATCHES = 103

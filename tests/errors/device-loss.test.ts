@@ -9,7 +9,7 @@ import {
 import { crossEntropy } from '../../src/nn/index.ts'
 import { sgd, type OptimizerState } from '../../src/optim/index.ts'
 import { deviceLoss, getGpu } from '../../src/runtime/index.ts'
-import { expectClose, rejection, values } from '../autodiff/helpers.ts'
+import { expectClose, rejection, values } from '../helpers/reference.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 

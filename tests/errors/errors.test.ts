@@ -15,7 +15,7 @@ import { definePrimitive, noGradient } from '../../src/core/primitive.ts'
 import { makeNode } from '../../src/graph.ts'
 import { peekGpu, PlanError, WgslError } from '../../src/runtime/index.ts'
 import { wrap } from '../../src/tensor.ts'
-import { expectClose, matmul64, rejection, values } from '../autodiff/helpers.ts'
+import { expectClose, matmul64, rejection, values } from '../helpers/reference.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 

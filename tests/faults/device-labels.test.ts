@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { add, fromArray, jit, LabelError, oneHot, tensor, valueAndGrad, type AnyTensor, type Tensor } from '../../src/index.ts'
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
-import { rejection } from '../autodiff/helpers.ts'
+import { rejection } from '../helpers/reference.ts'
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 const logits = () => fromArray(Array.from({ length: 20 }, (_, i) => Math.sin(i)), [2, 10]) as Tensor<[2, 10]>

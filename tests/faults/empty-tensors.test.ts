@@ -12,10 +12,10 @@ import {
   type AnyTensor, type Tensor,
 } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
-import { values, type ExecuteCall } from '../autodiff/helpers.ts'
+import { values, type ExecuteCall } from '../helpers/reference.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
-vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 const conv = { weight: fromArray(values(4 * 3 * 9, 1), [4, 3, 3, 3]), bias: fromArray([1, 2, 3, 4], [4]) }

@@ -8,7 +8,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { fromArray, jit, linear, sqrt, sum, valueAndGrad, flattenTree, type AnyTensor, type Tensor, type Tree } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
 import { adam, guarded, readUpdateReport, sgd, type OptimizerState } from '../../src/optim/index.ts'
-import { values } from '../autodiff/helpers.ts'
+import { values } from '../helpers/reference.ts'
 
 type Params = { weight: Tensor<[3, 8]>; bias: Tensor<[3]> }
 type State = OptimizerState<{ m: Tree; v: Tree }>

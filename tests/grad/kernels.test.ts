@@ -12,21 +12,13 @@ import { lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep } from '../../src/compiler/render.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
-import { GRAD_RTOL } from './helpers.ts'
+import { expectAllClose } from '../helpers/close.ts'
+import { GRAD_RTOL } from '../helpers/pytorch.ts'
+import { generator, sizeOf } from '../helpers/random.ts'
 
 const api = sw as unknown as Record<string, any>
 
-/** A seeded generator of float32 values in [-1, 1). */
-const generator = (seed: number) => {
-  let state = seed >>> 0 || 1
-  return () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return Math.fround(((state >>> 0) / 4294967296) * 2 - 1)
-  }
-}
-const random = (shape: readonly number[], rand: () => number) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, rand)
+const random = (shape: readonly number[], rand: () => number) => Float32Array.from({ length: sizeOf(shape) }, rand)
 
 interface Axis {
   stride: number
@@ -67,16 +59,6 @@ const referenceWeightGrad = (
   return out
 }
 
-const expectNear = (got: ArrayLike<number>, want: ArrayLike<number>, name: string, rtol = GRAD_RTOL) => {
-  expect(got.length, `${name}: length`).toBe(want.length)
-  let worst = 0
-  let at = -1
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i]))
-    if (!(err <= worst)) [worst, at] = [Number.isNaN(err) ? Infinity : err, i]
-  }
-  expect(worst, `${name}: worst relative error at ${at} (got ${got[at]}, want ${want[at]})`).toBeLessThanOrEqual(rtol)
-}
 
 describe('convWeightGrad kernel', () => {
   // [name, inside shape, outside shape, weight shape, axes, groups]
@@ -96,7 +78,7 @@ describe('convWeightGrad kernel', () => {
     const outside = random(os, rand)
     const node = makeNode(convWeightGradPrimitive, [sw.fromArray(inside, is).node, sw.fromArray(outside, os).node], { axes, groups, weightShape: ws }, ws, 'float32')
     const [got] = await realize([node])
-    expectNear(got, referenceWeightGrad(inside, is, outside, os, ws, axes, groups), name)
+    expectAllClose(got, referenceWeightGrad(inside, is, outside, os, ws, axes, groups), name, GRAD_RTOL)
   })
 
   it('splits the long reduction of LeNet across many invocations', () => {

@@ -20,6 +20,7 @@ import * as sw from '../../src/index.ts'
 import type { Node } from '../../src/graph.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
+import { generator, sizeOf } from '../helpers/random.ts'
 
 const api = sw as unknown as Record<string, any>
 type T = AnyTensor
@@ -27,17 +28,6 @@ type T = AnyTensor
 const TOLERANCE = 1e-3
 const H = 1e-6
 
-/** A seeded generator of float32 values in [-1, 1). */
-const generator = (seed: number) => {
-  let state = seed >>> 0 || 1
-  return () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return Math.fround(((state >>> 0) / 4294967296) * 2 - 1)
-  }
-}
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1)
 const random = (shape: readonly number[], rand: () => number) => Float64Array.from({ length: sizeOf(shape) }, rand)
 const tensorOf = (values: Float64Array, shape: readonly number[]) => sw.fromArray(Float32Array.from(values), shape) as unknown as T
 

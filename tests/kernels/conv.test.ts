@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Node } from '../../src/graph.ts'
-import { conv1d, conv2d, convTranspose1d, convTranspose2d } from '../../src/ops/conv.ts'
+import { conv1d, conv2d } from '../../src/ops/conv.ts'
 import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
-import type { FixtureCase } from '../fixtures/load.ts'
-import { fixtureSuite, input } from './conv-helpers.ts'
 
 type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
-const ops = { conv1d, conv2d, convTranspose1d, convTranspose2d } as unknown as Record<string, ConvOp>
-
-const build = (c: FixtureCase): Tensor => {
-  const [x, weight, bias] = c.inputs.map(input)
-  return ops[c.op]({ weight, bias }, c.attrs)(x)
-}
-
-fixtureSuite('conv', build)
-fixtureSuite('conv_transpose', build)
 
 /** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
 const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {

@@ -1,13 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { fixtureTests } from './elementwise.helpers.ts'
-
-describe('elementwise.json fixtures (unary, binary with broadcasting)', () => {
-  fixtureTests('elementwise')
-})
-
-describe('where (from shape.json)', () => {
-  fixtureTests('shape', (c) => c.op === 'where')
-})
 
 describe('scalar literals in kernels', () => {
   // Regression: an integer-valued scalar of 1e21 or more was written '3e+38.0', which WGSL rejects.

@@ -5,15 +5,9 @@ import { lower } from '../../src/compiler/kernel.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { reshapePrimitive } from '../../src/core/ops.ts'
 import { realize } from '../../src/realize.ts'
-import { fixtureTests } from './elementwise.helpers.ts'
 
 type AnyTensor = Tensor<readonly number[], any>
 const api = { concat, pad, permute, reshape, slice, transpose } as unknown as Record<string, any>
-
-describe('shape.json fixtures (concat, reshape, flatten, permute, transpose, pad, slice)', () => {
-  // The `where` cases of shape.json run in elementwise.test.ts with the other elementwise kernels.
-  fixtureTests('shape', (c) => c.op !== 'where')
-})
 
 describe('layout kernels', () => {
   it('reshape is a view: no kernel, same buffer', () => {

@@ -9,7 +9,8 @@ import { linearPrimitive } from '../../src/ops/linear.ts'
 import { DEFAULT_TARGET, lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
-import { fixtureTests } from './elementwise.helpers.ts'
+import { expectAllClose } from '../helpers/close.ts'
+import { randomValues as random } from '../helpers/random.ts'
 
 type AnyTensor = Tensor<readonly number[]>
 const anyMatmul = matmul as unknown as (a: AnyTensor, b: AnyTensor) => AnyTensor
@@ -51,30 +52,8 @@ const matmulRef = (a: Float32Array, aShape: number[], b: Float32Array, bShape: n
   return { out, shape }
 }
 
-const random = (n: number, seed: number) => {
-  let s = seed >>> 0 || 1
-  return Float32Array.from({ length: n }, () => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return ((s >>> 0) / 2 ** 32) * 2 - 1
-  })
-}
-
 /** |got − want| ≤ tol·(Σ|a||b| for that output) is what float32 summation can promise; use a scale of √K·max. */
-const expectNear = (got: ArrayLike<number>, want: ArrayLike<number>, K: number) => {
-  expect(got.length).toBe(want.length)
-  const tol = 1e-6 * Math.max(1, K)
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i] - want[i]) <= tol * Math.max(1, Math.abs(want[i])))) {
-      expect.fail(`element ${i}: got ${got[i]}, want ${want[i]} (tolerance ${tol})`)
-    }
-  }
-}
-
-describe('linear.json fixtures (matmul, linear)', () => {
-  fixtureTests('linear')
-})
+const expectNear = (got: ArrayLike<number>, want: ArrayLike<number>, K: number) => expectAllClose(got, want, `K = ${K}`, 1e-6 * Math.max(1, K))
 
 describe('matmul', () => {
   it('matches a float64 reference on random shapes (1-D operands, broadcast batch dims, unaligned sizes)', async () => {

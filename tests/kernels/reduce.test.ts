@@ -5,21 +5,12 @@ import { lower } from '../../src/compiler/kernel.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { argmaxPrimitive, maxPrimitive, meanPrimitive, sumPrimitive } from '../../src/core/ops.ts'
 import { realize } from '../../src/realize.ts'
-import { fixtureTests } from './elementwise.helpers.ts'
 
 type AnyTensor = Tensor<readonly number[]>
 type Reduction = (o?: { axis?: number | number[]; keepDims?: boolean }) => (x: AnyTensor) => AnyTensor
 const [anySum, anyMean, anyMax, anyArgmax] = [sum, mean, max, argmax] as unknown as Reduction[]
 const anySoftmax = softmax as unknown as (o?: { axis?: number }) => (x: AnyTensor) => AnyTensor
 const anyLogSoftmax = logSoftmax as unknown as (o?: { axis?: number }) => (x: AnyTensor) => AnyTensor
-
-describe('reduce.json fixtures (sum, mean, max, argmax)', () => {
-  fixtureTests('reduce')
-})
-
-describe('softmax.json fixtures (softmax, logSoftmax)', () => {
-  fixtureTests('softmax')
-})
 
 describe('large reductions', () => {
   // Values whose float32 sum is exact in any order: small integers.

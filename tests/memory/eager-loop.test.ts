@@ -14,11 +14,11 @@ import {
 import { crossEntropy } from '../../src/nn/index.ts'
 import { adam, sgd, withLearningRate, type Optimizer, type OptimizerState } from '../../src/optim/index.ts'
 import { classic, classicParams, type ClassicParams } from '../../examples/lenet.ts'
-import { values, type ExecuteCall } from '../autodiff/helpers.ts'
+import { values, type ExecuteCall } from '../helpers/reference.ts'
 import { collect } from './collect.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
-vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
 const disposeTree = (tree: unknown) => {
   for (const t of leaves(tree as Tree)) t.dispose()

@@ -7,11 +7,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { add, backendInfo, exp, fromArray, memory, mul, relu, scope, sum, tensor, valueAndGrad, type AnyTensor, type Tensor } from '../../src/index.ts'
-import { expectClose, values, type ExecuteCall } from '../autodiff/helpers.ts'
+import { expectClose, values, type ExecuteCall } from '../helpers/reference.ts'
 import { collect } from './collect.ts'
 
 const calls = vi.hoisted((): ExecuteCall[] => [])
-vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../autodiff/helpers.ts')).spyExecutor(calls)(importOriginal))
+vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
 const read = async (t: AnyTensor) => Array.from((await t.data()) as Float32Array)
 /** A [64, 64] float32 tensor: 16 KiB on the device, a size class no small tensor shares. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { add, exp, fromArray, jit, jitTraces, memory, trimMemory, type Tensor } from '../../src/index.ts'
 import { BufferPool, BufferUsage, DEFAULT_POOL_CACHE_BYTES, getGpu } from '../../src/runtime/index.ts'
 import { JIT_PLAN_CACHE_SIZE } from '../../src/autodiff/jit.ts'
-import { values } from '../autodiff/helpers.ts'
+import { values } from '../helpers/reference.ts'
 
 describe('buffer pools', () => {
   it('the device pools have a finite cache, which memory() reports', async () => {

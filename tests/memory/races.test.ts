@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { add, backendInfo, exp, fromArray, memory, mul, permute, relu, type AnyTensor } from '../../src/index.ts'
 import { realize as realizeNodes } from '../../src/realize.ts'
-import { values } from '../autodiff/helpers.ts'
+import { values } from '../helpers/reference.ts'
 import { gc } from './collect.ts'
 
 

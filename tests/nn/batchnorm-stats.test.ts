@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { fromArray, type Tensor } from '../../src/index.ts'
 import { batchNorm2dRunningStats } from '../../src/nn/index.ts'
 import { realize } from '../../src/realize.ts'
-import { loadFixtures, values, expectClose } from '../fixtures/load.ts'
+import { loadFixtures, values, expectClose } from '../helpers/fixtures.ts'
 
 const cases = loadFixtures('norm').filter((c) => c.attrs.training && c.extraOutputs)
 

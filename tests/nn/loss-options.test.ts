@@ -10,7 +10,7 @@ import { fromArray, randn, tensor, vjp, zeros, ShapeError, DTypeError, type Tens
 import { crossEntropy, nllLoss } from '../../src/nn/index.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
-import { loadFixtures } from '../fixtures/load.ts'
+import { loadFixtures } from '../helpers/fixtures.ts'
 import { expectClose, expectNormClose, tensorOf } from './training-fixtures.ts'
 
 const VALUE_RTOL = 1e-5

@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { fromArray } from '../../src/index.ts'
-import type { AnyTensor, Tree } from '../../src/tree.ts'
-import { values, type FixtureTensor } from '../fixtures/load.ts'
+import type { Tree } from '../../src/tree.ts'
+import { tensorOf, values, type FixtureTensor } from '../helpers/fixtures.ts'
 
-export { expectClose, values, type FixtureTensor } from '../fixtures/load.ts'
+export { expectClose, values, tensorOf, type FixtureTensor } from '../helpers/fixtures.ts'
 
 export type TensorRecord = Record<string, FixtureTensor>
 
@@ -69,8 +68,6 @@ interface Files {
 export const loadTraining = <F extends keyof Files>(file: F): Files[F][] =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/training/${file}.json`, import.meta.url)), 'utf8')).cases
 
-/** A constant tensor holding a fixture tensor's values. */
-export const tensorOf = (t: FixtureTensor): AnyTensor => fromArray(values(t), t.shape, t.dtype) as unknown as AnyTensor
 
 /**
  * The tree a record of flattenTree paths describes: "conv.weight" nests

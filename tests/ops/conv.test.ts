@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { conv1d, conv2d, convTranspose1d, convTranspose2d, randn, zeros, type Tensor } from '../../src/index.ts'
 import { convShape, convTransposeShape } from '../../src/shape/conv.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('conv2d', () => {
   it('bare weight: [N, C, H, W] * [Co, C, kh, kw]', () => {

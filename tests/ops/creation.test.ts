@@ -1,7 +1,7 @@
 /** zeros / ones / full / arange / linspace / eye / rand / randn: lazy nodes with the right shape and attributes. */
 import { describe, expect, it } from 'vitest'
 import { zeros, ones, full, arange, linspace, eye, rand, randn, type Tensor } from '../../src/index.ts'
-import { messageOf, expectNode } from './helpers.ts'
+import { messageOf, expectNode } from '../helpers/shapes.ts'
 
 describe('filled tensors', () => {
   it('zeros, ones and full are fill nodes with the value as an attribute', () => {

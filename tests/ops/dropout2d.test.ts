@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { dropout, dropout2d, fromArray, grad, jit, ones, randn, sum, zeros, type Tensor } from '../../src/index.ts'
-import { messageOf, unknownShape } from './helpers.ts'
+import { messageOf, unknownShape } from '../helpers/shapes.ts'
 
 const read = async (t: Tensor<number[]>) => Array.from((await t.data()) as Float32Array)
 const [n, c, hw] = [4, 32, 6]

@@ -10,7 +10,7 @@ import {
   add, cast, concat, conv2d, DTypeError, equal, fromArray, grad, linear, matmul, mean, mul, pipelineCompilations, relu, sum,
   tensor, valueAndGrad, where, zeros, type AnyTensor, type Tensor,
 } from '../../src/index.ts'
-import { dtypeMessageOf } from './helpers.ts'
+import { dtypeMessageOf } from '../helpers/shapes.ts'
 
 // The typed API refuses these calls at compile time (type-tests/dtypes.test-d.ts); here the
 // dtypes are hidden from the checker, as they are for data that arrives at run time.

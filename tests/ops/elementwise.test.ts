@@ -5,7 +5,7 @@ import {
   add, sub, mul, div, maximum, minimum, pow, greater, less, equal, where, zeros, tensor, type Tensor, type Shape, type DType,
 } from '../../src/index.ts'
 import { broadcastShapes } from '../../src/shape/layout.ts'
-import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('unary ops keep shape and dtype', () => {
   const unary = { relu, sigmoid, tanh, exp, log, sqrt, abs, neg, erf }

@@ -1,8 +1,7 @@
 /** fold (col2im): shape rule and run-time twin, values and input gradients against PyTorch's F.fold, and the adjoint of unfold. */
 import { describe, expect, it } from 'vitest'
 import { fold, mul, rand, sum, unfold, zeros, type Tensor } from '../../src/index.ts'
-import { compositeFixtureTests } from './composite-fixtures.ts'
-import { messageOf, unknownShape } from './helpers.ts'
+import { messageOf, unknownShape } from '../helpers/shapes.ts'
 
 const read = async (t: Tensor<number[]>) => Array.from((await t.data()) as Float32Array)
 
@@ -30,5 +29,4 @@ describe('fold', () => {
     expect(messageOf(() => fold({ outputSize: [3, 3], kernelSize: 5 })(unknownShape(cols)))).toMatch(/^fold: /)
   })
 
-  compositeFixtureTests('fold', (c) => fold(c.attrs as { outputSize: number[]; kernelSize: number }) as never, { forward: 1e-5, gradient: 1e-6 })
 })

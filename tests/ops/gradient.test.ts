@@ -1,7 +1,7 @@
 /** stopGradient, broadcastTo and oneHot as lazy graph nodes (shapes only; their gradients are tested in tests/grad). */
 import { describe, expect, it } from 'vitest'
 import { stopGradient, broadcastTo, oneHot, zeros, tensor, type Tensor } from '../../src/index.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('stopGradient', () => {
   it('is a same-shape, same-dtype node', () => {

@@ -6,7 +6,7 @@ import {
   type Tensor, type Layer, type DType,
 } from '../../src/index.ts'
 import type { SameShape, Shape, ShapeFn, ApplyShape, ShapeError } from '../../types/index.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 const lenetParams = {
   c1: { weight: randn([6, 1, 5, 5], { seed: 1 }), bias: randn([6], { seed: 2 }) },

@@ -1,7 +1,7 @@
 /** reshape / flatten / flattenFrom / permute / transpose / concat / pad / slice as lazy graph nodes. */
 import { describe, expect, it } from 'vitest'
 import { reshape, flatten, flattenFrom, permute, transpose, concat, pad, slice, zeros, type Tensor } from '../../src/index.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('reshape', () => {
   it('to a known shape, or with one -1 inferred', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { linear, matmul, zeros, type Tensor } from '../../src/index.ts'
 import { matmulShape } from '../../src/shape/layout.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('linear', () => {
   it('x [..., in] · weightᵀ + bias → [..., out]', () => {

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { groupNorm, instanceNorm2d, layerNorm, tensor, zeros, type Tensor } from '../../src/index.ts'
 import { groupNormParams, instanceNorm2dParams, layerNormParams } from '../../src/nn/index.ts'
-import { compositeFixtureTestsOverInputs } from './composite-fixtures.ts'
-import { dtypeMessageOf, messageOf, unknownShape } from './helpers.ts'
+import { dtypeMessageOf, messageOf, unknownShape } from '../helpers/shapes.ts'
 
 type AnyShape = Tensor<number[]>
 
@@ -42,10 +41,4 @@ describe('layerNorm / groupNorm / instanceNorm2d', () => {
     expect(Array.from(y).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([-1, 1, -1, 1])
   })
 
-  const ops: Record<string, (c: { attrs: Record<string, any> }, params: object) => (x: AnyShape) => AnyShape> = {
-    layerNorm: (c, p) => layerNorm(c.attrs.normalizedShape, p, c.attrs) as never,
-    groupNorm: (c, p) => groupNorm(c.attrs.numGroups, p, c.attrs) as never,
-    instanceNorm2d: (c, p) => instanceNorm2d(p, c.attrs) as never,
-  }
-  compositeFixtureTestsOverInputs('normalization', (c) => (x, weight, bias) => ops[c.op](c, weight ? { weight, bias } : {})(x), { forward: 1e-5, gradient: 1e-4 })
 })

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { conv2d, convTranspose2d, fromArray, maxPool2d, avgPool2d, upsample, zeros, adaptiveAvgPool2d, sum, mean, argmax } from '../../src/index.ts'
-import { messageOf } from './helpers.ts'
+import { messageOf } from '../helpers/shapes.ts'
 
 type Untyped = (...args: unknown[]) => unknown
 const untyped = (f: unknown) => f as Untyped

@@ -4,7 +4,7 @@ import {
   maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, dropout, zeros, ones, type Tensor, type Mode,
 } from '../../src/index.ts'
 import { poolShape } from '../../src/shape/pool.ts'
-import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('maxPool2d / avgPool2d', () => {
   it('MaxPool2d(k3, p1, s(2, 1)) on (1, 2, 4, 4) → (1, 2, 2, 4)', () => {

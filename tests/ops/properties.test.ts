@@ -9,7 +9,7 @@ import { conv2d, conv1d, convTranspose2d, maxPool2d, avgPool1d, add, matmul, res
 import { convShape, convTransposeShape } from '../../src/shape/conv.ts'
 import { poolShape } from '../../src/shape/pool.ts'
 import { broadcastShapes, matmulShape, reshapeShape, concatShape, reduceShape } from '../../src/shape/layout.ts'
-import { unknownShape } from './helpers.ts'
+import { unknownShape } from '../helpers/shapes.ts'
 
 const RUNS = { numRuns: 2000 }
 const small = (min: number, max: number) => fc.integer({ min, max })

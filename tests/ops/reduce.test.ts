@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { sum, mean, max, argmax, softmax, logSoftmax, zeros, type Tensor } from '../../src/index.ts'
 import { reduceShape } from '../../src/shape/layout.ts'
-import { messageOf, dtypeMessageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('reductions', () => {
   for (const [name, op] of Object.entries({ sum, mean, max })) {

@@ -1,8 +1,7 @@
 /** pixelShuffle, pixelUnshuffle, channelShuffle: shape rules and run-time twins, values and input gradients against PyTorch. */
 import { describe, expect, it } from 'vitest'
 import { arange, channelShuffle, pixelShuffle, pixelUnshuffle, reshape, zeros, type Tensor } from '../../src/index.ts'
-import { compositeFixtureTests } from './composite-fixtures.ts'
-import { messageOf, unknownShape } from './helpers.ts'
+import { messageOf, unknownShape } from '../helpers/shapes.ts'
 
 describe('pixelShuffle / pixelUnshuffle / channelShuffle', () => {
   it('shapes, and one message per mistake (the type rule says the same)', () => {
@@ -24,7 +23,4 @@ describe('pixelShuffle / pixelUnshuffle / channelShuffle', () => {
     expect(Array.from(await y.data())).toEqual([0, 3, 1, 4, 2, 5])
   })
 
-  const factor = (a: Record<string, number>) => a.upscaleFactor ?? a.downscaleFactor ?? a.groups
-  const ops = { pixelShuffle, pixelUnshuffle, channelShuffle } as unknown as Record<string, (f: number) => never>
-  compositeFixtureTests('shuffle', (c) => ops[c.op](factor(c.attrs)), { forward: 0, gradient: 0 })
 })

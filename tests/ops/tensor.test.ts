@@ -1,7 +1,7 @@
 /** tensor, fromArray, assertShape and the Tensor handle itself. */
 import { describe, expect, it } from 'vitest'
 import { Tensor, tensor, fromArray, assertShape, randn, ShapeError, zeros } from '../../src/index.ts'
-import { messageOf, unknownShape, expectNode } from './helpers.ts'
+import { messageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
 describe('tensor (nested literal)', () => {
   it('infers the shape from the literal and stores the values row-major', () => {

@@ -1,8 +1,7 @@
-/** unfold (im2col): shape rule and run-time twin, values and input gradients against PyTorch's F.unfold. */
+/** unfold (im2col): shape rule and run-time twin (values and input gradients against PyTorch's F.unfold: tests/pytorch/). */
 import { describe, expect, it } from 'vitest'
 import { unfold, zeros, type Tensor } from '../../src/index.ts'
-import { compositeFixtureTests } from './composite-fixtures.ts'
-import { unknownShape } from './helpers.ts'
+import { unknownShape } from '../helpers/shapes.ts'
 
 describe('unfold', () => {
   it("the lesson's shapes, and the convolution's errors under unfold's name", () => {
@@ -14,6 +13,4 @@ describe('unfold', () => {
     expect(() => unfold({ kernelSize: 3 })(zeros([3, 7, 7]))).toThrow('unfold: expects input [N, C, H, W], got [3, 7, 7]')
     expect(() => unfold({ kernelSize: 3, stride: 0 })(unknownShape(zeros([1, 1, 7, 7])))).toThrow('unfold: stride must be a positive integer, got 0')
   })
-
-  compositeFixtureTests('unfold', (c) => unfold(c.attrs as { kernelSize: number }) as never, { forward: 1e-6, gradient: 1e-5 })
 })

@@ -12,7 +12,7 @@ import { compileProgram, kernelTarget } from '../../src/compiler/program.ts'
 import { ProgramCache, clearProgramCaches, runProgram, valueNode, type Program } from '../../src/runtime/program.ts'
 import { adopt, handleCount, residentBuffer, residentCount } from '../../src/runtime/residency.ts'
 import { realize as realizeNodes } from '../../src/realize.ts'
-import { values } from '../autodiff/helpers.ts'
+import { values } from '../helpers/reference.ts'
 
 const f = (x: Tensor<[2, 3]>, w: Tensor<[2, 3]>) => relu(add(mul(x, w), 1))
 const kernels = (p: Program) => p.plan.steps.flatMap((s) => (s.kind === 'dispatch' ? [s.wgsl] : []))

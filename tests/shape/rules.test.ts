@@ -22,23 +22,12 @@ import {
   padShape, sliceShape, shapeOfNested, normalizeAxis,
 } from '../../src/shape/layout.ts'
 import { ShapeError, shapeText, layoutText } from '../../src/shape/errors.ts'
+import { messageOf } from '../helpers/shapes.ts'
 
 /** The type-level rule's result, pinned: a shape tuple, or the message of its ShapeError. */
 type Pinned<R> = R extends TypeShapeError<infer M> ? M : R extends readonly number[] ? R : never
 const typed = <R>(value: Pinned<R>): Pinned<R> => value
 
-/** The message of the ShapeError f throws (fails the test if it returns or throws anything else). */
-const messageOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(ShapeError)
-    expect(e).toBeInstanceOf(Error)
-    expect((e as Error).name).toBe('ShapeError')
-    return (e as Error).message
-  }
-  throw new Error('expected a ShapeError, but nothing was thrown')
-}
 
 describe('seed examples (worked examples with known answers)', () => {
   it('corr2d: 3×3 input, 2×2 kernel → 2×2', () => {

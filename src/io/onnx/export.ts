@@ -109,11 +109,15 @@ const defaultNames = (base: string, count: number) => (count === 1 ? [base] : Ar
  * naming the op and the reason; the file is never written wrong.
  *
  * @example
+ * import { existsSync } from 'node:fs'
+ * import { linear, relu, pipe } from 'shapewise'
  * import { exportOnnx } from 'shapewise/io'
- * import { classic, classicParams } from './examples/lenet.ts'
- * const params = classicParams()
- * const bytes = await exportOnnx((x) => classic(params)(x), [['N', 1, 28, 28]], { params, path: 'lenet.onnx' })
- * // onnxruntime: (await InferenceSession.create(bytes)).run({ input: new ort.Tensor('float32', data, [n, 1, 28, 28]) })
+ * import { linearParams } from 'shapewise/nn'
+ * const params = linearParams({ inFeatures: 4, outFeatures: 2 })
+ * // 'N' is a dynamic dim: the file runs at any batch size.
+ * const bytes = await exportOnnx((x) => pipe(x, linear(params), relu), [['N', 4]], { params, path: 'model.onnx' })
+ * existsSync('model.onnx') // → true
+ * // onnxruntime: (await InferenceSession.create(bytes)).run({ input: new ort.Tensor('float32', data, [n, 4]) })
  */
 export async function exportOnnx<const Shapes extends readonly (readonly DimSpec[])[]>(
   fn: (...inputs: { -readonly [I in keyof Shapes]: TracedInput<Shapes[I]> }) => AnyTensor | readonly AnyTensor[],

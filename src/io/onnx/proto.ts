@@ -158,9 +158,10 @@ export const encodeModel = (model: ModelMessage): Uint8Array => {
  * A model read back from its bytes (for tests and inspection), int64 fields as numbers.
  *
  * @example
+ * import { relu } from 'shapewise'
  * import { exportOnnx, decodeOnnxModel } from 'shapewise/io'
  * const model = decodeOnnxModel(await exportOnnx((x) => relu(x), [['N', 4]]))
- * model.graph.node.map((n) => n.op_type)   // ['Relu', 'Identity']
+ * const ops = model.graph.node.map((n) => n.op_type) // → ['Relu', 'Identity']
  */
 export const decodeModel = (bytes: Uint8Array): ModelMessage =>
   Model.toObject(Model.decode(bytes), { longs: Number, arrays: true }) as unknown as ModelMessage

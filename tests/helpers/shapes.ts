@@ -1,29 +1,24 @@
-/** Shared helpers of the op tests: no device work, only graph nodes and their shapes. */
+/** Shared helpers of the op and shape-rule tests: no device work, only graph nodes, their shapes and the errors of their rules. */
 import { expect } from 'vitest'
 import { ShapeError, DTypeError, type DType, type Shape, type Tensor } from '../../src/index.ts'
 
-/** The message of the ShapeError f throws (fails if f returns, or throws something else). */
-export const messageOf = (f: () => unknown): string => {
+/** The message of the `expected` error f throws, checked by class and name (fails if f returns, or throws something else). */
+const thrownMessage = (expected: typeof ShapeError | typeof DTypeError, f: () => unknown): string => {
   try {
     f()
   } catch (e) {
-    expect(e).toBeInstanceOf(ShapeError)
+    expect(e).toBeInstanceOf(expected)
+    expect((e as Error).name).toBe(expected.name)
     return (e as Error).message
   }
-  throw new Error('expected a ShapeError, but nothing was thrown')
+  throw new Error(`expected a ${expected.name}, but nothing was thrown`)
 }
 
-/** The message of the DTypeError f throws, before any node is built (fails if f returns, or throws something else). */
-export const dtypeMessageOf = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    expect(e).toBeInstanceOf(DTypeError)
-    expect((e as Error).name).toBe('DTypeError')
-    return (e as Error).message
-  }
-  throw new Error('expected a DTypeError, but nothing was thrown')
-}
+/** The message of the ShapeError f throws. */
+export const messageOf = (f: () => unknown): string => thrownMessage(ShapeError, f)
+
+/** The message of the DTypeError f throws, before any node is built. */
+export const dtypeMessageOf = (f: () => unknown): string => thrownMessage(DTypeError, f)
 
 /** The same tensor with its shape forgotten by the type system: checks move to run time. */
 export const unknownShape = <D extends DType>(t: Tensor<Shape, D>): Tensor<number[], D> => t as unknown as Tensor<number[], D>

@@ -1,4 +1,0 @@
-import { gradientTests } from './helpers.ts'
-
-gradientTests('conv')
-gradientTests('conv_transpose')

@@ -1,5 +1,0 @@
-import { gradientTests } from './helpers.ts'
-
-gradientTests('pool')
-gradientTests('upsample')
-gradientTests('norm')

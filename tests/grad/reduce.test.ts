@@ -1,4 +1,0 @@
-import { gradientTests } from './helpers.ts'
-
-gradientTests('reduce')
-gradientTests('softmax')

@@ -1,3 +1,0 @@
-import { gradientTests } from './helpers.ts'
-
-gradientTests('shape')
