@@ -9,12 +9,11 @@
 import type { Node, NodeOf } from '../graph.ts'
 import type { Primitive } from '../core/params.ts'
 import type { ElementwiseRule } from '../core/primitive.ts'
-import type { Expr, KernelIO, Lowering } from './kernel.ts'
+import type { Expr, ExprIO, Lowering } from './kernel.ts'
 import type { Epilogue } from './render.ts'
 import { broadcastIndex, isLiteralNode, literalOf, sameShape, sizeOf } from './wgsl.ts'
 
-/** What an expression may ask of the kernel it ends up in. */
-export type ExprIO = Pick<KernelIO, 'literal' | 'helper'>
+export type { ExprIO }
 
 export type { ElementwiseRule }
 

@@ -19,18 +19,22 @@ export type Expr = string
 /** Shared WGSL helpers a kernel may call; the renderer emits each one only if it was asked for. */
 export type Helper = 'nonFinite' | 'erf' | 'tanh' | 'random'
 
+/** What an elementwise expression may ask of the kernel it ends up in. */
+export interface ExprIO {
+  /** A literal of `dtype`; ±Infinity and NaN become run-time values (Tint rejects non-finite constants). */
+  literal(value: number, dtype: DType): Expr
+  /** Asks for a shared helper (its functions then exist in the module). */
+  helper(name: Helper): void
+}
+
 /** All a kernel's code may do with its operands and output; the renderer implements it. */
-export interface KernelIO {
+export interface KernelIO extends ExprIO {
   /** Element `index` (u32) of operand `operand` (an input of the node). Recorded. */
   load(operand: number, index: Expr): Expr
   /** The statement writing `value` to element `index` of the output: the only write to it. Recorded. */
   store(index: Expr, value: Expr): string
   /** The statement writing the vec4f `value` to elements 4·index4 … 4·index4 + 3 (output declared as vec4f). */
   store4(index4: Expr, value: Expr): string
-  /** A literal of `dtype`; ±Infinity and NaN become run-time values (Tint rejects non-finite constants). */
-  literal(value: number, dtype: DType): Expr
-  /** Asks for a shared helper (its functions then exist in the module). */
-  helper(name: Helper): void
 }
 
 /** A routine's own typed view of a storage buffer (vec4 operands, exact-length arrays). */

@@ -4,7 +4,7 @@
  * compiler, autodiff and `bind` find everything about it there, typed by its parameters.
  */
 import type { DType, Node, NodeOf } from '../graph.ts'
-import type { Expr, KernelIO, KernelTarget, Lowering } from '../compiler/kernel.ts'
+import type { Expr, ExprIO, KernelTarget, Lowering } from '../compiler/kernel.ts'
 import type { AnyTensor } from '../tree.ts'
 import type { Params, Primitive } from './params.ts'
 
@@ -34,7 +34,7 @@ export type Cotangents = readonly (AnyTensor | null)[]
  * only the helpers a kernel uses.
  */
 export interface ElementwiseRule<P extends Primitive> {
-  expr(node: NodeOf<P>, operands: readonly Expr[], io: Pick<KernelIO, 'literal' | 'helper'>): Expr
+  expr(node: NodeOf<P>, operands: readonly Expr[], io: ExprIO): Expr
 }
 
 // Members are methods so that a definition of one primitive is also a definition of "some
