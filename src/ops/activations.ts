@@ -49,16 +49,16 @@ const sigmoidOf = (x: AnyTensor) => wrap(bind(sigmoidPrimitive, [x.node], {}))
 
 // Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
 // that leaves relu free to fuse into its producer's epilogue.
-export const reluPrimitive = activation('relu', unaryBodies.relu, ({ output: y, dy }) => [where(greater(y, 0), dy, 0)])
+const reluPrimitive = activation('relu', unaryBodies.relu, ({ output: y, dy }) => [where(greater(y, 0), dy, 0)])
 
-export const leakyReluPrimitive = activation('leakyRelu', unaryBodies.leakyRelu, ({ params: { negativeSlope }, inputs: [x], output: y, dy }) =>
+const leakyReluPrimitive = activation('leakyRelu', unaryBodies.leakyRelu, ({ params: { negativeSlope }, inputs: [x], output: y, dy }) =>
   // With a non-negative slope the output's sign is the input's, as for relu.
   [where(greater(negativeSlope >= 0 ? y : x, 0), dy, mul(dy, negativeSlope))],
 )
 
-export const sigmoidPrimitive = activation('sigmoid', unaryBodies.sigmoid, ({ output: y, dy }) => [mul(dy, mul(y, add(neg(y), 1)))])
+const sigmoidPrimitive = activation('sigmoid', unaryBodies.sigmoid, ({ output: y, dy }) => [mul(dy, mul(y, add(neg(y), 1)))])
 
-export const geluPrimitive = activation('gelu', unaryBodies.gelu, ({ params, inputs: [x], dy }) => {
+const geluPrimitive = activation('gelu', unaryBodies.gelu, ({ params, inputs: [x], dy }) => {
   if (params.approximate === 'tanh') {
     // d/dx ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³)
     const u = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), 0.7978845608028654)
@@ -74,7 +74,7 @@ export const geluPrimitive = activation('gelu', unaryBodies.gelu, ({ params, inp
 })
 
 // torch.nn.functional.elu: x for x > 0, α(eˣ − 1) otherwise; its gradient there is αeˣ = y + α.
-export const eluPrimitive = activation(
+const eluPrimitive = activation(
   'elu',
   (n, x, io) => `select(${io.literal(n.params.alpha, 'float32')} * (exp(${x}) - 1.0), ${x}, ${x} > 0.0)`,
   ({ params: { alpha }, inputs: [x], output: y, dy }) => [where(greater(x, 0), dy, mul(dy, add(y, alpha)))],
@@ -82,18 +82,22 @@ export const eluPrimitive = activation(
 
 // torch.nn.functional.silu: x·σ(x); its gradient σ(x)(1 + x(1 − σ(x))). x / (1 + e⁻ˣ) is −0 rather
 // than NaN where e⁻ˣ overflows.
-export const siluPrimitive = activation('silu', (_, x) => `${x} / (1.0 + exp(-${x}))`, ({ inputs: [x], dy }) => {
+const siluPrimitive = activation('silu', (_, x) => `${x} / (1.0 + exp(-${x}))`, ({ inputs: [x], dy }) => {
   const s = sigmoidOf(x)
   return [mul(dy, mul(s, add(mul(x, add(neg(s), 1)), 1)))]
 })
 
 // torch.nn.functional.hardswish: x·relu6(x + 3)/6; gradient 0 below −3, x/3 + ½ up to 3, 1 above.
-export const hardswishPrimitive = activation('hardswish', (_, x) => `${x} * clamp(${x} + 3.0, 0.0, 6.0) / 6.0`, ({ inputs: [x], dy }) => [
+const hardswishPrimitive = activation('hardswish', (_, x) => `${x} * clamp(${x} + 3.0, 0.0, 6.0) / 6.0`, ({ inputs: [x], dy }) => [
   where(less(x, -3), 0, where(greater(x, 3), dy, mul(dy, add(div(x, 3), 0.5)))),
 ])
 
-/** The activation primitives, for the registry (src/core/registry.ts). */
-export const ACTIVATIONS = {
+/**
+ * The activation primitives, for the registry (src/core/registry.ts). The module's default export:
+ * the package entry re-exports this module with `export *`, which leaves a default export out, so
+ * the definitions stay internal while a new activation needs no line outside this file.
+ */
+const ACTIVATIONS = {
   relu: reluPrimitive,
   leakyRelu: leakyReluPrimitive,
   sigmoid: sigmoidPrimitive,
@@ -175,3 +179,5 @@ export const silu = layerOf(siluPrimitive, {})
  * await hardswish(tensor([-4, 1, 4])).data() // Float32Array [-0, 0.6666667, 4]
  */
 export const hardswish = layerOf(hardswishPrimitive, {})
+
+export default ACTIVATIONS

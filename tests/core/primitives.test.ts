@@ -5,7 +5,7 @@ import { bind } from '../../src/core/bind.ts'
 import { addPrimitive, greaterPrimitive, sumPrimitive } from '../../src/core/ops.ts'
 import { OP_NAMES, PRIMITIVES } from '../../src/core/registry.ts'
 import { conv2dPrimitive } from '../../src/ops/conv.ts'
-import { eluPrimitive } from '../../src/ops/activations.ts'
+import activations from '../../src/ops/activations.ts'
 import { fromArray, randn } from '../../src/index.ts'
 
 describe('primitive definitions', () => {
@@ -28,7 +28,7 @@ describe('primitive definitions', () => {
     const conv = bind(conv2dPrimitive, [randn([1, 3, 8, 8]).node, randn([4, 3, 3, 3]).node], { rank: 2, stride: 2, padding: 1 })
     expect(conv).toMatchObject({ op: 'conv2d', shape: [1, 4, 4, 4], params: { stride: 2, padding: 1 } })
     expect(conv.primitive).toBe(conv2dPrimitive)
-    expect(bind(eluPrimitive, [a.node], { alpha: 0.5 })).toMatchObject({ op: 'elu', shape: [2, 3], params: { alpha: 0.5 } })
+    expect(bind(activations.elu, [a.node], { alpha: 0.5 })).toMatchObject({ op: 'elu', shape: [2, 3], params: { alpha: 0.5 } })
   })
 
   it('bind throws the rule’s error when the inputs do not fit', () => {
