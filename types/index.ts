@@ -22,6 +22,7 @@ export type {
   PoolOptions, MaxPoolOptions, AvgPoolOptions, PoolAxis, PoolShape, AdaptivePoolShape, GlobalPoolShape, UpsampleOptions,
   UpsampleShape, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, OutputSizeSpec,
 } from '../src/shape/pool.ts'
+export type { InterpolateMode, InterpolateOptions, InterpolateShape, InterpolateKeys } from '../src/shape/interpolate.ts'
 export type {
   NormalizeAxis, Broadcast, Reshape, Flatten, Permute, Transpose, Concat, Reduce, Matmul, Linear, ShapeOfNested, Pad, Slice, Where,
 } from '../src/shape/layout.ts'

@@ -10,6 +10,7 @@ import * as core from './ops.ts'
 import type { Primitive } from './params.ts'
 import type { PrimitiveDef } from './primitive.ts'
 import ACTIVATIONS from '../ops/activations.ts'
+import INTERPOLATE from '../ops/interpolate.ts'
 import { arangePrimitive, eyePrimitive, randomPrimitive } from '../ops/creation.ts'
 import { conv1dPrimitive, conv2dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convWeightGradPrimitive } from '../ops/conv.ts'
 import { dropoutPrimitive } from '../ops/elementwise.ts'
@@ -42,6 +43,7 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   globalAvgPool2d: globalAvgPool2dPrimitive,
   globalMaxPool2d: globalMaxPool2dPrimitive,
   upsample: upsamplePrimitive,
+  ...INTERPOLATE,
   batchNorm2d: batchNorm2dPrimitive,
   // dense
   linear: linearPrimitive,

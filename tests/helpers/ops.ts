@@ -64,6 +64,7 @@ export const build: { readonly [Op in PublicOp]: Builder } = {
   avgPool1d: configured('avgPool1d'),
   avgPool2d: configured('avgPool2d'),
   upsample: configured('upsample'),
+  interpolate: configured('interpolate'),
   adaptiveAvgPool2d: (a, [x]) => op.adaptiveAvgPool2d(a.outputSize)(x),
   globalAvgPool2d: unary('globalAvgPool2d'),
   globalMaxPool2d: unary('globalMaxPool2d'),
