@@ -158,7 +158,7 @@ type OptionChecks<O, Mode, Rank extends number> =
 type SizeOrScale<O> = Has<O, 'size'> extends true
   ? Has<O, 'scaleFactor'> extends true
     ? ShapeError<sizeAndScaleFactor>
-    : Prop<O, 'recomputeScaleFactor'> extends true ? ShapeError<recomputeWithSize> : CheckOptions<'interpolate', O, ['size'], []>
+    : O extends { readonly recomputeScaleFactor: true } ? ShapeError<recomputeWithSize> : CheckOptions<'interpolate', O, ['size'], []>
   : Has<O, 'scaleFactor'> extends true ? ScalesPositive<Prop<O, 'scaleFactor'>> : ShapeError<needsSizeOrScaleFactor>
 
 /** interpolate: [N, C, …in] → [N, C, …out], out the `size` or ⌊in · scaleFactor⌋ per axis. */
