@@ -11,6 +11,7 @@ import { axisValue } from '../../shape/errors.ts'
 import { poolParams } from '../../shape/pool.ts'
 import { OnnxExportError } from '../errors.ts'
 import { attribute as a, type GraphBuilder } from './builder.ts'
+import { interpolateResize } from './interpolate.ts'
 import { ELEMENT_TYPE } from './proto.ts'
 
 export interface OpContext<P extends Primitive = Primitive> {
@@ -271,7 +272,7 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
   maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'),
   adaptiveAvgPool2d, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
-  upsample, batchNorm2d,
+  upsample, interpolate: interpolateResize, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
   relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
   tanh: unary('Tanh'), gelu, exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'), neg: unary('Neg'), erf: unary('Erf'),
@@ -282,5 +283,5 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
   cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
-  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward,
+  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward, interpolateGrad: notForward,
 }
