@@ -13,7 +13,7 @@ export {
   type PoolFn, type AdaptivePoolFn, type GlobalPoolFn, type UpsampleFn, type BatchNormParams, type BatchStatisticsRecorder,
   type BatchNormOptions, type BatchNormFn
 } from './ops/pool.ts'
-export { interpolate, type InterpolateFn, type InterpolateParams } from './ops/interpolate.ts'
+export { interpolate, type InterpolateFn } from './ops/interpolate.ts'
 export { linear, matmul, type LinearFn, type MatmulFn } from './ops/linear.ts'
 export {
   tanh, exp, log, sqrt, abs, neg, erf, cast, dropout, add, sub, mul, div, maximum, minimum, pow, greater, less, equal, where,
