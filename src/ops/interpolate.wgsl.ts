@@ -52,8 +52,10 @@ interface Axis {
 
 /** The scale of axis `axis` (see the file's comment), rounded to float32 as PyTorch's kernels hold it. */
 export const coordinateScale = (params: InterpolateParams, axis: number, input: number, output: number): number => {
-  if (params.alignCorners === true) return output > 1 ? Math.fround((input - 1) / (output - 1)) : 0
-  if (kernelOf(params.mode) === 'linear' && output === input) return 1
+  const kernel = kernelOf(params.mode)
+  const interpolating = kernel === 'linear' || kernel === 'cubic'
+  if (interpolating && params.alignCorners === true) return output > 1 ? Math.fround((input - 1) / (output - 1)) : 0
+  if (kernel === 'linear' && output === input) return 1
   const given = params.size === undefined && params.recomputeScaleFactor !== true ? axisValue(params.scaleFactor, axis, 0) : 0
   return Math.fround(given > 0 ? 1 / given : input / output)
 }
@@ -110,10 +112,11 @@ const coordinatesOf = (name: string, sizes: readonly number[]) => {
 const offsetOf = (coordinates: readonly string[], sizes: readonly number[]) =>
   coordinates.map((c, a) => `${c} * ${spatialStrides(sizes)[a]}`).join(' + ')
 
-export const lowerInterpolate = (node: NodeOf<'interpolate'>): Lowering => {
+/** Also `upsample`'s lowering: its options are interpolate's (nearest or bilinear on [N, C, H, W]). */
+export const lowerInterpolate = (node: NodeOf<'interpolate' | 'upsample'>): Lowering => {
   const x = node.inputs[0]
   const kernel = kernelOf(node.params.mode)
-  const alignCorners = node.params.alignCorners === true
+  const alignCorners = node.params.alignCorners === true && kernel !== 'nearest'
   const axes = axesOf(node.params, x.shape, node.shape)
   const inSizes = axes.map((a) => a.input)
   const outSizes = axes.map((a) => a.output)
@@ -154,10 +157,11 @@ const outputInterval = (a: number, xi: string, axis: Axis, kernel: Kernel, align
   }
 }
 
-export const lowerInterpolateGrad = (node: NodeOf<'interpolateGrad'>): Lowering => {
+/** Also `upsampleGrad`'s lowering. */
+export const lowerInterpolateGrad = (node: NodeOf<'interpolateGrad' | 'upsampleGrad'>): Lowering => {
   const [x, dy] = node.inputs
   const kernel = kernelOf(node.params.mode)
-  const alignCorners = node.params.alignCorners === true
+  const alignCorners = node.params.alignCorners === true && kernel !== 'nearest'
   const axes = axesOf(node.params, x.shape, dy.shape)
   const inSizes = axes.map((a) => a.input)
   const outSizes = axes.map((a) => a.output)

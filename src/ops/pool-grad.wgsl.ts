@@ -1,6 +1,6 @@
 /**
  * WGSL of the window-op gradients: `poolGrad` (max/avg pool 1d/2d),
- * `adaptiveAvgPool2dGrad` and `upsampleGrad`. Each has inputs [x, dy] and
+ * and `adaptiveAvgPool2dGrad` (`upsampleGrad` is interpolate.wgsl.ts's). Each has inputs [x, dy] and
  * x's shape, and runs one invocation per input element that gathers from
  * the output positions whose window (or interpolation stencil) holds it, so
  * nothing is scattered and no atomics are needed. 1-D pools run as 2-D ones
@@ -8,12 +8,8 @@
  */
 import type { NodeOf } from '../graph.ts'
 import type { KernelIO, Lowering } from '../compiler/kernel.ts'
-import { finiteF32 } from '../compiler/render.ts'
 import { perElement } from '../compiler/wgsl.ts'
-import { axisValue } from '../shape/errors.ts'
 import { poolParams } from '../shape/pool.ts'
-
-const f32 = finiteF32
 
 /** The spatial sizes of a [N, C, …] shape as (H, W), H = 1 for one spatial axis. */
 const plane = (shape: readonly number[]): [number, number] => (shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]])
@@ -122,73 +118,6 @@ export const lowerAdaptiveAvgPool2dGrad = (node: NodeOf<'adaptiveAvgPool2dGrad'>
       let we = ((ox + 1) * ${W} + ${OW - 1}) / ${OW};
       if (ix < ws || ix >= we) { continue; }
       g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)} / f32((he - hs) * (we - ws));
-    }
-  }
-  ${io.store('i', 'g')}`
-  return { steps: [perElement(node, body)] }
-}
-
-/**
- * One axis of bilinear interpolation as PyTorch computes it (float32):
- * src = scale·dst (alignCorners) or max(scale·(dst + ½) − ½, 0), i0 = floor(src)
- * clamped to in − 1, i1 = i0 + 1 unless i0 is the last, λ1 = src − i0.
- * Returns WGSL adding to `w${name}` the weight that input `i${name}` gets from
- * output `o${name}`, plus a conservative range of outputs that can reach it.
- */
-const bilinearAxis = (name: 'y' | 'x', input: number, output: number, alignCorners: boolean, scaleFactor: number | undefined) => {
-  const scale = alignCorners
-    ? output > 1 ? Math.fround((input - 1) / (output - 1)) : 0
-    : Math.fround(scaleFactor !== undefined && scaleFactor > 0 ? 1 / scaleFactor : input / output)
-  const src = alignCorners ? `${f32(scale)} * f32(o${name})` : `max(${f32(scale)} * (f32(o${name}) + 0.5) - 0.5, 0.0)`
-  // dst ≈ (src + ½)/scale − ½: outputs whose source lies within one input step of i.
-  const inverse = scale > 0 ? 1 / scale : Infinity
-  const lo = Number.isFinite(inverse)
-    ? `max(i32(floor((f32(i${name}) - 1.0 ${alignCorners ? '' : '+ 0.5'}) * ${f32(inverse)} ${alignCorners ? '' : '- 0.5'})) - 1, 0)`
-    : '0'
-  const hi = Number.isFinite(inverse)
-    ? `min(i32(ceil((f32(i${name}) + 1.0 ${alignCorners ? '' : '+ 0.5'}) * ${f32(inverse)} ${alignCorners ? '' : '- 0.5'})) + 2, ${output})`
-    : `${output}`
-  const weight = `let s${name} = ${src};
-      let i0${name} = min(i32(floor(s${name})), ${input - 1});
-      let i1${name} = select(i0${name}, i0${name} + 1, i0${name} < ${input - 1});
-      let l1${name} = clamp(s${name} - f32(i0${name}), 0.0, 1.0);
-      var w${name} = 0.0;
-      if (i0${name} == i${name}) { w${name} += 1.0 - l1${name}; }
-      if (i1${name} == i${name}) { w${name} += l1${name}; }`
-  return { lo, hi, weight }
-}
-
-export const lowerUpsampleGrad = (node: NodeOf<'upsampleGrad'>): Lowering => {
-  const [x, dy] = node.inputs
-  const [H, W] = plane(x.shape)
-  const [OH, OW] = plane(dy.shape)
-  const mode = node.params.mode ?? 'nearest'
-  const coords = coordinates(x.shape, dy.shape)
-  if (mode === 'nearest') {
-    // Output o reads input floor(o·in/out): those reading i are o ∈ [ceil(i·out/in), ceil((i+1)·out/in)).
-    const body = (io: KernelIO) => `${coords}
-  for (var oy = (iy * ${OH} + ${H - 1}) / ${H}; oy < min(((iy + 1) * ${OH} + ${H - 1}) / ${H}, ${OH}); oy++) {
-    for (var ox = (ix * ${OW} + ${W - 1}) / ${W}; ox < min(((ix + 1) * ${OW} + ${W - 1}) / ${W}, ${OW}); ox++) {
-      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)};
-    }
-  }
-  ${io.store('i', 'g')}`
-    return { steps: [perElement(node, body)] }
-  }
-  if (mode !== 'bilinear') throw new Error(`upsampleGrad: unknown mode ${mode}`)
-  const alignCorners = node.params.alignCorners === true
-  // With a size, PyTorch's scale is in/out; with a scale factor (and no alignCorners), 1/scaleFactor.
-  const factor = (axis: number) =>
-    node.params.size === undefined && node.params.scaleFactor !== undefined ? axisValue(node.params.scaleFactor, axis, 1) : undefined
-  const ay = bilinearAxis('y', H, OH, alignCorners, factor(0))
-  const ax = bilinearAxis('x', W, OW, alignCorners, factor(1))
-  const body = (io: KernelIO) => `${coords}
-  for (var oy = ${ay.lo}; oy < ${ay.hi}; oy++) {
-      ${ay.weight}
-      if (wy == 0.0) { continue; }
-    for (var ox = ${ax.lo}; ox < ${ax.hi}; ox++) {
-      ${ax.weight}
-      g += ${io.load(1, `ybase + u32(oy * ${OW} + ox)`)} * wy * wx;
     }
   }
   ${io.store('i', 'g')}`

@@ -12,9 +12,10 @@ import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '.
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
 import type { AnyTensor } from '../tree.ts'
 import {
-  lowerAdaptiveAvgPool2d, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool, lowerUpsample,
+  lowerAdaptiveAvgPool2d, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool,
 } from './pool.wgsl.ts'
-import { lowerAdaptiveAvgPool2dGrad, lowerPoolGrad, lowerUpsampleGrad } from './pool-grad.wgsl.ts'
+import { lowerAdaptiveAvgPool2dGrad, lowerPoolGrad } from './pool-grad.wgsl.ts'
+import { lowerInterpolate, lowerInterpolateGrad } from './interpolate.wgsl.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -32,7 +33,7 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
 const gradientOf = (x: readonly Node[]) => ({ shape: x[0].shape, dtype: 'float32' as const })
 export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerPoolGrad })
 export const adaptiveAvgPool2dGradPrimitive = definePrimitive('adaptiveAvgPool2dGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPool2dGrad })
-export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerUpsampleGrad })
+export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerInterpolateGrad })
 
 const poolVjp = <P extends PoolOp>({ node, params, inputs: [x], dy }: VjpContext<P>): Cotangents => [
   wrap(bind(poolGradPrimitive, [x.node, dy.node], { ...params, forward: node.op })),
@@ -56,7 +57,7 @@ export const adaptiveAvgPool2dPrimitive = definePrimitive('adaptiveAvgPool2d', {
 export const upsamplePrimitive = definePrimitive('upsample', {
   shape: ([x], params) => ({ shape: upsampleShape(x.shape, params), dtype: x.dtype }),
   vjp: ({ params, inputs: [x], dy }) => [wrap(bind(upsampleGradPrimitive, [x.node, dy.node], { ...params, forward: 'upsample' }))],
-  lower: lowerUpsample,
+  lower: lowerInterpolate, // upsample is interpolate on [N, C, H, W] in its nearest and bilinear modes
 })
 
 /** dy of [N, C] spread back over [N, C, H, W]. */

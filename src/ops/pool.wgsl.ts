@@ -1,5 +1,6 @@
 /**
- * WGSL of pooling, adaptive/global pooling, upsampling and batch norm. These
+ * WGSL of pooling, adaptive/global pooling and batch norm (upsample is lowered
+ * by interpolate.wgsl.ts). These
  * are memory-bound and read each input a few times at most, so one
  * invocation per output element is the right shape (unlike conv); window
  * bounds are baked-in constants so the loops unroll.
@@ -112,43 +113,6 @@ export const lowerGlobalAvgPool2d = (node: NodeOf<'globalAvgPool2d'>): Lowering 
 export const lowerGlobalMaxPool2d = (node: NodeOf<'globalMaxPool2d'>): Lowering => ({
   steps: [globalPool(node, -Infinity, 'if (v > r || v != v) { r = v; }', 'r')],
 })
-
-/**
- * Source coordinate of an output row/column (PyTorch's interpolate):
- * nearest: floor(dst·in/out), in exact integer arithmetic;
- * bilinear, alignCorners: dst·(in-1)/(out-1);
- * bilinear, half-pixel: (dst + 0.5)·in/out - 0.5, negative clamped to 0.
- * With a scaleFactor PyTorch uses 1/scale rather than in/out; the two agree
- * for the integer factors shapewise accepts.
- */
-const bilinearAxis = (axis: string, d: string, input: number, output: number, alignCorners: boolean) => {
-  const src = alignCorners
-    ? `f32(${d}) * ${f32(output > 1 ? (input - 1) / (output - 1) : 0)}`
-    : `max((f32(${d}) + 0.5) * ${f32(input / output)} - 0.5, 0.0)`
-  return `  let s${axis} = ${src};
-  let ${axis}0 = min(i32(s${axis}), ${input - 1});
-  let ${axis}1 = min(${axis}0 + 1, ${input - 1});
-  let l${axis} = s${axis} - f32(${axis}0);`
-}
-
-export const lowerUpsample = (node: NodeOf<'upsample'>): Lowering => {
-  const [, , h, w] = node.inputs[0].shape
-  const [, , oh, ow] = node.shape
-  const at = (io: KernelIO, y: string, x: string) => io.load(0, `plane * ${h * w}u + u32(${y} * ${w} + ${x})`)
-  if (node.params.mode !== 'bilinear')
-    return { steps: [perElement(node, (io) => `${outputCoords(node)}\n  ${io.store('i', at(io, `(oy * ${h}) / ${oh}`, `(ox * ${w}) / ${ow}`))}`)] }
-  const ac = node.params.alignCorners === true
-  return {
-    steps: [
-      perElement(node, (io) => `${outputCoords(node)}
-${bilinearAxis('y', 'oy', h, oh, ac)}
-${bilinearAxis('x', 'ox', w, ow, ac)}
-  let top = (1.0 - lx) * ${at(io, 'y0', 'x0')} + lx * ${at(io, 'y0', 'x1')};
-  let bottom = (1.0 - lx) * ${at(io, 'y1', 'x0')} + lx * ${at(io, 'y1', 'x1')};
-  ${io.store('i', `(1.0 - ly) * top + ly * bottom`)}`),
-    ],
-  }
-}
 
 /**
  * batchNorm2d, inputs [x, weight, bias, runningMean, runningVar].
