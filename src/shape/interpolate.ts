@@ -12,7 +12,7 @@
  * exact in binary (1.5, 0.25, not 0.1, whose double may land just below the whole number).
  * Otherwise that dim is `number`. Every message is written once (see errors.ts).
  */
-import type { Mul, Div, Mod, Lt } from '../../types/nat.ts'
+import type { Mul, Mod } from '../../types/nat.ts'
 import type { ShapeError, FirstError, Prefixed, UnknownShape } from '../../types/errors.ts'
 import type { Shape, IsTuple } from '../../types/shape.ts'
 import { fail, shapeText, axisValue, type Spatial, type AxisValue, type ShapeText } from './errors.ts'
@@ -100,22 +100,27 @@ export type emptyOutput<In extends number, Scale extends number> = ReturnType<ty
 type Chars<S extends string, Acc extends unknown[] = []> = S extends `${string}${infer R}` ? Chars<R, [...Acc, 0]> : Acc
 type StripZeros<S extends string> = S extends `0${infer R}` ? (R extends '' ? '0' : StripZeros<R>) : S
 type Natural<S extends string> = StripZeros<S> extends `${infer N extends number}` ? N : never
+type Reverse<S extends string, Acc extends string = ''> = S extends `${infer H}${infer R}` ? Reverse<R, `${H}${Acc}`> : Acc
 type Power<Base extends number, Digits extends string, Acc extends number = 1> = Digits extends `${string}${infer R}` ? Power<Base, R, Mul<Acc, Base>> : Acc
+/**
+ * Division of a reversed digit string by 10^(digits of Fraction), by dropping its low digits:
+ * [the quotient's digits, reversed; whether the dropped digits were all 0].
+ */
+type DropLow<Reversed extends string, Fraction extends string, Whole extends boolean = true> = Fraction extends `${string}${infer F}`
+  ? Reversed extends `${infer D}${infer R}` ? DropLow<R, F, D extends '0' ? Whole : false> : ['', Whole]
+  : [Reversed, Whole]
 
 /** ⌊In · Whole.Fraction⌋ when certain to equal the double-precision floor, else number (see the file's comment). */
 type FloorDecimal<In extends number, Scale extends number, Whole extends string, Fraction extends string> =
   Chars<Fraction>['length'] extends 1 | 2 | 3 | 4 | 5 | 6
     ? Natural<`${Whole}${Fraction}`> extends infer M extends number
-      ? Mul<In, M> extends infer Product extends number
-        ? Div<Product, Power<10, Fraction>> extends infer Out extends number
-          ? Out extends 0
-            ? ShapeError<emptyOutput<In, Scale>>
-            : Lt<Out, 100000000> extends true
-              ? Mod<Product, Power<10, Fraction>> extends 0
-                ? (Mod<M, Power<5, Fraction>> extends 0 ? Out : number) // whole: exact only for a binary-exact scale
-                : Out
-              : number
-          : never
+      ? DropLow<Reverse<`${Mul<In, M>}`>, Fraction> extends [infer Quotient extends string, infer IsWhole extends boolean]
+        ? Quotient extends ''
+          ? ShapeError<emptyOutput<In, Scale>>
+          : Chars<Quotient>['length'] extends 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
+            // A whole product is exact only for a scale that is exact in binary (M divisible by 5^digits).
+            ? IsWhole extends true ? (Mod<M, Power<5, Fraction>> extends 0 ? Natural<Reverse<Quotient>> : number) : Natural<Reverse<Quotient>>
+            : number
         : never
       : never
     : number
