@@ -4,7 +4,7 @@
  * configuration with its message. `//// @ts-expect-error` before expectError: see README.md.
  */
 import { expectType, expectError } from 'tsd'
-import { randn, zeros, interpolate, type Tensor } from '../src/index.ts'
+import { randn, zeros, interpolate, pipe, conv2d, relu, type Tensor } from '../src/index.ts'
 import type { ShapeError, InterpolateShape } from '../types/index.ts'
 import { errorOf } from './error-of.ts'
 
@@ -34,6 +34,12 @@ expectType<Tensor<[1, 2, number, number]>>(interpolate({ scaleFactor: 1.5 as num
 // a generic batch passes through
 expectType<<N extends number>(x: Tensor<[N, 3, 8, 8]>) => Tensor<[N, 3, 12, 12]>>(
   <N extends number>(x: Tensor<[N, 3, 8, 8]>) => interpolate({ scaleFactor: 1.5, mode: 'bilinear' })(x),
+)
+
+// a decoder step in shapewise's pipe, generic batch: the next layer sees the computed size
+const weight = randn([4, 8, 3, 3])
+expectType<<N extends number>(x: Tensor<[N, 8, 7, 7]>) => Tensor<[N, 4, 14, 14]>>(
+  <N extends number>(x: Tensor<[N, 8, 7, 7]>) => pipe(x, interpolate({ scaleFactor: 2, mode: 'bilinear' }), conv2d({ weight }, { padding: 1 }), relu),
 )
 
 // every refusal, with its message

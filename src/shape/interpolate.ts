@@ -203,7 +203,7 @@ export const interpolateShape = (x: readonly number[], options: InterpolateOptio
     return [x[0], x[1], ...spatial.map((d, i) => axisValue(size, i, d))]
   }
   if (scaleFactor === undefined) return fail(needsSizeOrScaleFactor)
-  for (const s of typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor) if (!(s > 0)) fail(scaleNotPositive(s))
+  for (const s of typeof scaleFactor === 'number' ? [scaleFactor] : scaleFactor) if (!(s > 0 && Number.isFinite(s))) fail(scaleNotPositive(s))
   return [x[0], x[1], ...spatial.map((d, i) => {
     const scale = axisValue(scaleFactor, i, 1)
     const out = Math.floor(d * scale)

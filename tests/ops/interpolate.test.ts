@@ -59,6 +59,9 @@ describe('interpolate shape rule', () => {
       )],
     ]
     for (const [shape, options, message] of cases) expect(messageOf(() => interpolateShape(shape, options))).toBe(message)
+    // Values only a run-time check sees: not a number, not finite.
+    expect(messageOf(() => interpolateShape([1, 2, 5], { scaleFactor: Number.NaN }))).toBe('interpolate: scaleFactor must be a positive number, got NaN')
+    expect(messageOf(() => interpolateShape([1, 2, 5], { scaleFactor: Infinity }))).toBe('interpolate: scaleFactor must be a positive number, got Infinity')
   })
 
   it('builds one interpolate node; keys, dtypes and run-time shapes are checked where PyTorch checks them', () => {
