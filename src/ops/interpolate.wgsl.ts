@@ -6,7 +6,9 @@
  *
  *   scale = alignCorners ? (in − 1)/(out − 1) : scaleFactor given and not recomputed ? 1/scaleFactor : in/out
  *           (the linear modes take 1 on an axis whose size does not change, whatever the scale factor)
- *   nearest        src = min(⌊o · scale⌋, in − 1)
+ *   nearest        src = min(⌊o · scale⌋, in − 1)   (torch 1.13's forward on inputs of more than one
+ *                  channel; its backward, and its 2-D/3-D forward on one channel, copy when out = in and
+ *                  shift when out = 2·in whatever the scale factor, which only differs for such a pair)
  *   nearest-exact  src = min(⌊(o + ½) · scale⌋, in − 1)
  *   linear         r = alignCorners ? o · scale : max((o + ½) · scale − ½, 0); taps ⌊r⌋, ⌊r⌋ + 1 (clamped)
  *   bicubic        r as linear without the clamp at 0; taps ⌊r⌋ − 1 … ⌊r⌋ + 2, clamped to the edge,
@@ -51,7 +53,7 @@ interface Axis {
 }
 
 /** The scale of axis `axis` (see the file's comment), rounded to float32 as PyTorch's kernels hold it. */
-export const coordinateScale = (params: InterpolateParams, axis: number, input: number, output: number): number => {
+const coordinateScale = (params: InterpolateParams, axis: number, input: number, output: number): number => {
   const kernel = kernelOf(params.mode)
   const interpolating = kernel === 'linear' || kernel === 'cubic'
   if (interpolating && params.alignCorners === true) return output > 1 ? Math.fround((input - 1) / (output - 1)) : 0
