@@ -60,9 +60,11 @@ export const poolSpec = (op: string) => (op.startsWith('maxPool') ? maxPoolSpec 
 
 // ------------------------------------------------------------ messages
 
+// PyTorch's rule (pad ≤ ⌊k/2⌋) stays; ONNX's pools allow wider padding, and the same windows come
+// from an explicit `pad` before a pool without padding, which the message says.
 export const paddingExceedsHalfKernel = <Op extends string, P extends number, K extends number>(op: Op, padding: P, kernel: K) =>
-  `${op}: padding ${padding} exceeds half the kernel ${kernel}` as const
-/** "maxPool2d: padding 2 exceeds half the kernel 3" */
+  `${op}: padding ${padding} exceeds half the kernel ${kernel}; pad the input first (pad), then pool with padding 0` as const
+/** "maxPool2d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0" */
 export type paddingExceedsHalfKernel<Op extends string, P extends number, K extends number> = ReturnType<typeof paddingExceedsHalfKernel<Op, P, K>>
 
 export const needsScaleOrSize = 'upsample: needs scaleFactor or size'

@@ -260,10 +260,10 @@ describe('conv error messages', () => {
 describe('pooling error messages', () => {
   it('padding may be at most half the kernel', () => {
     expect(messageOf(() => poolShape('maxPool2d', 2, [1, 1, 8, 8], { kernelSize: 3, padding: 2 }))).toBe(
-      typed<PoolShape<'maxPool2d', 2, [1, 1, 8, 8], { kernelSize: 3; padding: 2 }>>('maxPool2d: padding 2 exceeds half the kernel 3'),
+      typed<PoolShape<'maxPool2d', 2, [1, 1, 8, 8], { kernelSize: 3; padding: 2 }>>('maxPool2d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0'),
     )
     expect(poolShape('avgPool2d', 2, [1, 1, 8, 8], { kernelSize: 2, padding: 1 })).toEqual([1, 1, 5, 5])
-    expect(messageOf(() => poolAxis('avgPool1d', 8, 1, 1, 1, 1, false))).toBe('avgPool1d: padding 1 exceeds half the kernel 1')
+    expect(messageOf(() => poolAxis('avgPool1d', 8, 1, 1, 1, 1, false))).toBe('avgPool1d: padding 1 exceeds half the kernel 1; pad the input first (pad), then pool with padding 0')
   })
 
   it('kernel larger than the padded input', () => {
