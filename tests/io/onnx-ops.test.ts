@@ -9,9 +9,9 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import {
   abs, adaptiveAvgPool2d, add, argmax, avgPool1d, avgPool2d, batchNorm2d, broadcastTo, concat, conv1d, conv2d, convTranspose1d,
-  convTranspose2d, div, dropout, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, leakyRelu,
+  convTranspose2d, div, dropout, elu, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, hardswish, leakyRelu,
   less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
-  relu, reshape, sigmoid, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
+  relu, reshape, sigmoid, silu, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
 } from '../../src/index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -59,6 +59,10 @@ const cases: OnnxCase[] = [
     name: 'activations', shapes: [X],
     fn: (x: X) => [relu(x), leakyRelu({ negativeSlope: 0.2 })(x), sigmoid(x), tanh(x), gelu(x), geluTanh(x), exp(x), log(positive(x)), sqrt(positive(x)), abs(x), neg(x), erf(x), stopGradient(x)],
   },
+  // Scaled by 4 so that hardswish's three pieces (below −3, between, above 3) and elu's two all occur.
+  { name: 'elu silu hardswish', shapes: [X], fn: (x: X) => [elu()(mul(x, 4)), elu({ alpha: 0.5 })(mul(x, 4)), silu(mul(x, 4)), hardswish(mul(x, 4))] },
+  // Before opset 14 ONNX has no HardSwish: x·HardSigmoid(x).
+  { name: 'hardswish at opset 13', shapes: [X], fn: (x: X) => hardswish(mul(x, 4)), options: { opset: 13 } },
   {
     name: 'arithmetic with broadcasting', shapes: [X, ['N', 1, 8, 8]],
     fn: (x: X, y: Tensor<[number, 1, 8, 8]>) => [add(x, y), sub(x, w([4, 1, 1], 20)), mul(x, 3), div(x, positive(y as never)), maximum(x, y), minimum(x, 0), pow(positive(x), 1.5)],
@@ -91,6 +95,17 @@ describe('options', () => {
     expect(model.graph.output.map((v) => v.name)).toEqual(['sum', 'rectified'])
     expect(model.opset_import).toEqual([{ domain: '', version: 13 }])
     await expectValidOnnx([path])
+  })
+})
+
+describe('activations without an ONNX op of their own at every opset', () => {
+  const opsOf = async (fn: (x: X) => Tensor<number[]>, opset: number) =>
+    decodeOnnxModel(await exportOnnx(fn as never, [X], { opset })).graph.node.map((n) => n.op_type)
+  it('hardswish is HardSwish from opset 14, x·HardSigmoid(x) before; silu is x·Sigmoid(x); elu is Elu', async () => {
+    expect(await opsOf((x) => hardswish(x), 14)).toEqual(['HardSwish', 'Identity'])
+    expect(await opsOf((x) => hardswish(x), 13)).toEqual(['HardSigmoid', 'Mul', 'Identity'])
+    expect(await opsOf((x) => silu(x), 17)).toEqual(['Sigmoid', 'Mul', 'Identity'])
+    expect(await opsOf((x) => elu({ alpha: 0.5 })(x), 17)).toEqual(['Elu', 'Identity'])
   })
 })
 

@@ -12,6 +12,9 @@ export const attribute = {
 const bytesOf = (data: ArrayBufferView) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 
 export class GraphBuilder {
+  /** The opset the graph is written for: a converter picks the newest form it allows (HardSwish from 14). */
+  constructor(readonly opset = 17) {}
+
   readonly nodes: NodeMessage[] = []
   readonly initializers: TensorMessage[] = []
   readonly #used = new Set<string>()

@@ -160,6 +160,15 @@ const gelu: Converter<'gelu'> = ({ node, inputs: [x], graph }) => {
   return graph.add('Mul', [half, graph.add('Add', [erf, graph.float('one', 1)])])
 }
 
+/** ONNX's opsets 13–17 have no SiLU: x·Sigmoid(x). */
+const silu: Converter<'silu'> = ({ inputs: [x], graph }) => graph.add('Mul', [x, graph.add('Sigmoid', [x])])
+
+/** HardSwish is an ONNX op from opset 14; before it, x·HardSigmoid(x) with PyTorch's slope 1/6 and offset ½. */
+const hardswish: Converter<'hardswish'> = ({ inputs: [x], graph }) =>
+  graph.opset >= 14
+    ? graph.add('HardSwish', [x])
+    : graph.add('Mul', [x, graph.add('HardSigmoid', [x], [a.float('alpha', 1 / 6), a.float('beta', 0.5)])])
+
 const binary = (kind: string): Converter => (c) => {
   // Comparisons compare in the wider type; arithmetic computes in the result's type.
   const operandType: DType = c.node.dtype === 'bool' ? (c.node.inputs.some((n) => n.dtype === 'float32') ? 'float32' : c.node.inputs[0].dtype) : c.node.dtype
@@ -274,6 +283,7 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   upsample, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
   relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
+  elu: unary<'elu'>('Elu', (n) => [a.float('alpha', n.params.alpha)]), silu, hardswish,
   tanh: unary('Tanh'), gelu, exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'), neg: unary('Neg'), erf: unary('Erf'),
   dropout: 'dropout in training mode draws a random mask; build the model with training: false for export (inference dropout is the identity)',
   add: binary('Add'), sub: binary('Sub'), mul: binary('Mul'), div: binary('Div'), maximum: binary('Max'), minimum: binary('Min'), pow: binary('Pow'),
