@@ -10,6 +10,7 @@ import * as core from './ops.ts'
 import type { Primitive } from './params.ts'
 import type { PrimitiveDef } from './primitive.ts'
 import ACTIVATIONS from '../ops/activations.ts'
+import POOL_INDICES from '../ops/pool-indices.ts'
 import { arangePrimitive, eyePrimitive, randomPrimitive } from '../ops/creation.ts'
 import { conv1dPrimitive, conv2dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convWeightGradPrimitive } from '../ops/conv.ts'
 import { dropoutPrimitive } from '../ops/elementwise.ts'
@@ -38,6 +39,7 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   maxPool2d: maxPool2dPrimitive,
   avgPool1d: avgPool1dPrimitive,
   avgPool2d: avgPool2dPrimitive,
+  ...POOL_INDICES,
   adaptiveAvgPool2d: adaptiveAvgPool2dPrimitive,
   globalAvgPool2d: globalAvgPool2dPrimitive,
   globalMaxPool2d: globalMaxPool2dPrimitive,

@@ -2,6 +2,7 @@
 import type {
   Shape, Input, ShapeFn, Spatial, PoolShape, MaxPoolOptions, AvgPoolOptions, AdaptivePoolShape, GlobalPoolShape,
   UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
+  Checked, ApplyLayer, Output, DType,
 } from '../../types/index.ts'
 import type { Node } from '../graph.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
@@ -18,6 +19,7 @@ import { lowerAdaptiveAvgPool2dGrad, lowerPoolGrad, lowerUpsampleGrad } from './
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
+import { maxPoolIndicesOf } from './pool-indices.ts'
 
 export interface PoolFn<Op extends string, Rank extends number, O> extends ShapeFn {
   readonly op: Op
@@ -105,10 +107,15 @@ export const batchNorm2dPrimitive = definePrimitive('batchNorm2d', {
 
 const poolLayer = (op: PoolOp, rank: 1 | 2) => (options: MaxPoolOptions | AvgPoolOptions) => {
   checkOptionsSpelling(op, options, poolSpec(op), ['kernelSize'], rank)
-  return layer(op, (x) => {
+  // returnIndices (max pools only; the spelling check refuses it elsewhere) is not the node's parameter.
+  const { returnIndices, ...window } = options as MaxPoolOptions
+  const pool = (x: Tensor<Shape, DType>) => {
     acceptDType(op, 'input', x.dtype, 'float')
-    return wrap(bind(pools[op], [x.node], { ...options, rank }))
-  })
+    return wrap(bind(pools[op], [x.node], { ...window, rank }))
+  }
+  if (returnIndices !== true) return layer(op, pool)
+  // The values are the node a plain max pool builds (its gradient too); the indices read the same input.
+  return Object.assign((x: Tensor<Shape, DType>) => [pool(x), maxPoolIndicesOf(x, { ...window, rank })], { op })
 }
 
 /**
@@ -120,21 +127,50 @@ type PoolOf<Op extends string, Rank extends number, Options, Spec extends Option
 ) => Layer<IfSpelled<CheckKeys<Op, O, Spec, 'kernelSize'>, PoolFn<Op, Rank, O>>>
 
 /**
+ * A max pool built with `returnIndices: true`: input → `[values, indices]`, the indices int32, of
+ * the values' shape (see src/ops/pool-indices.ts). Not a Layer: it returns two tensors.
+ */
+export interface PoolWithIndices<F extends ShapeFn> {
+  <S extends Shape, D extends DType = 'float32'>(x: Checked<Tensor<S, D>, ApplyLayer<F, S, D>>): [
+    values: Tensor<Output<ApplyLayer<F, S, D>>, D>,
+    indices: Tensor<Output<ApplyLayer<F, S, D>>, 'int32'>,
+  ]
+  readonly op: F['op']
+}
+/** A max pool factory: a Layer, or with `returnIndices: true` a function giving [values, indices] (either, for a boolean not known statically). */
+type MaxPoolOf<Op extends string, Rank extends number> = <const O extends OptionsLike<MaxPoolOptions>>(
+  options: SpelledOptions<O, CheckKeys<Op, O, MaxPoolSpec, 'kernelSize'>>,
+) => IfSpelled<CheckKeys<Op, O, MaxPoolSpec, 'kernelSize'>, PoolFn<Op, Rank, O>> extends infer F extends ShapeFn
+  ? O extends { readonly returnIndices: infer R }
+    ? [R] extends [true] ? PoolWithIndices<F> : [R] extends [false | undefined] ? Layer<F> : Layer<F> | PoolWithIndices<F>
+    : Layer<F>
+  : never
+
+/**
  * Max pooling over [N, C, L] (PyTorch's options: kernelSize, stride = kernelSize, padding, dilation, ceilMode).
+ * With `returnIndices: true` it returns `[values, indices]`: each maximum's position in its (n, c)
+ * row as an int32 tensor (PyTorch's, which are int64; the first maximum on ties), for maxUnpool1d.
  *
  * @example
  * import { tensor, maxPool1d } from 'shapewise'
  * await maxPool1d({ kernelSize: 2 })(tensor([[[1, 5, 2, 3]]])).data() // → [5, 3]
+ * const [values, indices] = maxPool1d({ kernelSize: 2, returnIndices: true })(tensor([[[1, 5, 2, 3]]]))
+ * await indices.data() // → [1, 3]
  */
-export const maxPool1d = poolLayer('maxPool1d', 1) as PoolOf<'maxPool1d', 1, MaxPoolOptions, MaxPoolSpec>
+export const maxPool1d = poolLayer('maxPool1d', 1) as MaxPoolOf<'maxPool1d', 1>
 /**
  * Max pooling over [N, C, H, W] (PyTorch's options: kernelSize, stride = kernelSize, padding, dilation, ceilMode).
+ * With `returnIndices: true` it returns `[values, indices]`: each maximum's flat position h·W + w in
+ * its (n, c) plane of the input, as an int32 tensor (PyTorch's, which are int64; the first maximum
+ * on ties), for maxUnpool2d.
  *
  * @example
  * import { tensor, maxPool2d } from 'shapewise'
  * await maxPool2d({ kernelSize: 2 })(tensor([[[[1, 2], [4, 3]]]])).data() // → [4]
+ * const [values, indices] = maxPool2d({ kernelSize: 2, returnIndices: true })(tensor([[[[1, 2], [4, 3]]]]))
+ * await indices.data() // → [2]
  */
-export const maxPool2d = poolLayer('maxPool2d', 2) as PoolOf<'maxPool2d', 2, MaxPoolOptions, MaxPoolSpec>
+export const maxPool2d = poolLayer('maxPool2d', 2) as MaxPoolOf<'maxPool2d', 2>
 /**
  * Average pooling over [N, C, L] (PyTorch's options, with countIncludePad).
  *

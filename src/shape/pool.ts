@@ -25,6 +25,8 @@ export interface PoolOptions {
 }
 export interface MaxPoolOptions extends PoolOptions {
   readonly dilation?: Spatial
+  /** Also return each maximum's flat index in its plane (int32): the pool then gives [values, indices]. */
+  readonly returnIndices?: boolean
 }
 export interface AvgPoolOptions extends PoolOptions {
   readonly countIncludePad?: boolean
@@ -45,7 +47,9 @@ export interface UpsampleOptions {
 }
 
 /** The keys of the pooling and upsampling options and what each takes, in the order they are checked. */
-export const maxPoolSpec = [['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['dilation', 'positive'], ['ceilMode', 'flag']] as const
+export const maxPoolSpec = [
+  ['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['dilation', 'positive'], ['ceilMode', 'flag'], ['returnIndices', 'flag'],
+] as const
 export type MaxPoolSpec = typeof maxPoolSpec
 export const avgPoolSpec = [
   ['kernelSize', 'positive'], ['stride', 'positive'], ['padding', 'nonNegative'], ['ceilMode', 'flag'], ['countIncludePad', 'flag'],

@@ -53,14 +53,28 @@ const configured = (name: PublicOp): Builder => (a, [x]) => op[name](a)(x)
 const weighted = (name: PublicOp): Builder => (a, [x, weight, bias]) => op[name](bias ? { weight, bias } : { weight }, a)(x)
 const reduction = (name: PublicOp): Builder => (a, [x]) => op[name]({ axis: a.axis, keepDims: a.keepDims })(x)
 
+/**
+ * A max pool; a case with `returnIndices` also has `returned` (fixture-only): which of the pool's
+ * [values, indices] the case records.
+ */
+const maxPool = (name: 'maxPool1d' | 'maxPool2d'): Builder => ({ returned, ...options }, [x]) => {
+  if (options.returnIndices !== true) return op[name](options)(x)
+  const [values, indices] = op[name](options)(x)
+  return returned === 'indices' ? indices : values
+}
+/** `maxUnpool(indices, attrs)(values)`, inputs `[values, indices]`. */
+const maxUnpool = (name: 'maxUnpool1d' | 'maxUnpool2d'): Builder => (a, [values, indices]) => op[name](indices, a)(values)
+
 /** Every public op, built from a fixture case. */
 export const build: { readonly [Op in PublicOp]: Builder } = {
   conv1d: weighted('conv1d'),
   conv2d: weighted('conv2d'),
   convTranspose1d: weighted('convTranspose1d'),
   convTranspose2d: weighted('convTranspose2d'),
-  maxPool1d: configured('maxPool1d'),
-  maxPool2d: configured('maxPool2d'),
+  maxPool1d: maxPool('maxPool1d'),
+  maxPool2d: maxPool('maxPool2d'),
+  maxUnpool1d: maxUnpool('maxUnpool1d'),
+  maxUnpool2d: maxUnpool('maxUnpool2d'),
   avgPool1d: configured('avgPool1d'),
   avgPool2d: configured('avgPool2d'),
   upsample: configured('upsample'),
