@@ -17,9 +17,9 @@ import { dropoutPrimitive } from '../ops/elementwise.ts'
 import { stopGradientPrimitive } from '../ops/gradient.ts'
 import { linearPrimitive } from '../ops/linear.ts'
 import {
-  adaptiveAvgPool2dGradPrimitive, adaptiveAvgPool2dPrimitive, avgPool1dPrimitive, avgPool2dPrimitive, batchNorm2dPrimitive,
-  globalAvgPool2dPrimitive, globalMaxPool2dPrimitive, maxPool1dPrimitive, maxPool2dPrimitive, poolGradPrimitive, upsampleGradPrimitive,
-  upsamplePrimitive,
+  adaptiveAvgPoolGradPrimitive, adaptiveAvgPool2dPrimitive, adaptiveAvgPool3dPrimitive, avgPool1dPrimitive, avgPool2dPrimitive,
+  avgPool3dPrimitive, batchNorm2dPrimitive, globalAvgPool2dPrimitive, globalMaxPool2dPrimitive, maxPool1dPrimitive, maxPool2dPrimitive,
+  maxPool3dPrimitive, poolGradPrimitive, upsampleGradPrimitive, upsamplePrimitive,
 } from '../ops/pool.ts'
 
 export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
@@ -37,10 +37,13 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   convTranspose2d: convTranspose2dPrimitive,
   maxPool1d: maxPool1dPrimitive,
   maxPool2d: maxPool2dPrimitive,
+  maxPool3d: maxPool3dPrimitive,
   avgPool1d: avgPool1dPrimitive,
   avgPool2d: avgPool2dPrimitive,
+  avgPool3d: avgPool3dPrimitive,
   ...POOL_INDICES,
   adaptiveAvgPool2d: adaptiveAvgPool2dPrimitive,
+  adaptiveAvgPool3d: adaptiveAvgPool3dPrimitive,
   globalAvgPool2d: globalAvgPool2dPrimitive,
   globalMaxPool2d: globalMaxPool2dPrimitive,
   upsample: upsamplePrimitive,
@@ -90,7 +93,7 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   // internal: gradients that are not a composition of other ops
   convWeightGrad: convWeightGradPrimitive,
   poolGrad: poolGradPrimitive,
-  adaptiveAvgPool2dGrad: adaptiveAvgPool2dGradPrimitive,
+  adaptiveAvgPoolGrad: adaptiveAvgPoolGradPrimitive,
   upsampleGrad: upsampleGradPrimitive,
 }
 

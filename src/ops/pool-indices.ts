@@ -1,15 +1,15 @@
 /**
  * Max pooling's indices and max unpooling, the pair SegNet-style decoders use (PyTorch's
- * `return_indices=True` and F.max_unpool1d/2d). An index is the flat position of a window's
+ * `return_indices=True` and F.max_unpool1d/2d/3d). An index is the flat position of a window's
  * maximum in its own (n, c) plane of the pooled input, row-major (h·W + w), as PyTorch's; shapewise
- * keeps it as int32. `maxPool1d/2d({ …, returnIndices: true })` (src/ops/pool.ts) builds the values
- * node it always builds and, beside it, the `maxPoolIndices` node defined here; `maxUnpool1d/2d`
+ * keeps it as int32. `maxPool1d/2d/3d({ …, returnIndices: true })` (src/ops/pool.ts) builds the values
+ * node it always builds and, beside it, the `maxPoolIndices` node defined here; `maxUnpool1d/2d/3d`
  * write the values back at their indices into zeros, and their gradient reads the cotangent back
  * from the same indices (a gather, `maxUnpoolGrad`).
  */
 import type { Shape, Input, ShapeFn, Checked, CheckKeys, SpelledOptions, IfSpelled, OptionsLike } from '../../types/index.ts'
 import { bind } from '../core/bind.ts'
-import type { PoolParams } from '../core/params.ts'
+import type { PoolParams, SpatialRank } from '../core/params.ts'
 import { definePrimitive, noGradient, type PrimitiveDef } from '../core/primitive.ts'
 import type { DType, Node } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
@@ -27,10 +27,11 @@ export type MaxUnpoolParams = MaxUnpoolOptions & { readonly rank: number }
 
 declare module '../core/params.ts' {
   interface Params {
-    /** The int32 indices of a maxPool1d/2d node with the same parameters (its op named by the rank). */
+    /** The int32 indices of a maxPool1d/2d/3d node with the same parameters (its op named by the rank). */
     readonly maxPoolIndices: PoolParams
     readonly maxUnpool1d: MaxUnpoolParams
     readonly maxUnpool2d: MaxUnpoolParams
+    readonly maxUnpool3d: MaxUnpoolParams
     /** Inputs [indices, dy]: maxUnpool's input gradient. */
     readonly maxUnpoolGrad: NoParams
   }
@@ -51,7 +52,9 @@ const maxUnpoolGradPrimitive = definePrimitive('maxUnpoolGrad', {
   lower: lowerMaxUnpoolGrad,
 })
 
-const unpoolPrimitive = <Op extends 'maxUnpool1d' | 'maxUnpool2d'>(op: Op): PrimitiveDef<Op> =>
+type UnpoolOp = 'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'
+
+const unpoolPrimitive = <Op extends UnpoolOp>(op: Op): PrimitiveDef<Op> =>
   definePrimitive(op, {
     shape: ([values, indices]: readonly Node[], params: MaxUnpoolParams) => ({ shape: maxUnpoolShape(op, params.rank, values.shape, indices.shape, params), dtype: values.dtype }),
     // The values' cotangent is dy at their indices; the indices have none.
@@ -60,12 +63,15 @@ const unpoolPrimitive = <Op extends 'maxUnpool1d' | 'maxUnpool2d'>(op: Op): Prim
   })
 const maxUnpool1dPrimitive = unpoolPrimitive('maxUnpool1d')
 const maxUnpool2dPrimitive = unpoolPrimitive('maxUnpool2d')
+const maxUnpool3dPrimitive = unpoolPrimitive('maxUnpool3d')
+const unpools = { maxUnpool1d: maxUnpool1dPrimitive, maxUnpool2d: maxUnpool2dPrimitive, maxUnpool3d: maxUnpool3dPrimitive }
 
 /** The primitives of this module, for the registry (src/core/registry.ts); internal, as the module's default export. */
 const POOL_INDICES = {
   maxPoolIndices: maxPoolIndicesPrimitive,
   maxUnpool1d: maxUnpool1dPrimitive,
   maxUnpool2d: maxUnpool2dPrimitive,
+  maxUnpool3d: maxUnpool3dPrimitive,
   maxUnpoolGrad: maxUnpoolGradPrimitive,
 }
 export default POOL_INDICES
@@ -88,13 +94,12 @@ type UnpoolOf<Op extends string, Rank extends number> = <I extends Shape, D exte
   options: SpelledOptions<O, UnpoolKeys<Op, O>>,
 ) => Layer<IfSpelled<UnpoolKeys<Op, O>, MaxUnpoolFn<Op, Rank, I, O>>>
 
-const unpoolLayer = (op: 'maxUnpool1d' | 'maxUnpool2d', rank: 1 | 2) => (indices: AnyTensor, options: MaxUnpoolOptions) => {
+const unpoolLayer = (op: UnpoolOp, rank: SpatialRank) => (indices: AnyTensor, options: MaxUnpoolOptions) => {
   checkIndicesDType(op, indices.dtype, (message) => new DTypeError(message))
   checkOptionsSpelling(op, options, maxUnpoolSpec, ['kernelSize'], rank)
-  const primitive = rank === 1 ? maxUnpool1dPrimitive : maxUnpool2dPrimitive
   return layer(op, (values) => {
     acceptDType(op, 'input', values.dtype, 'float')
-    return wrap(bind(primitive, [values.node, indices.node], { ...options, rank }))
+    return wrap(bind(unpools[op] as PrimitiveDef<UnpoolOp>, [values.node, indices.node], { ...options, rank }))
   })
 }
 
@@ -126,3 +131,16 @@ export const maxUnpool1d = unpoolLayer('maxUnpool1d', 1) as UnpoolOf<'maxUnpool1
  * await maxUnpool2d(indices, { kernelSize: 2 })(values).array() // → [[[[0, 0, 0, 0], [8, 0, 6, 0], [9, 0, 0, 0], [0, 0, 7, 0]]]]
  */
 export const maxUnpool2d = unpoolLayer('maxUnpool2d', 2) as UnpoolOf<'maxUnpool2d', 2>
+
+/**
+ * Max unpooling over [N, C, D, H, W]: each value written back at its index (the flat position
+ * (d·H + h)·W + w in its volume, as `maxPool3d({ …, returnIndices: true })` gives it), zeros
+ * elsewhere (PyTorch's F.max_unpool3d). Output size per axis: (in − 1)·stride + kernelSize −
+ * 2·padding, or `outputSize`, strictly within a stride of that.
+ *
+ * @example
+ * import { tensor, maxPool3d, maxUnpool3d } from 'shapewise'
+ * const [values, indices] = maxPool3d({ kernelSize: 2, returnIndices: true })(tensor([[[[[1, 5], [2, 3]], [[8, 4], [6, 7]]]]]))
+ * await maxUnpool3d(indices, { kernelSize: 2 })(values).data() // → [0, 0, 0, 0, 8, 0, 0, 0]
+ */
+export const maxUnpool3d = unpoolLayer('maxUnpool3d', 3) as UnpoolOf<'maxUnpool3d', 3>

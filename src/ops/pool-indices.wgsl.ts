@@ -47,7 +47,7 @@ ${axes.map(() => '  }').join('\n')}
  * Indices that come from one maxPool never disagree (a repeated index carries the same maximum),
  * so the scatter has no race that matters; an index outside the plane is skipped.
  */
-export const lowerMaxUnpool = (node: NodeOf<'maxUnpool1d' | 'maxUnpool2d'>): Lowering => {
+export const lowerMaxUnpool = (node: NodeOf<'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'>): Lowering => {
   const [values] = node.inputs
   const outPlane = product(node.shape.slice(2))
   const zeros: KernelStep = { label: `${node.op} zeros`, bindings: [{ output: true }], dispatch: { threads: product(node.shape) }, body: (io) => `  ${io.store('i', '0.0')}` }

@@ -1,5 +1,5 @@
 /**
- * Shape rules of maxUnpool1d/2d (PyTorch's F.max_unpool), the type-level rule beside its run-time
+ * Shape rules of maxUnpool1d/2d/3d (PyTorch's F.max_unpool), the type-level rule beside its run-time
  * twin, and the checks of the indices it scatters by:
  *
  *   out = (in − 1)·stride + kernel − 2·pad      (PyTorch's default, stride defaulting to the kernel)
@@ -92,7 +92,7 @@ export const unpoolAxis = (op: string, input: number, kernel: number, stride: nu
   return size
 }
 
-/** maxUnpool1d/2d of values X with indices of shape I: [N, C, …spatial] → [N, C, …output sizes]. */
+/** maxUnpool1d/2d/3d of values X with indices of shape I: [N, C, …spatial] → [N, C, …output sizes]. */
 export type MaxUnpoolShape<Op extends string, Rank extends number, X extends Shape, I extends Shape, O> =
   CheckSpelling<Op, O, MaxUnpoolSpec, Rank> extends infer E extends ShapeError<string>
   ? E

@@ -5,7 +5,7 @@
  * cannot express faithfully throw OnnxExportError saying why.
  */
 import type { DType, Node, NodeBase, NodeOf } from '../../graph.ts'
-import type { PoolOp, Primitive } from '../../core/params.ts'
+import type { AdaptivePoolOp, PoolOp, Primitive } from '../../core/params.ts'
 import { convPadding, paddingOnAxis } from '../../shape/conv.ts'
 import { axisValue } from '../../shape/errors.ts'
 import { poolParams } from '../../shape/pool.ts'
@@ -99,7 +99,8 @@ const pool = (kind: 'MaxPool' | 'AveragePool'): Converter<PoolOp> => ({ node, in
   return graph.add(kind, [x], attributes)
 }
 
-const adaptiveAvgPool2d: Converter<'adaptiveAvgPool2d'> = ({ node, other, inputs, graph }) => {
+/** An adaptive average pool whose bins are one fixed window (the output size divides the input's), or a global one. */
+const adaptiveAvgPool: Converter<AdaptivePoolOp> = ({ node, other, inputs, graph }) => {
   const out = node.shape.slice(2)
   if (out.every((d) => d === 1)) return graph.add('GlobalAveragePool', inputs)
   const kernels = [node, other].map((n) => n.inputs[0].shape.slice(2).map((d, i) => (d % n.shape[2 + i] === 0 ? d / n.shape[2 + i] : NaN)))
@@ -278,8 +279,9 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   constant: 'folded into an initializer', external: 'folded into an initializer', fill: 'folded into an initializer',
   arange: 'folded into an initializer', eye: 'folded into an initializer', random: 'folded into an initializer',
   conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
-  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'),
-  adaptiveAvgPool2d, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
+  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), maxPool3d: pool('MaxPool'),
+  avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'), avgPool3d: pool('AveragePool'),
+  adaptiveAvgPool2d: adaptiveAvgPool, adaptiveAvgPool3d: adaptiveAvgPool, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
   upsample, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
   relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
@@ -292,5 +294,5 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
   cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
-  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward,
+  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPoolGrad: notForward, upsampleGrad: notForward,
 }
