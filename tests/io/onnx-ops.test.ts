@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import {
   abs, adaptiveAvgPool2d, add, argmax, avgPool1d, avgPool2d, batchNorm2d, broadcastTo, concat, conv1d, conv2d, convTranspose1d,
   convTranspose2d, div, dropout, elu, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, hardswish, leakyRelu,
-  less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
+  less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
   relu, reshape, sigmoid, silu, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
 } from '../../src/index.ts'
 import { readFileSync } from 'node:fs'
@@ -37,6 +37,22 @@ const cases: OnnxCase[] = [
   { name: 'convTranspose1d', shapes: [['N', 3, 10]], fn: (x: Tensor<[number, 3, 10]>) => convTranspose1d({ weight: w([3, 2, 5], 10) }, { stride: 3, padding: 2, outputPadding: 2 })(x) },
   { name: 'maxPool2d ceil mode padding dilation', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => maxPool2d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2], ceilMode: true })(x) },
   { name: 'maxPool1d', shapes: [['N', 3, 11]], fn: (x: Tensor<[number, 3, 11]>) => maxPool1d({ kernelSize: 3, stride: 2, ceilMode: true })(x) },
+  {
+    name: 'maxPool2d indices and maxUnpool2d', shapes: [['N', 4, 9, 9]],
+    fn: (x: Tensor<[number, 4, 9, 9]>) => {
+      const [values, indices] = maxPool2d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2], ceilMode: true, returnIndices: true })(x)
+      const [v2, i2] = maxPool2d({ kernelSize: 2, returnIndices: true })(x)
+      return [values, indices, v2, i2, maxUnpool2d(i2, { kernelSize: 2, outputSize: [9, 9] })(v2)]
+    },
+  },
+  {
+    name: 'maxPool1d and maxPool3d indices, maxUnpool1d and maxUnpool3d', shapes: [['N', 3, 11], ['N', 2, 5, 6, 5]],
+    fn: (x: Tensor<[number, 3, 11]>, v: Tensor<[number, 2, 5, 6, 5]>) => {
+      const [values, indices] = maxPool1d({ kernelSize: 3, stride: 2, padding: 1, returnIndices: true })(x)
+      const [v3, i3] = maxPool3d({ kernelSize: 3, stride: 2, padding: 1, returnIndices: true })(v)
+      return [indices, maxUnpool1d(indices, { kernelSize: 3, stride: 2, padding: 1, outputSize: 11 })(values), i3, maxUnpool3d(i3, { kernelSize: 3, stride: 2, padding: 1, outputSize: [5, 6, 5] })(v3)]
+    },
+  },
   { name: 'avgPool2d padding include pad', shapes: [X], fn: (x: X) => avgPool2d({ kernelSize: 3, stride: 2, padding: 1 })(x) },
   { name: 'avgPool2d ceil mode exclude pad', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => avgPool2d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: false })(x) },
   { name: 'maxPool2d ceil mode, last window dropped', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => maxPool2d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true })(x) },
