@@ -57,8 +57,10 @@ const reduction = (name: PublicOp): Builder => (a, [x]) => op[name]({ axis: a.ax
 export const build: { readonly [Op in PublicOp]: Builder } = {
   conv1d: weighted('conv1d'),
   conv2d: weighted('conv2d'),
+  conv3d: weighted('conv3d'),
   convTranspose1d: weighted('convTranspose1d'),
   convTranspose2d: weighted('convTranspose2d'),
+  convTranspose3d: weighted('convTranspose3d'),
   maxPool1d: configured('maxPool1d'),
   maxPool2d: configured('maxPool2d'),
   maxPool3d: configured('maxPool3d'),
