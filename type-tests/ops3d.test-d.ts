@@ -8,17 +8,8 @@
  * `//// @ts-expect-error` above an `expectError(...)`: see type-tests/README.md.
  */
 import { expectType, expectError } from 'tsd'
-import {
-  randn, ones, conv3d, convTranspose3d, maxPool3d, avgPool3d, adaptiveAvgPool3d, relu, flatten, linear, pipe,
-  type Tensor, type Layer, type DType,
-} from '../src/index.ts'
-import type { Shape, ShapeFn, ApplyShape, ShapeError } from '../types/index.ts'
-
-/** The message a layer's parameter turns into for an input of shape S ('fits' when the rule holds). */
-declare function errorOf<F extends ShapeFn, S extends Shape, D extends DType>(
-  layer: Layer<F, DType | 'same'>,
-  x: Tensor<S, D>,
-): ApplyShape<F, S> extends ShapeError<infer M> ? M : 'fits';
+import { randn, ones, conv3d, convTranspose3d, maxPool3d, avgPool3d, adaptiveAvgPool3d, relu, flatten, linear, pipe, type Tensor } from '../src/index.ts'
+import { errorOf } from './error-of.ts'
 
 // ------------------------------------------------------------------ conv3d: hand-computed sizes
 {
