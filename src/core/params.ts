@@ -53,8 +53,10 @@ export interface Params {
   // convolution and pooling
   readonly conv1d: ConvParams
   readonly conv2d: ConvParams
+  readonly conv3d: ConvParams
   readonly convTranspose1d: ConvTransposeParams
   readonly convTranspose2d: ConvTransposeParams
+  readonly convTranspose3d: ConvTransposeParams
   readonly maxPool1d: PoolParams
   readonly maxPool2d: PoolParams
   readonly maxPool3d: PoolParams

@@ -12,7 +12,10 @@ import type { PrimitiveDef } from './primitive.ts'
 import ACTIVATIONS from '../ops/activations.ts'
 import POOL_INDICES from '../ops/pool-indices.ts'
 import { arangePrimitive, eyePrimitive, randomPrimitive } from '../ops/creation.ts'
-import { conv1dPrimitive, conv2dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convWeightGradPrimitive } from '../ops/conv.ts'
+import {
+  conv1dPrimitive, conv2dPrimitive, conv3dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convTranspose3dPrimitive,
+  convWeightGradPrimitive,
+} from '../ops/conv.ts'
 import { dropoutPrimitive } from '../ops/elementwise.ts'
 import { stopGradientPrimitive } from '../ops/gradient.ts'
 import { linearPrimitive } from '../ops/linear.ts'
@@ -33,8 +36,10 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   // convolution and pooling
   conv1d: conv1dPrimitive,
   conv2d: conv2dPrimitive,
+  conv3d: conv3dPrimitive,
   convTranspose1d: convTranspose1dPrimitive,
   convTranspose2d: convTranspose2dPrimitive,
+  convTranspose3d: convTranspose3dPrimitive,
   maxPool1d: maxPool1dPrimitive,
   maxPool2d: maxPool2dPrimitive,
   maxPool3d: maxPool3dPrimitive,

@@ -93,7 +93,7 @@ export type OptionSpec = readonly (readonly [string, OptionKind])[]
 
 export const unknownOption = <Op extends string, Key extends string, Known extends string>(op: Op, key: Key, known: Known) =>
   `${op}: unknown option '${key}' (known: ${known})` as const
-/** "maxPool2d: unknown option 'kernel' (known: kernelSize, stride, padding, dilation, ceilMode)" */
+/** "maxPool2d: unknown option 'kernel' (known: kernelSize, stride, padding, dilation, ceilMode, returnIndices)" */
 export type unknownOption<Op extends string, Key extends string, Known extends string> = ReturnType<typeof unknownOption<Op, Key, Known>>
 
 export const missingOption = <Op extends string, Name extends string>(op: Op, name: Name) => `${op}: ${name} is required` as const

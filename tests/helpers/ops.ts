@@ -69,8 +69,10 @@ const maxUnpool = (name: 'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'): Builder
 export const build: { readonly [Op in PublicOp]: Builder } = {
   conv1d: weighted('conv1d'),
   conv2d: weighted('conv2d'),
+  conv3d: weighted('conv3d'),
   convTranspose1d: weighted('convTranspose1d'),
   convTranspose2d: weighted('convTranspose2d'),
+  convTranspose3d: weighted('convTranspose3d'),
   maxPool1d: maxPool('maxPool1d'),
   maxPool2d: maxPool('maxPool2d'),
   maxPool3d: maxPool('maxPool3d'),

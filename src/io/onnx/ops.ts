@@ -36,7 +36,7 @@ const castInputs = (c: OpContext, to: DType, first = 0) =>
 
 // ------------------------------------------------------------ convolution and pooling
 
-const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) => {
+const conv: Converter<'conv1d' | 'conv2d' | 'conv3d'> = ({ node, other, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -49,7 +49,7 @@ const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) =>
   return graph.add('Conv', inputs, [a.ints('kernel_shape', kernel), a.ints('strides', strides), a.ints('dilations', dilations), a.int('group', o.groups ?? 1), padding])
 }
 
-const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d'> = ({ node, inputs, graph }) => {
+const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'> = ({ node, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -312,7 +312,7 @@ const notForward = 'is a gradient op, not part of a forward pass; export the for
 export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } = {
   constant: 'folded into an initializer', external: 'folded into an initializer', fill: 'folded into an initializer',
   arange: 'folded into an initializer', eye: 'folded into an initializer', random: 'folded into an initializer',
-  conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
+  conv1d: conv, conv2d: conv, conv3d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose, convTranspose3d: convTranspose,
   maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), maxPool3d: pool('MaxPool'), maxPoolIndices: pool('MaxPool', true),
   maxUnpool1d: maxUnpool, maxUnpool2d: maxUnpool, maxUnpool3d: maxUnpool,
   avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'), avgPool3d: pool('AveragePool'),
