@@ -156,7 +156,8 @@ type PoolAxes<Op extends string, Sp extends Shape, O, Acc extends unknown[] = []
       >,
     ]>
   : Acc
-type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V : undefined
+/** The value of option K (undefined when absent). */
+export type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V : undefined
 
 /** Per-axis parameters of a pooling window, defaults applied (stride = kernel). */
 export const poolParams = (options: PoolWindowOptions, axis: number) => {

@@ -15,6 +15,7 @@ import type { DType } from './dtype.ts'
 import { outputNotPositive } from './conv.ts'
 import { fail, shapeText, axisValue, layoutText, expectsInput, type Spatial, type AxisValue, type ShapeText, type LayoutText } from './errors.ts'
 import { checkOptions, checkSpelling, type CheckOptions, type CheckSpelling } from './options.ts'
+import type { Prop } from './pool.ts'
 
 export interface MaxUnpoolOptions {
   readonly kernelSize: Spatial
@@ -110,7 +111,6 @@ export type MaxUnpoolShape<Op extends string, Rank extends number, X extends Sha
         : ShapeError<expectsInput<Op, LayoutText<Rank>, ShapeText<X>>>
       : ShapeError<expectsInput<Op, LayoutText<Rank>, ShapeText<X>>>
 
-type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V : undefined
 type UnpoolAxes<Op extends string, Sp extends Shape, O, Acc extends unknown[] = []> = Sp extends readonly [
   infer In extends number,
   ...infer Rest extends Shape,
