@@ -58,5 +58,5 @@ export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
 // Memory and the device.
 export { scope, memory, trimMemory, type Memory } from './memory.ts'
 export { realize } from './eager.ts'
-export { LabelError } from './faults.ts'
+export { LabelError, IndexError } from './faults.ts'
 export { backendInfo, pipelineCompilations, DeviceLostError, resetDevice } from './runtime/index.ts'

@@ -108,7 +108,8 @@ const unpoolLayer = (op: UnpoolOp, rank: SpatialRank) => (indices: AnyTensor, op
  * non-maxima, which are zero (PyTorch's F.max_unpool1d). Give the pool's kernelSize, stride and
  * padding; the output length is (L − 1)·stride + kernelSize − 2·padding unless `outputSize` says
  * otherwise (strictly within a stride of it, as PyTorch requires; a pool with ceilMode or an odd
- * length may need it). The indices are int32 and must have the values' shape.
+ * length may need it). The indices are int32 and must have the values' shape; one outside the
+ * output's plane is skipped and the next read throws an IndexError (PyTorch raises).
  *
  * @example
  * import { tensor, maxPool1d, maxUnpool1d } from 'shapewise'
@@ -121,7 +122,8 @@ export const maxUnpool1d = unpoolLayer('maxUnpool1d', 1) as UnpoolOf<'maxUnpool1
  * Max unpooling over [N, C, H, W]: each value written back at its index (the flat position h·W + w
  * in its plane, as `maxPool2d({ …, returnIndices: true })` gives it), zeros elsewhere (PyTorch's
  * F.max_unpool2d). Output size per axis: (in − 1)·stride + kernelSize − 2·padding, or `outputSize`
- * (the pooled input's spatial sizes), strictly within a stride of that.
+ * (the pooled input's spatial sizes), strictly within a stride of that. An index outside the
+ * plane is skipped and the next read throws an IndexError (PyTorch raises).
  *
  * @example
  * import { tensor, maxPool2d, maxUnpool2d } from 'shapewise'

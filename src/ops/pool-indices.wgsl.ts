@@ -8,6 +8,8 @@ import type { KernelStep, Lowering } from '../compiler/kernel.ts'
 import { perElement } from '../compiler/wgsl.ts'
 import { poolParams } from '../shape/pool.ts'
 
+import { reportBadIndex } from '../faults.ts'
+
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1)
 
 /** Splits the flat index `i` of a [N, C, …dims] element into `plane` (n·C + c) and i32 coordinates `${name}0`, `${name}1`, …. */
@@ -45,7 +47,8 @@ ${axes.map(() => '  }').join('\n')}
 /**
  * maxUnpool, inputs [values, indices]: zeros, then each value written to its index in its plane.
  * Indices that come from one maxPool never disagree (a repeated index carries the same maximum),
- * so the scatter has no race that matters; an index outside the plane is skipped.
+ * so the scatter has no race that matters. An index outside the plane is skipped and recorded as a
+ * fault, which the next read throws as an IndexError (PyTorch raises on it).
  */
 export const lowerMaxUnpool = (node: NodeOf<'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'>): Lowering => {
   const [values] = node.inputs
@@ -53,9 +56,10 @@ export const lowerMaxUnpool = (node: NodeOf<'maxUnpool1d' | 'maxUnpool2d' | 'max
   const zeros: KernelStep = { label: `${node.op} zeros`, bindings: [{ output: true }], dispatch: { threads: product(node.shape) }, body: (io) => `  ${io.store('i', '0.0')}` }
   const scatter: KernelStep = {
     label: `${node.op} scatter`,
-    bindings: [{ input: 0 }, { input: 1 }, { output: true }],
+    bindings: [{ input: 0 }, { input: 1 }, { output: true }, { fault: true }],
     dispatch: { threads: product(values.shape) },
     body: (io) => `  let at = ${io.load(1, 'i')};
+${reportBadIndex(node.op, 'at', 'i', outPlane)}
   if (at >= 0 && at < ${outPlane}) { ${io.store(`(i / ${product(values.shape.slice(2))}u) * ${outPlane}u + u32(at)`, io.load(0, 'i'))} }`,
   }
   return { steps: [zeros, scatter] }

@@ -4,7 +4,7 @@
  * and run time (unknown shapes). Values and gradients against PyTorch: forward/pool_indices.json.
  */
 import { describe, expect, it } from 'vitest'
-import { maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, zeros, type Tensor } from '../../src/index.ts'
+import { IndexError, maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, tensor, zeros, type Tensor } from '../../src/index.ts'
 import { maxUnpoolShape } from '../../src/shape/unpool.ts'
 import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
@@ -94,5 +94,19 @@ describe('maxUnpool', () => {
     // @ts-expect-error maxUnpool2d: stride must be a positive integer, got 0
     expect(messageOf(() => maxUnpool2d(indices, { kernelSize: 2, stride: 0 })(values))).toBe('maxUnpool2d: stride must be a positive integer, got 0')
     expect(messageOf(() => maxUnpool1d(unknownShape(indices), { kernelSize: 2 })(unknownShape(values)))).toBe('maxUnpool1d: expects input [N, C, L], got [1, 1, 3, 3]')
+  })
+
+  it('an index outside the output plane is an IndexError at the next read (PyTorch raises), and later reads go on', async () => {
+    // Planes of 4; index 7 of plane 0 would land on element 3 of plane 1 were it not skipped.
+    const y = maxUnpool1d(tensor([[[1, 7], [0, 2]]], 'int32'), { kernelSize: 2 })(tensor([[[5, 6], [8, 9]]]))
+    const error = await y.data().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(IndexError)
+    expect(error).toMatchObject({ op: 'maxUnpool1d', index: 7, size: 4, position: 1 })
+    expect((error as Error).message).toBe(
+      'maxUnpool1d: index 7 at position 1 is outside 0..3 (4 elements per plane of the output); pass the indices of a max pool whose input had the output\'s size (outputSize)',
+    )
+    // The record is cleared once thrown: other reads go on (reading y again recomputes it and throws again).
+    await expect(y.data()).rejects.toBeInstanceOf(IndexError)
+    expect(Array.from(await maxUnpool1d(tensor([[[1, 3], [0, 2]]], 'int32'), { kernelSize: 2 })(tensor([[[5, 6], [8, 9]]])).data())).toEqual([0, 5, 0, 6, 8, 0, 9, 0])
   })
 })
