@@ -158,6 +158,12 @@ describe('ops and inputs that cannot be exported are named errors', () => {
     refused((t) => batchNorm2d({ weight: w([4], 1), bias: w([4], 2), runningMean: w([4], 3), runningVar: w([4], 4) }, { training: true })(t), /batchNorm2d: training mode normalises with batch statistics/))
   // avgPool2d takes no dilation (as in PyTorch): the layer refuses it while tracing, before any converter runs.
   it('average pooling with dilation', () => refused((t) => (avgPool2d as (o: object) => (x: X) => unknown)({ kernelSize: 2, dilation: 2 })(t), /avgPool2d: unknown option 'dilation'/))
+  it('max pool indices over spatial dims that change with the dynamic dims', async () => {
+    const fn = (t: Tensor<[number, 4, number, number]>) => maxPool2d({ kernelSize: 2, returnIndices: true })(t)[1]
+    const error = await exportOnnx(fn as never, [['N', 4, 'H', 'W']], { traceSizes: { H: [8, 10] } }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OnnxExportError)
+    expect((error as Error).message).toMatch(/maxPoolIndices: pool indices are exported for fixed spatial sizes; \[8, 2\] changes with the dynamic dims/)
+  })
   it('adaptive pooling whose windows vary', () => refused((t) => adaptiveAvgPool2d([3, 3])(t), /adaptiveAvgPool2d: output size 3×3 does not divide input size 8×8/))
   it('adaptive 3-D pooling whose windows vary', async () => {
     const error = await exportOnnx((v: V) => adaptiveAvgPool3d([2, 3, 3])(v), [V]).catch((e: unknown) => e)
