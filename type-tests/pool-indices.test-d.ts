@@ -38,6 +38,9 @@ expectError(maxPool2d({ kernelSize: 2, returnIndices: 'yes' })(randn([1, 1, 8, 8
   expectType<Tensor<[2, 3, 4, 4]>>(maxUnpool2d(indices, { kernelSize: 2 })(values))
   expectType<Tensor<[2, 3, 5, 5]>>(maxUnpool2d(indices, { kernelSize: 2, outputSize: [5, 5] })(values))
   expectType<Tensor<[2, 3, 5, 4]>>(maxUnpool2d(indices, { kernelSize: 2, outputSize: [5, 4] })(values))
+  // The pooled input's whole shape, as PyTorch's output_size=x.size().
+  expectType<Tensor<[2, 3, 5, 5]>>(maxUnpool2d(indices, { kernelSize: 2, outputSize: [2, 3, 5, 5] })(values))
+  expectType<'maxUnpool2d: outputSize 7 on spatial axis 1 must be greater than 2 and less than 6'>(errorOf(maxUnpool2d(indices, { kernelSize: 2, outputSize: [2, 3, 5, 7] }), values))
   expectType<'maxUnpool2d: outputSize 6 on spatial axis 0 must be greater than 2 and less than 6'>(errorOf(maxUnpool2d(indices, { kernelSize: 2, outputSize: 6 }), values))
   expectType<'maxUnpool2d: outputSize 2 on spatial axis 1 must be greater than 2 and less than 6'>(errorOf(maxUnpool2d(indices, { kernelSize: 2, outputSize: [4, 2] }), values))
   //// @ts-expect-error

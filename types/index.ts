@@ -25,5 +25,5 @@ export type {
 export type {
   NormalizeAxis, Broadcast, Reshape, Flatten, Permute, Transpose, Concat, Reduce, Matmul, Linear, ShapeOfNested, Pad, Slice, Where,
 } from '../src/shape/layout.ts'
-export type { MaxUnpoolOptions, MaxUnpoolShape, MaxUnpoolSpec, UnpoolAxis, IndicesDType } from '../src/shape/unpool.ts'
+export type { MaxUnpoolOptions, MaxUnpoolShape, MaxUnpoolSpec, UnpoolAxis, IndicesDType, SpatialOutputSize } from '../src/shape/unpool.ts'
 export type { SequentialShape, ResidualShape, ConcatBranchesShape, SkipMerge, SkipShape } from '../src/shape/layer.ts'

@@ -17,7 +17,7 @@ import { acceptDType, DTypeError } from '../shape/dtype.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { poolShape } from '../shape/pool.ts'
 import {
-  maxUnpoolShape, maxUnpoolSpec, checkIndicesDType, type IndicesDType, type MaxUnpoolOptions, type MaxUnpoolShape, type MaxUnpoolSpec,
+  maxUnpoolShape, maxUnpoolSpec, checkIndicesDType, spatialOutputSize, type IndicesDType, type MaxUnpoolOptions, type MaxUnpoolShape, type MaxUnpoolSpec,
 } from '../shape/unpool.ts'
 import { wrap, type Tensor } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
@@ -94,8 +94,9 @@ type UnpoolOf<Op extends string, Rank extends number> = <I extends Shape, D exte
   options: SpelledOptions<O, UnpoolKeys<Op, O>>,
 ) => Layer<IfSpelled<UnpoolKeys<Op, O>, MaxUnpoolFn<Op, Rank, I, O>>>
 
-const unpoolLayer = (op: UnpoolOp, rank: SpatialRank) => (indices: AnyTensor, options: MaxUnpoolOptions) => {
+const unpoolLayer = (op: UnpoolOp, rank: SpatialRank) => (indices: AnyTensor, given: MaxUnpoolOptions) => {
   checkIndicesDType(op, indices.dtype, (message) => new DTypeError(message))
+  const options = spatialOutputSize(given, rank)
   checkOptionsSpelling(op, options, maxUnpoolSpec, ['kernelSize'], rank)
   return layer(op, (values) => {
     acceptDType(op, 'input', values.dtype, 'float')
@@ -108,7 +109,7 @@ const unpoolLayer = (op: UnpoolOp, rank: SpatialRank) => (indices: AnyTensor, op
  * non-maxima, which are zero (PyTorch's F.max_unpool1d). Give the pool's kernelSize, stride and
  * padding; the output length is (L − 1)·stride + kernelSize − 2·padding unless `outputSize` says
  * otherwise (strictly within a stride of it, as PyTorch requires; a pool with ceilMode or an odd
- * length may need it). The indices are int32 and must have the values' shape; one outside the
+ * length may need it; the pooled input's whole shape, as PyTorch's `output_size=x.size()`, works too). The indices are int32 and must have the values' shape; one outside the
  * output's plane is skipped and the next read throws an IndexError (PyTorch raises).
  *
  * @example
@@ -122,7 +123,7 @@ export const maxUnpool1d = unpoolLayer('maxUnpool1d', 1) as UnpoolOf<'maxUnpool1
  * Max unpooling over [N, C, H, W]: each value written back at its index (the flat position h·W + w
  * in its plane, as `maxPool2d({ …, returnIndices: true })` gives it), zeros elsewhere (PyTorch's
  * F.max_unpool2d). Output size per axis: (in − 1)·stride + kernelSize − 2·padding, or `outputSize`
- * (the pooled input's spatial sizes), strictly within a stride of that. An index outside the
+ * (the pooled input's spatial sizes, or its whole shape), strictly within a stride of that. An index outside the
  * plane is skipped and the next read throws an IndexError (PyTorch raises).
  *
  * @example

@@ -22,7 +22,10 @@ export interface MaxUnpoolOptions {
   /** Default: the kernel size. */
   readonly stride?: Spatial
   readonly padding?: Spatial
-  /** The spatial sizes of the output (the pooled input's `shape.slice(2)`); default from the pool arithmetic. */
+  /**
+   * The output's spatial sizes, or its whole shape as PyTorch also takes it (the pooled input's
+   * `shape`: N and C are not read); default from the pool arithmetic.
+   */
   readonly outputSize?: Spatial
 }
 
@@ -94,7 +97,8 @@ export const unpoolAxis = (op: string, input: number, kernel: number, stride: nu
 }
 
 /** maxUnpool1d/2d/3d of values X with indices of shape I: [N, C, …spatial] → [N, C, …output sizes]. */
-export type MaxUnpoolShape<Op extends string, Rank extends number, X extends Shape, I extends Shape, O> =
+export type MaxUnpoolShape<Op extends string, Rank extends number, X extends Shape, I extends Shape, O> = UnpoolShapeOf<Op, Rank, X, I, SpatialOutputSize<O, Rank>>
+type UnpoolShapeOf<Op extends string, Rank extends number, X extends Shape, I extends Shape, O> =
   CheckSpelling<Op, O, MaxUnpoolSpec, Rank> extends infer E extends ShapeError<string>
   ? E
   : IsTuple<X> extends false
@@ -128,8 +132,19 @@ type UnpoolAxes<Op extends string, Sp extends Shape, O, Acc extends unknown[] = 
     ]>
   : Acc
 
+/** The options with a whole-shape outputSize ([N, C, …spatial], as PyTorch takes it too) cut to its spatial sizes. */
+export type SpatialOutputSize<O, Rank extends number> = O extends { readonly outputSize: readonly [number, number, ...infer Sp extends readonly number[]] }
+  ? [Sp['length']] extends [Rank] ? Omit<O, 'outputSize'> & { readonly outputSize: Sp } : O
+  : O
+/** Run-time twin of SpatialOutputSize. */
+export const spatialOutputSize = <O extends MaxUnpoolOptions>(options: O, rank: number): O => {
+  const size = options.outputSize
+  return Array.isArray(size) && size.length === rank + 2 ? { ...options, outputSize: size.slice(2) } : options
+}
+
 /** Run-time twin of MaxUnpoolShape: the output shape of unpooling values x by indices of shape `indices`. */
-export const maxUnpoolShape = (op: string, rank: number, x: readonly number[], indices: readonly number[], options: MaxUnpoolOptions): number[] => {
+export const maxUnpoolShape = (op: string, rank: number, x: readonly number[], indices: readonly number[], given: MaxUnpoolOptions): number[] => {
+  const options = spatialOutputSize(given, rank)
   checkSpelling(op, options, maxUnpoolSpec, rank)
   checkOptions(op, options, ['kernelSize', 'stride', 'outputSize'], ['padding'])
   if (x.length !== rank + 2) fail(expectsInput(op, layoutText(rank), shapeText(x)))

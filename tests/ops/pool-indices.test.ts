@@ -54,6 +54,10 @@ describe('maxUnpool', () => {
     const volume: Tensor<[1, 1, 4, 4, 6]> = maxUnpool3d(i3, { kernelSize: 2 })(v3)
     expect(volume.shape).toEqual([1, 1, 4, 4, 6])
     expect(maxUnpool2d(unknownShape(indices), { kernelSize: 2, outputSize: 5 })(unknownShape(values)).shape).toEqual([2, 3, 5, 5])
+    // The pooled input's whole shape, as PyTorch's output_size=x.size(): N and C are not read.
+    const whole: Tensor<[2, 3, 5, 5]> = maxUnpool2d(indices, { kernelSize: 2, outputSize: [2, 3, 5, 5] })(values)
+    expect(whole.node.params).toMatchObject({ outputSize: [5, 5] })
+    expect(maxUnpool1d(i1, { kernelSize: 3, stride: 2, padding: 1, outputSize: [1, 2, 10] })(v1).shape).toEqual([1, 2, 10])
   })
 
   it('refuses outputSize out of range, with one message for known and unknown shapes', () => {
