@@ -9,6 +9,7 @@
  */
 import { expectType, expectError } from 'tsd'
 import { randn, ones, conv3d, convTranspose3d, maxPool3d, avgPool3d, adaptiveAvgPool3d, relu, flatten, linear, pipe, type Tensor } from '../src/index.ts'
+import { conv3dParams, convTranspose3dParams } from '../src/nn/index.ts'
 import { errorOf } from './error-of.ts'
 
 // ------------------------------------------------------------------ conv3d: hand-computed sizes
@@ -47,6 +48,18 @@ import { errorOf } from './error-of.ts'
   expectType<Tensor<[8, 10]>>(c3d(randn([8, 3, 16, 112, 112])))
   const features = <N extends number>(x: Tensor<[N, 3, 16, 112, 112]>) => pipe(x, conv3d(c1, { padding: 1 }), maxPool3d({ kernelSize: [1, 2, 2] }))
   expectType<Tensor<[4, 64, 16, 56, 56]>>(features(randn([4, 3, 16, 112, 112])))
+}
+
+// shapewise/nn's initialisers give the weights their exact shapes, so a model built from them is checked too.
+{
+  const c = conv3dParams({ inChannels: 3, outChannels: 64, kernelSize: [1, 3, 3] })
+  expectType<{ weight: Tensor<[64, 3, 1, 3, 3]>; bias: Tensor<[64]> }>(c)
+  expectType<Tensor<[2, 64, 16, 32, 32]>>(conv3d(c, { padding: [0, 1, 1] })(randn([2, 3, 16, 32, 32])))
+  const t = convTranspose3dParams({ inChannels: 16, outChannels: 8, kernelSize: 4, groups: 2, bias: false })
+  expectType<{ weight: Tensor<[16, 4, 4, 4, 4]> }>(t)
+  expectType<Tensor<[1, 8, 8, 8, 8]>>(convTranspose3d(t, { stride: 2, padding: 1, groups: 2 })(randn([1, 16, 4, 4, 4])))
+  const wrong = conv3dParams({ inChannels: 1, outChannels: 8, kernelSize: 3 })
+  expectType<'conv3d: input has 3 channels but weight expects 1'>(errorOf(conv3d(wrong), randn([2, 3, 16, 32, 32])))
 }
 
 // ------------------------------------------------------------------ convTranspose3d: hand-computed sizes

@@ -1,12 +1,13 @@
 /**
  * WGSL of conv1d/2d/3d and their transposes, all as one implicit GEMM:
- * output pixels (N·Ho·Wo, or N·Do·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
- * M×N, and Ci/g·kh·kw (·kd) its K. 1-D and 2-D convolutions run as 3-D ones with
- * unit leading axes, whose loops and index terms are left out of the WGSL. Each node runs two dispatches in one submit:
- * a repack (1 and 2 below, one shader) and the GEMM (3). Where the target
- * prefers texture operands (llvmpipe, where textureLoad from a read-only
- * storage texture is much faster than a storage-buffer load), big problems
- * copy X' and W' into rgba32float textures between the two.
+ * output pixels (N·Ho·Wo, or N·Do·Ho·Wo) × output channels of a group (Co/g)
+ * is the GEMM's M×N, and Ci/g·kh·kw (·kd) its K. 1-D and 2-D convolutions run
+ * as 3-D ones with unit leading axes, whose loops and index terms are left out
+ * of the WGSL. Each node runs two dispatches in one submit: a repack (1 and 2
+ * below, one shader) and the GEMM (3). Where the target prefers texture
+ * operands (llvmpipe, where textureLoad from a read-only storage texture is
+ * much faster than a storage-buffer load), big problems copy X' and W' into
+ * rgba32float textures between the two.
  *
  * 1. repack x into a padded, channels-last scratch image X'[n][g][(d)][h][w][ci]
  *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
@@ -126,7 +127,6 @@ const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
 /** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-
 export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
@@ -295,11 +295,12 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const wStart = textures
     ? `      var wi = (${tap}) * ${c4 * 4}u;`
     : `      var wi = ((${tap}) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
-  // The tap's offset from the window's start: rows (kz, ky) and columns kx of X'.
+  // The tap's offset from the window's start: rows ((kz,) ky) and columns kx of X'.
   const depthRows = deep ? `kz * ${ad.dilation * ah.padded}u + ` : ''
+  const depthOffset = deep ? `kz * ${ad.dilation * ah.padded * aw.padded}u + ` : ''
   const tapOffset = textures
     ? `      let yo = ${depthRows}ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
-    : `      let xo = ((${depthRows}ky * ${ah.dilation}u) * ${aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
+    : `      let xo = (${depthOffset}ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
   const operands: KernelBinding[] = textures
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]

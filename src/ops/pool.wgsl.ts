@@ -37,6 +37,9 @@ export const spatialCoords = (prefix: string, sizes: readonly number[]) => {
 const outputCoords = (node: { readonly shape: readonly number[] }) =>
   `${spatialCoords('o', node.shape.slice(2))}\n  let plane = i / ${sizeOf(node.shape.slice(2))}u;`
 
+/** The index in x of input position (i<axis>…) of the element's plane. */
+const inputAt = (sizes: readonly number[]) => `plane * ${sizeOf(sizes)}u + u32(${spatialIndex(sizes, axisNames(sizes.length).map((a) => `i${a}`))})`
+
 /** Per-axis window parameters of a pool node, outermost axis first. */
 const windows = (node: NodeOf<PoolOp>) => node.shape.slice(2).map((_, j) => poolParams(node.params, j))
 
@@ -52,7 +55,7 @@ const maxPool = (node: NodeOf<PoolOp>) => {
   })
   return perElement(node, (io) => `${outputCoords(node)}
   var m = ${io.literal(-Infinity, 'float32')};
-${nest(taps, `      let v = ${io.load(0, `plane * ${sizeOf(sizes)}u + u32(${spatialIndex(sizes, names.map((a) => `i${a}`))})`)};
+${nest(taps, `      let v = ${io.load(0, inputAt(sizes))};
       if (v > m || v != v) { m = v; }`)}
   ${io.store('i', 'm')}`)
 }
@@ -76,7 +79,7 @@ const avgPool = (node: NodeOf<PoolOp>) => {
   return perElement(node, (io) => `${outputCoords(node)}
 ${bounds.join('\n')}
   var s = 0.0;
-${nest(loops, `    s += ${io.load(0, `plane * ${sizeOf(sizes)}u + u32(${spatialIndex(sizes, names.map((a) => `i${a}`))})`)};`)}
+${nest(loops, `    s += ${io.load(0, inputAt(sizes))};`)}
   ${io.store('i', `s / f32(${count})`)}`)
 }
 
@@ -96,7 +99,7 @@ export const lowerAdaptiveAvgPool = (node: NodeOf<AdaptivePoolOp>): Lowering => 
       perElement(node, (io) => `${outputCoords(node)}
 ${bins.join('\n')}
   var s = 0.0;
-${nest(loops, `    s += ${io.load(0, `plane * ${sizeOf(sizes)}u + u32(${spatialIndex(sizes, names.map((a) => `i${a}`))})`)};`)}
+${nest(loops, `    s += ${io.load(0, inputAt(sizes))};`)}
   ${io.store('i', `s / f32(${names.map((a) => `(hi${a} - lo${a})`).join(' * ')})`)}`),
     ],
   }
