@@ -4,7 +4,7 @@
  * and run time (unknown shapes). Values and gradients against PyTorch: forward/pool_indices.json.
  */
 import { describe, expect, it } from 'vitest'
-import { IndexError, maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, tensor, zeros, type Tensor } from '../../src/index.ts'
+import { IndexError, maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, tensor, vjp, zeros, type Tensor } from '../../src/index.ts'
 import { maxUnpoolShape } from '../../src/shape/unpool.ts'
 import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
 
@@ -112,5 +112,16 @@ describe('maxUnpool', () => {
     // The record is cleared once thrown: other reads go on (reading y again recomputes it and throws again).
     await expect(y.data()).rejects.toBeInstanceOf(IndexError)
     expect(Array.from(await maxUnpool1d(tensor([[[1, 3], [0, 2]]], 'int32'), { kernelSize: 2 })(tensor([[[5, 6], [8, 9]]])).data())).toEqual([0, 5, 0, 6, 8, 0, 9, 0])
+  })
+
+  it('an empty batch flows through the pair and the gradient (no kernel over nothing)', async () => {
+    const [values, indices] = maxPool2d({ kernelSize: 2, returnIndices: true })(zeros([0, 2, 4, 4]))
+    const y = maxUnpool2d(indices, { kernelSize: 2 })(values)
+    expect(y.shape).toEqual([0, 2, 4, 4])
+    expect([Array.from(await y.data()), Array.from(await indices.data())]).toEqual([[], []])
+    const [, pullback] = vjp((v: Tensor<[0, 2, 2, 2]>) => maxUnpool2d(indices, { kernelSize: 2 })(v), values)
+    const [gradient] = pullback(zeros([0, 2, 4, 4]))
+    expect(gradient.shape).toEqual([0, 2, 2, 2])
+    expect(Array.from(await gradient.data())).toEqual([])
   })
 })
