@@ -1,6 +1,7 @@
 /**
  * Faults found on the device. A kernel that meets an input it cannot handle — a class label outside
- * 0..classes-1, which would otherwise select nothing and make the loss and gradient silently zero —
+ * 0..classes-1, which would otherwise select nothing and make the loss and gradient silently zero,
+ * or an unpooling index outside its plane —
  * records the first such value in a small status buffer of the device. The next read copies the record
  * back with its values and throws it as a named error (PyTorch raises on the same input), then clears
  * it. The buffer exists only once a kernel that checks has been compiled, so programs without one pay
@@ -38,7 +39,36 @@ export class LabelError extends RangeError {
   }
 }
 
-// The record: [set, op code, label (i32 bits), classes, index]; the first fault since the last read wins.
+/**
+ * An index outside its plane given to `maxUnpool1d/2d/3d` (indices computed on the device, as a max
+ * pool's are), found by the kernel and reported by the next read of any tensor, as PyTorch raises on
+ * the same input. The index is skipped, so nothing is written outside the plane.
+ *
+ * @example
+ * import { tensor, maxUnpool1d, IndexError } from 'shapewise'
+ * const y = maxUnpool1d(tensor([[[0, 7]]], 'int32'), { kernelSize: 2 })(tensor([[[1, 2]]]))
+ * let error: unknown
+ * try { await y.data() } catch (e) { error = e }
+ * error instanceof IndexError // → true
+ * const index = (error as IndexError).index // → 7
+ */
+export class IndexError extends RangeError {
+  override readonly name = 'IndexError'
+  constructor(
+    /** The op that was given the index. */
+    readonly op: string,
+    readonly index: number,
+    /** The number of elements the index may address (one plane of the output). */
+    readonly size: number,
+    /** Position of the index in the indices tensor (row-major). */
+    readonly position: number,
+  ) {
+    super(`${op}: index ${index} at position ${position} is outside 0..${size - 1} (${size} elements per plane of the output); pass the indices of a max pool whose input had the output's size (outputSize)`)
+  }
+}
+
+// The record: [set, op code, value (i32 bits), bound, position, kind (0: label, 1: index)]; the
+// first fault since the last read wins.
 const WORDS = 8
 export const FAULT_BYTES = WORDS * 4
 
@@ -56,6 +86,17 @@ export const reportBadLabel = (op: string, label: string, index: string, classes
       atomicStore(&fault[2], bitcast<u32>(${label}));
       atomicStore(&fault[3], ${classes}u);
       atomicStore(&fault[4], ${index});
+    }
+  }`
+
+/** WGSL that records `index` (an i32 expression) at `position` (a u32 expression) when it is outside 0..size-1. */
+export const reportBadIndex = (op: string, index: string, position: string, size: number): string => `  if (${index} < 0i || ${index} >= ${size}i) {
+    if (atomicOr(&fault[0], 1u) == 0u) {
+      atomicStore(&fault[1], ${codeOf(op)}u);
+      atomicStore(&fault[2], bitcast<u32>(${index}));
+      atomicStore(&fault[3], ${size}u);
+      atomicStore(&fault[4], ${position});
+      atomicStore(&fault[5], 1u);
     }
   }`
 
@@ -96,6 +137,7 @@ export const withFaultRead = (
     const fault = results.at(-1) as Uint32Array
     if (fault[0] === 0) return
     gpu.device.queue.writeBuffer(record, 0, new Uint32Array(WORDS))
+    if (fault[5] === 1) throw new IndexError(opNames[fault[1]] ?? 'maxUnpool', fault[2] | 0, fault[3], fault[4])
     throw new LabelError(opNames[fault[1]] ?? 'oneHot', fault[2] | 0, fault[3], fault[4])
   }
   return { plan, throwFault }

@@ -7,10 +7,11 @@ export { DTypeError } from './shape/dtype.ts'
 // Ops, one module per family. Listed by name: each module also exports its primitives' definitions,
 // which are the library's internals (src/core), not its API.
 export { full, zeros, ones, arange, linspace, eye, rand, randn, type RandomOptions } from './ops/creation.ts'
-export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvFn, type ConvTransposeFn } from './ops/conv.ts'
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, type ConvFn, type ConvTransposeFn } from './ops/conv.ts'
 export {
-  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d,
-  type PoolFn, type AdaptivePoolFn, type GlobalPoolFn, type UpsampleFn, type BatchNormParams, type BatchStatisticsRecorder,
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, adaptiveAvgPool2d, adaptiveAvgPool3d, globalAvgPool2d, globalMaxPool2d,
+  upsample, batchNorm2d,
+  type PoolFn, type PoolWithIndices, type AdaptivePoolFn, type GlobalPoolFn, type UpsampleFn, type BatchNormParams, type BatchStatisticsRecorder,
   type BatchNormOptions, type BatchNormFn
 } from './ops/pool.ts'
 export { interpolate, type InterpolateFn } from './ops/interpolate.ts'
@@ -40,6 +41,7 @@ export {
   type LayerNormFn, type GroupNormFn, type InstanceNorm2dFn
 } from './ops/normalization.ts'
 export { dropout2d, type Dropout2dRank, type Dropout2dShape, type Dropout2dFn } from './ops/dropout2d.ts'
+export { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolFn } from './ops/pool-indices.ts'
 export { lpPool1d, lpPool2d, type LpPoolOptions, type LpPoolShape, type LpPoolFn } from './ops/lp-pool.ts'
 export { fold, type FoldOptions, type FoldRank, type FoldRows, type FoldBlocks, type FoldShape, type FoldFn } from './ops/fold.ts'
 // pad with a mode ('reflect', 'replicate', 'circular'); constant padding is layout's pad, which this one calls.
@@ -57,5 +59,5 @@ export { jit, jitTraces, type JitOptions } from './autodiff/jit.ts'
 // Memory and the device.
 export { scope, memory, trimMemory, type Memory } from './memory.ts'
 export { realize } from './eager.ts'
-export { LabelError } from './faults.ts'
+export { LabelError, IndexError } from './faults.ts'
 export { backendInfo, pipelineCompilations, DeviceLostError, resetDevice } from './runtime/index.ts'

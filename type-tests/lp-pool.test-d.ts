@@ -25,4 +25,9 @@ expectError(lpPool2d({ normType: 2, kernelSize: 2 })(zeros([1, 1, 8, 8], 'int32'
 expectType<ShapeError<'lpPool2d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0'>>(
   {} as LpPoolShape<'lpPool2d', 2, [1, 1, 8, 8], { normType: 2; kernelSize: 3; padding: 2 }>,
 )
+expectType<ShapeError<'lpPool1d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0'>>(
+  {} as LpPoolShape<'lpPool1d', 1, [1, 1, 8], { normType: 2; kernelSize: 3; padding: 2 }>,
+)
+//// @ts-expect-error
+expectError(lpPool1d({ normType: 2, kernelSize: 3, padding: 2 })(randn([1, 1, 8])))
 expectType<ShapeError<'lpPool1d: kernel 5 exceeds padded input 4'>>({} as LpPoolShape<'lpPool1d', 1, [1, 1, 4], { normType: 2; kernelSize: 5 }>)

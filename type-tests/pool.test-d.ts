@@ -153,15 +153,19 @@ expectType<Tensor<[1, 1]>>(globalAvgPool2d(randn([1, 1, 1, 1])))
 {
   const p = maxPool2d({ kernelSize: 2, padding: 2 })
   const x = randn([1, 1, 8, 8])
-  expectType<'maxPool2d: padding 2 exceeds half the kernel 2'>(errorOf(p, x))
+  expectType<'maxPool2d: padding 2 exceeds half the kernel 2; pad the input first (pad), then pool with padding 0'>(errorOf(p, x))
   //// @ts-expect-error
   expectError(p(x))
   const a = avgPool2d({ kernelSize: 3, padding: [1, 2] })
-  expectType<'avgPool2d: padding 2 exceeds half the kernel 3'>(errorOf(a, x))
+  expectType<'avgPool2d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0'>(errorOf(a, x))
   //// @ts-expect-error
   expectError(a(x))
+  const a1 = avgPool1d({ kernelSize: 3, padding: 2 })
+  expectType<'avgPool1d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0'>(errorOf(a1, randn([1, 1, 8])))
+  //// @ts-expect-error
+  expectError(a1(randn([1, 1, 8])))
   const m1 = maxPool1d({ kernelSize: 1, padding: 1 })
-  expectType<'maxPool1d: padding 1 exceeds half the kernel 1'>(errorOf(m1, randn([1, 1, 8])))
+  expectType<'maxPool1d: padding 1 exceeds half the kernel 1; pad the input first (pad), then pool with padding 0'>(errorOf(m1, randn([1, 1, 8])))
   //// @ts-expect-error
   expectError(m1(randn([1, 1, 8])))
   // exactly half is allowed

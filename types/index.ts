@@ -26,4 +26,5 @@ export type { InterpolateMode, InterpolateOptions, InterpolateShape, Interpolate
 export type {
   NormalizeAxis, Broadcast, Reshape, Flatten, Permute, Transpose, Concat, Reduce, Matmul, Linear, ShapeOfNested, Pad, Slice, Where,
 } from '../src/shape/layout.ts'
+export type { MaxUnpoolOptions, MaxUnpoolShape, MaxUnpoolSpec, UnpoolAxis, IndicesDType, SpatialOutputSize } from '../src/shape/unpool.ts'
 export type { SequentialShape, ResidualShape, ConcatBranchesShape, SkipMerge, SkipShape } from '../src/shape/layer.ts'

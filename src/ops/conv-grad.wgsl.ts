@@ -17,7 +17,9 @@
  * 2. out[w] = Σ_s partials[s][w]: one invocation per weight element (skipped
  *    when there is a single chunk; step 1 then writes the output directly).
  *
- * A 1-D convolution runs as a 2-D one with a unit leading spatial axis.
+ * The rows of the reduction are (n, (o_z,) o_y) and an invocation's taps ((kz,) ky, kx…): a 3-D
+ * convolution adds the depth axis to both; a 1-D one runs as a 2-D one with a unit leading
+ * spatial axis.
  */
 import type { NodeOf } from '../graph.ts'
 import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
@@ -41,13 +43,16 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: K
   const axesAttr = node.params.axes
   const groups = node.params.groups
   const rank = node.shape.length - 2
-  if (rank !== 1 && rank !== 2) throw new Error(`convWeightGrad: expects 1 or 2 spatial axes, got weight [${node.shape.join(', ')}]`)
+  if (rank < 1 || rank > 3) throw new Error(`convWeightGrad: expects 1 to 3 spatial axes, got weight [${node.shape.join(', ')}]`)
   const [A, B] = node.shape
-  const [ay, ax] = rank === 1 ? [unitAxis, axesAttr[0]] : [axesAttr[0], axesAttr[1]]
-  const sp = (shape: readonly number[], axis: 0 | 1) => (rank === 1 ? (axis === 0 ? 1 : shape[2]) : shape[2 + axis])
-  const KH = sp(node.shape, 0), KW = sp(node.shape, 1)
-  const H = sp(inside.shape, 0), W = sp(inside.shape, 1)
-  const HO = sp(outside.shape, 0), WO = sp(outside.shape, 1)
+  // (z, y, x) with unit leading axes below rank 3; the depth loop and terms only when `deep`.
+  const deep = rank === 3
+  const units = Array.from({ length: 3 - rank }, () => 1)
+  const [az, ay, ax] = [...units.map(() => unitAxis), ...axesAttr]
+  const spatial = (shape: readonly number[]) => [...units, ...shape.slice(2)]
+  const [KD, KH, KW] = spatial(node.shape)
+  const [D, H, W] = spatial(inside.shape)
+  const [DO, HO, WO] = spatial(outside.shape)
   const N = inside.shape[0], CIN = inside.shape[1]
   if (outside.shape[1] !== A || outside.shape[0] !== N || CIN !== B * groups)
     throw new Error(`convWeightGrad: inputs [${inside.shape.join(', ')}] and [${outside.shape.join(', ')}] do not fit weight [${node.shape.join(', ')}]`)
@@ -58,10 +63,10 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: K
   const TA = [4, 3, 2, 1].find((t) => AG % t === 0)!
   const colTiles = Math.ceil(KW / MAX_TAPS)
   const TK = Math.ceil(KW / colTiles)
-  const perSplit = (A / TA) * B * KH * colTiles
+  const perSplit = (A / TA) * B * KD * KH * colTiles
 
-  // Split the rows (n, o_y) of the reduction into chunks.
-  const rows = N * HO
+  // Split the rows (n, (o_z,) o_y) of the reduction into chunks.
+  const rows = N * DO * HO
   const positions = rows * WO
   let splits = Math.max(1, Math.min(rows, Math.ceil(TARGET_INVOCATIONS / perSplit), Math.floor(positions / MIN_POSITIONS)))
   // The partials must fit one storage binding.
@@ -92,8 +97,8 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: K
   let chunk = idx / ${perSplit}u;
   let ct = t % ${colTiles}u;
   let r1 = t / ${colTiles}u;
-  let ky = r1 % ${KH}u;
-  let r2 = r1 / ${KH}u;
+  let ky = r1 % ${KH}u;${deep ? `\n  let kz = (r1 / ${KH}u) % ${KD}u;` : ''}
+  let r2 = r1 / ${KD * KH}u;
   let b = r2 % ${B}u;
   let a0 = (r2 / ${B}u) * ${TA}u;
   let c = (a0 / ${AG}u) * ${B}u + b;
@@ -101,23 +106,26 @@ export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: K
 ${tile.map(([i, j]) => `  var acc${i}_${j} = 0.0;`).join('\n')}
   let rowEnd = min((chunk + 1u) * ${rowsPerChunk}u, ${rows}u);
   for (var r = chunk * ${rowsPerChunk}u; r < rowEnd; r++) {
-    let n = r / ${HO}u;
+    let n = r / ${DO * HO}u;${deep ? `
+    let oz = (r / ${HO}u) % ${DO}u;
+    let iz = i32(oz) * ${az.stride} - ${az.padLeft} + i32(kz) * ${az.dilation};
+    if (iz < 0 || iz >= ${D}) { continue; }` : ''}
     let oy = r % ${HO}u;
     let iy = i32(oy) * ${ay.stride} - ${ay.padLeft} + i32(ky) * ${ay.dilation};
     if (iy < 0 || iy >= ${H}) { continue; }
-    let obase = ((n * ${A}u + a0) * ${HO}u + oy) * ${WO}u;
-    let ibase = ((n * ${CIN}u + c) * ${H}u + u32(iy)) * ${W}u;
+    let obase = ((n * ${A}u + a0) * ${DO * HO}u + ${deep ? `oz * ${HO}u + ` : ''}oy) * ${WO}u;
+    let ibase = ((n * ${CIN}u + c) * ${D * H}u + ${deep ? `u32(iz) * ${H}u + ` : ''}u32(iy)) * ${W}u;
     for (var ox = 0u; ox < ${WO}u; ox++) {
-${range(TA).map((i) => `      let o${i} = ${io.load(1, `obase + ${i * HO * WO}u + ox`)};`).join('\n')}
+${range(TA).map((i) => `      let o${i} = ${io.load(1, `obase + ${i * DO * HO * WO}u + ox`)};`).join('\n')}
       let x0 = i32(ox) * ${ax.stride} - ${ax.padLeft} + kx0 * ${ax.dilation};
 ${range(TK).map((j) => `      ${loadTap(io, j)}`).join('\n')}
 ${tile.map(([i, j]) => `      acc${i}_${j} = fma(o${i}, v${j}, acc${i}_${j});`).join('\n')}
     }
   }
-  let wbase = ${direct ? '' : `chunk * ${WSIZE}u + `}((a0 * ${B}u + b) * ${KH}u + ky) * ${KW}u + u32(kx0);
+  let wbase = ${direct ? '' : `chunk * ${WSIZE}u + `}((a0 * ${B}u + b) * ${KD * KH}u + ${deep ? `kz * ${KH}u + ` : ''}ky) * ${KW}u + u32(kx0);
 ${tile
   .map(([i, j]) => {
-    const index = `wbase + ${i * B * KH * KW + j}u`
+    const index = `wbase + ${i * B * KD * KH * KW + j}u`
     const store = direct ? io.store(index, `acc${i}_${j}`) : `partials[${index}] = acc${i}_${j};`
     return ragged && j > 0 ? `  if (kx0 + ${j} < ${KW}) { ${store} }` : `  ${store}`
   })

@@ -1,18 +1,20 @@
 /**
- * WGSL of conv1d/conv2d and their transposes, all as one implicit GEMM:
- * output pixels (N·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
- * M×N, and Ci/g·kh·kw its K. Each node runs two dispatches in one submit:
- * a repack (1 and 2 below, one shader) and the GEMM (3). Where the target
- * prefers texture operands (llvmpipe, where textureLoad from a read-only
- * storage texture is much faster than a storage-buffer load), big problems
- * copy X' and W' into rgba32float textures between the two.
+ * WGSL of conv1d/2d/3d and their transposes, all as one implicit GEMM:
+ * output pixels (N·Ho·Wo, or N·Do·Ho·Wo) × output channels of a group (Co/g)
+ * is the GEMM's M×N, and Ci/g·kh·kw (·kd) its K. 1-D and 2-D convolutions run
+ * as 3-D ones with unit leading axes, whose loops and index terms are left out
+ * of the WGSL. Each node runs two dispatches in one submit: a repack (1 and 2
+ * below, one shader) and the GEMM (3). Where the target prefers texture
+ * operands (llvmpipe, where textureLoad from a read-only storage texture is
+ * much faster than a storage-buffer load), big problems copy X' and W' into
+ * rgba32float textures between the two.
  *
- * 1. repack x into a padded, channels-last scratch image X'[n][g][h][w][ci]
+ * 1. repack x into a padded, channels-last scratch image X'[n][g][(d)][h][w][ci]
  *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
  *    spatial border already holds the zeros of the padding. Inside the GEMM
  *    every tap is then a plain in-bounds vec4 load: no padding test, no
  *    per-tap index arithmetic beyond one constant offset.
- * 2. repack the weight into W'[g][ky][kx][ci][co] with co padded to the
+ * 2. repack the weight into W'[g][(kz)][ky][kx][ci][co] with co padded to the
  *    channel tile, so a K step reads TC/4 vec4s and tile remainders along
  *    channels multiply zeros instead of needing bounds checks.
  * 3. the GEMM: each invocation owns a register tile of TP pixels × TC
@@ -46,10 +48,10 @@ interface Axis {
   readonly gather: (j: string, src: string, ok: string) => string
 }
 
-/** A trivial axis, so conv1d runs as conv2d with H = 1. */
+/** A trivial axis: conv1d runs as conv3d with D = H = 1, conv2d with D = 1. */
 const unitAxis: Axis = { input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;` }
 
-const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d'>, axis: number): Axis => {
+const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
@@ -65,7 +67,7 @@ const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d'>, axis: number): Axis => {
   }
 }
 
-const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d'>, axis: number): Axis => {
+const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>, axis: number): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
@@ -110,7 +112,7 @@ export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth:
   return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 
-/** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
+/** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kd·kh·kw). */
 const tileFor = (node: ConvNode): ConvTile => {
   const [x, w] = node.inputs
   const groups = node.params.groups ?? 1
@@ -121,17 +123,18 @@ const tileFor = (node: ConvNode): ConvTile => {
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 
-/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-/** A node of one of the four convolution primitives. */
-export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d'>
+/** A node of one of the six convolution primitives. */
+export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
+/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
 export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
   const [x, w, bias] = node.inputs
-  const axisOf = (n: ConvNode, axis: number) => (n.op === 'conv1d' || n.op === 'conv2d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis))
-  // conv1d is conv2d over a unit height.
-  const [ah, aw] = rank === 1 ? [unitAxis, axisOf(node, 0)] : [axisOf(node, 0), axisOf(node, 1)]
+  const axisOf = (n: ConvNode, axis: number) => (n.op === 'conv1d' || n.op === 'conv2d' || n.op === 'conv3d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis))
+  // Unit leading axes below rank 3; `deep` says whether the depth axis is real.
+  const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => axisOf(node, i))]
+  const deep = rank === 3
   const groups = node.params.groups ?? 1
   const [batch, ci] = x.shape
   const co = node.shape[1]
@@ -139,9 +142,11 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const cog = co / groups
   const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
   const cot = ceilTo(cog, tile.channels) // output channels per group, padded to the tile
-  const kk = ah.kernel * aw.kernel
+  const kk = ad.kernel * ah.kernel * aw.kernel
 
-  const xpVec4s = batch * groups * ah.padded * aw.padded * c4
+  // Elements of one channel of x.
+  const inputPlane = ad.input * ah.input * aw.input
+  const xpVec4s = batch * groups * ad.padded * ah.padded * aw.padded * c4
   const wpVec4s = groups * kk * c4 * 4 * (cot / 4)
   for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
     if (vec4s * 16 > target.maxStorageBufferBindingSize)
@@ -151,29 +156,30 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
 
   // Steps 1 and 2 run as one dispatch (one shader less to compile per node):
   // invocations [0, X) repack the input, [X, X + W) the weight.
-  // Conv weight is [Co, Ci/g, kh, kw]; transposed [Ci, Co/g, kh, kw], read with the kernel flipped.
+  // Conv weight is [Co, Ci/g, (kd,) kh, kw]; transposed [Ci, Co/g, (kd,) kh, kw], read with the kernel flipped.
   const source = transposed
     ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
     : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
   const repack: KernelStep = {
-    label: `${name}: repack input to padded channels-last, weight to [g][ky][kx][ci][co]`,
+    label: `${name}: repack input to padded channels-last, weight to [g]${deep ? '[kz]' : ''}[ky][kx][ci][co]`,
     bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }],
     dispatch: { threads: xpVec4s + wpVec4s },
-    module: (io) => `// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+    module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
 fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
-  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);
-  let ng = i / ${c4 * aw.padded * ah.padded}u; // n·groups + g: channel block ng·Ci/g of x
+  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);${deep ? `\n  let jd = i32((i / ${c4 * aw.padded * ah.padded}u) % ${ad.padded}u);` : ''}
+  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u; // n·groups + g: channel block ng·Ci/g of x${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
   ${ah.gather('jh', 'ih', 'okh')}
   ${aw.gather('jw', 'iw', 'okw')}
-  let at = (ng * ${cig}u + c) * ${ah.input * aw.input}u + u32(select(0, ih * ${aw.input} + iw, okh && okw));
+  let ok = ${deep ? 'okd && ' : ''}okh && okw;
+  let at = (ng * ${cig}u + c) * ${inputPlane}u + u32(select(0, ${deep ? `(id * ${ah.input} + ih)` : 'ih'} * ${aw.input} + iw, ok));
   var v = vec4f(0.0);
-${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * ah.input * aw.input}u`)}; }`).join('\n')}
+${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * inputPlane}u`)}; }`).join('\n')}
   xp[i] = v;
 }
 
-// W'[g][ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g.
+// W'[g]${deep ? '[kz]' : ''}[ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g.
 fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
   let c = (i / ${cot / 4}u) % ${c4 * 4}u;
@@ -190,9 +196,9 @@ fn repack_weight(i: u32) {
   }
 
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
-  const shape: GemmShape = { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
-  // As textures, X' is (Pw·C4 texels) × (N·g·Ph rows) and W' (Co_t/4) × (g·kk·C4·4 rows).
-  const xTexture = [aw.padded * c4, batch * groups * ah.padded] as const
+  const shape: GemmShape = { ad, ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
+  // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (g·kk·C4·4 rows).
+  const xTexture = [aw.padded * c4, batch * groups * ad.padded * ah.padded] as const
   const wTexture = [cot / 4, groups * kk * c4 * 4] as const
   const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
   if (!(tile.textures && target.textureOperands && fits))
@@ -205,6 +211,8 @@ fn repack_weight(i: u32) {
 }
 
 interface GemmShape {
+  /** The depth axis: unitAxis below rank 3. */
+  readonly ad: Axis
   readonly ah: Axis
   readonly aw: Axis
   readonly batch: number
@@ -218,11 +226,13 @@ interface GemmShape {
 
 /** Step 3: the register-tiled implicit GEMM over X' and W', from storage buffers or textures. */
 const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean, target: KernelTarget): KernelStep => {
-  const { ah, aw, batch, groups, co, cog, cot, c4 } = s
+  const { ad, ah, aw, batch, groups, co, cog, cot, c4 } = s
+  const deep = ad !== unitAxis
   const TP = tile.pixels
   const TC4 = tile.channels / 4
   const [wx, wy] = tile.workgroup
-  const hw = ah.output * aw.output
+  // Output positions per image (Do·Ho·Wo).
+  const hw = ad.output * ah.output * aw.output
   const m = batch * hw
   const pixelTiles = Math.ceil(m / TP)
   const channelTiles = groups * (cot / tile.channels)
@@ -237,13 +247,15 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const lines = (f: (i: number) => string | string[], xs: number[]) => xs.flatMap(f).join('\n')
 
   // Per pixel p: where its window starts in X' (vec4 units; as a texture, texel column and row), and its place in the output.
+  // The row of X' (n, g, (d,) h) where pixel p's window starts:
+  const row = (p: number) =>
+    deep
+      ? `((n${p} * ${groups}u + g) * ${ad.padded}u + (r${p} / ${ah.output * aw.output}u) * ${ad.stride}u) * ${ah.padded}u + ((r${p} / ${aw.output}u) % ${ah.output}u) * ${ah.stride}u`
+      : `(n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u`
   const start = (p: number) =>
     textures
-      ? [
-          `  let xr${p} = (n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u;`,
-          `  let xc${p} = (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`,
-        ]
-      : [`  let b${p} = ((n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
+      ? [`  let xr${p} = ${row(p)};`, `  let xc${p} = (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
+      : [`  let b${p} = (${row(p)}) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
   const pixelSetup = lines((p) => [
     `  let m${p} = min(first + ${p}u, ${m - 1}u);`,
     `  let n${p} = m${p} / ${hw}u;`,
@@ -278,18 +290,22 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
     return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
   }, P)
 
-  // Texture rows of W' are (g, ky, kx, ci); buffer index is row·Co_t/4 + column.
+  // Texture rows of W' are (g, (kz,) ky, kx, ci); buffer index is row·Co_t/4 + column.
+  const tap = `g * ${ad.kernel * ah.kernel * aw.kernel}u + ${deep ? `(kz * ${ah.kernel}u + ky)` : 'ky'} * ${aw.kernel}u + kx`
   const wStart = textures
-    ? `      var wi = (g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u;`
-    : `      var wi = ((g * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
+    ? `      var wi = (${tap}) * ${c4 * 4}u;`
+    : `      var wi = ((${tap}) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
+  // The tap's offset from the window's start: rows ((kz,) ky) and columns kx of X'.
+  const depthRows = deep ? `kz * ${ad.dilation * ah.padded}u + ` : ''
+  const depthOffset = deep ? `kz * ${ad.dilation * ah.padded * aw.padded}u + ` : ''
   const tapOffset = textures
-    ? `      let yo = ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
-    : `      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
+    ? `      let yo = ${depthRows}ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
+    : `      let xo = (${depthOffset}ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
   const operands: KernelBinding[] = textures
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
   return {
-    label: `${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    label: `${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
     bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
     dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ] },
     epilogue: true,
@@ -300,7 +316,7 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   let first = pt * ${TP}u;${textures ? '\n  let wc = co0 / 4u;' : ''}
 ${pixelSetup}
 ${accumulators}
-  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
+${deep ? `  for (var kz = 0u; kz < ${ad.kernel}u; kz++) {\n` : ''}  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
     for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
 ${tapOffset}
 ${wStart}
@@ -309,7 +325,7 @@ ${step}
         wi += ${textures ? 4 : 4 * cot4}u;
       }
     }
-  }
+  }${deep ? '\n  }' : ''}
 ${stores(io)}`,
   }
 }

@@ -4,12 +4,12 @@
  * (padding counted) times the window size, to the power 1/p — so its output sizes are the
  * average pool's, and its gradient comes from mul, avgPool and pow. `padding` is ONNX's
  * (zeros, which add nothing to the sum); wider than half the kernel it stays an error, as in
- * the pools, and the message says to `pad` first.
+ * the pools, whose message says to `pad` first.
  */
-import type { Shape, Input, ShapeFn, ShapeError, PoolShape, Spatial, OptionSpec } from '../../types/index.ts'
+import type { Shape, Input, ShapeFn, PoolShape, Spatial, OptionSpec } from '../../types/index.ts'
 import { layer, type Layer } from '../layer.ts'
 import { acceptDType } from '../shape/dtype.ts'
-import { axisValue, fail, ShapeError as ShapeErrorClass } from '../shape/errors.ts'
+import { axisValue, fail } from '../shape/errors.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { poolShape } from '../shape/pool.ts'
 import type { AnyTensor } from '../tree.ts'
@@ -27,14 +27,8 @@ export interface LpPoolOptions {
   readonly ceilMode?: boolean
 }
 
-/** The advice added to the pools' "padding exceeds half the kernel" message, here and in the run-time twin. */
-type PadFirst = '; pad the input first (pad), then pool with padding 0'
-const padFirst: PadFirst = '; pad the input first (pad), then pool with padding 0'
-
-/** The average pool's rule under the op's name, with the advice on too wide a padding. */
-export type LpPoolShape<Op extends string, Rank extends number, X extends Shape, O> = PoolShape<Op, Rank, X, Omit<O, 'normType'>> extends infer R
-  ? R extends ShapeError<infer M extends `${string}exceeds half the kernel ${number}`> ? ShapeError<`${M}${PadFirst}`> : R
-  : never
+/** The average pool's rule under the op's name. */
+export type LpPoolShape<Op extends string, Rank extends number, X extends Shape, O> = PoolShape<Op, Rank, X, Omit<O, 'normType'>>
 
 export interface LpPoolFn<Op extends string, Rank extends number, O> extends ShapeFn {
   readonly op: Op
@@ -67,12 +61,7 @@ const lpPoolLayer = <Op extends 'lpPool1d' | 'lpPool2d', Rank extends 1 | 2>(op:
     return layer<LpPoolFn<Op, Rank, O>>(op, (input) => {
       const x = input as T
       acceptDType(op, 'input', x.dtype, 'float')
-      try {
-        poolShape(op, rank, x.shape, pool) // the pools' checks, under this op's name
-      } catch (e) {
-        if (e instanceof ShapeErrorClass && e.message.includes('exceeds half the kernel')) fail(e.message + padFirst)
-        throw e
-      }
+      poolShape(op, rank, x.shape, pool) // the pools' checks, under this op's name
       const sum = mulAny(average(power(x, p)), window)
       return (p === 1 ? sum : powAny(sum, 1 / p)) as never
     })

@@ -53,19 +53,39 @@ const configured = (name: PublicOp): Builder => (a, [x]) => op[name](a)(x)
 const weighted = (name: PublicOp): Builder => (a, [x, weight, bias]) => op[name](bias ? { weight, bias } : { weight }, a)(x)
 const reduction = (name: PublicOp): Builder => (a, [x]) => op[name]({ axis: a.axis, keepDims: a.keepDims })(x)
 
+/**
+ * A max pool; a case with `returnIndices` also has `returned` (fixture-only): which of the pool's
+ * [values, indices] the case records.
+ */
+const maxPool = (name: 'maxPool1d' | 'maxPool2d' | 'maxPool3d'): Builder => ({ returned, ...options }, [x]) => {
+  if (options.returnIndices !== true) return op[name](options)(x)
+  const [values, indices] = op[name](options)(x)
+  return returned === 'indices' ? indices : values
+}
+/** `maxUnpool(indices, attrs)(values)`, inputs `[values, indices]`. */
+const maxUnpool = (name: 'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'): Builder => (a, [values, indices]) => op[name](indices, a)(values)
+
 /** Every public op, built from a fixture case. */
 export const build: { readonly [Op in PublicOp]: Builder } = {
   conv1d: weighted('conv1d'),
   conv2d: weighted('conv2d'),
+  conv3d: weighted('conv3d'),
   convTranspose1d: weighted('convTranspose1d'),
   convTranspose2d: weighted('convTranspose2d'),
-  maxPool1d: configured('maxPool1d'),
-  maxPool2d: configured('maxPool2d'),
+  convTranspose3d: weighted('convTranspose3d'),
+  maxPool1d: maxPool('maxPool1d'),
+  maxPool2d: maxPool('maxPool2d'),
+  maxPool3d: maxPool('maxPool3d'),
+  maxUnpool1d: maxUnpool('maxUnpool1d'),
+  maxUnpool2d: maxUnpool('maxUnpool2d'),
+  maxUnpool3d: maxUnpool('maxUnpool3d'),
   avgPool1d: configured('avgPool1d'),
   avgPool2d: configured('avgPool2d'),
+  avgPool3d: configured('avgPool3d'),
   upsample: configured('upsample'),
   interpolate: configured('interpolate'),
   adaptiveAvgPool2d: (a, [x]) => op.adaptiveAvgPool2d(a.outputSize)(x),
+  adaptiveAvgPool3d: (a, [x]) => op.adaptiveAvgPool3d(a.outputSize)(x),
   globalAvgPool2d: unary('globalAvgPool2d'),
   globalMaxPool2d: unary('globalMaxPool2d'),
   batchNorm2d: (a, [x, weight, bias, runningMean, runningVar]) => op.batchNorm2d({ weight, bias, runningMean, runningVar }, a)(x),

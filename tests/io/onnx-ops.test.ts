@@ -8,10 +8,11 @@
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import {
-  abs, adaptiveAvgPool2d, add, argmax, avgPool1d, avgPool2d, batchNorm2d, broadcastTo, concat, conv1d, conv2d, convTranspose1d,
-  convTranspose2d, div, dropout, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, leakyRelu,
-  less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
-  relu, reshape, sigmoid, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
+  abs, adaptiveAvgPool2d, adaptiveAvgPool3d, add, argmax, avgPool1d, avgPool2d, avgPool3d, batchNorm2d, broadcastTo, concat, conv1d, conv2d,
+  conv3d, convTranspose1d, convTranspose2d, convTranspose3d, div, dropout, elu, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater,
+  hardswish, leakyRelu, less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d, maximum, mean, minimum,
+  mul, neg, oneHot, pad, permute, pow, randn, rand, relu, reshape, sigmoid, silu, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where,
+  zeros, type Tensor,
 } from '../../src/index.ts'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,6 +23,9 @@ import { temporaryFolder } from './helpers.ts'
 const dir = temporaryFolder('onnx-ops')
 type X = Tensor<[number, 4, 8, 8]>
 const X = ['N', 4, 8, 8] as const
+/** A volume batch [N, C, D, H, W] for the 3-D ops. */
+type V = Tensor<[number, 4, 5, 6, 6]>
+const V = ['N', 4, 5, 6, 6] as const
 const w = <const S extends readonly number[]>(shape: S, seed: number) => randn(shape, { seed })
 const positive = (x: X) => add(abs(x), 0.5)
 
@@ -37,12 +41,45 @@ const cases: OnnxCase[] = [
   { name: 'convTranspose1d', shapes: [['N', 3, 10]], fn: (x: Tensor<[number, 3, 10]>) => convTranspose1d({ weight: w([3, 2, 5], 10) }, { stride: 3, padding: 2, outputPadding: 2 })(x) },
   { name: 'maxPool2d ceil mode padding dilation', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => maxPool2d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2], ceilMode: true })(x) },
   { name: 'maxPool1d', shapes: [['N', 3, 11]], fn: (x: Tensor<[number, 3, 11]>) => maxPool1d({ kernelSize: 3, stride: 2, ceilMode: true })(x) },
+  {
+    name: 'maxPool2d indices and maxUnpool2d', shapes: [['N', 4, 9, 9]],
+    fn: (x: Tensor<[number, 4, 9, 9]>) => {
+      const [values, indices] = maxPool2d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2], ceilMode: true, returnIndices: true })(x)
+      const [v2, i2] = maxPool2d({ kernelSize: 2, returnIndices: true })(x)
+      return [values, indices, v2, i2, maxUnpool2d(i2, { kernelSize: 2, outputSize: [9, 9] })(v2)]
+    },
+  },
+  {
+    name: 'maxPool1d and maxPool3d indices, maxUnpool1d and maxUnpool3d', shapes: [['N', 3, 11], ['N', 2, 5, 6, 5]],
+    fn: (x: Tensor<[number, 3, 11]>, v: Tensor<[number, 2, 5, 6, 5]>) => {
+      const [values, indices] = maxPool1d({ kernelSize: 3, stride: 2, padding: 1, returnIndices: true })(x)
+      const [v3, i3] = maxPool3d({ kernelSize: 3, stride: 2, padding: 1, returnIndices: true })(v)
+      return [indices, maxUnpool1d(indices, { kernelSize: 3, stride: 2, padding: 1, outputSize: 11 })(values), i3, maxUnpool3d(i3, { kernelSize: 3, stride: 2, padding: 1, outputSize: [5, 6, 5] })(v3)]
+    },
+  },
   { name: 'avgPool2d padding include pad', shapes: [X], fn: (x: X) => avgPool2d({ kernelSize: 3, stride: 2, padding: 1 })(x) },
   { name: 'avgPool2d ceil mode exclude pad', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => avgPool2d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: false })(x) },
   { name: 'maxPool2d ceil mode, last window dropped', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => maxPool2d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true })(x) },
   { name: 'avgPool2d ceil mode include pad, last window dropped', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => avgPool2d({ kernelSize: [2, 3], stride: 2, padding: 1, ceilMode: true })(x) },
   { name: 'avgPool1d ceil mode', shapes: [['N', 2, 11]], fn: (x: Tensor<[number, 2, 11]>) => avgPool1d({ kernelSize: 3, stride: 2, ceilMode: true })(x) },
   { name: 'adaptive and global pools', shapes: [X], fn: (x: X) => [adaptiveAvgPool2d([2, 4])(x), adaptiveAvgPool2d([1, 1])(x), globalAvgPool2d(x), globalMaxPool2d(x)] },
+  // 3-D ops: the same ONNX ops with three spatial axes.
+  {
+    name: 'conv3d stride padding dilation groups bias, same', shapes: [V],
+    fn: (x: V) => [
+      conv3d({ weight: w([6, 2, 3, 2, 3], 21), bias: w([6], 22) }, { stride: [1, 2, 2], padding: [1, 0, 2], dilation: [2, 1, 1], groups: 2 })(x),
+      conv3d({ weight: w([3, 4, 3, 3, 3], 23) }, { padding: 'same', stride: 2 })(x),
+    ],
+  },
+  { name: 'convTranspose3d output padding groups dilation', shapes: [V], fn: (x: V) => convTranspose3d({ weight: w([4, 3, 3, 3, 2], 24), bias: w([6], 25) }, { stride: 2, padding: 1, outputPadding: [1, 0, 1], groups: 2, dilation: [1, 1, 2] })(x) },
+  {
+    name: 'maxPool3d and avgPool3d: padding, dilation, ceil mode, countIncludePad', shapes: [V],
+    fn: (x: V) => [
+      maxPool3d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2, 1], ceilMode: true })(x), maxPool3d({ kernelSize: [1, 2, 2] })(x),
+      avgPool3d({ kernelSize: 3, stride: 2, padding: 1 })(x), avgPool3d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: false })(x),
+    ],
+  },
+  { name: 'adaptiveAvgPool3d', shapes: [V], fn: (x: V) => [adaptiveAvgPool3d([5, 3, 2])(x), adaptiveAvgPool3d(1)(x)] },
   {
     name: 'upsample nearest and bilinear', shapes: [['N', 2, 5, 6]],
     fn: (x: Tensor<[number, 2, 5, 6]>) => [
@@ -59,6 +96,10 @@ const cases: OnnxCase[] = [
     name: 'activations', shapes: [X],
     fn: (x: X) => [relu(x), leakyRelu({ negativeSlope: 0.2 })(x), sigmoid(x), tanh(x), gelu(x), geluTanh(x), exp(x), log(positive(x)), sqrt(positive(x)), abs(x), neg(x), erf(x), stopGradient(x)],
   },
+  // Scaled by 4 so that hardswish's three pieces (below −3, between, above 3) and elu's two all occur.
+  { name: 'elu silu hardswish', shapes: [X], fn: (x: X) => [elu()(mul(x, 4)), elu({ alpha: 0.5 })(mul(x, 4)), silu(mul(x, 4)), hardswish(mul(x, 4))] },
+  // Before opset 14 ONNX has no HardSwish: x·HardSigmoid(x).
+  { name: 'hardswish at opset 13', shapes: [X], fn: (x: X) => hardswish(mul(x, 4)), options: { opset: 13 } },
   {
     name: 'arithmetic with broadcasting', shapes: [X, ['N', 1, 8, 8]],
     fn: (x: X, y: Tensor<[number, 1, 8, 8]>) => [add(x, y), sub(x, w([4, 1, 1], 20)), mul(x, 3), div(x, positive(y as never)), maximum(x, y), minimum(x, 0), pow(positive(x), 1.5)],
@@ -94,6 +135,17 @@ describe('options', () => {
   })
 })
 
+describe('activations without an ONNX op of their own at every opset', () => {
+  const opsOf = async (fn: (x: X) => Tensor<number[]>, opset: number) =>
+    decodeOnnxModel(await exportOnnx(fn as never, [X], { opset })).graph.node.map((n) => n.op_type)
+  it('hardswish is HardSwish from opset 14, x·HardSigmoid(x) before; silu is x·Sigmoid(x); elu is Elu', async () => {
+    expect(await opsOf((x) => hardswish(x), 14)).toEqual(['HardSwish', 'Identity'])
+    expect(await opsOf((x) => hardswish(x), 13)).toEqual(['HardSigmoid', 'Mul', 'Identity'])
+    expect(await opsOf((x) => silu(x), 17)).toEqual(['Sigmoid', 'Mul', 'Identity'])
+    expect(await opsOf((x) => elu({ alpha: 0.5 })(x), 17)).toEqual(['Elu', 'Identity'])
+  })
+})
+
 describe('ops and inputs that cannot be exported are named errors', () => {
   const x = X
   const refused = async (fn: (x: X) => unknown, message: RegExp | string, options = {}) => {
@@ -106,7 +158,18 @@ describe('ops and inputs that cannot be exported are named errors', () => {
     refused((t) => batchNorm2d({ weight: w([4], 1), bias: w([4], 2), runningMean: w([4], 3), runningVar: w([4], 4) }, { training: true })(t), /batchNorm2d: training mode normalises with batch statistics/))
   // avgPool2d takes no dilation (as in PyTorch): the layer refuses it while tracing, before any converter runs.
   it('average pooling with dilation', () => refused((t) => (avgPool2d as (o: object) => (x: X) => unknown)({ kernelSize: 2, dilation: 2 })(t), /avgPool2d: unknown option 'dilation'/))
+  it('max pool indices over spatial dims that change with the dynamic dims', async () => {
+    const fn = (t: Tensor<[number, 4, number, number]>) => maxPool2d({ kernelSize: 2, returnIndices: true })(t)[1]
+    const error = await exportOnnx(fn as never, [['N', 4, 'H', 'W']], { traceSizes: { H: [8, 10] } }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OnnxExportError)
+    expect((error as Error).message).toMatch(/maxPoolIndices: pool indices are exported for fixed spatial sizes; \[8, 2\] changes with the dynamic dims/)
+  })
   it('adaptive pooling whose windows vary', () => refused((t) => adaptiveAvgPool2d([3, 3])(t), /adaptiveAvgPool2d: output size 3×3 does not divide input size 8×8/))
+  it('adaptive 3-D pooling whose windows vary', async () => {
+    const error = await exportOnnx((v: V) => adaptiveAvgPool3d([2, 3, 3])(v), [V]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OnnxExportError)
+    expect((error as Error).message).toMatch(/adaptiveAvgPool3d: output size 2×3×3 does not divide input size 5×6×6/)
+  })
   it('a tensor made inside the function whose size follows a dynamic dim', () =>
     refused((t) => add(t, zeros([t.shape[0], 4, 8, 8])), /fill: a tensor made inside the function has a shape that depends on the dynamic dims \(\[2, 4, 8, 8\] vs \[3, 4, 8, 8\]\)/))
   it('a graph whose ops change with the batch size', () => refused((t) => (t.shape[0] > 2 ? relu(t) : t), /the traced graph changes with the size of the dynamic dims \(N\)/))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Node } from '../../src/graph.ts'
-import { conv1d, conv2d } from '../../src/ops/conv.ts'
+import { conv1d, conv2d, conv3d } from '../../src/ops/conv.ts'
 import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
@@ -13,9 +13,10 @@ type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
 
 /** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
 const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {
-  if (node.op !== 'conv1d' && node.op !== 'conv2d' && node.op !== 'convTranspose1d' && node.op !== 'convTranspose2d') throw new Error(`${node.op} is not a convolution`)
-  const steps = kernelSteps(lowerConv(node, target))
-  return renderStep(steps[steps.length - 1], node, target)
+  if (!/^conv(Transpose)?[123]d$/.test(node.op)) throw new Error(`${node.op} is not a convolution`)
+  const conv = node as Parameters<typeof lowerConv>[0]
+  const steps = kernelSteps(lowerConv(conv, target))
+  return renderStep(steps[steps.length - 1], conv, target)
 }
 const targets: [string, KernelTarget][] = [
   ['buffer', { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }],
@@ -48,6 +49,17 @@ describe('conv2d kernel', () => {
     const gemm = gemmOf(y.node, targets[0][1]).wgsl
     expect(gemm).toMatch(/implicit GEMM/)
     expect(new Set(gemm.match(/var acc\d+_\d+ = vec4f/g)).size).toBeGreaterThanOrEqual(4)
+  })
+
+  // The size of conv3d/k3_p1_s1_6x8x8_big in tests/fixtures/forward/conv3d.json, which PyTorch's values check on this path.
+  it.each(targets)('runs conv3d through the same GEMM with a depth loop (%s operands)', (kind, target) => {
+    const x = fromArray(new Float32Array(8 * 6 * 8 * 8), [1, 8, 6, 8, 8])
+    const w = fromArray(new Float32Array(16 * 8 * 27), [16, 8, 3, 3, 3])
+    const y = (conv3d as unknown as ConvOp)(w, { padding: 1 })(x as unknown as Tensor)
+    const gemm = gemmOf(y.node, target).wgsl
+    expect(gemm).toMatch(`K=8x3x3x3, tile 8 pixels x 16 channels`)
+    expect(gemm).toMatch(`${kind} operands`)
+    expect(gemm).toMatch(/for \(var kz = 0u; kz < 3u; kz\+\+\)/)
   })
 })
 

@@ -1,7 +1,7 @@
 /** Pooling, adaptive/global pooling, upsample and batchNorm2d as lazy graph nodes. */
 import { describe, expect, it } from 'vitest'
 import {
-  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, dropout, zeros, ones, type Tensor, type Mode,
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, lpPool1d, lpPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d, dropout, zeros, ones, type Tensor, type Mode,
 } from '../../src/index.ts'
 import { poolShape } from '../../src/shape/pool.ts'
 import { messageOf, dtypeMessageOf, unknownShape, expectNode } from '../helpers/shapes.ts'
@@ -36,7 +36,7 @@ describe('maxPool2d / avgPool2d', () => {
     // @ts-expect-error maxPool2d: kernel 5 exceeds padded input 3
     expect(messageOf(() => maxPool2d({ kernelSize: 5 })(zeros([1, 1, 3, 3])))).toBe('maxPool2d: kernel 5 exceeds padded input 3')
     // @ts-expect-error maxPool2d: padding 2 exceeds half the kernel 3
-    expect(messageOf(() => maxPool2d({ kernelSize: 3, padding: 2 })(zeros([1, 1, 8, 8])))).toBe('maxPool2d: padding 2 exceeds half the kernel 3')
+    expect(messageOf(() => maxPool2d({ kernelSize: 3, padding: 2 })(zeros([1, 1, 8, 8])))).toBe('maxPool2d: padding 2 exceeds half the kernel 3; pad the input first (pad), then pool with padding 0')
     // @ts-expect-error maxPool2d: kernelSize must be a positive integer, got 0
     expect(messageOf(() => maxPool2d({ kernelSize: 0 })(zeros([1, 1, 8, 8])))).toBe('maxPool2d: kernelSize must be a positive integer, got 0')
     const cases: [number[], { kernelSize: number | number[]; stride?: number | number[]; padding?: number; dilation?: number; ceilMode?: boolean }][] = [
@@ -64,6 +64,28 @@ describe('maxPool1d / avgPool1d', () => {
     const a: Tensor<[2, 3, 5]> = avgPool1d({ kernelSize: 3, stride: 2, padding: 1 })(x)
     expectNode(a, { op: 'avgPool1d', inputs: [x], shape: [2, 3, 5], attrs: { rank: 1 } })
     expect(messageOf(() => avgPool1d({ kernelSize: 2 })(unknownShape(zeros([2, 3]))))).toBe('avgPool1d: expects input [N, C, L], got [2, 3]')
+  })
+})
+
+describe('padding wider than half the kernel (allowed by ONNX, not by PyTorch)', () => {
+  // The compile-time side of every case is pinned in type-tests/pool.test-d.ts and lp-pool.test-d.ts.
+  it('stays an error in every pool, for known and unknown shapes, and says to pad first', () => {
+    type AnyPool = (x: Tensor<number[]>) => unknown
+    const line = zeros([1, 1, 8])
+    const image = zeros([1, 1, 8, 8])
+    const cases: [string, AnyPool, Tensor<number[]>, string][] = [
+      ['maxPool1d', maxPool1d({ kernelSize: 3, padding: 2 }) as AnyPool, line, 'padding 2 exceeds half the kernel 3'],
+      ['avgPool1d', avgPool1d({ kernelSize: 3, padding: 2 }) as AnyPool, line, 'padding 2 exceeds half the kernel 3'],
+      ['lpPool1d', lpPool1d({ normType: 2, kernelSize: 3, padding: 2 }) as AnyPool, line, 'padding 2 exceeds half the kernel 3'],
+      ['maxPool2d', maxPool2d({ kernelSize: 3, padding: [0, 2] }) as AnyPool, image, 'padding 2 exceeds half the kernel 3'],
+      ['avgPool2d', avgPool2d({ kernelSize: [3, 2], padding: [1, 2] }) as AnyPool, image, 'padding 2 exceeds half the kernel 2'],
+      ['lpPool2d', lpPool2d({ normType: 2, kernelSize: 3, padding: 2 }) as AnyPool, image, 'padding 2 exceeds half the kernel 3'],
+    ]
+    for (const [op, pool, x, what] of cases) {
+      const expected = `${op}: ${what}; pad the input first (pad), then pool with padding 0`
+      expect(messageOf(() => pool(x))).toBe(expected)
+      expect(messageOf(() => pool(unknownShape(x)))).toBe(expected)
+    }
   })
 })
 

@@ -129,7 +129,7 @@ export const countPoolWindows = (input: number, kernel: number, stride: number, 
 export const brutePoolAxis = (
   op: string, input: number, kernel: number, stride: number, padding: number, dilation: number, ceilMode: boolean,
 ): AxisResult => {
-  if (2 * padding > kernel) return { ok: false, message: `${op}: padding ${padding} exceeds half the kernel ${kernel}` }
+  if (2 * padding > kernel) return { ok: false, message: `${op}: padding ${padding} exceeds half the kernel ${kernel}; pad the input first (pad), then pool with padding 0` }
   const { count, padded, span } = countPoolWindows(input, kernel, stride, padding, dilation, ceilMode)
   if (count > 0) return { ok: true, out: count }
   return { ok: false, message: `${op}: kernel ${span} exceeds padded input ${padded}` }

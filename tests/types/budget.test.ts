@@ -82,14 +82,17 @@ const modelBudgets: Record<string, { readonly file: string; readonly budget: num
 const ruleBudgets: Record<string, { readonly file: string; readonly budget: number }> = {
   conv2d: { file: 'type-tests/budget/rules/conv2d.test-d.ts', budget: 20_000 }, // 18,094
   convTranspose2d: { file: 'type-tests/budget/rules/convTranspose2d.test-d.ts', budget: 8_500 }, // 7,669
-  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 13_500 }, // 12,249
   interpolate: { file: 'type-tests/budget/rules/interpolate.test-d.ts', budget: 14_100 }, // 12,797
+  'maxPool2d / avgPool2d / upsample': { file: 'type-tests/budget/rules/pool.test-d.ts', budget: 13_500 }, // 12,441 (12,249 before returnIndices' typing)
   'linear / matmul': { file: 'type-tests/budget/rules/linear.test-d.ts', budget: 2_500 }, // 2,183
   'reshape / flatten / permute': { file: 'type-tests/budget/rules/reshape.test-d.ts', budget: 8_900 }, // 8,014
   concat: { file: 'type-tests/budget/rules/concat.test-d.ts', budget: 4_000 }, // 3,601
   'broadcast (add) / batchNorm2d': { file: 'type-tests/budget/rules/broadcast.test-d.ts', budget: 1_900 }, // 1,666
   'mean (reductions)': { file: 'type-tests/budget/rules/reduce.test-d.ts', budget: 2_900 }, // 2,622
   'pad / slice': { file: 'type-tests/budget/rules/pad-slice.test-d.ts', budget: 7_600 }, // 6,868
+  // Added with the 3-D ops (their rules are the 2-D ones at rank 3): 19,957 for eight configurations, as conv2d's eight; adding
+  // them moved no other count by more than 40.
+  '3-D: conv3d / convTranspose3d / pools': { file: 'type-tests/budget/rules/ops3d.test-d.ts', budget: 22_000 }, // 20,069 with maxPool3d's returnIndices typing (19,957 before)
 }
 
 describe('compile-time budget', () => {

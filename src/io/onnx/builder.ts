@@ -12,6 +12,9 @@ export const attribute = {
 const bytesOf = (data: ArrayBufferView) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 
 export class GraphBuilder {
+  /** The opset the graph is written for: a converter picks the newest form it allows (HardSwish from 14). */
+  constructor(readonly opset = 17) {}
+
   readonly nodes: NodeMessage[] = []
   readonly initializers: TensorMessage[] = []
   readonly #used = new Set<string>()
@@ -36,6 +39,13 @@ export class GraphBuilder {
     return output
   }
 
+  /** Adds a node with `count` outputs and returns their names (MaxPool's values and indices). */
+  addOutputs(opType: string, inputs: readonly string[], attributes: readonly AttributeMessage[], count: number): string[] {
+    const outputs = Array.from({ length: count }, () => this.fresh(opType.toLowerCase()))
+    this.nodes.push({ op_type: opType, name: this.fresh(`node_${opType}`), input: [...inputs], output: outputs, attribute: [...attributes] })
+    return outputs
+  }
+
   /** Adds an initializer holding host data of a shapewise dtype. */
   initializer(name: string, dtype: DType, dims: readonly number[], data: HostData): string {
     this.initializers.push({ name, dims: [...dims], data_type: ELEMENT_TYPE[dtype], raw_data: bytesOf(dtype === 'bool' ? Uint8Array.from(data, (v) => (v ? 1 : 0)) : data) })
@@ -45,6 +55,12 @@ export class GraphBuilder {
   int64s(base: string, values: readonly number[]): string {
     const name = this.fresh(base)
     this.initializers.push({ name, dims: [values.length], data_type: ELEMENT_TYPE.int64, raw_data: bytesOf(BigInt64Array.from(values, (v) => BigInt(v))) })
+    return name
+  }
+  /** An int64 scalar initializer (Range's bounds). */
+  int64(base: string, value: number): string {
+    const name = this.fresh(base)
+    this.initializers.push({ name, dims: [], data_type: ELEMENT_TYPE.int64, raw_data: bytesOf(BigInt64Array.of(BigInt(value))) })
     return name
   }
   /** A float32 scalar initializer. */

@@ -138,7 +138,7 @@ export async function exportOnnx<const Shapes extends readonly (readonly DimSpec
   const outputNames = options.outputNames ?? defaultNames('output', first.outputs.length)
   if (inputNames.length !== inputShapes.length) throw new OnnxExportError(undefined, `${inputNames.length} input names for ${inputShapes.length} inputs`)
   if (outputNames.length !== first.outputs.length) throw new OnnxExportError(undefined, `${outputNames.length} output names for ${first.outputs.length} outputs`)
-  const graph = new GraphBuilder()
+  const graph = new GraphBuilder(opset)
   for (const name of [...inputNames, ...outputNames]) if (!graph.reserve(name)) throw new OnnxExportError(undefined, `the name '${name}' is given twice`)
 
   const names = new Map<Node, string>(first.inputs.map((n, i) => [n, inputNames[i]]))

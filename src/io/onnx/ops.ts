@@ -5,7 +5,7 @@
  * cannot express faithfully throw OnnxExportError saying why.
  */
 import type { DType, Node, NodeBase, NodeOf } from '../../graph.ts'
-import type { PoolOp, Primitive } from '../../core/params.ts'
+import type { AdaptivePoolOp, PoolOp, Primitive } from '../../core/params.ts'
 import { convPadding, paddingOnAxis } from '../../shape/conv.ts'
 import { axisValue } from '../../shape/errors.ts'
 import { poolParams } from '../../shape/pool.ts'
@@ -37,7 +37,7 @@ const castInputs = (c: OpContext, to: DType, first = 0) =>
 
 // ------------------------------------------------------------ convolution and pooling
 
-const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) => {
+const conv: Converter<'conv1d' | 'conv2d' | 'conv3d'> = ({ node, other, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -50,7 +50,7 @@ const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) =>
   return graph.add('Conv', inputs, [a.ints('kernel_shape', kernel), a.ints('strides', strides), a.ints('dilations', dilations), a.int('group', o.groups ?? 1), padding])
 }
 
-const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d'> = ({ node, inputs, graph }) => {
+const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'> = ({ node, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -71,7 +71,7 @@ const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d'> = ({ node,
  * what an explicit zero Pad followed by an average excluding (the remaining)
  * padding computes.
  */
-const pool = (kind: 'MaxPool' | 'AveragePool'): Converter<PoolOp> => ({ node, inputs, graph }) => {
+const pool = (kind: 'MaxPool' | 'AveragePool', returnIndices = false): Converter<PoolOp | 'maxPoolIndices'> => ({ node, other, inputs, graph }) => {
   const o = node.params
   const axes = range(o.rank)
   const p = axes.map((i) => poolParams(o, i))
@@ -97,10 +97,45 @@ const pool = (kind: 'MaxPool' | 'AveragePool'): Converter<PoolOp> => ({ node, in
   if (kind === 'MaxPool') attributes.push(a.ints('dilations', p.map((q) => q.dilation)))
   // With the end padding widened for ceil mode, only an average without ceil mode may count padding.
   else attributes.push(a.int('count_include_pad', includePad && !o.ceilMode ? 1 : 0))
-  return graph.add(kind, [x], attributes)
+  if (!returnIndices) return graph.add(kind, [x], attributes)
+  // ONNX numbers the indices over the whole N·C·spatial input (storage_order 0: row-major), shapewise
+  // and PyTorch within each (n, c) plane: the plane's index is ONNX's modulo the plane's size.
+  const plane = planeSize(node.op, node.inputs[0], other.inputs[0])
+  const [, flat] = graph.addOutputs(kind, [x], attributes, 2)
+  return cast(graph, graph.add('Mod', [flat, graph.int64('plane_size', plane)]), 'int32')
 }
 
-const adaptiveAvgPool2d: Converter<'adaptiveAvgPool2d'> = ({ node, other, inputs, graph }) => {
+/** The element count of one (n, c) plane of `node`; ONNX's flat indices need it as a constant. */
+const planeSize = (op: string, node: NodeBase, other: NodeBase): number => {
+  const [spatial, otherSpatial] = [node.shape.slice(2), other.shape.slice(2)]
+  if (!same(spatial, otherSpatial)) refuse(op, `pool indices are exported for fixed spatial sizes; [${spatial.join(', ')}] changes with the dynamic dims`)
+  return spatial.reduce((p, d) => p * d, 1)
+}
+
+/**
+ * maxUnpool as ONNX's MaxUnpool, whose indices count over the whole output tensor: each (n, c)
+ * plane's offset, plane·size, is added to shapewise's per-plane index (the planes numbered by a
+ * Range over N·C, so the batch stays dynamic). The output shape is always given explicitly.
+ */
+const maxUnpool: Converter<'maxUnpool1d' | 'maxUnpool2d' | 'maxUnpool3d'> = ({ node, other, inputs: [values, indices], graph }) => {
+  const o = node.params
+  const axes = range(o.rank)
+  const kernel = axes.map((i) => axisValue(o.kernelSize, i, 1))
+  const pads = axes.map((i) => axisValue(o.padding, i, 0))
+  const size = planeSize(node.op, node, other)
+  const batchAndChannels = graph.add('Slice', [graph.add('Shape', [values]), graph.int64s('zero', [0]), graph.int64s('two', [2])])
+  const planes = graph.add('Range', [graph.int64('start', 0), graph.add('ReduceProd', [batchAndChannels], [a.int('keepdims', 0)]), graph.int64('step', 1)])
+  const planeShape = graph.add('Concat', [batchAndChannels, graph.int64s('ones', axes.map(() => 1))], [a.int('axis', 0)])
+  const offsets = graph.add('Mul', [graph.add('Reshape', [planes, planeShape]), graph.int64('plane_size', size)])
+  const flat = graph.add('Add', [cast(graph, indices, 'int64'), offsets])
+  const outputShape = graph.add('Concat', [batchAndChannels, graph.int64s('output_size', node.shape.slice(2))], [a.int('axis', 0)])
+  return graph.add('MaxUnpool', [values, flat, outputShape], [
+    a.ints('kernel_shape', kernel), a.ints('strides', axes.map((i) => axisValue(o.stride, i, kernel[i]))), a.ints('pads', [...pads, ...pads]),
+  ])
+}
+
+/** An adaptive average pool whose bins are one fixed window (the output size divides the input's), or a global one. */
+const adaptiveAvgPool: Converter<AdaptivePoolOp> = ({ node, other, inputs, graph }) => {
   const out = node.shape.slice(2)
   if (out.every((d) => d === 1)) return graph.add('GlobalAveragePool', inputs)
   const kernels = [node, other].map((n) => n.inputs[0].shape.slice(2).map((d, i) => (d % n.shape[2 + i] === 0 ? d / n.shape[2 + i] : NaN)))
@@ -160,6 +195,15 @@ const gelu: Converter<'gelu'> = ({ node, inputs: [x], graph }) => {
   const erf = graph.add('Erf', [graph.add('Div', [x, graph.float('sqrt_2', Math.SQRT2)])])
   return graph.add('Mul', [half, graph.add('Add', [erf, graph.float('one', 1)])])
 }
+
+/** ONNX's opsets 13–17 have no SiLU: x·Sigmoid(x). */
+const silu: Converter<'silu'> = ({ inputs: [x], graph }) => graph.add('Mul', [x, graph.add('Sigmoid', [x])])
+
+/** HardSwish is an ONNX op from opset 14; before it, x·HardSigmoid(x) with PyTorch's slope 1/6 and offset ½. */
+const hardswish: Converter<'hardswish'> = ({ inputs: [x], graph }) =>
+  graph.opset >= 14
+    ? graph.add('HardSwish', [x])
+    : graph.add('Mul', [x, graph.add('HardSigmoid', [x], [a.float('alpha', 1 / 6), a.float('beta', 0.5)])])
 
 const binary = (kind: string): Converter => (c) => {
   // Comparisons compare in the wider type; arithmetic computes in the result's type.
@@ -269,12 +313,15 @@ const notForward = 'is a gradient op, not part of a forward pass; export the for
 export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } = {
   constant: 'folded into an initializer', external: 'folded into an initializer', fill: 'folded into an initializer',
   arange: 'folded into an initializer', eye: 'folded into an initializer', random: 'folded into an initializer',
-  conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
-  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'),
-  adaptiveAvgPool2d, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
+  conv1d: conv, conv2d: conv, conv3d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose, convTranspose3d: convTranspose,
+  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), maxPool3d: pool('MaxPool'), maxPoolIndices: pool('MaxPool', true),
+  maxUnpool1d: maxUnpool, maxUnpool2d: maxUnpool, maxUnpool3d: maxUnpool,
+  avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'), avgPool3d: pool('AveragePool'),
+  adaptiveAvgPool2d: adaptiveAvgPool, adaptiveAvgPool3d: adaptiveAvgPool, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
   upsample, interpolate: interpolateResize, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
   relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
+  elu: unary<'elu'>('Elu', (n) => [a.float('alpha', n.params.alpha)]), silu, hardswish,
   tanh: unary('Tanh'), gelu, exp: unary('Exp'), log: unary('Log'), sqrt: unary('Sqrt'), abs: unary('Abs'), neg: unary('Neg'), erf: unary('Erf'),
   dropout: 'dropout in training mode draws a random mask; build the model with training: false for export (inference dropout is the identity)',
   add: binary('Add'), sub: binary('Sub'), mul: binary('Mul'), div: binary('Div'), maximum: binary('Max'), minimum: binary('Min'), pow: binary('Pow'),
@@ -283,5 +330,5 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
   cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
-  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward, interpolateGrad: notForward,
+  convWeightGrad: notForward, poolGrad: notForward, maxUnpoolGrad: notForward, adaptiveAvgPoolGrad: notForward, upsampleGrad: notForward, interpolateGrad: notForward,
 }
