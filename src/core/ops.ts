@@ -94,11 +94,15 @@ export const slice = (x: T, start: readonly number[], end: readonly number[], st
 export const concat = (xs: readonly T[], axis: number): T => tensorOf(concatPrimitive, xs, { axis: normalizeAxis('concat', axis, xs[0]?.rank ?? 0) })
 export const full = (shape: readonly number[], value: number, dtype: DType = 'float32'): T =>
   tensorOf(fillPrimitive, [], { shape, dtype, value })
-/** One-hot rows of int32 `labels`; `reportAs` names the op a label out of range is reported under (a loss names itself). */
-export const oneHot = (labels: T, classes: number, reportAs = 'oneHot'): T => {
+/**
+ * One-hot rows of int32 `labels`; `reportAs` names the op a label out of range is reported under (a loss names itself).
+ * A label equal to `ignoreIndex` gives a zero row and is no fault: a loss's ignored positions cost no mask kernels.
+ */
+export const oneHot = (labels: T, classes: number, reportAs = 'oneHot', ignoreIndex?: number): T => {
   if (!(Number.isInteger(classes) && classes > 0)) fail(`${reportAs}: classes must be a positive integer, got ${classes}`)
   if (labels.dtype !== 'int32') fail(`${reportAs}: labels must be int32, got ${labels.dtype}`)
-  return tensorOf(oneHotPrimitive, [labels], { classes, reportAs })
+  if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) fail(`${reportAs}: ignoreIndex must be an integer, got ${ignoreIndex}`)
+  return tensorOf(oneHotPrimitive, [labels], ignoreIndex === undefined ? { classes, reportAs } : { classes, reportAs, ignoreIndex })
 }
 
 /** Undoing broadcasting in gradients: sums a cotangent back down to an operand's shape. */
