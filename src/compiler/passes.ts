@@ -4,11 +4,13 @@
  * order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
  * the renderer writes them, last.
  */
-import type { Node } from '../graph.ts'
+import type { Node, NodeOf } from '../graph.ts'
+import type { Primitive } from '../core/params.ts'
+import type { ViewRule } from '../core/primitive.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
 import { FAULT_BYTES } from '../faults.ts'
 import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep } from './kernel.ts'
-import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
+import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type IndexMap, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
 import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
 import { emptyLowering, filledData } from './empty.ts'
 import { renderKernel } from './render.ts'
@@ -90,6 +92,59 @@ export const lower: Pass = (g) => {
   return { ...g, lowered }
 }
 
+/** The index map a node's primitive is, when it is a movement primitive (see PrimitiveDef.view). */
+const viewRule = <P extends Primitive>(node: NodeOf<P>): ViewRule<P> | undefined => node.primitive.view
+
+/**
+ * Movement nodes (permute, slice, broadcastTo: primitives with an index map) become index maps in
+ * the loads of the kernels that read them instead of a dispatch and a buffer of their own, when
+ * every reader reads them through `io.load` on the one-dimensional skeleton: elementwise ops,
+ * reductions, copies, inlined expressions and epilogue operands; not a hand-laid routine (the conv
+ * and matmul GEMMs read their operands through their own typed views or textures, tuned for a
+ * contiguous layout). Views of fused views compose, and an alias of one (reshape, stopGradient:
+ * the identity map) is fused with it. A reader binds the source's buffer where it bound the view's,
+ * so its storage buffers per stage do not grow past what the earlier passes allowed for the target,
+ * and the source, already bound whole by the view's own kernel, fits a binding. Readers decide first.
+ */
+export const fuseViews: Pass = (g) => {
+  const { realized } = g.ctx
+  const targets = new Set(g.targets)
+  const viewable = new Set<Node>()
+  const readsThroughLoads = (reader: Node, view: Node): boolean => {
+    if (viewable.has(reader) || g.inlined.has(reader)) return true
+    const l = g.lowered.get(reader)
+    if (!l || !('kernel' in l)) return false
+    const isView = (b: { readonly input: number } | { readonly scratch: number }) => 'input' in b && l.operands[b.input] === view
+    return l.kernel.steps.every((step) =>
+      'copyToTexture' in step
+        ? !isView(step.copyToTexture.source)
+        : step.bindings.every((b) => !('input' in b) || !isView(b) || (b.view === undefined && 'threads' in step.dispatch)),
+    )
+  }
+  for (const node of [...g.order].reverse()) {
+    const l = g.lowered.get(node)
+    const movable = l !== undefined && (('kernel' in l && viewRule(node) !== undefined) || 'alias' in l)
+    if (!movable || realized(node) || targets.has(node)) continue
+    if ((g.consumers.get(node) ?? []).every((reader) => readsThroughLoads(reader, node))) viewable.add(node)
+  }
+  const views = new Map<Node, FusedView>()
+  for (const node of g.order) {
+    const l = g.lowered.get(node)
+    if (!viewable.has(node) || !l) continue
+    const input = node.inputs['alias' in l ? l.alias : 0]
+    const inner = views.get(input)
+    // An alias of a buffer stays an alias: only an alias of a fused view becomes one.
+    if ('alias' in l && !inner) continue
+    const rule = viewRule(node) as ViewRule<Primitive> | undefined
+    const own: IndexMap = rule ? (index) => rule.index(node, index) : (index) => index
+    views.set(node, inner ? { source: inner.source, index: (index) => inner.index(own(index)) } : { source: input, index: own })
+  }
+  return { ...g, views }
+}
+
+/** The index map of each kernel operand that is a fused view (the renderer's `indexMaps`). */
+const indexMapsOf = (g: KernelGraph, operands: readonly Node[]): (IndexMap | undefined)[] => operands.map((n) => g.views.get(n)?.index)
+
 const lastKernelStep = (l: NodeLowering | undefined): KernelStep | undefined => {
   const last = l && 'kernel' in l ? l.kernel.steps.at(-1) : undefined
   return last && 'body' in last ? last : undefined
@@ -123,6 +178,11 @@ export const fuseEpilogues: Pass = (g) => {
   }
   for (const node of g.order) {
     if (g.literals.has(node) || g.inlined.has(node) || fused.has(node)) continue
+    // A fused view is read where its source is, which is already available.
+    if (g.views.has(node)) {
+      available.add(node)
+      continue
+    }
     const last = lastKernelStep(g.lowered.get(node))
     const chain = last?.epilogue ? chainAfter(node, last.bindings.filter((b) => !('texture' in b)).length) : []
     if (chain.length) {
@@ -144,7 +204,7 @@ export const fuseEpilogues: Pass = (g) => {
 export const planInPlace: Pass = (g) => {
   const overwrites = new Map<Node, Node>()
   const producerOf = fusedNodes(g)
-  const hasBuffer = (n: Node) => !g.literals.has(n) && !g.inlined.has(n) && (!producerOf.has(n) || g.chains.get(producerOf.get(n)!)!.at(-1) === n)
+  const hasBuffer = (n: Node) => !g.literals.has(n) && !g.inlined.has(n) && !g.views.has(n) && (!producerOf.has(n) || g.chains.get(producerOf.get(n)!)!.at(-1) === n)
   walk(g, {
     run: (node, remaining) => {
       const lowered = g.lowered.get(node)
@@ -156,11 +216,13 @@ export const planInPlace: Pass = (g) => {
       if (!step || !('threads' in step.dispatch) || step.dispatch.threads !== sizeOf(tail.shape)) return
       if (lowered.operands[0] !== victim || !step.bindings.some((b) => 'input' in b && b.input === 0 && b.view === undefined)) return
       if (remaining(victim) !== 1 || !hasBuffer(victim) || victim.dtype !== tail.dtype || nodeBytes(victim) !== nodeBytes(tail)) return
+      const epilogue = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)) : undefined
       const rendered = renderKernel(step, {
         target: g.ctx.target,
         operands: lowered.operands,
         output: tail.dtype,
-        epilogue: chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)) : undefined,
+        epilogue,
+        indexMaps: indexMapsOf(g, [...lowered.operands, ...(epilogue?.extra ?? [])]),
       })
       if (rendered.loads.every((l) => l.operand !== 0 || l.index === 'i') && rendered.stores.every((index) => index === 'i')) overwrites.set(node, victim)
     },
@@ -234,9 +296,12 @@ export const assignBuffers: Pass = (g) => {
       // The fault record's buffer is numbered where the first kernel that checks its inputs appears.
       if (kernel.steps.some((s) => 'bindings' in s && s.bindings.some((b) => 'fault' in b))) faultBuffer ??= buffers.push({ bytes: FAULT_BYTES }) - 1
       const extra = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)).extra : []
+      const read = [...operands, ...extra]
+      // A fused view is read from its source's buffer, through its index map.
+      const bound = (n: Node) => g.views.get(n)?.source ?? n
       const bufferFor = (b: KernelBinding | { readonly scratch: number }): number =>
         'input' in b
-          ? bufferOf.get(b.input < operands.length ? operands[b.input] : extra[b.input - operands.length])!
+          ? bufferOf.get(bound(read[b.input]))!
           : 'output' in b
             ? out
             : 'scratch' in b
@@ -261,6 +326,7 @@ export const assignBuffers: Pass = (g) => {
           output: isLast ? tail.dtype : node.dtype,
           chain: isLast ? chain : [],
           inPlace: victim !== undefined,
+          indexMaps: indexMapsOf(g, read),
           bind,
           label: isLast ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op,
         })

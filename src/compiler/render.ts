@@ -101,6 +101,11 @@ export interface RenderOptions {
   readonly epilogue?: Epilogue
   /** Overwrite operand 0: its binding is dropped and its loads read the output (see the plan-in-place pass). */
   readonly inPlace?: boolean
+  /**
+   * Operands bound through a fused view (see the fuse-views pass), by operand number: a load of
+   * element `index` of operand k reads element `indexMaps[k](index)` of the buffer bound for it.
+   */
+  readonly indexMaps?: readonly (((index: Expr) => Expr) | undefined)[]
 }
 
 export interface RenderedKernel {
@@ -108,7 +113,7 @@ export interface RenderedKernel {
   /** The bindings in binding-number order: the step's (operand 0 dropped when in place), then the epilogue's operands as `{ input: k }`. */
   readonly bindings: readonly KernelBinding[]
   readonly workgroups: readonly [number, number, number]
-  /** Every `io.load` made, in order. */
+  /** Every `io.load` made, in order, at the index read from the bound buffer (after any view's index map). */
   readonly loads: readonly { readonly operand: number; readonly index: Expr }[]
   /** The index of every `io.store` (`store4` as `vec4 <index4>`). */
   readonly stores: readonly Expr[]
@@ -127,7 +132,8 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
   const operandName = (k: number) => (k >= ownOperands ? `fused${k - ownOperands}` : (views.get(k) ?? `in${k}`))
   const fused = o.epilogue !== undefined
   const io: KernelIO = {
-    load: (operand, index) => {
+    load: (operand, viewIndex) => {
+      const index = o.indexMaps?.[operand]?.(viewIndex) ?? viewIndex
       loads.push({ operand, index })
       return `${o.inPlace && operand === 0 ? 'out' : operandName(operand)}[${index}]`
     },

@@ -18,9 +18,10 @@ import {
 import { lowerFill } from '../ops/creation.wgsl.ts'
 import { binaryElementwise, binaryExprs, binaryLowering, lowerCast, lowerWhere, unaryBodies, unaryElementwise, unaryLowering } from '../ops/elementwise.wgsl.ts'
 import { lowerReduce, lowerSoftmax } from '../ops/reduce.wgsl.ts'
-import { lowerConcat, lowerPad, lowerPermute, lowerReshape, lowerSlice } from '../ops/layout.wgsl.ts'
-import { lowerBroadcastTo, lowerOneHot } from '../ops/gradient.wgsl.ts'
+import { lowerConcat, lowerPad, lowerReshape, permuteIndex, sliceIndex } from '../ops/layout.wgsl.ts'
+import { broadcastToIndex, lowerOneHot } from '../ops/gradient.wgsl.ts'
 import { lowerMatmulNode } from '../ops/linear.wgsl.ts'
+import { viewLowering } from '../compiler/wgsl.ts'
 import { bind } from './bind.ts'
 import type { Params, Primitive } from './params.ts'
 import { definePrimitive, noGradient, type Abstract, type PrimitiveDef } from './primitive.ts'
@@ -238,7 +239,8 @@ export const reshapePrimitive = definePrimitive('reshape', {
 export const permutePrimitive = definePrimitive('permute', {
   shape: ([x], { dims }) => ({ shape: dims.map((d) => x.shape[d]), dtype: x.dtype }),
   vjp: ({ params: { dims }, dy }) => [permute(dy, dims.map((_, i) => dims.indexOf(i)))],
-  lower: lowerPermute,
+  lower: viewLowering(permuteIndex),
+  view: { index: permuteIndex },
 })
 export const concatPrimitive = definePrimitive('concat', {
   shape: (inputs, { axis }) => {
@@ -274,7 +276,8 @@ export const slicePrimitive = definePrimitive('slice', {
     })
     return [pad(g, pads)]
   },
-  lower: lowerSlice,
+  lower: viewLowering(sliceIndex),
+  view: { index: sliceIndex },
 })
 export const broadcastToPrimitive = definePrimitive('broadcastTo', {
   shape: ([x], { shape }) => {
@@ -283,7 +286,8 @@ export const broadcastToPrimitive = definePrimitive('broadcastTo', {
     return { shape, dtype: x.dtype }
   },
   vjp: ({ inputs: [x], dy }) => [sumTo(dy, x.shape)],
-  lower: lowerBroadcastTo,
+  lower: viewLowering(broadcastToIndex),
+  view: { index: broadcastToIndex },
 })
 
 // ------------------------------------------------------------ matmul and one-hot

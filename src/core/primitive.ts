@@ -37,6 +37,16 @@ export interface ElementwiseRule<P extends Primitive> {
   expr(node: NodeOf<P>, operands: readonly Expr[], io: ExprIO): Expr
 }
 
+/**
+ * A movement primitive as an index map: the flat index into its input 0 that holds element `index`
+ * of its output (both u32 WGSL expressions). Its lowering copies through this map; the fuse-views
+ * pass instead puts the map into the loads of the kernels that read it, so it costs no dispatch
+ * and no buffer. `index` may be any expression: write it inside parentheses when dividing it.
+ */
+export interface ViewRule<P extends Primitive> {
+  index(node: NodeOf<P>, index: Expr): Expr
+}
+
 // Members are methods so that a definition of one primitive is also a definition of "some
 // primitive" (PrimitiveDef<'add'> is a PrimitiveDef<Primitive>), which generic passes need.
 export interface PrimitiveDef<P extends Primitive> {
@@ -49,6 +59,8 @@ export interface PrimitiveDef<P extends Primitive> {
   lower(node: NodeOf<P>, target: KernelTarget): Lowering
   /** Set for elementwise float primitives: the expression fusion inlines into a producer's epilogue. */
   readonly elementwise?: ElementwiseRule<P>
+  /** Set for movement primitives whose output reads one element of input 0 (permute, slice, broadcastTo): its index map. */
+  readonly view?: ViewRule<P>
 }
 
 /** The definition of one primitive; spelled out so that a missing rule or lowering is a compile error at the definition. */

@@ -1,14 +1,13 @@
-/** WGSL of stopGradient (a view), broadcastTo and oneHot. */
+/** WGSL of stopGradient (a view), broadcastTo (an index map) and oneHot. */
 import type { NodeOf } from '../graph.ts'
-import type { Lowering } from '../compiler/kernel.ts'
-import { perElement } from '../compiler/wgsl.ts'
+import type { Expr, Lowering } from '../compiler/kernel.ts'
+import { broadcastIndex, perElement } from '../compiler/wgsl.ts'
 import { reportBadLabel } from '../faults.ts'
 
 export const lowerStopGradient = (): Lowering => ({ alias: 0 })
 
-export const lowerBroadcastTo = (node: NodeOf<'broadcastTo'>): Lowering => ({
-  steps: [perElement(node, (io, read) => `  ${io.store('i', read(0))}`)],
-})
+/** broadcastTo's index map: the input element each output element repeats. */
+export const broadcastToIndex = (node: NodeOf<'broadcastTo'>, index: Expr): Expr => broadcastIndex(node.inputs[0].shape, node.shape, index)
 
 // A label outside 0..classes-1 would select nothing (a silent zero loss and gradient): the kernel
 // records it for the next read to throw as a LabelError, naming the op that was given the labels.
