@@ -30,6 +30,9 @@ export type NodeLowering =
   /** Kernel steps; `{ input: k }` bindings refer to `operands[k]`. */
   | { readonly kernel: KernelLowering; readonly operands: readonly Node[] }
 
+/** Where a routine reads one heavy operand from. */
+export type OperandLayout = 'texture' | 'buffer'
+
 /** A flat-index map: the element of a source that element `index` of a view is. */
 export type IndexMap = (index: Expr) => Expr
 
@@ -52,6 +55,8 @@ export interface KernelGraph {
   readonly inlined: ReadonlySet<Node>
   /** lower: how each remaining node runs. */
   readonly lowered: ReadonlyMap<Node, NodeLowering>
+  /** choose operand layout: how each routine that offered textures reads its heavy operands (its lowering in `lowered` follows it). */
+  readonly operandLayouts: ReadonlyMap<Node, readonly OperandLayout[]>
   /** fuse views: movement nodes (and views of them) read through index maps in their consumers' loads; no kernel, no buffer. */
   readonly views: ReadonlyMap<Node, FusedView>
   /** fuse epilogues: producer → the elementwise chain computed in its last step's stores. */
@@ -97,7 +102,7 @@ export const kernelGraph = (targets: readonly Node[], ctx: CompileContext): Kern
   const consumers = new Map<Node, Node[]>()
   for (const node of order)
     if (!ctx.realized(node)) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node])
-  return { ctx, targets, order, consumers, literals: new Set(), inlined: new Set(), lowered: new Map(), views: new Map(), chains: new Map(), overwrites: new Map() }
+  return { ctx, targets, order, consumers, literals: new Set(), inlined: new Set(), lowered: new Map(), operandLayouts: new Map(), views: new Map(), chains: new Map(), overwrites: new Map() }
 }
 
 /** How many times unrealized nodes read `node`. */

@@ -9,8 +9,8 @@ import type { Primitive } from '../core/params.ts'
 import type { ViewRule } from '../core/primitive.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
 import { FAULT_BYTES } from '../faults.ts'
-import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep } from './kernel.ts'
-import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type IndexMap, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
+import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureOperand } from './kernel.ts'
+import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type IndexMap, type KernelGraph, type OperandLayout, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
 import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
 import { emptyLowering, filledData } from './empty.ts'
 import { renderKernel } from './render.ts'
@@ -90,6 +90,60 @@ export const lower: Pass = (g) => {
     }
   }
   return { ...g, lowered }
+}
+
+/** A texture operand's size: [width in rgba texels, height in rows]. */
+const textureSize = (operand: TextureOperand): readonly [number, number] => [Math.ceil(operand.cols / 4), operand.rows]
+
+/** Where one offered operand is read from on `target`: a texture if the adapter prefers them and it fits one. */
+const layoutOf = (operand: TextureOperand, target: KernelTarget): OperandLayout =>
+  target.textureOperands && textureSize(operand).every((d) => d <= target.maxTextureDimension2D) ? 'texture' : 'buffer'
+
+/**
+ * A lowering in the operand layout `target` reads fastest, with the layout of each offered operand:
+ * the routine's texture form (its preparation, a TextureCopy per operand, the step reading textures)
+ * when every operand it offered can be a texture, its buffer form otherwise. The GEMM routines read
+ * their heavy operands all one way, so one operand that cannot be a texture keeps them all in buffers.
+ */
+export const operandLayout = (lowering: Lowering, target: KernelTarget): { readonly lowering: Lowering; readonly layouts: readonly OperandLayout[] } => {
+  if ('alias' in lowering || !lowering.textureOffer) return { lowering, layouts: [] }
+  const { textureOffer: offer, ...buffers } = lowering
+  const layouts = offer.operands.map((operand) => layoutOf(operand, target))
+  if (layouts.some((l) => l === 'buffer')) return { lowering: buffers, layouts: layouts.map(() => 'buffer') }
+  const copies = offer.operands.map(({ source, rows, cols }, texture) => ({ copyToTexture: { source, texture, rows, cols } }))
+  // Copies of the node's inputs wait on nothing and go first; copies of scratch buffers follow the steps that fill them.
+  const fromInput = copies.filter((c) => 'input' in c.copyToTexture.source)
+  const fromScratch = copies.filter((c) => 'scratch' in c.copyToTexture.source)
+  return {
+    lowering: {
+      ...buffers,
+      scratchBytes: offer.scratchBytes,
+      textures: offer.operands.map(textureSize),
+      steps: [...fromInput, ...offer.prepare, ...fromScratch, offer.step],
+    },
+    layouts,
+  }
+}
+
+/**
+ * Whether each heavy GEMM operand (implicit-GEMM convolution, matmul, linear) is read through a
+ * read-only storage texture or a storage buffer. The routines offer the texture form where they
+ * measured that its copies pay (see TextureOffer); this pass takes it per the target: on llvmpipe
+ * textures measured several times faster (bench/matmul-kernels.ts), elsewhere buffers are kept, and
+ * an operand over the adapter's 2-D texture size stays a buffer. It runs before the passes that count
+ * a kernel's storage buffers (texture bindings are not storage buffers) or read its copies' sources.
+ */
+export const chooseOperandLayout: Pass = (g) => {
+  const lowered = new Map(g.lowered)
+  const operandLayouts = new Map<Node, readonly OperandLayout[]>()
+  for (const [node, l] of g.lowered) {
+    if (!('kernel' in l) || !l.kernel.textureOffer) continue
+    const { lowering, layouts } = operandLayout(l.kernel, g.ctx.target)
+    if ('alias' in lowering) continue
+    lowered.set(node, { kernel: lowering, operands: l.operands })
+    operandLayouts.set(node, layouts)
+  }
+  return { ...g, lowered, operandLayouts }
 }
 
 /** The index map a node's primitive is, when it is a movement primitive (see PrimitiveDef.view). */

@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { makeNode, type Node } from '../../src/graph.ts'
-import { add, broadcastTo, conv2d, fromArray, matmul, mul, permute, relu, reshape, slice, sub, sqrt, sum, where, greater, type Tensor } from '../../src/index.ts'
+import { add, broadcastTo, conv2d, fromArray, linear, matmul, mul, permute, relu, reshape, slice, sub, sqrt, sum, where, greater, type Tensor } from '../../src/index.ts'
 import { DEFAULT_TARGET, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { kernelGraph, type KernelGraph } from '../../src/compiler/kernel-graph.ts'
 import { realize } from '../../src/realize.ts'
-import { assignBuffers, foldLiterals, fuseEpilogues, fuseViews, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
+import { assignBuffers, chooseOperandLayout, foldLiterals, fuseEpilogues, fuseViews, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
 import { PASSES, runPasses, toSchedule } from '../../src/compiler/schedule.ts'
 import { fillPrimitive } from '../../src/core/ops.ts'
 
@@ -34,7 +34,7 @@ const before = (pass: Pass, targets: readonly Node[], { realized = new Set(), do
 
 describe('the pass list', () => {
   it('names every pass once, in the order schedule() runs them', () => {
-    expect(PASSES.map(([name]) => name)).toEqual(['fold literals', 'inline elementwise', 'lower', 'fuse views', 'fuse epilogues', 'plan in-place', 'assign buffers'])
+    expect(PASSES.map(([name]) => name)).toEqual(['fold literals', 'inline elementwise', 'lower', 'choose operand layout', 'fuse views', 'fuse epilogues', 'plan in-place', 'assign buffers'])
   })
 })
 
@@ -105,6 +105,58 @@ describe('lower', () => {
     const l = g.lowered.get(update.node)!
     expect('kernel' in l && l.operands).toEqual([p.node, m.node])
     expect(g.lowered.has(update.node.inputs[1])).toBe(false)
+  })
+})
+
+describe('choose operand layout', () => {
+  const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true }
+  const square = (n: number, seed: number) => fromArray(values(n * n, seed), [n, n]) as Tensor<number[]>
+  const stepsOf = (g: KernelGraph, n: Node) => {
+    const l = g.lowered.get(n)!
+    return 'kernel' in l ? l.kernel.steps.map((s) => ('copyToTexture' in s ? `copy ${JSON.stringify(s.copyToTexture.source)}` : s.bindings.some((b) => 'texture' in b) ? 'gemm on textures' : 'step')) : []
+  }
+
+  it('reads both operands of a big product through textures where the target prefers them, copied first', () => {
+    const product = matmul(square(128, 1), square(128, 2)) as Tensor<number[]>
+    const g = chooseOperandLayout(before(chooseOperandLayout, [product.node], { target: textures }))
+    expect(g.operandLayouts.get(product.node)).toEqual(['texture', 'texture'])
+    expect(stepsOf(g, product.node)).toEqual(['copy {"input":0}', 'copy {"input":1}', 'gemm on textures'])
+    const l = g.lowered.get(product.node)!
+    expect('kernel' in l && l.kernel.textures).toEqual([[32, 128], [32, 128]])
+    // Before the pass the lowering is the buffer form, with the texture form only offered.
+    const offered = before(chooseOperandLayout, [product.node], { target: textures }).lowered.get(product.node)!
+    expect('kernel' in offered && offered.kernel.steps.some((s) => 'copyToTexture' in s)).toBe(false)
+  })
+
+  it('decides per operand: one over the texture size limit keeps the routine on buffers; so does a target that prefers buffers', () => {
+    const product = matmul(fromArray(values(256 * 64, 1), [256, 64]) as Tensor<number[]>, square(64, 2)) as Tensor<number[]>
+    // A is 256 rows: over a 200-row limit; B (64 rows) would fit.
+    const tight = { ...textures, maxTextureDimension2D: 200 }
+    const g = chooseOperandLayout(before(chooseOperandLayout, [product.node], { target: tight }))
+    expect(g.operandLayouts.get(product.node)).toEqual(['buffer', 'buffer'])
+    expect(stepsOf(g, product.node)).not.toContain('gemm on textures')
+    const h = chooseOperandLayout(before(chooseOperandLayout, [product.node]))
+    expect(h.operandLayouts.get(product.node)).toEqual(['buffer', 'buffer'])
+    expect(stepsOf(h, product.node).some((s) => s.startsWith('copy'))).toBe(false)
+  })
+
+  it('copies a transposed weight after the step that transposes it, and leaves products too small to pay for copies alone', () => {
+    const x = fromArray(values(128 * 128, 1), [128, 128]) as Tensor<[128, 128]>
+    const w = fromArray(values(128 * 128, 2), [128, 128]) as Tensor<[128, 128]>
+    const y = linear(w)(x) as Tensor<number[]>
+    const g = chooseOperandLayout(before(chooseOperandLayout, [y.node], { target: textures }))
+    expect(stepsOf(g, y.node)).toEqual(['copy {"input":0}', 'step', 'copy {"scratch":0}', 'gemm on textures'])
+    const small = matmul(square(64, 1), square(64, 2)) as Tensor<number[]>
+    expect(chooseOperandLayout(before(chooseOperandLayout, [small.node], { target: textures })).operandLayouts.has(small.node)).toBe(false)
+  })
+
+  it("reads a big convolution's repacked input and weight through textures, after the repack", () => {
+    const x = fromArray(new Float32Array(2 * 32 * 32 * 32), [2, 32, 32, 32]) as Tensor<[2, 32, 32, 32]>
+    const w = fromArray(new Float32Array(32 * 32 * 9), [32, 32, 3, 3]) as Tensor<[32, 32, 3, 3]>
+    const y = conv2d(w, { padding: 1 })(x)
+    const g = chooseOperandLayout(before(chooseOperandLayout, [y.node], { target: textures }))
+    expect(g.operandLayouts.get(y.node)).toEqual(['texture', 'texture'])
+    expect(stepsOf(g, y.node)).toEqual(['step', 'copy {"scratch":0}', 'copy {"scratch":1}', 'gemm on textures'])
   })
 })
 
