@@ -5,7 +5,7 @@
  */
 import { topologicalOrder, type DType, type Node } from '../graph.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
-import type { Expr, KernelBinding, KernelLowering, KernelStep, KernelTarget } from './kernel.ts'
+import type { Expr, ExprIO, KernelBinding, KernelLowering, KernelStep, KernelTarget } from './kernel.ts'
 
 export interface CompileContext {
   /** The device buffer of a node already computed, if any (a leaf of this compile). */
@@ -33,13 +33,13 @@ export type NodeLowering =
 /** Where a routine reads one heavy operand from. */
 export type OperandLayout = 'texture' | 'buffer'
 
-/** A flat-index map: the element of a source that element `index` of a view is. */
-export type IndexMap = (index: Expr) => Expr
+/** How a kernel reads element `index` of a fused view: through `load`, a read of its source's buffer. */
+export type ViewRead = (index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO) => Expr
 
-/** A node that is read, not computed: element i of it is element `index(i)` of `source`, which has a buffer. */
+/** A node that is read, not computed: element i of it is `read(i, …)` of `source`, which has a buffer. */
 export interface FusedView {
   readonly source: Node
-  readonly index: IndexMap
+  readonly read: ViewRead
 }
 
 export interface KernelGraph {
@@ -78,8 +78,8 @@ export interface PendingKernel {
   readonly chain: readonly Node[]
   /** It overwrites operand 0's buffer. */
   readonly inPlace: boolean
-  /** The index map of each operand bound through a fused view (by `{ input: k }` number), if any. */
-  readonly indexMaps: readonly (IndexMap | undefined)[]
+  /** How each operand bound through a fused view (by `{ input: k }` number) is read, if any. */
+  readonly views: readonly (ViewRead | undefined)[]
   /** The plan binding of each kernel binding (`{ input: k }` past the operands: the chain's operands). */
   readonly bind: (b: KernelBinding) => Binding
   readonly label: string

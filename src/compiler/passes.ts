@@ -10,7 +10,7 @@ import type { ViewRule } from '../core/primitive.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
 import { FAULT_BYTES } from '../faults.ts'
 import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureOperand } from './kernel.ts'
-import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type IndexMap, type KernelGraph, type OperandLayout, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
+import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type KernelGraph, type OperandLayout, type NodeLowering, type PendingKernel, type ViewRead } from './kernel-graph.ts'
 import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
 import { emptyLowering, filledData } from './empty.ts'
 import { renderKernel } from './render.ts'
@@ -150,8 +150,8 @@ export const chooseOperandLayout: Pass = (g) => {
 const viewRule = <P extends Primitive>(node: NodeOf<P>): ViewRule<P> | undefined => node.primitive.view
 
 /**
- * Movement nodes (permute, slice, broadcastTo: primitives with an index map) become index maps in
- * the loads of the kernels that read them instead of a dispatch and a buffer of their own, when
+ * Movement nodes (permute, slice, broadcastTo, pad: primitives with a view) become reads in the
+ * loads of the kernels that read them instead of a dispatch and a buffer of their own, when
  * every reader reads them through `io.load` on the one-dimensional skeleton: elementwise ops,
  * reductions, copies, inlined expressions and epilogue operands; not a hand-laid routine (the conv
  * and matmul GEMMs read their operands through their own typed views or textures, tuned for a
@@ -177,7 +177,7 @@ export const fuseViews: Pass = (g) => {
   }
   for (const node of [...g.order].reverse()) {
     const l = g.lowered.get(node)
-    const movable = l !== undefined && (('kernel' in l && viewRule(node) !== undefined) || 'alias' in l)
+    const movable = l !== undefined && (('kernel' in l && viewRule(node) !== undefined && sizeOf(node.inputs[0].shape) > 0) || 'alias' in l)
     if (!movable || realized(node) || targets.has(node)) continue
     if ((g.consumers.get(node) ?? []).every((reader) => readsThroughLoads(reader, node))) viewable.add(node)
   }
@@ -190,14 +190,14 @@ export const fuseViews: Pass = (g) => {
     // An alias of a buffer stays an alias: only an alias of a fused view becomes one.
     if ('alias' in l && !inner) continue
     const rule = viewRule(node) as ViewRule<Primitive> | undefined
-    const own: IndexMap = rule ? (index) => rule.index(node, index) : (index) => index
-    views.set(node, inner ? { source: inner.source, index: (index) => inner.index(own(index)) } : { source: input, index: own })
+    const own: ViewRead = rule ? (index, load, io) => rule.read(node, index, load, io) : (index, load) => load(index)
+    views.set(node, inner ? { source: inner.source, read: (index, load, io) => own(index, (j) => inner.read(j, load, io), io) } : { source: input, read: own })
   }
   return { ...g, views }
 }
 
-/** The index map of each kernel operand that is a fused view (the renderer's `indexMaps`). */
-const indexMapsOf = (g: KernelGraph, operands: readonly Node[]): (IndexMap | undefined)[] => operands.map((n) => g.views.get(n)?.index)
+/** How each kernel operand that is a fused view is read (the renderer's `views`). */
+const viewsOf = (g: KernelGraph, operands: readonly Node[]): (ViewRead | undefined)[] => operands.map((n) => g.views.get(n)?.read)
 
 const lastKernelStep = (l: NodeLowering | undefined): KernelStep | undefined => {
   const last = l && 'kernel' in l ? l.kernel.steps.at(-1) : undefined
@@ -276,7 +276,7 @@ export const planInPlace: Pass = (g) => {
         operands: lowered.operands,
         output: tail.dtype,
         epilogue,
-        indexMaps: indexMapsOf(g, [...lowered.operands, ...(epilogue?.extra ?? [])]),
+        views: viewsOf(g, [...lowered.operands, ...(epilogue?.extra ?? [])]),
       })
       if (rendered.loads.every((l) => l.operand !== 0 || l.index === 'i') && rendered.stores.every((index) => index === 'i')) overwrites.set(node, victim)
     },
@@ -380,7 +380,7 @@ export const assignBuffers: Pass = (g) => {
           output: isLast ? tail.dtype : node.dtype,
           chain: isLast ? chain : [],
           inPlace: victim !== undefined,
-          indexMaps: indexMapsOf(g, read),
+          views: viewsOf(g, read),
           bind,
           label: isLast ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op,
         })

@@ -56,7 +56,7 @@ export const toSchedule = (g: KernelGraph): Schedule => {
       output: s.output,
       epilogue: s.chain.length ? chainEpilogue(s.chain, (n) => g.inlined.has(n)) : undefined,
       inPlace: s.inPlace,
-      indexMaps: s.indexMaps,
+      views: s.views,
     })
     return { kind: 'dispatch', wgsl: rendered.wgsl, bindings: rendered.bindings.map(s.bind), workgroups: rendered.workgroups, label: s.label }
   })

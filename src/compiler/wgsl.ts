@@ -84,12 +84,17 @@ export const perElement = (node: NodeBase, body: (io: KernelIO, read: (k: number
   }
 }
 
+/** A movement primitive's view that is a pure index map (see ViewRule): element i is element `index(node, i)` of input 0. */
+export const indexView = <N extends NodeBase>(index: (node: N, i: Expr) => Expr) => ({
+  read: (node: N, i: Expr, load: (sourceIndex: Expr) => Expr): Expr => load(index(node, i)),
+})
+
 /**
- * The lowering of a movement primitive given by its index map (see ViewRule): one invocation per
- * output element copies the input element the map names. Used when the fuse-views pass leaves the
- * node a kernel of its own (it is requested, or a consumer reads it other than through io.load).
+ * The lowering of a movement primitive given by its view (see ViewRule): one invocation per output
+ * element stores what the view reads. Used when the fuse-views pass leaves the node a kernel of its
+ * own (it is requested, or a reader reads it other than through io.load).
  */
 export const viewLowering =
-  <N extends NodeBase>(index: (node: N, i: Expr) => Expr) =>
+  <N extends NodeBase>(view: { read(node: N, i: Expr, load: (sourceIndex: Expr) => Expr, io: KernelIO): Expr }) =>
   (node: N): Lowering =>
-    sizeOf(node.shape) === 0 ? { steps: [] } : { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, index(node, 'i')))}`)] }
+    sizeOf(node.shape) === 0 ? { steps: [] } : { steps: [perElement(node, (io) => `  ${io.store('i', view.read(node, 'i', (j) => io.load(0, j), io))}`)] }

@@ -18,10 +18,10 @@ import {
 import { lowerFill } from '../ops/creation.wgsl.ts'
 import { binaryElementwise, binaryExprs, binaryLowering, lowerCast, lowerWhere, unaryBodies, unaryElementwise, unaryLowering } from '../ops/elementwise.wgsl.ts'
 import { lowerReduce, lowerSoftmax } from '../ops/reduce.wgsl.ts'
-import { lowerConcat, lowerPad, lowerReshape, permuteIndex, sliceIndex } from '../ops/layout.wgsl.ts'
+import { lowerConcat, lowerPad, lowerReshape, padView, permuteIndex, sliceIndex } from '../ops/layout.wgsl.ts'
 import { broadcastToIndex, lowerOneHot } from '../ops/gradient.wgsl.ts'
 import { lowerMatmulNode } from '../ops/linear.wgsl.ts'
-import { viewLowering } from '../compiler/wgsl.ts'
+import { indexView, viewLowering } from '../compiler/wgsl.ts'
 import { bind } from './bind.ts'
 import type { Params, Primitive } from './params.ts'
 import { definePrimitive, noGradient, type Abstract, type PrimitiveDef } from './primitive.ts'
@@ -115,6 +115,11 @@ export const sumTo = (g: T, shape: readonly number[]): T => {
 }
 
 // ------------------------------------------------------------ definitions
+
+// Movement primitives as views of their input (see ViewRule): fused into their readers' loads.
+const permuteView = indexView(permuteIndex)
+const sliceView = indexView(sliceIndex)
+const broadcastToView = indexView(broadcastToIndex)
 
 type BinaryOp = keyof typeof binaryExprs
 const binaryPrimitive = <P extends BinaryOp>(name: P, vjp: PrimitiveDef<P>['vjp']) => {
@@ -239,8 +244,8 @@ export const reshapePrimitive = definePrimitive('reshape', {
 export const permutePrimitive = definePrimitive('permute', {
   shape: ([x], { dims }) => ({ shape: dims.map((d) => x.shape[d]), dtype: x.dtype }),
   vjp: ({ params: { dims }, dy }) => [permute(dy, dims.map((_, i) => dims.indexOf(i)))],
-  lower: viewLowering(permuteIndex),
-  view: { index: permuteIndex },
+  lower: viewLowering(permuteView),
+  view: permuteView,
 })
 export const concatPrimitive = definePrimitive('concat', {
   shape: (inputs, { axis }) => {
@@ -262,6 +267,7 @@ export const padPrimitive = definePrimitive('pad', {
   shape: ([x], { pads }) => ({ shape: padShape(x.shape, pads), dtype: x.dtype }),
   vjp: ({ params: { pads }, inputs: [x], dy }) => [slice(dy, x.shape.map((_, i) => pads[i]?.[0] ?? 0), x.shape.map((d, i) => (pads[i]?.[0] ?? 0) + d))],
   lower: lowerPad,
+  view: padView,
 })
 export const slicePrimitive = definePrimitive('slice', {
   shape: ([x], spec) => ({ shape: sliceShape(x.shape, spec), dtype: x.dtype }),
@@ -276,8 +282,8 @@ export const slicePrimitive = definePrimitive('slice', {
     })
     return [pad(g, pads)]
   },
-  lower: viewLowering(sliceIndex),
-  view: { index: sliceIndex },
+  lower: viewLowering(sliceView),
+  view: sliceView,
 })
 export const broadcastToPrimitive = definePrimitive('broadcastTo', {
   shape: ([x], { shape }) => {
@@ -286,8 +292,8 @@ export const broadcastToPrimitive = definePrimitive('broadcastTo', {
     return { shape, dtype: x.dtype }
   },
   vjp: ({ inputs: [x], dy }) => [sumTo(dy, x.shape)],
-  lower: viewLowering(broadcastToIndex),
-  view: { index: broadcastToIndex },
+  lower: viewLowering(broadcastToView),
+  view: broadcastToView,
 })
 
 // ------------------------------------------------------------ matmul and one-hot

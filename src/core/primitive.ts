@@ -38,13 +38,14 @@ export interface ElementwiseRule<P extends Primitive> {
 }
 
 /**
- * A movement primitive as an index map: the flat index into its input 0 that holds element `index`
- * of its output (both u32 WGSL expressions). Its lowering copies through this map; the fuse-views
- * pass instead puts the map into the loads of the kernels that read it, so it costs no dispatch
- * and no buffer. `index` may be any expression: write it inside parentheses when dividing it.
+ * A movement primitive as a read of its input 0: the value of element `index` of its output (a u32
+ * WGSL expression, parenthesise it before dividing), written with `load(sourceIndex)`, a read of
+ * input 0 — an index map (permute, slice, broadcastTo), or a guarded one with a fill (pad). Its
+ * lowering copies through it; the fuse-views pass instead puts it into the loads of the kernels
+ * that read the node, so it costs no dispatch and no buffer.
  */
 export interface ViewRule<P extends Primitive> {
-  index(node: NodeOf<P>, index: Expr): Expr
+  read(node: NodeOf<P>, index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO): Expr
 }
 
 // Members are methods so that a definition of one primitive is also a definition of "some
@@ -59,7 +60,7 @@ export interface PrimitiveDef<P extends Primitive> {
   lower(node: NodeOf<P>, target: KernelTarget): Lowering
   /** Set for elementwise float primitives: the expression fusion inlines into a producer's epilogue. */
   readonly elementwise?: ElementwiseRule<P>
-  /** Set for movement primitives whose output reads one element of input 0 (permute, slice, broadcastTo): its index map. */
+  /** Set for movement primitives whose output element reads at most one element of input 0 (permute, slice, broadcastTo, pad). */
   readonly view?: ViewRule<P>
 }
 

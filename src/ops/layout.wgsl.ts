@@ -1,13 +1,14 @@
 /**
  * WGSL of the layout ops. reshape (and flatten, which builds a reshape node)
  * is a view: the same row-major data under another shape, so no work.
- * permute (transpose lowers to it) and slice are index maps (the fuse-views
- * pass puts them into their readers' loads; alone they copy through them);
- * concat and pad copy with one invocation per output element, mapping its
- * coordinates back into the input by baked-in strides.
+ * permute (transpose lowers to it), slice and pad are views (the fuse-views
+ * pass puts them into their readers' loads; alone permute and slice copy
+ * through them, pad skips the read outside its input); concat copies with
+ * one invocation per output element, mapping its coordinates back into the
+ * input by baked-in strides.
  */
 import type { NodeOf } from '../graph.ts'
-import { wgslType, type Expr, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
+import { wgslType, type Expr, type ExprIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
 import { grouped, perElement, sizeOf, stridesOf } from '../compiler/wgsl.ts'
 import { sliceRange } from '../shape/layout.ts'
 
@@ -56,6 +57,36 @@ export const sliceIndex = (node: NodeOf<'slice'>, index: Expr): Expr => {
     terms.push(stride === 1 ? c : `${c} * ${stride}u`)
   })
   return sumTerms(terms)
+}
+
+/**
+ * pad as a view, for the fuse-views pass: the fill outside the input, else the input element, read
+ * at a clamped index (WGSL's select evaluates both sides, so the read must stay inside the input).
+ * Its own kernel (lowerPad) reads only inside. Not for an empty input: nothing could be read.
+ */
+export const padView = {
+  read: (node: NodeOf<'pad'>, index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO): Expr => {
+    const [x] = node.inputs
+    const inStrides = stridesOf(x.shape)
+    const i = grouped(index)
+    const inside: string[] = []
+    const terms: string[] = []
+    node.shape.forEach((size, d) => {
+      const [before] = node.params.pads[d] ?? [0, 0]
+      const inSize = x.shape[d]
+      const c = coord(node.shape, d, i)
+      const stride = inStrides[d] === 1 ? '' : ` * ${inStrides[d]}u`
+      if (before === 0 && size === inSize) {
+        if (size !== 1) terms.push(`${c}${stride}`)
+        return
+      }
+      const shifted = `(i32(${c}) - ${before}i)`
+      inside.push(`${shifted} >= 0i && ${shifted} < ${inSize}i`)
+      if (inSize !== 1) terms.push(`u32(clamp(${shifted}, 0i, ${inSize - 1}i))${stride}`)
+    })
+    const value = load(sumTerms(terms))
+    return inside.length === 0 ? value : `select(${io.literal(node.params.value, node.dtype)}, ${value}, ${inside.join(' && ')})`
+  },
 }
 
 export const lowerPad = (node: NodeOf<'pad'>): Lowering => {

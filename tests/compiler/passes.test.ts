@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { makeNode, type Node } from '../../src/graph.ts'
-import { add, broadcastTo, conv2d, fromArray, linear, matmul, mul, permute, relu, reshape, slice, sub, sqrt, sum, where, greater, type Tensor } from '../../src/index.ts'
-import { DEFAULT_TARGET, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { add, broadcastTo, conv2d, fromArray, linear, matmul, mul, pad, permute, relu, reshape, slice, sub, sqrt, sum, where, greater, type Tensor } from '../../src/index.ts'
+import { DEFAULT_TARGET, type ExprIO, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { kernelGraph, type KernelGraph } from '../../src/compiler/kernel-graph.ts'
 import { realize } from '../../src/realize.ts'
 import { assignBuffers, chooseOperandLayout, foldLiterals, fuseEpilogues, fuseViews, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
@@ -162,6 +162,7 @@ describe('choose operand layout', () => {
 
 describe('fuse views', () => {
   const matrix = (rows: number, cols: number, seed: number) => fromArray(values(rows * cols, seed), [rows, cols]) as Tensor<number[]>
+  const literalsOnly: ExprIO = { literal: (value) => String(value), helper: () => {} }
   /** Dispatches of the plan for `targets`, with every pass or without fuse views. */
   const dispatchCount = (targets: readonly Node[], passes = PASSES) =>
     toSchedule(runPasses(kernelGraph(targets, { realized: () => undefined, keepConstant: () => true, target: DEFAULT_TARGET, donated: new Set() }), passes)).dispatches
@@ -173,7 +174,7 @@ describe('fuse views', () => {
     const y = add(transposed, b) as Tensor<number[]>
     const g = fuseViews(before(fuseViews, [y.node]))
     expect(g.views.get(transposed.node)?.source).toBe(a.node)
-    expect(g.views.get(transposed.node)?.index('i')).toBe('(i / 3u) + (i % 3u) * 5u')
+    expect(g.views.get(transposed.node)?.read('i', (j) => `x[${j}]`, literalsOnly)).toBe('x[(i / 3u) + (i % 3u) * 5u]')
     expect(dispatchCount([y.node])).toBe(1)
     expect(dispatchCount([y.node], withoutFuseViews)).toBe(2)
     // Requested too, the permute must exist in memory: the add then reads it unfused.
@@ -192,6 +193,20 @@ describe('fuse views', () => {
     expect(dispatchCount([total.node], withoutFuseViews)).toBe(4)
     const [fused] = await realize([total.node])
     const [unfused] = await realize([total.node, view.node])
+    expect(Array.from(fused as Float32Array)).toEqual(Array.from(unfused as Float32Array))
+  })
+
+  it('reads a pad through a guarded, clamped index: the fill outside, the input inside', async () => {
+    const x = matrix(3, 4, 6)
+    const padded = pad([[1, 2], [0, 1]], -2)(x) as Tensor<number[]>
+    const y = mul(permute([1, 0])(padded) as Tensor<number[]>, 3) as Tensor<number[]>
+    const g = fuseViews(before(fuseViews, [y.node]))
+    expect(g.views.get(padded.node)?.source).toBe(x.node)
+    expect(g.views.get(padded.node)?.read('i', (j) => `x[${j}]`, literalsOnly)).toMatch(/^select\(-2, x\[.*clamp.*\], .*>= 0i && .*< 3i && .*< 4i\)$/)
+    expect(dispatchCount([y.node])).toBe(1)
+    expect(dispatchCount([y.node], withoutFuseViews)).toBe(3)
+    const [fused] = await realize([y.node])
+    const [unfused] = await realize([y.node, padded.node])
     expect(Array.from(fused as Float32Array)).toEqual(Array.from(unfused as Float32Array))
   })
 
