@@ -1,7 +1,7 @@
 /**
  * The compiler's passes. Each is `(graph) => graph`, decides one thing and
- * records it in one field of the KernelGraph; schedule.ts lists them in
- * order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
+ * records it in one field of the KernelGraph (choose operand layout also
+ * puts the form it chose into `lowered`); schedule.ts lists them in order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
  * the renderer writes them, last.
  */
 import type { Node, NodeOf } from '../graph.ts'
