@@ -13,6 +13,7 @@
 
 import { conv2d } from '../src/ops/conv.ts'
 import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.ts'
+import { operandLayout } from '../src/compiler/passes.ts'
 import { schedule } from '../src/compiler/schedule.ts'
 import type { KernelBinding } from '../src/compiler/kernel.ts'
 import { renderStep } from '../src/compiler/render.ts'
@@ -99,7 +100,8 @@ if (sweep) {
   const target = kernelTarget(info)
   const plans: { label: string; plan: Plan; times: number[] }[] = []
   for (const tile of variants) {
-    const lowering = lowerConv(node, target, tile)
+    // Operands laid out as the compiler's choose-operand-layout pass would for this adapter.
+    const { lowering } = operandLayout(lowerConv(node, target, tile), target)
     if ('alias' in lowering) throw new Error('unexpected alias')
     // Buffers: 0-2 inputs (resident), 3 output, 4.. scratch; textures as the lowering declares them.
     const buffer = (b: KernelBinding | { readonly scratch: number }) => ('input' in b ? b.input : 'output' in b ? 3 : 'scratch' in b ? 4 + b.scratch : -1)
