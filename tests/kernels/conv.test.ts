@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Node } from '../../src/graph.ts'
-import { conv1d, conv2d } from '../../src/ops/conv.ts'
+import { conv1d, conv2d, convTranspose2d } from '../../src/ops/conv.ts'
 import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
@@ -51,6 +51,24 @@ describe('conv2d kernel', () => {
   })
 })
 
+describe('convTranspose2d kernel', () => {
+  it.each(targets)('runs a stride-2 transposed conv as 4 sub-pixel GEMMs, each over (K/2)² taps (%s operands)', (_, target) => {
+    // issue 14's W4: 4×4 kernel, stride 2, 128→64 channels, 16² → 32².
+    const x = fromArray(new Float32Array(8 * 128 * 16 * 16), [8, 128, 16, 16])
+    const w = fromArray(new Float32Array(128 * 64 * 16), [128, 64, 4, 4])
+    const y = (convTranspose2d as unknown as ConvOp)(w, { stride: 2, padding: 1 })(x as unknown as Tensor)
+    expect(y.node.shape).toEqual([8, 64, 32, 32])
+    const gemm = gemmOf(y.node, target)
+    // M is one phase's outputs (8·16·16), K the phase's taps: 128 channels × 2 × 2, not the zero-upsampled 128 × 4 × 4.
+    expect(gemm.wgsl).toMatch(/implicit GEMM M=2048 x4 phases N=64x1 K=128x2x2,/)
+    // Every multiply-add the GEMM does is one of the transposed conv's: invocations × tile = outputs.
+    const [sx, sy] = /@workgroup_size\((\d+), (\d+)\)/.exec(gemm.wgsl)!.slice(1).map(Number)
+    const [, tp, tc] = /tile (\d+) pixels x (\d+) channels/.exec(gemm.wgsl)!.map(Number)
+    const invocations = gemm.workgroups.reduce((a, b) => a * b, 1) * sx * sy
+    expect(invocations * tp * tc).toBe(8 * 64 * 32 * 32)
+  })
+})
+
 /** float64 reference conv2d (PyTorch semantics, 'same' = SAME_UPPER). */
 const referenceConv2d = (
   x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined,
@@ -87,19 +105,18 @@ const referenceConv2d = (
   return { out, shape: [n, co, ho, wo] }
 }
 
-/** Random values, conv2d on the GPU and in float64, compared at relative error 1e-5. */
-const checkConv2d = async (
-  xs: number[], ws: number[], withBias: boolean,
-  options: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number }, seed: number,
-) => {
+type Reference<O> = (x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, options: O) => { out: Float64Array; shape: number[] }
+
+/** Random values, a convolution on the GPU and in float64, compared at relative error 1e-5. */
+const checkAgainst = async <O,>(op: unknown, reference: Reference<O>, xs: number[], ws: number[], biasLength: number | undefined, options: O, seed: number) => {
   let state = seed
   const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
   const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, rand)
   const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, rand)
-  const b = withBias ? Float32Array.from({ length: ws[0] }, rand) : undefined
-  const ref = referenceConv2d(x, xs, w, ws, b, options)
-  const weights = { weight: fromArray(w, ws), bias: b ? fromArray(b, [ws[0]]) : undefined }
-  const y = (conv2d as unknown as ConvOp)(weights, options)(fromArray(x, xs) as unknown as Tensor)
+  const b = biasLength === undefined ? undefined : Float32Array.from({ length: biasLength }, rand)
+  const ref = reference(x, xs, w, ws, b, options)
+  const weights = { weight: fromArray(w, ws), bias: b ? fromArray(b, [b.length]) : undefined }
+  const y = (op as ConvOp)(weights, options)(fromArray(x, xs) as unknown as Tensor)
   expect(y.shape).toEqual(ref.shape)
   const [got] = await realize([y.node as Node])
   for (let i = 0; i < ref.out.length; i++) {
@@ -107,6 +124,11 @@ const checkConv2d = async (
     if (!(err <= 1e-5)) throw new Error(`${JSON.stringify(options)} x${JSON.stringify(xs)} w${JSON.stringify(ws)}: at ${i} got ${got[i]}, want ${ref.out[i]}`)
   }
 }
+
+const checkConv2d = (
+  xs: number[], ws: number[], withBias: boolean,
+  options: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number }, seed: number,
+) => checkAgainst(conv2d, referenceConv2d, xs, ws, withBias ? ws[0] : undefined, options, seed)
 
 describe('conv2d large tiles', () => {
   // Big enough for the 8-pixel register tiles: 1023 and 729 pixels, 12 channels per group (8-channel tiles)
@@ -163,6 +185,80 @@ describe('conv2d property', () => {
         ),
       ),
       { numRuns: 20, seed: 20260101 },
+    )
+  })
+})
+
+/** float64 reference convTranspose2d, by scattering every input sample through the kernel (PyTorch semantics). */
+const referenceConvTranspose2d = (
+  x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined,
+  o: { stride: number[]; padding: number[]; outputPadding: number[]; dilation: number[]; groups: number },
+) => {
+  const [n, ci, h, wd] = xs
+  const [, cog, kh, kw] = ws
+  const cig = ci / o.groups
+  const co = cog * o.groups
+  const [ho, wo] = [0, 1].map((a) => (xs[2 + a] - 1) * o.stride[a] - 2 * o.padding[a] + o.dilation[a] * (ws[2 + a] - 1) + o.outputPadding[a] + 1)
+  const out = new Float64Array(n * co * ho * wo)
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < co; oc++) out.fill(bias ? bias[oc] : 0, (b * co + oc) * ho * wo, (b * co + oc + 1) * ho * wo)
+  for (let b = 0; b < n; b++)
+    for (let ic = 0; ic < ci; ic++) {
+      const g = Math.floor(ic / cig)
+      for (let iy = 0; iy < h; iy++)
+        for (let ix = 0; ix < wd; ix++) {
+          const v = x[((b * ci + ic) * h + iy) * wd + ix]
+          for (let c = 0; c < cog; c++)
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const oy = iy * o.stride[0] - o.padding[0] + ky * o.dilation[0]
+                const ox = ix * o.stride[1] - o.padding[1] + kx * o.dilation[1]
+                if (oy < 0 || oy >= ho || ox < 0 || ox >= wo) continue
+                out[((b * co + g * cog + c) * ho + oy) * wo + ox] += v * w[((ic * cog + c) * kh + ky) * kw + kx]
+              }
+        }
+    }
+  return { out, shape: [n, co, ho, wo] }
+}
+
+describe('convTranspose2d property', () => {
+  // Strides 1–3 with dilation 1 run as sub-pixel GEMMs (kernels smaller than, equal to and larger than
+  // the stride, padding past the stride, output padding); with dilation 2 and stride > 1 an axis keeps
+  // the zero-upsampled form, so mixed axes are covered too.
+  const config = fc
+    .record({
+      n: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cig: fc.integer({ min: 1, max: 5 }),
+      cog: fc.integer({ min: 1, max: 9 }),
+      h: fc.integer({ min: 1, max: 6 }),
+      w: fc.integer({ min: 1, max: 7 }),
+      kh: fc.integer({ min: 1, max: 5 }),
+      kw: fc.integer({ min: 1, max: 5 }),
+      stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+      padding: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+      outputPadding: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .filter((c) =>
+      [0, 1].every((a) => {
+        const [size, k] = a === 0 ? [c.h, c.kh] : [c.w, c.kw]
+        const out = (size - 1) * c.stride[a] - 2 * c.padding[a] + c.dilation[a] * (k - 1) + c.outputPadding[a] + 1
+        return out >= 1 && c.outputPadding[a] < Math.max(c.stride[a], c.dilation[a])
+      }),
+    )
+
+  it('matches a float64 reference on random configurations', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, (c) =>
+        checkAgainst(
+          convTranspose2d, referenceConvTranspose2d, [c.n, c.cig * c.groups, c.h, c.w], [c.cig * c.groups, c.cog, c.kh, c.kw], c.bias ? c.cog * c.groups : undefined,
+          { stride: c.stride, padding: c.padding, outputPadding: c.outputPadding, dilation: c.dilation, groups: c.groups }, c.seed,
+        ),
+      ),
+      { numRuns: 20, seed: 20261201 },
     )
   })
 })
