@@ -135,29 +135,34 @@ export interface ConvTile {
 }
 
 /**
- * Big problems take 8 pixels × 16 channels (8 × 8 when a group has fewer
- * channels), reading X' and W' through textures where the target prefers
- * them: for W3 on llvmpipe (bench/conv2d.ts, round-robin medians) 8×16 with
- * textures ran ~1.2× faster than 8×8 with textures, and that ~2× faster than
- * 8×8 from storage buffers; 4×4 tiles were slowest.
+ * Big problems take the target's large tile (llvmpipe: 12 pixels × 32
+ * channels from ~67M multiply-adds; see SOFTWARE_LARGE_TILES), else 8 pixels
+ * × 16 channels, with fewer channels where a group has fewer, reading X' and
+ * W' through textures where the target prefers them: for W3 on llvmpipe
+ * (bench/conv2d.ts, round-robin medians) 8×16 with textures ran ~1.2× faster
+ * than 8×8 with textures, and that ~2× faster than 8×8 from storage buffers;
+ * 4×4 tiles were slowest.
  * Small problems (under ~1M multiply-adds, a fraction of a millisecond) take
  * 4×4 from storage buffers: less of the tile is padding, and the shorter
  * shader (without texture copies) compiles ~3× faster, which is what such a
  * conv costs the first time it runs.
  */
-export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number): ConvTile => {
-  if (pixels * channelsPerGroup * depth < 1 << 20) return { pixels: 4, channels: 4, workgroup: [8, 1] }
+export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number, target: KernelTarget = DEFAULT_TARGET): ConvTile => {
+  const work = pixels * channelsPerGroup * depth
+  if (work < 1 << 20) return { pixels: 4, channels: 4, workgroup: [8, 1] }
+  const large = target.largeTiles.conv
+  if (work >= target.largeTiles.minWork && channelsPerGroup >= large.channels) return { ...large, textures: true }
   const channels = channelsPerGroup >= 16 ? 16 : channelsPerGroup > 4 ? 8 : 4
   return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 
 /** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
-const tileFor = (node: ConvNode): ConvTile => {
+const tileFor = (node: ConvNode, target: KernelTarget): ConvTile => {
   const [x, w] = node.inputs
   const groups = node.params.groups ?? 1
   const kernel = w.shape.slice(2).reduce((a, b) => a * b, 1)
   const pixels = node.shape[0] * node.shape.slice(2).reduce((a, b) => a * b, 1)
-  return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel)
+  return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel, target)
 }
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
@@ -166,7 +171,7 @@ const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 /** A node of one of the four convolution primitives. */
 export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d'>
 
-export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
+export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node, target)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
   const [x, w, bias] = node.inputs

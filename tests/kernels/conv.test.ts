@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Node } from '../../src/graph.ts'
 import { conv1d, conv2d, convTranspose2d } from '../../src/ops/conv.ts'
-import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
@@ -39,6 +39,19 @@ describe('conv2d kernel', () => {
     expect(outputs / invocations).toBeGreaterThanOrEqual(16)
     // K advances by vec4s of input channels: one load of X' per pixel per step, no per-output window loop.
     expect(gemm.wgsl).toMatch(kind === 'texture' ? /textureLoad\(xp, vec2u\(xc0 \+ xo \+ c, xr0 \+ yo\)\)/ : /xp\[b0 \+ xo \+ c\]/)
+  })
+
+  it('takes the target\'s large tile for large convolutions only', () => {
+    const software: KernelTarget = { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES }
+    const tile = (shape: number[], target: KernelTarget) => {
+      const x = fromArray(new Float32Array(shape.reduce((a, b) => a * b)), shape)
+      const w = fromArray(new Float32Array(64 * 64 * 9), [64, 64, 3, 3])
+      return /tile (\d+ pixels x \d+ channels)/.exec(gemmOf((conv2d as unknown as ConvOp)(w, { padding: 1 })(x as unknown as Tensor).node, target).wgsl)![1]
+    }
+    // W3 is 925M multiply-adds; at batch 1 on 14² it is 7.2M, under the large tiles' threshold.
+    expect(tile([8, 64, 56, 56], software)).toBe('12 pixels x 32 channels')
+    expect(tile([8, 64, 56, 56], targets[1][1])).toBe('8 pixels x 16 channels')
+    expect(tile([1, 64, 14, 14], software)).toBe('8 pixels x 16 channels')
   })
 
   it('runs conv1d through the same GEMM', () => {
@@ -141,6 +154,8 @@ describe('conv2d large tiles', () => {
       await checkConv2d([1, 32, 33, 31], [24, 16, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 2 }, 7)
       await checkConv2d([2, 20, 29, 29], [12, 20, 3, 2], false, { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 1 }, 11)
       await checkConv2d([1, 16, 29, 29], [20, 16, 3, 3], true, { stride: [1, 1], padding: 0, dilation: [1, 1], groups: 1 }, 13)
+      // 97M multiply-adds: the adapter's large tile where it has one (llvmpipe: 12 pixels × 32 channels), 4230 pixels and 40 channels leaving remainders.
+      await checkConv2d([2, 64, 45, 47], [40, 64, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 17)
     } finally {
       if (before === undefined) delete process.env.SHAPEWISE_TEXTURE_OPERANDS
       else process.env.SHAPEWISE_TEXTURE_OPERANDS = before
