@@ -60,8 +60,13 @@ export type KernelBinding =
 
 /** How a step is dispatched: one invocation per element of a 1-D range (the renderer's skeleton) or a hand-laid grid. */
 export type Dispatch =
-  /** `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`. */
-  | { readonly threads: number }
+  /**
+   * `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`.
+   * `perOutputElement`: `threads` is the output's element count, so the bound is read from the output
+   * binding at run time and the size is not in the text: one pipeline serves every size of a body
+   * that is itself size-free (same-shape elementwise kernels, an optimizer's update of each parameter).
+   */
+  | { readonly threads: number; readonly perOutputElement?: boolean }
   /** `body` is all of main, with the global invocation id `gid` and, when listed in `ids`, `lid` (local) and `wid` (workgroup). */
   | {
       readonly workgroupSize: readonly [number, number]

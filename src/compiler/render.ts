@@ -175,13 +175,14 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
 
   const d = step.dispatch
   const workgroups = 'threads' in d ? grid1d(d.threads, o.target) : d.workgroups
+  // A grid spills into y only when x is full (grid1d), so the row stride is the target's, not the size's.
   const entry =
     'threads' in d
       ? [
           `@compute @workgroup_size(${WORKGROUP})`,
           'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-          `  let i = gid.x + gid.y * ${workgroups[0] * WORKGROUP}u;`,
-          `  if (i >= ${d.threads}u) { return; }`,
+          `  let i = gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u;`,
+          `  if (i >= ${d.perOutputElement ? 'arrayLength(&out)' : `${d.threads}u`}) { return; }`,
         ]
       : [
           `@compute @workgroup_size(${d.workgroupSize[0]}, ${d.workgroupSize[1]})`,

@@ -73,7 +73,7 @@ export const perElement = (node: NodeBase, body: (io: KernelIO, read: (k: number
   return {
     label: options.label,
     bindings,
-    dispatch: { threads: sizeOf(node.shape) },
+    dispatch: { threads: sizeOf(node.shape), perOutputElement: true },
     module: options.module,
     epilogue: options.epilogue,
     body: (io) => body(io, (k) => (inline(k) ? literalOf(node.inputs[k], io) : io.load(k, broadcastIndex(node.inputs[k].shape, node.shape)))),

@@ -3,11 +3,12 @@
  * `adaptiveAvgPoolGrad` (2d/3d) and `upsampleGrad`. Each has inputs [x, dy] and
  * x's shape, and runs one invocation per input element that gathers from
  * the output positions whose window (or interpolation stencil) holds it, so
- * nothing is scattered and no atomics are needed. The window ops loop over
- * each spatial axis of their rank.
+ * nothing is scattered and no atomics are needed; a 1-D or 2-D max pool whose
+ * windows do not overlap runs one invocation per window instead, writing the
+ * window's elements. The gathers loop over each spatial axis of their rank.
  */
 import type { NodeOf } from '../graph.ts'
-import type { KernelIO, Lowering } from '../compiler/kernel.ts'
+import type { KernelIO, KernelStep, Lowering } from '../compiler/kernel.ts'
 import { finiteF32 } from '../compiler/render.ts'
 import { perElement, sizeOf } from '../compiler/wgsl.ts'
 import { axisValue } from '../shape/errors.ts'
@@ -18,6 +19,17 @@ const f32 = finiteF32
 
 /** The spatial sizes of a [N, C, …] shape as (H, W), H = 1 for one spatial axis. */
 const plane = (shape: readonly number[]): [number, number] => (shape.length === 3 ? [1, shape[2]] : [shape[2], shape[3]])
+
+type Window = ReturnType<typeof poolParams>
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+/** Per-axis window parameters of a 1-D or 2-D pool node as (y, x); the y axis of a 1-D pool is trivial. */
+const windowAxes = (node: NodeOf<'poolGrad'>, rank: number): [Window, Window] => {
+  const options = node.params
+  const one = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
+  return rank === 1 ? [one, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
+}
 
 /**
  * Prelude of a gather kernel: the element's coordinates `i<axis>` (i32) along each spatial axis of
@@ -31,11 +43,82 @@ const coordinates = (x: readonly number[], y: readonly number[]) => {
   var g = 0.0;`
 }
 
+/** Window taps up to which the non-overlapping max-pool gradient is written out as straight-line code. */
+const MAX_UNROLLED_TAPS = 25
+
+/**
+ * Max-pool gradient when the windows tile the input without overlapping (stride = kernel, no
+ * dilation: LeNet's 2×2 pools): each input element lies in at most one window, so one invocation
+ * per window cell finds the window's argmax once and writes all of the cell's elements — dy at
+ * the argmax, 0 elsewhere — with no scatter, no atomics and no search over candidate windows.
+ * The cells cover the padded input; input rows and columns in no window (floor mode) get 0.
+ */
+const nonOverlappingMaxGrad = (node: NodeOf<'poolGrad'>, py: Window, px: Window): KernelStep => {
+  const [x, dy] = node.inputs
+  const [H, W] = plane(x.shape)
+  const [OH, OW] = plane(dy.shape)
+  const cellsY = Math.ceil((H + py.padding) / py.kernel)
+  const cellsX = Math.ceil((W + px.padding) / px.kernel)
+  const planes = x.shape[0] * x.shape[1]
+  const taps = range(py.kernel).flatMap((wy) => range(px.kernel).map((wx) => [wy, wx] as const))
+  // Whether tap (wy, wx) of some cell can fall outside the input: then it is tested per cell.
+  const rowsInside = py.padding === 0 && H % py.kernel === 0
+  const colsInside = px.padding === 0 && W % px.kernel === 0
+  const inside = (wy: number, wx: number) =>
+    [...(rowsInside ? [] : [`y${wy} >= 0 && y${wy} < ${H}`]), ...(colsInside ? [] : [`x${wx} >= 0 && x${wx} < ${W}`])].join(' && ') || 'true'
+  return {
+    label: `poolGrad: non-overlapping ${py.kernel}x${px.kernel} windows, one invocation per window`,
+    bindings: [{ input: 0 }, { input: 1 }, { output: true }],
+    dispatch: { threads: planes * cellsY * cellsX },
+    epilogue: true,
+    body: (io) => `  let cx = i % ${cellsX}u;
+  let cy = (i / ${cellsX}u) % ${cellsY}u;
+  let nc = i / ${cellsY * cellsX}u;
+  let xbase = nc * ${H * W}u;
+${range(py.kernel).map((wy) => `  let y${wy} = i32(cy) * ${py.kernel} + ${wy - py.padding};`).join('\n')}
+${range(px.kernel).map((wx) => `  let x${wx} = i32(cx) * ${px.kernel} + ${wx - px.padding};`).join('\n')}
+  // The window's argmax in PyTorch's scan order (rows, then columns; padding skipped): the first
+  // maximum wins, a NaN always takes over.
+  var best = 0.0;
+  var arg = -1;
+${taps
+  .map(([wy, wx]) => {
+    const flat = `y${wy} * ${W} + x${wx}`
+    const test = inside(wy, wx)
+    const clamped = test === 'true' ? flat : `clamp(${flat}, 0, ${H * W - 1})`
+    return `  {
+    let v = ${io.load(0, `xbase + u32(${clamped})`)};
+    if (${test === 'true' ? '' : `(${test}) && `}(arg < 0 || v > best || v != v)) { best = v; arg = ${flat}; }
+  }`
+  })
+  .join('\n')}
+  let covered = cy < ${OH}u && cx < ${OW}u;
+  let g = select(0.0, ${io.load(1, `nc * ${OH * OW}u + min(cy, ${OH - 1}u) * ${OW}u + min(cx, ${OW - 1}u)`)}, covered);
+${taps
+  .map(([wy, wx]) => {
+    const flat = `y${wy} * ${W} + x${wx}`
+    const test = inside(wy, wx)
+    const store = io.store(`xbase + u32(${flat})`, `select(0.0, g, ${flat} == arg)`)
+    return test === 'true' ? `  ${store}` : `  if (${test}) { ${store} }`
+  })
+  .join('\n')}`,
+  }
+}
+
 export const lowerPoolGrad = (node: NodeOf<'poolGrad'>): Lowering => {
   const [x, dy] = node.inputs
   const forward: string = node.params.forward
   const isMax = forward.startsWith('maxPool')
   if (!isMax && !forward.startsWith('avgPool')) throw new Error(`poolGrad: unknown forward op ${forward}`)
+  const rank = x.shape.length - 2
+  // 1-D and 2-D max pools whose windows tile the input take one invocation per window; the rest
+  // (3-D pools included) gather over the windows that hold each element.
+  if (isMax && rank <= 2) {
+    const [py, px] = windowAxes(node, rank)
+    const tiles = (w: Window) => w.stride === w.kernel && w.dilation === 1
+    if (tiles(py) && tiles(px) && py.kernel * px.kernel <= MAX_UNROLLED_TAPS && sizeOf(dy.shape) > 0)
+      return { steps: [nonOverlappingMaxGrad(node, py, px)] }
+  }
   const sizes = x.shape.slice(2)
   const out = dy.shape.slice(2)
   const names = axisNames(sizes.length)
