@@ -109,8 +109,11 @@ export interface Params {
   readonly broadcastTo: { readonly shape: readonly number[] }
   // autodiff and losses
   readonly stopGradient: NoParams
-  /** `reportAs`: the op a label out of range is reported under (a loss names itself). */
-  readonly oneHot: { readonly classes: number; readonly reportAs: string }
+  /**
+   * `reportAs`: the op a label out of range is reported under (a loss names itself).
+   * `ignoreIndex`: a label equal to it gives a zero row and is not a fault (a loss's ignored positions).
+   */
+  readonly oneHot: { readonly classes: number; readonly reportAs: string; readonly ignoreIndex?: number }
   // internal: gradients that are not a composition of other ops
   readonly convWeightGrad: { readonly axes: readonly ConvAxisParams[]; readonly groups: number; readonly weightShape: readonly number[] }
   readonly poolGrad: PoolParams & { readonly forward: PoolOp }

@@ -38,7 +38,7 @@
  * (h, w) only.
  */
 import type { NodeIn } from '../graph.ts'
-import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureOffer } from '../compiler/kernel.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 
@@ -260,14 +260,19 @@ fn repack_weight(i: u32) {
   // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
   const xTexture = [aw.padded * c4, batch * groups * ad.padded * ah.padded] as const
   const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
-  const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
-  if (!(tile.textures && target.textureOperands && fits))
-    return { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
-  const copies: TextureCopy[] = [
-    { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: xTexture[1], cols: xTexture[0] * 4 } },
-    { copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } },
-  ]
-  return { scratchBytes, textures: [xTexture, wTexture], steps: [repack, ...copies, gemmStep(name, tile, shape, true, target)] }
+  const buffers = { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
+  if (!tile.textures) return buffers
+  // The choose-operand-layout pass decides whether X' and W' are read as textures (copied from the scratch buffers).
+  const textureOffer: TextureOffer = {
+    operands: [
+      { source: { scratch: 0 }, rows: xTexture[1], cols: xTexture[0] * 4 },
+      { source: { scratch: 1 }, rows: wTexture[1], cols: wTexture[0] * 4 },
+    ],
+    scratchBytes,
+    prepare: [repack],
+    step: gemmStep(name, tile, shape, true, target),
+  }
+  return { ...buffers, textureOffer }
 }
 
 interface GemmShape {

@@ -7,17 +7,18 @@ import { conv1d, conv2d, conv3d, convTranspose2d } from '../../src/ops/conv.ts'
 import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
+import { operandLayout } from '../../src/compiler/passes.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
 
 type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
 
-/** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
+/** The GEMM step of a conv node's lowering for `target` (its last dispatch, operands laid out as the compiler would), rendered. */
 const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {
   if (!/^conv(Transpose)?[123]d$/.test(node.op)) throw new Error(`${node.op} is not a convolution`)
   const conv = node as Parameters<typeof lowerConv>[0]
-  const steps = kernelSteps(lowerConv(conv, target))
+  const steps = kernelSteps(operandLayout(lowerConv(conv, target), target).lowering)
   return renderStep(steps[steps.length - 1], conv, target)
 }
 const targets: [string, KernelTarget][] = [

@@ -256,8 +256,17 @@ const slice: Converter<'slice'> = ({ node, inputs, graph }) => {
 const oneHot: Converter<'oneHot'> = ({ node, inputs, graph }) => {
   const values = graph.fresh('on_off')
   graph.initializer(values, 'float32', [2], Float32Array.of(0, 1))
+  const { classes, ignoreIndex } = node.params
+  // OneHot gives an all-zero row for an index outside [-depth, depth - 1]: ignored labels become `classes`.
+  let labels = inputs[0]
+  if (ignoreIndex !== undefined) {
+    const [ignored, outside] = [graph.fresh('ignore_index'), graph.fresh('classes')]
+    graph.initializer(ignored, 'int32', [], Int32Array.of(ignoreIndex))
+    graph.initializer(outside, 'int32', [], Int32Array.of(classes))
+    labels = graph.add('Where', [graph.add('Equal', [labels, ignored]), outside, labels])
+  }
   // ONNX Runtime's OneHot takes int64 indices.
-  return graph.add('OneHot', [cast(graph, inputs[0], 'int64'), graph.int64s('depth', [node.params.classes]), values], [a.int('axis', -1)])
+  return graph.add('OneHot', [cast(graph, labels, 'int64'), graph.int64s('depth', [classes]), values], [a.int('axis', -1)])
 }
 
 const notForward = 'is a gradient op, not part of a forward pass; export the forward function'
