@@ -15,8 +15,7 @@ import { conv2d } from '../src/ops/conv.ts'
 import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.ts'
 import { operandLayout } from '../src/compiler/passes.ts'
 import { schedule } from '../src/compiler/schedule.ts'
-import type { KernelBinding } from '../src/compiler/kernel.ts'
-import { renderStep } from '../src/compiler/render.ts'
+import { planOfLowering } from './lowering-plan.ts'
 import { realize } from '../src/realize.ts'
 import { residentBuffer } from '../src/runtime/residency.ts'
 import { kernelTarget } from '../src/compiler/program.ts'
@@ -51,9 +50,18 @@ const convNode = (): NodeOf<'conv2d'> => {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
-const report = (label: string, times: number[]) => {
+const report = (label: string, times: number[], cpu?: number[]) => {
   const ms = median(times)
-  console.log(`${label.padEnd(34)} median ${ms.toFixed(1).padStart(7)} ms  ${(flops / ms / 1e6).toFixed(2).padStart(6)} GFLOP/s  (${times.length} runs, min ${Math.min(...times).toFixed(1)} ms)`)
+  console.log(`${label.padEnd(34)} median ${ms.toFixed(1).padStart(7)} ms  ${(flops / ms / 1e6).toFixed(2).padStart(6)} GFLOP/s  (${times.length} runs, min ${Math.min(...times).toFixed(1)} ms)${cpu ? `; CPU ${median(cpu).toFixed(1)} ms` : ''}`)
+}
+/** One timed run: wall time, and the CPU time of the whole process (llvmpipe's threads included), steadier than wall time on a loaded machine. */
+const timed = async (run: () => Promise<unknown>, into: { times: number[]; cpu: number[] }) => {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await run()
+  into.times.push(performance.now() - t0)
+  const c = process.cpuUsage(c0)
+  into.cpu.push((c.user + c.system) / 1000)
 }
 
 async function timeRuns(f: () => Promise<unknown>): Promise<number[]> {
@@ -69,9 +77,27 @@ async function timeRuns(f: () => Promise<unknown>): Promise<number[]> {
 
 // The plan the compiler builds for a fresh conv2d node (nothing read back).
 const plan = schedule([convNode()], residentBuffer, () => true, kernelTarget(info))
-console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * H * W, CO, C * K * K))}`)
+console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * H * W, CO, C * K * K, kernelTarget(info)))}`)
 report('plan (repacks + GEMM)', await timeRuns(() => execute(plan.plan, [], { buffers: plan.external, wait: true })))
 report('await y.data() (plan + readback)', await timeRuns(() => realize([convNode()])))
+
+if (args.includes('--phases')) {
+  // Time the default lowering's steps cumulatively (repack; + texture copies; + GEMM), round-robin.
+  const node = convNode()
+  const inputs = [x.node, weight.node, bias.node].map((n) => residentBuffer(n)!)
+  const bound = new Map(inputs.map((b, i) => [i, b] as const))
+  const target = kernelTarget(info)
+  const { lowering } = operandLayout(lowerConv(node, target), target)
+  const count = 'steps' in lowering ? lowering.steps.length : 0
+  const prefixes = Array.from({ length: count }, (_, k) => {
+    const plan = planOfLowering(lowering, node, target, N * CO * H * W * 4, inputs.map((b) => b.size), k + 1)
+    return { label: `steps 1..${k + 1} (${plan.steps.map((s) => s.kind).join(', ')})`, plan, times: [] as number[], cpu: [] as number[] }
+  })
+  for (const v of prefixes) await execute(v.plan, [], { buffers: bound, wait: true })
+  for (let r = 0; r < runs; r++)
+    for (const v of prefixes) await timed(() => execute(v.plan, [], { buffers: bound, wait: true }), v)
+  for (const v of prefixes) report(v.label, v.times, v.cpu)
+}
 
 if (sweep) {
   const node = convNode()
@@ -98,41 +124,19 @@ if (sweep) {
     { pixels: 8, channels: 16, workgroup: [8, 1], textures: true },
   ]
   const target = kernelTarget(info)
-  const plans: { label: string; plan: Plan; times: number[] }[] = []
+  const plans: { label: string; plan: Plan; times: number[]; cpu: number[] }[] = []
   for (const tile of variants) {
     // Operands laid out as the compiler's choose-operand-layout pass would for this adapter.
     const { lowering } = operandLayout(lowerConv(node, target, tile), target)
-    if ('alias' in lowering) throw new Error('unexpected alias')
-    // Buffers: 0-2 inputs (resident), 3 output, 4.. scratch; textures as the lowering declares them.
-    const buffer = (b: KernelBinding | { readonly scratch: number }) => ('input' in b ? b.input : 'output' in b ? 3 : 'scratch' in b ? 4 + b.scratch : -1)
-    const p: Plan = {
-      buffers: [...inputs.map((b) => ({ bytes: b.size })), { bytes: want.length * 4 }, ...(lowering.scratchBytes ?? []).map((bytes) => ({ bytes }))],
-      textures: (lowering.textures ?? []).map(([width, height]) => ({ width, height })),
-      steps: lowering.steps.map((s) =>
-        'copyToTexture' in s
-          ? { kind: 'copyBufferToTexture' as const, src: buffer(s.copyToTexture.source), dst: s.copyToTexture.texture, rows: s.copyToTexture.rows, cols: s.copyToTexture.cols }
-          : (({ wgsl, workgroups, bindings }) => ({
-              kind: 'dispatch' as const,
-              wgsl,
-              workgroups,
-              bindings: bindings.map((b) =>
-                'texture' in b ? { texture: b.texture, access: 'read' as const } : { buffer: buffer(b), access: 'input' in b ? ('read' as const) : ('read_write' as const) },
-              ),
-            }))(renderStep(s, node, target)),
-      ),
-    }
+    const p = planOfLowering(lowering, node, target, want.length * 4, inputs.map((b) => b.size))
     const [got] = await execute(p, [3], { buffers: bound })
     let err = 0
     for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]))
     const textured = (p.textures ?? []).length > 0
-    plans.push({ label: `tile ${tile.pixels}x${tile.channels} wg ${tile.workgroup.join('x')} ${textured ? 'texture' : 'buffer'} (err ${err.toExponential(1)})`, plan: p, times: [] })
+    plans.push({ label: `tile ${tile.pixels}x${tile.channels} wg ${tile.workgroup.join('x')} ${textured ? 'texture' : 'buffer'} (err ${err.toExponential(1)})`, plan: p, times: [], cpu: [] })
   }
   // Round-robin, so that load from other processes spreads over all variants alike.
   for (let r = 0; r < runs; r++)
-    for (const v of plans) {
-      const t0 = performance.now()
-      await execute(v.plan, [], { buffers: bound, wait: true })
-      v.times.push(performance.now() - t0)
-    }
-  for (const v of plans) report(v.label, v.times)
+    for (const v of plans) await timed(() => execute(v.plan, [], { buffers: bound, wait: true }), v)
+  for (const v of plans) report(v.label, v.times, v.cpu)
 }

@@ -33,16 +33,20 @@ export const deviceIdle = async (): Promise<void> => {
   await (await getGpu()).device.queue.onSubmittedWorkDone()
 }
 
-/** Median, fastest and slowest of `runs` timed calls of `f` after `warmup` untimed ones. */
+/** Median, fastest and slowest of `runs` timed calls of `f` after `warmup` untimed ones, and the median CPU time. */
 export async function timeCalls(f: () => Promise<unknown>, runs: number, warmup = 1): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await f()
   const times: number[] = []
+  const cpu: number[] = []
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     await f()
     times.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs, cpuMedian: median(cpu) }
 }
 
 export interface Timing {
@@ -50,6 +54,12 @@ export interface Timing {
   readonly min: number
   readonly max: number
   readonly runs: number
+  /**
+   * Median CPU time of the process per call (ms), llvmpipe's threads included: on a software
+   * adapter the device's work is this process's CPU time, which other processes' load disturbs
+   * far less than wall time (half of it is about a quiet 2-core machine's wall time).
+   */
+  readonly cpuMedian?: number
 }
 
 export type LenetBatch = Tensor<[64, 1, 28, 28]>

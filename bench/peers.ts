@@ -261,8 +261,9 @@ const report = (m: Measured) => {
   measured.push(m)
   const gflops = m.flop ? `, ${(m.flop / m.timing.median / 1e6).toFixed(2)} GFLOP/s` : ''
   const readback = m.withReadback ? `; with readback ${m.withReadback.median.toFixed(2)} ms` : ''
+  const cpu = m.flop && m.timing.cpuMedian !== undefined && m.withReadback ? `; CPU ${m.timing.cpuMedian.toFixed(1)} ms (with readback ${m.withReadback.cpuMedian?.toFixed(1)} ms)` : ''
   const first = m.firstCallMs !== undefined ? `; first call ${m.firstCallMs.toFixed(0)} ms` : ''
-  console.log(`shapewise ${m.id}: ${m.timing.median.toFixed(2)} ms (min ${m.timing.min.toFixed(2)})${gflops}${readback}${first} — load ${m.load}${m.note ? ` — ${m.note}` : ''}`)
+  console.log(`shapewise ${m.id}: ${m.timing.median.toFixed(2)} ms (min ${m.timing.min.toFixed(2)})${gflops}${readback}${cpu}${first} — load ${m.load}${m.note ? ` — ${m.note}` : ''}`)
 }
 const inputs = { W3: w3(), W4: w4(), W5: w5() }
 const kernelFns = { W3: w3Apply(inputs.W3.p), W4: w4Apply(inputs.W4.p), W5: w5Apply(inputs.W5.p) }

@@ -138,6 +138,21 @@ export type Lowering =
 /** A lowering that runs kernel steps. */
 export type KernelLowering = Exclude<Lowering, { readonly alias: number }>
 
+/**
+ * Register tiles the GEMM routines (src/ops/linear.wgsl.ts, src/ops/conv.wgsl.ts) use for
+ * large products on an adapter, measured there (bench/matmul.ts --sweep, bench/conv2d.ts --sweep).
+ * Smaller products keep the routines' own smaller tiles: a larger tile is a longer shader, which
+ * costs compile time on a first call and wasted lanes at the edges.
+ */
+export interface LargeGemmTiles {
+  /** Multiply-adds (M·N·K over the batch) from which a product takes these tiles. */
+  readonly minWork: number
+  /** matmul/linear: rows × columns of C per invocation; workgroup [x along columns, y along rows]. */
+  readonly matmul: { readonly tileM: number; readonly tileN: number; readonly workgroup: readonly [number, number] }
+  /** Implicit-GEMM convolutions: output pixels × output channels per invocation; workgroup [x along pixels, y along channel tiles]. */
+  readonly conv: { readonly pixels: number; readonly channels: number; readonly workgroup: readonly [number, number] }
+}
+
 /** What an emitter may know of the device it compiles for: layouts and every limit come from here only. */
 export interface KernelTarget {
   /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest); the choose-operand-layout pass reads it. */
@@ -149,6 +164,8 @@ export interface KernelTarget {
   readonly maxStorageBufferBindingSize: number
   /** Workgroups along one dispatch dimension (1-D kernels spill into y past it). */
   readonly maxComputeWorkgroupsPerDimension: number
+  /** The GEMM routines' register tiles for large products on this adapter. */
+  readonly largeTiles: LargeGemmTiles
 }
 
 /** WebGPU's guaranteed defaults. */
@@ -158,6 +175,21 @@ export const DEFAULT_TARGET: KernelTarget = {
   maxStorageBuffersPerShaderStage: 8,
   maxStorageBufferBindingSize: 128 * 1024 * 1024,
   maxComputeWorkgroupsPerDimension: 65535,
+  // The tiles the routines used before tiles were chosen per adapter (every product of at least ~1M multiply-adds).
+  largeTiles: { minWork: 1 << 20, matmul: { tileM: 16, tileN: 8, workgroup: [8, 4] }, conv: { pixels: 8, channels: 16, workgroup: [8, 1] } },
+}
+
+/**
+ * llvmpipe's tiles, from round-robin sweeps of W5 (1024³ matmul) and W3 (conv 3×3 64→64, 56², batch 8)
+ * on a 2-core AVX-512 machine, by CPU time per run (steadier than wall time while other processes
+ * load the machine; bench/README.md): 12×16 matmul tiles took ~0.75 of 16×8's CPU time, 12-pixel ×
+ * 32-channel conv tiles ~0.85 of 8×16's. Only from ~67M multiply-adds: the longer shaders of these
+ * tiles cost compile time that small products (LeNet's layers) would not earn back.
+ */
+export const SOFTWARE_LARGE_TILES: LargeGemmTiles = {
+  minWork: 1 << 26,
+  matmul: { tileM: 12, tileN: 16, workgroup: [8, 4] },
+  conv: { pixels: 12, channels: 32, workgroup: [8, 1] },
 }
 
 /**

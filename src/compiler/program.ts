@@ -10,16 +10,17 @@ import type { Program, OutputSource } from '../runtime/program.ts'
 import type { ReadRequest, Step } from '../runtime/plan.ts'
 import { residentBuffer } from '../runtime/residency.ts'
 import { schedule } from './schedule.ts'
-import { bytesPerElement, DEFAULT_TARGET, type KernelTarget } from './kernel.ts'
+import { bytesPerElement, DEFAULT_TARGET, SOFTWARE_LARGE_TILES, type KernelTarget } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
 
-/** Layout choices for this adapter: texture operands where read-only storage textures exist on a software rasteriser. */
+/** Layout and tile choices for this adapter: texture operands where read-only storage textures exist on a software rasteriser, and its measured GEMM tiles. */
 export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures: boolean; limits: Readonly<Record<string, number>> }): KernelTarget => ({
   textureOperands: process.env.SHAPEWISE_TEXTURE_OPERANDS !== undefined ? process.env.SHAPEWISE_TEXTURE_OPERANDS === '1' : info.software && info.readOnlyStorageTextures,
   maxTextureDimension2D: info.limits.maxTextureDimension2D ?? DEFAULT_TARGET.maxTextureDimension2D,
   maxStorageBuffersPerShaderStage: info.limits.maxStorageBuffersPerShaderStage ?? DEFAULT_TARGET.maxStorageBuffersPerShaderStage,
   maxStorageBufferBindingSize: info.limits.maxStorageBufferBindingSize ?? DEFAULT_TARGET.maxStorageBufferBindingSize,
   maxComputeWorkgroupsPerDimension: info.limits.maxComputeWorkgroupsPerDimension ?? DEFAULT_TARGET.maxComputeWorkgroupsPerDimension,
+  largeTiles: info.software ? SOFTWARE_LARGE_TILES : DEFAULT_TARGET.largeTiles,
 })
 
 export interface ProgramRequest {

@@ -22,12 +22,20 @@
  *    private arrays, which llvmpipe keeps in memory), stepping K by 4 input
  *    channels. Pixel tile remainders clamp their reads and skip their stores.
  *
- * A transposed convolution is the same GEMM over a zero-upsampled input with
- * the kernel flipped: out[o] = Σ_k' U[o + k'·d]·w[K-1-k'] where U[j] holds
- * x[i] at j = i·s + (K-1)·d - p. Step 1 builds U (the gather decides per
- * position whether it lands on an input sample); step 3 then runs at stride 1.
- * Taps that fall between samples multiply zeros: s² times the minimal work,
- * but one kernel to keep fast.
+ * A transposed convolution is a GEMM over the input with the kernel flipped.
+ * Along an axis with stride s > 1 (and dilation 1) it runs as s sub-pixel
+ * convolutions: the outputs o ≡ φ (mod s) of phase φ only meet the taps
+ * k ≡ (φ + p) (mod s), so phase φ is a dense stride-1 conv of x with
+ * ceil(K/s) of the kernel's taps (missing ones zero). The phases are one
+ * more grid dimension of the same GEMM (each workgroup column one phase, so
+ * a register tile shares its weights), and W' holds each phase's taps. This
+ * does the minimal work; the earlier form, a stride-1 GEMM over a
+ * zero-upsampled input, multiplied s² times as many zeros (issue 14's W4 ran
+ * at a third of the library's conv rate). With dilation > 1 and stride > 1 an
+ * axis keeps that zero-upsampled form: U[j] holds x[i] at
+ * j = i·s + (K-1)·d - p, and the GEMM runs at stride 1 over U. So does the
+ * depth axis of a 3-D transposed convolution: the phases are bands over
+ * (h, w) only.
  */
 import type { NodeIn } from '../graph.ts'
 import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureOffer } from '../compiler/kernel.ts'
@@ -38,6 +46,7 @@ import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 interface Axis {
   readonly input: number
   readonly output: number
+  /** Taps of the GEMM along this axis (per phase for a sub-pixel axis). */
   readonly kernel: number
   /** GEMM stride over X' (1 for a transposed conv). */
   readonly stride: number
@@ -46,10 +55,23 @@ interface Axis {
   readonly padded: number
   /** WGSL (i32 `j` → `src`, `ok`) mapping a position of X' to its source index in x. */
   readonly gather: (j: string, src: string, ok: string) => string
+  /** Output phases: s for a sub-pixel axis (output o = q·s + φ), else 1. */
+  readonly phases: number
+  /** Outputs per phase, ceil(output / phases); a phase's last ones may lie past the output and are not stored. */
+  readonly perPhase: number
+  /** WGSL (u32 phase φ) → u32 offset in X' where phase φ's windows start (0 for a single phase). */
+  readonly phaseStart: (phase: string) => string
+  /** WGSL (u32 phase, u32 GEMM tap t) → i32 tap of the weight as stored; outside [0, weightKernel) reads zero. */
+  readonly weightTap: (phase: string, tap: string) => string
+  /** Taps of the stored weight along this axis. */
+  readonly weightKernel: number
 }
 
 /** A trivial axis: conv1d runs as conv3d with D = H = 1, conv2d with D = 1. */
-const unitAxis: Axis = { input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;` }
+const unitAxis: Axis = {
+  input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;`,
+  phases: 1, perPhase: 1, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: 1,
+}
 
 const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number): Axis => {
   const [x, w] = node.inputs
@@ -64,10 +86,12 @@ const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number):
     input, output, kernel, stride, dilation,
     padded: (output - 1) * stride + (kernel - 1) * dilation + 1,
     gather: (j, src, ok) => `let ${src} = ${j} - ${left};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
+    phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: kernel,
   }
 }
 
-const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>, axis: number): Axis => {
+/** One axis of a transposed conv; `subPixel` false keeps the zero-upsampled form (a 3-D conv's depth axis). */
+const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>, axis: number, subPixel = true): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
@@ -75,13 +99,33 @@ const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' 
   const dilation = axisValue(node.params.dilation, axis, 1)
   const padding = axisValue(node.params.padding, axis, 0)
   const output = node.shape[2 + axis]
-  // U[j] = x[i] where i·s = j - (K-1)·d + p; positions between samples are zeros.
+  if (subPixel && stride > 1 && dilation === 1) {
+    // Sub-pixel: out[q·s + φ] = Σ_t x[q + c_φ - t]·w[r_φ + t·s] with r_φ = (φ + p) mod s and
+    // c_φ = floor((φ + p) / s). Read as a stride-1 correlation over X' (x shifted by `left`) with
+    // GEMM tap t' = T-1-t, phase φ's windows start at c_φ - c_0.
+    const taps = Math.ceil(kernel / stride)
+    const perPhase = Math.ceil(output / stride)
+    const c0 = Math.floor(padding / stride)
+    const spread = Math.floor((stride - 1 + padding) / stride) - c0 // c_φ - c_0 is 0 or 1
+    const left = taps - 1 - c0
+    return {
+      input, output, kernel: taps, stride: 1, dilation: 1,
+      padded: perPhase + taps - 1 + spread,
+      gather: (j, src, ok) => `let ${src} = ${j} ${left < 0 ? '+' : '-'} ${Math.abs(left)};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
+      phases: stride, perPhase,
+      phaseStart: (phase) => `((${phase} + ${padding}u) / ${stride}u - ${c0}u)`,
+      weightTap: (phase, t) => `i32((${phase} + ${padding}u) % ${stride}u + (${taps - 1}u - ${t}) * ${stride}u)`,
+      weightKernel: kernel,
+    }
+  }
+  // Zero-upsampled: U[j] = x[i] where i·s = j - (K-1)·d + p; positions between samples are zeros.
   const shift = (kernel - 1) * dilation - padding
   return {
     input, output, kernel, stride: 1, dilation,
     padded: output + (kernel - 1) * dilation,
     gather: (j, src, ok) =>
       `let t${src} = ${j} - ${shift};\n  let ${src} = t${src} / ${stride};\n  let ${ok} = t${src} >= 0 && t${src} % ${stride} == 0 && ${src} < ${input};`,
+    phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${kernel - 1}u - ${t})`, weightKernel: kernel,
   }
 }
 
@@ -96,29 +140,34 @@ export interface ConvTile {
 }
 
 /**
- * Big problems take 8 pixels × 16 channels (8 × 8 when a group has fewer
- * channels), reading X' and W' through textures where the target prefers
- * them: for W3 on llvmpipe (bench/conv2d.ts, round-robin medians) 8×16 with
- * textures ran ~1.2× faster than 8×8 with textures, and that ~2× faster than
- * 8×8 from storage buffers; 4×4 tiles were slowest.
+ * Big problems take the target's large tile (llvmpipe: 12 pixels × 32
+ * channels from ~67M multiply-adds; see SOFTWARE_LARGE_TILES), else 8 pixels
+ * × 16 channels, with fewer channels where a group has fewer, reading X' and
+ * W' through textures where the target prefers them: for W3 on llvmpipe
+ * (bench/conv2d.ts, round-robin medians) 8×16 with textures ran ~1.2× faster
+ * than 8×8 with textures, and that ~2× faster than 8×8 from storage buffers;
+ * 4×4 tiles were slowest.
  * Small problems (under ~1M multiply-adds, a fraction of a millisecond) take
  * 4×4 from storage buffers: less of the tile is padding, and the shorter
  * shader (without texture copies) compiles ~3× faster, which is what such a
  * conv costs the first time it runs.
  */
-export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number): ConvTile => {
-  if (pixels * channelsPerGroup * depth < 1 << 20) return { pixels: 4, channels: 4, workgroup: [8, 1] }
+export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number, target: KernelTarget = DEFAULT_TARGET): ConvTile => {
+  const work = pixels * channelsPerGroup * depth
+  if (work < 1 << 20) return { pixels: 4, channels: 4, workgroup: [8, 1] }
+  const large = target.largeTiles.conv
+  if (work >= target.largeTiles.minWork && channelsPerGroup >= large.channels) return { ...large, textures: true }
   const channels = channelsPerGroup >= 16 ? 16 : channelsPerGroup > 4 ? 8 : 4
   return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 
 /** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kd·kh·kw). */
-const tileFor = (node: ConvNode): ConvTile => {
+const tileFor = (node: ConvNode, target: KernelTarget): ConvTile => {
   const [x, w] = node.inputs
   const groups = node.params.groups ?? 1
   const kernel = w.shape.slice(2).reduce((a, b) => a * b, 1)
   const pixels = node.shape[0] * node.shape.slice(2).reduce((a, b) => a * b, 1)
-  return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel)
+  return defaultConvTile(pixels, node.shape[1] / groups, (x.shape[1] / groups) * kernel, target)
 }
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
@@ -127,14 +176,15 @@ const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
 /** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node)): Lowering => {
+export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node, target)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
   const [x, w, bias] = node.inputs
-  const axisOf = (n: ConvNode, axis: number) => (n.op === 'conv1d' || n.op === 'conv2d' || n.op === 'conv3d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis))
-  // Unit leading axes below rank 3; `deep` says whether the depth axis is real.
-  const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => axisOf(node, i))]
+  // Unit leading axes below rank 3; `deep` says whether the depth axis is real (its transposed form is never sub-pixel).
   const deep = rank === 3
+  const axisOf = (n: ConvNode, axis: number) =>
+    n.op === 'conv1d' || n.op === 'conv2d' || n.op === 'conv3d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis, !(deep && axis === 0))
+  const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => axisOf(node, i))]
   const groups = node.params.groups ?? 1
   const [batch, ci] = x.shape
   const co = node.shape[1]
@@ -143,11 +193,13 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
   const cot = ceilTo(cog, tile.channels) // output channels per group, padded to the tile
   const kk = ad.kernel * ah.kernel * aw.kernel
+  const phases = ah.phases * aw.phases
+  const weightKk = ad.weightKernel * ah.weightKernel * aw.weightKernel
 
   // Elements of one channel of x.
   const inputPlane = ad.input * ah.input * aw.input
   const xpVec4s = batch * groups * ad.padded * ah.padded * aw.padded * c4
-  const wpVec4s = groups * kk * c4 * 4 * (cot / 4)
+  const wpVec4s = phases * groups * kk * c4 * 4 * (cot / 4)
   for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
     if (vec4s * 16 > target.maxStorageBufferBindingSize)
       throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${target.maxStorageBufferBindingSize}-byte storage binding limit; split the batch`)
@@ -156,12 +208,12 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
 
   // Steps 1 and 2 run as one dispatch (one shader less to compile per node):
   // invocations [0, X) repack the input, [X, X + W) the weight.
-  // Conv weight is [Co, Ci/g, (kd,) kh, kw]; transposed [Ci, Co/g, (kd,) kh, kw], read with the kernel flipped.
+  // Conv weight is [Co, Ci/g, (kd,) kh, kw]; transposed [Ci, Co/g, (kd,) kh, kw], its taps (flipped, per phase) chosen by the axes.
   const source = transposed
-    ? `((g * ${cig}u + c) * ${cog}u + o) * ${kk}u + ${kk - 1}u - k`
-    : `((g * ${cog}u + o) * ${cig}u + c) * ${kk}u + k`
+    ? `((g * ${cig}u + c) * ${cog}u + o) * ${weightKk}u + tap`
+    : `((g * ${cog}u + o) * ${cig}u + c) * ${weightKk}u + tap`
   const repack: KernelStep = {
-    label: `${name}: repack input to padded channels-last, weight to [g]${deep ? '[kz]' : ''}[ky][kx][ci][co]`,
+    label: `${name}: repack input to padded channels-last, weight to [phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co]`,
     bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }],
     dispatch: { threads: xpVec4s + wpVec4s },
     module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
@@ -179,16 +231,24 @@ ${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${cig}u) { v[${l}] = ${io.loa
   xp[i] = v;
 }
 
-// W'[g]${deep ? '[kz]' : ''}[ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g.
+// W'[phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g, and where a phase has fewer taps.
 fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
   let c = (i / ${cot / 4}u) % ${c4 * 4}u;
   let k = (i / ${(cot / 4) * c4 * 4}u) % ${kk}u;
-  let g = i / ${(cot / 4) * c4 * 4 * kk}u;
+  let g = (i / ${(cot / 4) * c4 * 4 * kk}u) % ${groups}u;
+  let phase = i / ${(cot / 4) * c4 * 4 * kk * groups}u;${deep ? `
+  // The depth tap (one phase along depth) and the tap within a (kh, kw) plane.
+  let td = ${ad.weightTap('0u', `(k / ${ah.kernel * aw.kernel}u)`)};
+  let kyx = k % ${ah.kernel * aw.kernel}u;` : ''}
+  let th = ${ah.weightTap(`(phase / ${aw.phases}u)`, `(${deep ? 'kyx' : 'k'} / ${aw.kernel}u)`)};
+  let tw = ${aw.weightTap(`(phase % ${aw.phases}u)`, `(${deep ? 'kyx' : 'k'} % ${aw.kernel}u)`)};
+  let inside = ${deep ? `td < ${ad.weightKernel} && ` : ''}th < ${ah.weightKernel} && tw < ${aw.weightKernel};
+  let tap = u32(select(0, ${deep ? `(td * ${ah.weightKernel} + th)` : 'th'} * ${aw.weightKernel} + tw, inside));
   var v = vec4f(0.0);
   for (var l = 0u; l < 4u; l++) {
     let o = o0 + l;
-    if (c < ${cig}u && o < ${cog}u) { v[l] = ${io.load(1, source)}; }
+    if (inside && c < ${cig}u && o < ${cog}u) { v[l] = ${io.load(1, source)}; }
   }
   wp[i] = v;
 }`,
@@ -197,9 +257,9 @@ fn repack_weight(i: u32) {
 
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
   const shape: GemmShape = { ad, ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
-  // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (g·kk·C4·4 rows).
+  // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
   const xTexture = [aw.padded * c4, batch * groups * ad.padded * ah.padded] as const
-  const wTexture = [cot / 4, groups * kk * c4 * 4] as const
+  const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
   const buffers = { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
   if (!tile.textures) return buffers
   // The choose-operand-layout pass decides whether X' and W' are read as textures (copied from the scratch buffers).
@@ -216,7 +276,7 @@ fn repack_weight(i: u32) {
 }
 
 interface GemmShape {
-  /** The depth axis: unitAxis below rank 3. */
+  /** The depth axis: unitAxis below rank 3; never sub-pixel. */
   readonly ad: Axis
   readonly ah: Axis
   readonly aw: Axis
@@ -238,7 +298,13 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const [wx, wy] = tile.workgroup
   // Output positions per image (Do·Ho·Wo).
   const hw = ad.output * ah.output * aw.output
-  const m = batch * hw
+  // A sub-pixel axis splits the outputs into phases: the GEMM's M is one phase's outputs, and
+  // each phase is its own band of workgroup rows (gid.y = phase · channel tiles + channel tile).
+  const phases = ah.phases * aw.phases
+  const phased = phases > 1
+  const planePhase = ah.perPhase * aw.perPhase
+  const hwPhase = ad.output * planePhase
+  const m = batch * hwPhase
   const pixelTiles = Math.ceil(m / TP)
   const channelTiles = groups * (cot / tile.channels)
   const cot4 = cot / 4
@@ -252,19 +318,20 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const lines = (f: (i: number) => string | string[], xs: number[]) => xs.flatMap(f).join('\n')
 
   // Per pixel p: where its window starts in X' (vec4 units; as a texture, texel column and row), and its place in the output.
-  // The row of X' (n, g, (d,) h) where pixel p's window starts:
-  const row = (p: number) =>
-    deep
-      ? `((n${p} * ${groups}u + g) * ${ad.padded}u + (r${p} / ${ah.output * aw.output}u) * ${ad.stride}u) * ${ah.padded}u + ((r${p} / ${aw.output}u) % ${ah.output}u) * ${ah.stride}u`
-      : `(n${p} * ${groups}u + g) * ${ah.padded}u + (r${p} / ${aw.output}u) * ${ah.stride}u`
+  // X' rows are (n, g, (d,) h); r counts (od,) oh, ow within one image and phase.
+  const rowBlock = (p: number) =>
+    deep ? `((n${p} * ${groups}u + g) * ${ad.padded}u + (r${p} / ${planePhase}u) * ${ad.stride}u)` : `(n${p} * ${groups}u + g)`
+  const startRow = (p: number) =>
+    `${deep ? `((r${p} / ${aw.perPhase}u) % ${ah.perPhase}u)` : `(r${p} / ${aw.perPhase}u)`} * ${ah.stride}u${phased ? ' + sh' : ''}`
+  const startCol = (p: number) => (phased ? `((r${p} % ${aw.perPhase}u) * ${aw.stride}u + sw) * ${c4}u` : `(r${p} % ${aw.perPhase}u) * ${aw.stride * c4}u`)
   const start = (p: number) =>
     textures
-      ? [`  let xr${p} = ${row(p)};`, `  let xc${p} = (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
-      : [`  let b${p} = (${row(p)}) * ${aw.padded * c4}u + (r${p} % ${aw.output}u) * ${aw.stride * c4}u;`]
+      ? [`  let xr${p} = ${rowBlock(p)} * ${ah.padded}u + ${startRow(p)};`, `  let xc${p} = ${startCol(p)};`]
+      : [`  let b${p} = (${rowBlock(p)} * ${ah.padded}u + ${startRow(p)}) * ${aw.padded * c4}u + ${startCol(p)};`]
   const pixelSetup = lines((p) => [
     `  let m${p} = min(first + ${p}u, ${m - 1}u);`,
-    `  let n${p} = m${p} / ${hw}u;`,
-    `  let r${p} = m${p} % ${hw}u;`,
+    `  let n${p} = m${p} / ${hwPhase}u;`,
+    `  let r${p} = m${p} % ${hwPhase}u;`,
     ...start(p),
   ], P)
   const accumulators = lines((p) => J.map((j) => `  var acc${p}_${j} = vec4f(0.0);`), P)
@@ -279,8 +346,9 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
       ...J.map((j) => `        acc${p}_${j} += x${p}.x * w0_${j} + x${p}.y * w1_${j} + x${p}.z * w2_${j} + x${p}.w * w3_${j};`),
     ]),
   ].join('\n')
-  // Stores: checks only where a remainder is possible.
+  // Stores: checks only where a remainder is possible (a phase's outputs past the edge, too).
   const pixelCheck = m % TP !== 0
+  const phaseCheck = [ah, aw].some((a) => a.output % a.phases !== 0)
   const channelCheck = cog % tile.channels !== 0
   const lanes = ['x', 'y', 'z', 'w']
   const stores = (io: KernelIO) => lines((p) => {
@@ -292,11 +360,21 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
         return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
       }),
     )
-    return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
+    if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
+    const checks = [...(pixelCheck ? [`first + ${p}u < ${m}u`] : []), ...(phaseCheck ? [`oh${p} < ${ah.output}u && ow${p} < ${aw.output}u`] : [])]
+    return [
+      `  let oh${p} = ${deep ? `((r${p} / ${aw.perPhase}u) % ${ah.perPhase}u)` : `(r${p} / ${aw.perPhase}u)`} * ${ah.phases}u + ph / ${aw.phases}u;`,
+      `  let ow${p} = (r${p} % ${aw.perPhase}u) * ${aw.phases}u + ph % ${aw.phases}u;`,
+      `  ${checks.length > 0 ? `if (${checks.join(' && ')}) ` : ''}{`,
+      `    let o${p} = n${p} * ${co * hw}u + ${deep ? `((r${p} / ${planePhase}u) * ${ah.output}u + oh${p})` : `oh${p}`} * ${aw.output}u + ow${p};`,
+      ...body,
+      '  }',
+    ]
   }, P)
 
-  // Texture rows of W' are (g, (kz,) ky, kx, ci); buffer index is row·Co_t/4 + column.
-  const tap = `g * ${ad.kernel * ah.kernel * aw.kernel}u + ${deep ? `(kz * ${ah.kernel}u + ky)` : 'ky'} * ${aw.kernel}u + kx`
+  // Texture rows of W' are (phase, g, (kz,) ky, kx, ci); buffer index is row·Co_t/4 + column.
+  const wGroup = phased ? `(ph * ${groups}u + g)` : 'g'
+  const tap = `${wGroup} * ${ad.kernel * ah.kernel * aw.kernel}u + ${deep ? `(kz * ${ah.kernel}u + ky)` : 'ky'} * ${aw.kernel}u + kx`
   const wStart = textures
     ? `      var wi = (${tap}) * ${c4 * 4}u;`
     : `      var wi = ((${tap}) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
@@ -306,18 +384,28 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const tapOffset = textures
     ? `      let yo = ${depthRows}ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
     : `      let xo = (${depthOffset}ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
+  // Which band of rows this invocation is in: its phase (sub-pixel axes) and channel tile.
+  const phaseSetup = phased
+    ? [
+        `  let ph = gid.y / ${channelTiles}u; // output phase: row phase · ${aw.phases} + column phase`,
+        `  let ct = gid.y % ${channelTiles}u;`,
+        `  let sh = ${ah.phaseStart(`(ph / ${aw.phases}u)`)};`,
+        `  let sw = ${aw.phaseStart(`(ph % ${aw.phases}u)`)};`,
+      ].join('\n')
+    : '  let ct = gid.y;'
   const operands: KernelBinding[] = textures
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
   return {
-    label: `${name}: implicit GEMM M=${m} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    label: `${name}: implicit GEMM M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
     bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
-    dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil(channelTiles / wy), gridZ] },
+    dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((phases * channelTiles) / wy), gridZ] },
     epilogue: true,
     body: (io) => `  let pt = gid.x + gid.z * ${gridX * wx}u;
-  if (pt >= ${pixelTiles}u || gid.y >= ${channelTiles}u) { return; }
-  let g = gid.y / ${cot / tile.channels}u;
-  let co0 = (gid.y % ${cot / tile.channels}u) * ${tile.channels}u; // first channel of the tile, within group g
+  if (pt >= ${pixelTiles}u || gid.y >= ${phases * channelTiles}u) { return; }
+${phaseSetup}
+  let g = ct / ${cot / tile.channels}u;
+  let co0 = (ct % ${cot / tile.channels}u) * ${tile.channels}u; // first channel of the tile, within group g
   let first = pt * ${TP}u;${textures ? '\n  let wc = co0 / 4u;' : ''}
 ${pixelSetup}
 ${accumulators}

@@ -54,16 +54,23 @@ export interface MatmulTiling {
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m
 
 /**
- * The tile for a problem size. Large tiles amortise loads best (16×8 measured
+ * The tile for a problem. Large tiles amortise loads best (16×8 measured
  * 10–15 GFLOP/s at 1024³ on llvmpipe vs ~8 for 8×8 and ~4 for 4×4) but cost
- * more compile time and waste work on small matrices, so small ones get small tiles.
+ * more compile time and waste work on small matrices, so small ones get small
+ * tiles; products of at least the target's `largeTiles.minWork` multiply-adds
+ * take the adapter's measured large tile where the matrix is big enough for it.
  */
-export const chooseTiling = (M: number, N: number): MatmulTiling => ({
-  // M < 4 (a matrix-vector product, linear on one sample) takes exactly M rows instead of clamped copies.
-  tileM: M >= 64 ? 16 : M >= 8 ? 8 : M >= 4 ? 4 : Math.max(1, M),
-  tileN: N >= 32 ? 8 : 4,
-  workgroup: [8, 4],
-})
+export const chooseTiling = (p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>, target: KernelTarget = DEFAULT_TARGET): MatmulTiling => {
+  const { M, N } = p
+  const large = target.largeTiles.matmul
+  if (sizeOf(p.batch) * M * N * p.K >= target.largeTiles.minWork && M >= 4 * large.tileM && N >= 4 * large.tileN) return large
+  return {
+    // M < 4 (a matrix-vector product, linear on one sample) takes exactly M rows instead of clamped copies.
+    tileM: M >= 64 ? 16 : M >= 8 ? 8 : M >= 4 ? 4 : Math.max(1, M),
+    tileN: N >= 32 ? 8 : 4,
+    workgroup: [8, 4],
+  }
+}
 
 /** An operand (input or scratch) as the routine's named vec4 array of exact length (bounds checks fold). */
 type Operand = { readonly input: number } | { readonly scratch: number }
@@ -252,7 +259,7 @@ const textureOffer = (p: MatmulProblem, tiling: MatmulTiling, target: KernelTarg
  * the kernel over storage buffers, with the texture form offered to the
  * choose-operand-layout pass (see textureOffer).
  */
-export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TARGET, tiling: MatmulTiling = chooseTiling(p.M, p.N)): Lowering => {
+export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TARGET, tiling: MatmulTiling = chooseTiling(p, target)): Lowering => {
   const { M, N, K } = p
   const total = sizeOf(p.batch) * M * N
   if (total === 0) return { steps: [] }

@@ -3,8 +3,8 @@ import fc from 'fast-check'
 import type { Node, NodeOf } from '../../src/graph.ts'
 import { vjp } from '../../src/autodiff/transforms.ts'
 import { convWeightGradLowering } from '../../src/ops/conv-grad.wgsl.ts'
-import { conv1d, conv2d, conv3d } from '../../src/ops/conv.ts'
-import { DEFAULT_TARGET, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { conv1d, conv2d, conv3d, convTranspose2d } from '../../src/ops/conv.ts'
+import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { operandLayout } from '../../src/compiler/passes.ts'
@@ -45,6 +45,19 @@ describe('conv2d kernel', () => {
     expect(gemm.wgsl).toMatch(kind === 'texture' ? /textureLoad\(xp, vec2u\(xc0 \+ xo \+ c, xr0 \+ yo\)\)/ : /xp\[b0 \+ xo \+ c\]/)
   })
 
+  it('takes the target\'s large tile for large convolutions only', () => {
+    const software: KernelTarget = { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES }
+    const tile = (shape: number[], target: KernelTarget) => {
+      const x = fromArray(new Float32Array(shape.reduce((a, b) => a * b)), shape)
+      const w = fromArray(new Float32Array(64 * 64 * 9), [64, 64, 3, 3])
+      return /tile (\d+ pixels x \d+ channels)/.exec(gemmOf((conv2d as unknown as ConvOp)(w, { padding: 1 })(x as unknown as Tensor).node, target).wgsl)![1]
+    }
+    // W3 is 925M multiply-adds; at batch 1 on 14² it is 7.2M, under the large tiles' threshold.
+    expect(tile([8, 64, 56, 56], software)).toBe('12 pixels x 32 channels')
+    expect(tile([8, 64, 56, 56], targets[1][1])).toBe('8 pixels x 16 channels')
+    expect(tile([1, 64, 14, 14], software)).toBe('8 pixels x 16 channels')
+  })
+
   it('runs conv1d through the same GEMM', () => {
     const x = fromArray(new Float32Array(4 * 32 * 500), [4, 32, 500])
     const w = fromArray(new Float32Array(32 * 32 * 5), [32, 32, 5])
@@ -63,6 +76,24 @@ describe('conv2d kernel', () => {
     expect(gemm).toMatch(`K=8x3x3x3, tile 8 pixels x 16 channels`)
     expect(gemm).toMatch(`${kind} operands`)
     expect(gemm).toMatch(/for \(var kz = 0u; kz < 3u; kz\+\+\)/)
+  })
+})
+
+describe('convTranspose2d kernel', () => {
+  it.each(targets)('runs a stride-2 transposed conv as 4 sub-pixel GEMMs, each over (K/2)² taps (%s operands)', (_, target) => {
+    // issue 14's W4: 4×4 kernel, stride 2, 128→64 channels, 16² → 32².
+    const x = fromArray(new Float32Array(8 * 128 * 16 * 16), [8, 128, 16, 16])
+    const w = fromArray(new Float32Array(128 * 64 * 16), [128, 64, 4, 4])
+    const y = (convTranspose2d as unknown as ConvOp)(w, { stride: 2, padding: 1 })(x as unknown as Tensor)
+    expect(y.node.shape).toEqual([8, 64, 32, 32])
+    const gemm = gemmOf(y.node, target)
+    // M is one phase's outputs (8·16·16), K the phase's taps: 128 channels × 2 × 2, not the zero-upsampled 128 × 4 × 4.
+    expect(gemm.wgsl).toMatch(/implicit GEMM M=2048 x4 phases N=64x1 K=128x2x2,/)
+    // Every multiply-add the GEMM does is one of the transposed conv's: invocations × tile = outputs.
+    const [sx, sy] = /@workgroup_size\((\d+), (\d+)\)/.exec(gemm.wgsl)!.slice(1).map(Number)
+    const [, tp, tc] = /tile (\d+) pixels x (\d+) channels/.exec(gemm.wgsl)!.map(Number)
+    const invocations = gemm.workgroups.reduce((a, b) => a * b, 1) * sx * sy
+    expect(invocations * tp * tc).toBe(8 * 64 * 32 * 32)
   })
 })
 
@@ -102,19 +133,18 @@ const referenceConv2d = (
   return { out, shape: [n, co, ho, wo] }
 }
 
-/** Random values, conv2d on the GPU and in float64, compared at relative error 1e-5. */
-const checkConv2d = async (
-  xs: number[], ws: number[], withBias: boolean,
-  options: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number }, seed: number,
-) => {
+type Reference<O> = (x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined, options: O) => { out: Float64Array; shape: number[] }
+
+/** Random values, a convolution on the GPU and in float64, compared at relative error 1e-5. */
+const checkAgainst = async <O,>(op: unknown, reference: Reference<O>, xs: number[], ws: number[], biasLength: number | undefined, options: O, seed: number) => {
   let state = seed
   const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
   const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, rand)
   const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, rand)
-  const b = withBias ? Float32Array.from({ length: ws[0] }, rand) : undefined
-  const ref = referenceConv2d(x, xs, w, ws, b, options)
-  const weights = { weight: fromArray(w, ws), bias: b ? fromArray(b, [ws[0]]) : undefined }
-  const y = (conv2d as unknown as ConvOp)(weights, options)(fromArray(x, xs) as unknown as Tensor)
+  const b = biasLength === undefined ? undefined : Float32Array.from({ length: biasLength }, rand)
+  const ref = reference(x, xs, w, ws, b, options)
+  const weights = { weight: fromArray(w, ws), bias: b ? fromArray(b, [b.length]) : undefined }
+  const y = (op as ConvOp)(weights, options)(fromArray(x, xs) as unknown as Tensor)
   expect(y.shape).toEqual(ref.shape)
   const [got] = await realize([y.node as Node])
   for (let i = 0; i < ref.out.length; i++) {
@@ -122,6 +152,11 @@ const checkConv2d = async (
     if (!(err <= 1e-5)) throw new Error(`${JSON.stringify(options)} x${JSON.stringify(xs)} w${JSON.stringify(ws)}: at ${i} got ${got[i]}, want ${ref.out[i]}`)
   }
 }
+
+const checkConv2d = (
+  xs: number[], ws: number[], withBias: boolean,
+  options: { stride: number[]; padding: number | 'same' | 'valid'; dilation: number[]; groups: number }, seed: number,
+) => checkAgainst(conv2d, referenceConv2d, xs, ws, withBias ? ws[0] : undefined, options, seed)
 
 describe('conv2d large tiles', () => {
   // Big enough for the 8-pixel register tiles: 1023 and 729 pixels, 12 channels per group (8-channel tiles)
@@ -134,6 +169,8 @@ describe('conv2d large tiles', () => {
       await checkConv2d([1, 32, 33, 31], [24, 16, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 2 }, 7)
       await checkConv2d([2, 20, 29, 29], [12, 20, 3, 2], false, { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 1 }, 11)
       await checkConv2d([1, 16, 29, 29], [20, 16, 3, 3], true, { stride: [1, 1], padding: 0, dilation: [1, 1], groups: 1 }, 13)
+      // 97M multiply-adds: the adapter's large tile where it has one (llvmpipe: 12 pixels × 32 channels), 4230 pixels and 40 channels leaving remainders.
+      await checkConv2d([2, 64, 45, 47], [40, 64, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 17)
     } finally {
       if (before === undefined) delete process.env.SHAPEWISE_TEXTURE_OPERANDS
       else process.env.SHAPEWISE_TEXTURE_OPERANDS = before
@@ -178,6 +215,80 @@ describe('conv2d property', () => {
         ),
       ),
       { numRuns: 20, seed: 20260101 },
+    )
+  })
+})
+
+/** float64 reference convTranspose2d, by scattering every input sample through the kernel (PyTorch semantics). */
+const referenceConvTranspose2d = (
+  x: Float32Array, xs: number[], w: Float32Array, ws: number[], bias: Float32Array | undefined,
+  o: { stride: number[]; padding: number[]; outputPadding: number[]; dilation: number[]; groups: number },
+) => {
+  const [n, ci, h, wd] = xs
+  const [, cog, kh, kw] = ws
+  const cig = ci / o.groups
+  const co = cog * o.groups
+  const [ho, wo] = [0, 1].map((a) => (xs[2 + a] - 1) * o.stride[a] - 2 * o.padding[a] + o.dilation[a] * (ws[2 + a] - 1) + o.outputPadding[a] + 1)
+  const out = new Float64Array(n * co * ho * wo)
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < co; oc++) out.fill(bias ? bias[oc] : 0, (b * co + oc) * ho * wo, (b * co + oc + 1) * ho * wo)
+  for (let b = 0; b < n; b++)
+    for (let ic = 0; ic < ci; ic++) {
+      const g = Math.floor(ic / cig)
+      for (let iy = 0; iy < h; iy++)
+        for (let ix = 0; ix < wd; ix++) {
+          const v = x[((b * ci + ic) * h + iy) * wd + ix]
+          for (let c = 0; c < cog; c++)
+            for (let ky = 0; ky < kh; ky++)
+              for (let kx = 0; kx < kw; kx++) {
+                const oy = iy * o.stride[0] - o.padding[0] + ky * o.dilation[0]
+                const ox = ix * o.stride[1] - o.padding[1] + kx * o.dilation[1]
+                if (oy < 0 || oy >= ho || ox < 0 || ox >= wo) continue
+                out[((b * co + g * cog + c) * ho + oy) * wo + ox] += v * w[((ic * cog + c) * kh + ky) * kw + kx]
+              }
+        }
+    }
+  return { out, shape: [n, co, ho, wo] }
+}
+
+describe('convTranspose2d property', () => {
+  // Strides 1–3 with dilation 1 run as sub-pixel GEMMs (kernels smaller than, equal to and larger than
+  // the stride, padding past the stride, output padding); with dilation 2 and stride > 1 an axis keeps
+  // the zero-upsampled form, so mixed axes are covered too.
+  const config = fc
+    .record({
+      n: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cig: fc.integer({ min: 1, max: 5 }),
+      cog: fc.integer({ min: 1, max: 9 }),
+      h: fc.integer({ min: 1, max: 6 }),
+      w: fc.integer({ min: 1, max: 7 }),
+      kh: fc.integer({ min: 1, max: 5 }),
+      kw: fc.integer({ min: 1, max: 5 }),
+      stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+      padding: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+      outputPadding: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    })
+    .filter((c) =>
+      [0, 1].every((a) => {
+        const [size, k] = a === 0 ? [c.h, c.kh] : [c.w, c.kw]
+        const out = (size - 1) * c.stride[a] - 2 * c.padding[a] + c.dilation[a] * (k - 1) + c.outputPadding[a] + 1
+        return out >= 1 && c.outputPadding[a] < Math.max(c.stride[a], c.dilation[a])
+      }),
+    )
+
+  it('matches a float64 reference on random configurations', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, (c) =>
+        checkAgainst(
+          convTranspose2d, referenceConvTranspose2d, [c.n, c.cig * c.groups, c.h, c.w], [c.cig * c.groups, c.cog, c.kh, c.kw], c.bias ? c.cog * c.groups : undefined,
+          { stride: c.stride, padding: c.padding, outputPadding: c.outputPadding, dilation: c.dilation, groups: c.groups }, c.seed,
+        ),
+      ),
+      { numRuns: 20, seed: 20261201 },
     )
   })
 })

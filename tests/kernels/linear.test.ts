@@ -6,7 +6,7 @@ import { makeNode } from '../../src/graph.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { matmulPrimitive } from '../../src/core/ops.ts'
 import { linearPrimitive } from '../../src/ops/linear.ts'
-import { DEFAULT_TARGET, lower, kernelSteps } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { operandLayout } from '../../src/compiler/passes.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
@@ -115,6 +115,14 @@ describe('matmul', () => {
     expect(y.shape).toEqual([2, M / 2, N])
     expectNear(await y.data(), want.out.map((v, i) => v + bias[i % N]), K)
   })
+
+  it('computes a 520×257×516 product, large enough for the adapter\'s large tile, with row, column and K remainders', async () => {
+    // 69M multiply-adds: over llvmpipe's largeTiles.minWork, so its 12×16 tile runs (520 % 12, 129 vec4 columns % 4 and 257 % 4 all leave remainders).
+    const [M, K, N] = [520, 257, 516]
+    const a = random(M * K, 21)
+    const b = random(K * N, 22)
+    expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), matmulRef(a, [M, K], b, [K, N]).out, K)
+  })
 })
 
 describe('matmul kernel shape', () => {
@@ -147,6 +155,15 @@ describe('matmul kernel shape', () => {
     expect(product.wgsl).toMatch(/var c1_1 = vec4f\(0\.0\);/)
     expect(product.wgsl).not.toMatch(/\n\s*var\s+\w+\s*:\s*array</)
     }
+  })
+
+  it('takes the target\'s large tile for large products only', () => {
+    const software: KernelTarget = { ...textures, largeTiles: SOFTWARE_LARGE_TILES }
+    const tile = (target: KernelTarget, n: number) => /tile (\d+x\d+)/.exec(lowerNode('matmul', [[n, n], [n, n]], [n, n], target).map((s) => s.wgsl).join('\n'))![1]
+    expect(tile(software, 1024)).toBe('12x16')
+    expect(tile(textures, 1024)).toBe('16x8')
+    // 256³ is 16.8M multiply-adds, under the large tiles' threshold.
+    expect(tile(software, 256)).toBe('16x8')
   })
 
   it('reads the operands through textures when the target asks for them and the product is big enough, through buffers otherwise', () => {
