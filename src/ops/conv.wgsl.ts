@@ -32,6 +32,11 @@
  * at a third of the library's conv rate). With dilation > 1 and stride > 1 an
  * axis keeps that zero-upsampled form: U[j] holds x[i] at
  * j = i·s + (K-1)·d - p, and the GEMM runs at stride 1 over U.
+ *
+ * An X' over the storage binding limit is split along the batch: each chunk
+ * of samples is repacked into the same scratch and multiplied by a GEMM of
+ * its own that writes its samples of the output (the weight is repacked
+ * once). Only one sample's X' over the limit is refused.
  */
 import type { NodeIn } from '../graph.ts'
 import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
@@ -189,11 +194,16 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const phases = ah.phases * aw.phases
   const weightKk = ah.weightKernel * aw.weightKernel
 
-  const xpVec4s = batch * groups * ah.padded * aw.padded * c4
+  const sampleVec4s = groups * ah.padded * aw.padded * c4 // X' of one sample
   const wpVec4s = phases * groups * kk * c4 * 4 * (cot / 4)
-  for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
-    if (vec4s * 16 > target.maxStorageBufferBindingSize)
-      throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${target.maxStorageBufferBindingSize}-byte storage binding limit; split the batch`)
+  const limit = target.maxStorageBufferBindingSize
+  for (const [what, vec4s] of [["one sample's repacked input", sampleVec4s], ['repacked weight', wpVec4s]] as const)
+    if (vec4s * 16 > limit) throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${limit}-byte storage binding limit`)
+  // An X' over the binding limit is split along the batch: each chunk of samples is repacked into
+  // the same scratch and multiplied by its own GEMM dispatch (the weight is repacked once).
+  const chunk = Math.min(batch, Math.floor(limit / (sampleVec4s * 16)))
+  const chunks = Array.from({ length: Math.ceil(batch / chunk) }, (_, k) => ({ first: k * chunk, count: Math.min(chunk, batch - k * chunk) }))
+  const xpVec4s = chunk * sampleVec4s
 
   const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
 
@@ -203,16 +213,22 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const source = transposed
     ? `((g * ${cig}u + c) * ${cog}u + o) * ${weightKk}u + tap`
     : `((g * ${cog}u + o) * ${cig}u + c) * ${weightKk}u + tap`
-  const repack: KernelStep = {
-    label: `${name}: repack input to padded channels-last, weight to [phase][g][ky][kx][ci][co]`,
-    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }],
-    dispatch: { threads: xpVec4s + wpVec4s },
-    module: (io) => `// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+  // Chunk `first` repacks samples first… of x (and, the first chunk, the weight).
+  const repack = (first: number, count: number): KernelStep => {
+    const inputVec4s = count * sampleVec4s
+    const weight = first === 0
+    return {
+      label: `${name}: repack input${chunks.length > 1 ? ` samples ${first}..${first + count - 1}` : ''} to padded channels-last${weight ? ', weight to [phase][g][ky][kx][ci][co]' : ''}`,
+      bindings: weight
+        ? [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
+        : [{ input: 0 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }],
+      dispatch: { threads: inputVec4s + (weight ? wpVec4s : 0) },
+      module: (io) => `// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
 fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
   let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);
-  let ng = i / ${c4 * aw.padded * ah.padded}u; // n·groups + g: channel block ng·Ci/g of x
+  let ng = i / ${c4 * aw.padded * ah.padded}u${first > 0 ? ` + ${first * groups}u` : ''}; // n·groups + g: channel block ng·Ci/g of x
   ${ah.gather('jh', 'ih', 'okh')}
   ${aw.gather('jw', 'iw', 'okw')}
   let at = (ng * ${cig}u + c) * ${ah.input * aw.input}u + u32(select(0, ih * ${aw.input} + iw, okh && okw));
@@ -220,7 +236,11 @@ fn repack_input(i: u32) {
 ${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * ah.input * aw.input}u`)}; }`).join('\n')}
   xp[i] = v;
 }
-
+${weight ? weightModule(io) : ''}`,
+      body: () => `  if (i < ${inputVec4s}u) { repack_input(i); }${weight ? ` else if (i < ${inputVec4s + wpVec4s}u) { repack_weight(i - ${inputVec4s}u); }` : ''}`,
+    }
+  }
+  const weightModule = (io: KernelIO) => `
 // W'[phase][g][ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g, and where a phase has fewer taps.
 fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
@@ -238,29 +258,35 @@ fn repack_weight(i: u32) {
     if (inside && c < ${cig}u && o < ${cog}u) { v[l] = ${io.load(1, source)}; }
   }
   wp[i] = v;
-}`,
-    body: () => `  if (i < ${xpVec4s}u) { repack_input(i); } else if (i < ${xpVec4s + wpVec4s}u) { repack_weight(i - ${xpVec4s}u); }`,
-  }
+}`
 
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
-  const shape: GemmShape = { ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
+  // The fuse-epilogues pass wraps the stores of a lowering's last step only, so a split conv
+  // (several GEMMs writing the output) leaves its elementwise consumers unfused.
+  const shape = (first: number, count: number): GemmShape => ({ ah, aw, batch: count, first, groups, co, cog, cot, c4, hasBias: bias !== undefined, epilogue: chunks.length === 1 })
   // As textures, X' is (Pw·C4 texels) × (N·g·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
-  const xTexture = [aw.padded * c4, batch * groups * ah.padded] as const
+  const xTexture = [aw.padded * c4, chunk * groups * ah.padded] as const
   const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
   const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
   if (!(tile.textures && target.textureOperands && fits))
-    return { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
-  const copies: TextureCopy[] = [
-    { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: xTexture[1], cols: xTexture[0] * 4 } },
-    { copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } },
-  ]
-  return { scratchBytes, textures: [xTexture, wTexture], steps: [repack, ...copies, gemmStep(name, tile, shape, true, target)] }
+    return { scratchBytes, steps: chunks.flatMap(({ first, count }) => [repack(first, count), gemmStep(name, tile, shape(first, count), false, target)]) }
+  const steps = chunks.flatMap(({ first, count }): (KernelStep | TextureCopy)[] => [
+    repack(first, count),
+    { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: count * groups * ah.padded, cols: xTexture[0] * 4 } },
+    ...(first === 0 ? [{ copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } }] : []),
+    gemmStep(name, tile, shape(first, count), true, target),
+  ])
+  return { scratchBytes, textures: [xTexture, wTexture], steps }
 }
 
 interface GemmShape {
   readonly ah: Axis
   readonly aw: Axis
+  /** Samples this GEMM computes, from sample `first` of the output on. */
   readonly batch: number
+  readonly first: number
+  /** Whether the stores may take a fused epilogue (only when this GEMM writes the whole output). */
+  readonly epilogue: boolean
   readonly groups: number
   readonly co: number
   readonly cog: number
@@ -333,13 +359,15 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
         return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
       }),
     )
-    if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
+    // Sample n of this GEMM is sample s.first + n of the output.
+    const sample = s.first > 0 ? `(n${p} + ${s.first}u)` : `n${p}`
+    if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = ${sample} * ${co * hw}u + r${p};`, ...body, '  }']
     const checks = [...(pixelCheck ? [`first + ${p}u < ${m}u`] : []), ...(phaseCheck ? [`oh${p} < ${ah.output}u && ow${p} < ${aw.output}u`] : [])]
     return [
       `  let oh${p} = (r${p} / ${aw.perPhase}u) * ${ah.phases}u + ph / ${aw.phases}u;`,
       `  let ow${p} = (r${p} % ${aw.perPhase}u) * ${aw.phases}u + ph % ${aw.phases}u;`,
       `  ${checks.length > 0 ? `if (${checks.join(' && ')}) ` : ''}{`,
-      `    let o${p} = n${p} * ${co * hw}u + oh${p} * ${aw.output}u + ow${p};`,
+      `    let o${p} = ${sample} * ${co * hw}u + oh${p} * ${aw.output}u + ow${p};`,
       ...body,
       '  }',
     ]
@@ -366,10 +394,10 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
   return {
-    label: `${name}: implicit GEMM M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    label: `${name}: implicit GEMM${s.first > 0 || !s.epilogue ? ` of samples ${s.first}..${s.first + batch - 1}` : ''} M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
     bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
     dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((phases * channelTiles) / wy), gridZ] },
-    epilogue: true,
+    epilogue: s.epilogue,
     body: (io) => `  let pt = gid.x + gid.z * ${gridX * wx}u;
   if (pt >= ${pixelTiles}u || gid.y >= ${phases * channelTiles}u) { return; }
 ${phaseSetup}
