@@ -13,6 +13,7 @@
 
 import { conv2d } from '../src/ops/conv.ts'
 import { lowerConv, defaultConvTile, type ConvTile } from '../src/ops/conv.wgsl.ts'
+import { operandLayout } from '../src/compiler/passes.ts'
 import { schedule } from '../src/compiler/schedule.ts'
 import { planOfLowering } from './lowering-plan.ts'
 import { realize } from '../src/realize.ts'
@@ -86,7 +87,7 @@ if (args.includes('--phases')) {
   const inputs = [x.node, weight.node, bias.node].map((n) => residentBuffer(n)!)
   const bound = new Map(inputs.map((b, i) => [i, b] as const))
   const target = kernelTarget(info)
-  const lowering = lowerConv(node, target)
+  const { lowering } = operandLayout(lowerConv(node, target), target)
   const count = 'steps' in lowering ? lowering.steps.length : 0
   const prefixes = Array.from({ length: count }, (_, k) => {
     const plan = planOfLowering(lowering, node, target, N * CO * H * W * 4, inputs.map((b) => b.size), k + 1)
@@ -125,7 +126,9 @@ if (sweep) {
   const target = kernelTarget(info)
   const plans: { label: string; plan: Plan; times: number[]; cpu: number[] }[] = []
   for (const tile of variants) {
-    const p = planOfLowering(lowerConv(node, target, tile), node, target, want.length * 4, inputs.map((b) => b.size))
+    // Operands laid out as the compiler's choose-operand-layout pass would for this adapter.
+    const { lowering } = operandLayout(lowerConv(node, target, tile), target)
+    const p = planOfLowering(lowering, node, target, want.length * 4, inputs.map((b) => b.size))
     const [got] = await execute(p, [3], { buffers: bound })
     let err = 0
     for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]))

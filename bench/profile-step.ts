@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/profile-step.ts [--optimizer sgd|adam] [--repeats 5] [--top 40]
 //   npx tsx bench/profile-step.ts --model resnet18 [--batch 8] [--repeats 1]
+//   npx tsx bench/profile-step.ts --each      # also every command in order (a kernel's steps apart)
 //
 // llvmpipe has no timestamp queries (Dawn's OpenGL backend offers no
 // 'timestamp-query' feature), so the kernels are timed by replay. The script
@@ -40,6 +41,8 @@ const model = arg('model', 'lenet')
 const batch = Number(arg('batch', '8'))
 const repeats = Number(arg('repeats', '5'))
 const top = Number(arg('top', '40'))
+/** Also list every command of the step in order, with its workgroups and own time. */
+const each = argv.includes('--each')
 
 // ---------------------------------------------------------------- recording the runtime's commands
 
@@ -202,5 +205,12 @@ console.log('| --- | --- | --- | --- | --- | --- |')
 for (const [label, g] of sorted.slice(0, top))
   console.log(`| ${label.replace(/\|/g, '\\|')} | ${g.count} | ${g.ms.toFixed(3)} | ${(g.ms / g.count).toFixed(3)} | ${((100 * g.ms) / total).toFixed(1)} % | ${g.workgroups} |`)
 if (sorted.length > top) console.log(`| (${sorted.length - top} more) | | ${sorted.slice(top).reduce((s, [, g]) => s + g.ms, 0).toFixed(3)} | | | |`)
+if (each) {
+  console.log('\n| # | kernel (pipeline label) | workgroups | ms |')
+  console.log('| --- | --- | --- | --- |')
+  commands.forEach((c, i) =>
+    console.log(`| ${i + 1} | ${c.label.replace(/\|/g, '\\|')} | ${c.kind === 'dispatch' ? c.workgroups.join('×') : ''} | ${own[i].toFixed(3)} |`),
+  )
+}
 console.log(`\nload average at the end: ${loadAverage()}`)
 process.exit(0)

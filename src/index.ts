@@ -7,9 +7,10 @@ export { DTypeError } from './shape/dtype.ts'
 // Ops, one module per family. Listed by name: each module also exports its primitives' definitions,
 // which are the library's internals (src/core), not its API.
 export { full, zeros, ones, arange, linspace, eye, rand, randn, type RandomOptions } from './ops/creation.ts'
-export { conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvFn, type ConvTransposeFn } from './ops/conv.ts'
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, type ConvFn, type ConvTransposeFn } from './ops/conv.ts'
 export {
-  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, globalAvgPool2d, globalMaxPool2d, upsample, batchNorm2d,
+  maxPool1d, maxPool2d, maxPool3d, avgPool1d, avgPool2d, avgPool3d, adaptiveAvgPool2d, adaptiveAvgPool3d, globalAvgPool2d, globalMaxPool2d,
+  upsample, batchNorm2d,
   type PoolFn, type AdaptivePoolFn, type GlobalPoolFn, type UpsampleFn, type BatchNormParams, type BatchStatisticsRecorder,
   type BatchNormOptions, type BatchNormFn
 } from './ops/pool.ts'

@@ -55,6 +55,7 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
     case 'mean':
     case 'globalAvgPool2d':
     case 'adaptiveAvgPool2d':
+    case 'adaptiveAvgPool3d':
       return { fill: NaN }
     case 'pad':
       return { fill: node.params.value }
@@ -62,8 +63,10 @@ export const emptyLowering = (node: Node, lower: (standIn: Node) => Lowering): E
       return node.inputs.length > 2 ? { lowering: biasOnly(node, node.shape.length - 1) } : { fill: 0 }
     case 'conv1d':
     case 'conv2d':
+    case 'conv3d':
     case 'convTranspose1d':
     case 'convTranspose2d':
+    case 'convTranspose3d':
       return node.inputs.length > 2 ? { lowering: biasOnly(node, 1) } : { fill: 0 }
     case 'concat': {
       // The concat of the non-empty parts, its operands those parts.

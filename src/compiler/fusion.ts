@@ -100,7 +100,7 @@ export const expressionLowering = (root: Node, inlined: Inlined): Lowering => {
       {
         label: `shapewise ${root.op} with inlined operands`,
         bindings: [...operands.map((_, k) => ({ input: k })), { output: true as const }],
-        dispatch: { threads: sizeOf(root.shape) },
+        dispatch: { threads: sizeOf(root.shape), perOutputElement: true },
         epilogue: true,
         body: (io) => {
           const read = (leaf: Node, index: Expr) => io.load(operands.indexOf(leaf), index)

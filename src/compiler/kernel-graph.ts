@@ -5,7 +5,7 @@
  */
 import { topologicalOrder, type DType, type Node } from '../graph.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
-import type { KernelBinding, KernelLowering, KernelStep, KernelTarget } from './kernel.ts'
+import type { Expr, ExprIO, KernelBinding, KernelLowering, KernelStep, KernelTarget } from './kernel.ts'
 
 export interface CompileContext {
   /** The device buffer of a node already computed, if any (a leaf of this compile). */
@@ -30,6 +30,18 @@ export type NodeLowering =
   /** Kernel steps; `{ input: k }` bindings refer to `operands[k]`. */
   | { readonly kernel: KernelLowering; readonly operands: readonly Node[] }
 
+/** Where a routine reads one heavy operand from. */
+export type OperandLayout = 'texture' | 'buffer'
+
+/** How a kernel reads element `index` of a fused view: through `load`, a read of its source's buffer. */
+export type ViewRead = (index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO) => Expr
+
+/** A node that is read, not computed: element i of it is `read(i, …)` of `source`, which has a buffer. */
+export interface FusedView {
+  readonly source: Node
+  readonly read: ViewRead
+}
+
 export interface KernelGraph {
   readonly ctx: CompileContext
   readonly targets: readonly Node[]
@@ -43,6 +55,10 @@ export interface KernelGraph {
   readonly inlined: ReadonlySet<Node>
   /** lower: how each remaining node runs. */
   readonly lowered: ReadonlyMap<Node, NodeLowering>
+  /** choose operand layout: how each routine that offered textures reads its heavy operands (its lowering in `lowered` follows it). */
+  readonly operandLayouts: ReadonlyMap<Node, readonly OperandLayout[]>
+  /** fuse views: movement nodes (and views of them) read through index maps in their consumers' loads; no kernel, no buffer. */
+  readonly views: ReadonlyMap<Node, FusedView>
   /** fuse epilogues: producer → the elementwise chain computed in its last step's stores. */
   readonly chains: ReadonlyMap<Node, readonly Node[]>
   /** plan in-place: producer → the donated input whose buffer its kernel overwrites. */
@@ -62,6 +78,8 @@ export interface PendingKernel {
   readonly chain: readonly Node[]
   /** It overwrites operand 0's buffer. */
   readonly inPlace: boolean
+  /** How each operand bound through a fused view (by `{ input: k }` number) is read, if any. */
+  readonly views: readonly (ViewRead | undefined)[]
   /** The plan binding of each kernel binding (`{ input: k }` past the operands: the chain's operands). */
   readonly bind: (b: KernelBinding) => Binding
   readonly label: string
@@ -84,7 +102,7 @@ export const kernelGraph = (targets: readonly Node[], ctx: CompileContext): Kern
   const consumers = new Map<Node, Node[]>()
   for (const node of order)
     if (!ctx.realized(node)) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node])
-  return { ctx, targets, order, consumers, literals: new Set(), inlined: new Set(), lowered: new Map(), chains: new Map(), overwrites: new Map() }
+  return { ctx, targets, order, consumers, literals: new Set(), inlined: new Set(), lowered: new Map(), operandLayouts: new Map(), views: new Map(), chains: new Map(), overwrites: new Map() }
 }
 
 /** How many times unrealized nodes read `node`. */
@@ -111,8 +129,9 @@ export interface WalkVisitor {
 /**
  * Walks the nodes that run, in order, counting down the reads of each node
  * as its consumers run: an inlined operand is read through its own operands
- * when its consumer runs, and a fused link's other operands are read when its
- * turn in the order comes (its producer's kernel read them). Shared by the
+ * when its consumer runs, a fused view holds its source until its own last
+ * reader has run, and a fused link's other operands are read when its turn
+ * in the order comes (its producer's kernel read them). Shared by the
  * in-place planner and the buffer assignment, so both agree on when a buffer
  * is last read.
  */
@@ -128,10 +147,13 @@ export const walk = (g: KernelGraph, visit: WalkVisitor): void => {
     if (g.inlined.has(input)) return input.inputs.forEach(doneWith)
     const left = (remaining.get(input) ?? 1) - 1
     remaining.set(input, left)
-    if (left === 0) visit.lastUse?.(input)
+    if (left === 0) {
+      if (g.views.has(input)) doneWith(input.inputs[0])
+      else visit.lastUse?.(input)
+    }
   }
   for (const node of g.order) {
-    if (g.literals.has(node) || g.inlined.has(node)) continue
+    if (g.literals.has(node) || g.inlined.has(node) || g.views.has(node)) continue
     if (producerOf.has(node)) {
       for (const input of node.inputs) if (!chainLinks.has(input)) doneWith(input)
       continue

@@ -60,8 +60,13 @@ export type KernelBinding =
 
 /** How a step is dispatched: one invocation per element of a 1-D range (the renderer's skeleton) or a hand-laid grid. */
 export type Dispatch =
-  /** `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`. */
-  | { readonly threads: number }
+  /**
+   * `body` runs with the flat invocation index in `i` (u32), already bounds-checked against `threads`.
+   * `perOutputElement`: `threads` is the output's element count, so the bound is read from the output
+   * binding at run time and the size is not in the text: one pipeline serves every size of a body
+   * that is itself size-free (same-shape elementwise kernels, an optimizer's update of each parameter).
+   */
+  | { readonly threads: number; readonly perOutputElement?: boolean }
   /** `body` is all of main, with the global invocation id `gid` and, when listed in `ids`, `lid` (local) and `wid` (workgroup). */
   | {
       readonly workgroupSize: readonly [number, number]
@@ -92,6 +97,30 @@ export interface TextureCopy {
   readonly copyToTexture: { readonly source: { readonly input: number } | { readonly scratch: number }; readonly texture: number; readonly rows: number; readonly cols: number }
 }
 
+/** An operand a routine can read as a texture: a row-major rows×cols f32 matrix in an input or scratch buffer. */
+export interface TextureOperand {
+  readonly source: { readonly input: number } | { readonly scratch: number }
+  readonly rows: number
+  readonly cols: number
+}
+
+/**
+ * A routine's offer to read its heavy operands through read-only storage
+ * textures rather than storage buffers; made only where the routine measured
+ * that the copies pay for themselves. The lowering around it is the buffer
+ * form. The choose-operand-layout pass decides against the target, per
+ * operand, and where it takes the offer replaces the buffer form's scratch
+ * buffers and steps with these: `prepare`, one TextureCopy per operand (the
+ * pass writes them), then `step`, which reads operand k as texture k.
+ */
+export interface TextureOffer {
+  readonly operands: readonly TextureOperand[]
+  readonly scratchBytes: readonly number[]
+  /** Steps that fill the scratch buffers the copies read (a repack, a transpose). */
+  readonly prepare: readonly KernelStep[]
+  readonly step: KernelStep
+}
+
 /** How one node runs: a view of one of its inputs (no work), or kernel steps. */
 export type Lowering =
   | { readonly alias: number }
@@ -102,6 +131,8 @@ export type Lowering =
       /** Texture operands as [width in texels, height in rows]. */
       readonly textures?: readonly (readonly [number, number])[]
       readonly steps: readonly (KernelStep | TextureCopy)[]
+      /** Set by routines that can read their heavy operands as textures (see TextureOffer); the layout pass decides. */
+      readonly textureOffer?: TextureOffer
     }
 
 /** A lowering that runs kernel steps. */
@@ -124,7 +155,7 @@ export interface LargeGemmTiles {
 
 /** What an emitter may know of the device it compiles for: layouts and every limit come from here only. */
 export interface KernelTarget {
-  /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest). */
+  /** Read heavy operands through read-only storage textures (software adapters, where it measured fastest); the choose-operand-layout pass reads it. */
   readonly textureOperands: boolean
   readonly maxTextureDimension2D: number
   /** Storage buffers one kernel may bind (fusion stops before exceeding it). */

@@ -1,14 +1,16 @@
 /**
  * The compiler's passes. Each is `(graph) => graph`, decides one thing and
- * records it in one field of the KernelGraph; schedule.ts lists them in
- * order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
+ * records it in one field of the KernelGraph (choose operand layout also
+ * puts the form it chose into `lowered`); schedule.ts lists them in order. None of them reads or edits WGSL: kernels are IR (kernel.ts) until
  * the renderer writes them, last.
  */
-import type { Node } from '../graph.ts'
+import type { Node, NodeOf } from '../graph.ts'
+import type { Primitive } from '../core/params.ts'
+import type { ViewRule } from '../core/primitive.ts'
 import type { Binding, BufferDecl, Step, TextureDecl } from '../runtime/plan.ts'
 import { FAULT_BYTES } from '../faults.ts'
-import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep } from './kernel.ts'
-import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type KernelGraph, type NodeLowering, type PendingKernel } from './kernel-graph.ts'
+import { bytesPerElement, lower as lowerNode, type KernelBinding, type KernelStep, type KernelTarget, type Lowering, type TextureOperand } from './kernel.ts'
+import { consumerOf, fusedNodes, usesOf, walk, type Assignment, type FusedView, type KernelGraph, type OperandLayout, type NodeLowering, type PendingKernel, type ViewRead } from './kernel-graph.ts'
 import { chainEpilogue, elementwiseRule, expressionLowering, extraOperands, fusable, leavesOf, readsLiterals } from './fusion.ts'
 import { emptyLowering, filledData } from './empty.ts'
 import { renderKernel } from './render.ts'
@@ -90,6 +92,113 @@ export const lower: Pass = (g) => {
   return { ...g, lowered }
 }
 
+/** A texture operand's size: [width in rgba texels, height in rows]. */
+const textureSize = (operand: TextureOperand): readonly [number, number] => [Math.ceil(operand.cols / 4), operand.rows]
+
+/** Where one offered operand is read from on `target`: a texture if the adapter prefers them and it fits one. */
+const layoutOf = (operand: TextureOperand, target: KernelTarget): OperandLayout =>
+  target.textureOperands && textureSize(operand).every((d) => d <= target.maxTextureDimension2D) ? 'texture' : 'buffer'
+
+/**
+ * A lowering in the operand layout `target` reads fastest, with the layout of each offered operand:
+ * the routine's texture form (its preparation, a TextureCopy per operand, the step reading textures)
+ * when every operand it offered can be a texture, its buffer form otherwise. The GEMM routines read
+ * their heavy operands all one way, so one operand that cannot be a texture keeps them all in buffers.
+ */
+export const operandLayout = (lowering: Lowering, target: KernelTarget): { readonly lowering: Lowering; readonly layouts: readonly OperandLayout[] } => {
+  if ('alias' in lowering || !lowering.textureOffer) return { lowering, layouts: [] }
+  const { textureOffer: offer, ...buffers } = lowering
+  const layouts = offer.operands.map((operand) => layoutOf(operand, target))
+  if (layouts.some((l) => l === 'buffer')) return { lowering: buffers, layouts: layouts.map(() => 'buffer') }
+  const copies = offer.operands.map(({ source, rows, cols }, texture) => ({ copyToTexture: { source, texture, rows, cols } }))
+  // Copies of the node's inputs wait on nothing and go first; copies of scratch buffers follow the steps that fill them.
+  const fromInput = copies.filter((c) => 'input' in c.copyToTexture.source)
+  const fromScratch = copies.filter((c) => 'scratch' in c.copyToTexture.source)
+  return {
+    lowering: {
+      ...buffers,
+      scratchBytes: offer.scratchBytes,
+      textures: offer.operands.map(textureSize),
+      steps: [...fromInput, ...offer.prepare, ...fromScratch, offer.step],
+    },
+    layouts,
+  }
+}
+
+/**
+ * Whether each heavy GEMM operand (implicit-GEMM convolution, matmul, linear) is read through a
+ * read-only storage texture or a storage buffer. The routines offer the texture form where they
+ * measured that its copies pay (see TextureOffer); this pass takes it per the target: on llvmpipe
+ * textures measured several times faster (bench/matmul-kernels.ts), elsewhere buffers are kept, and
+ * an operand over the adapter's 2-D texture size stays a buffer. It runs before the passes that count
+ * a kernel's storage buffers (texture bindings are not storage buffers) or read its copies' sources.
+ */
+export const chooseOperandLayout: Pass = (g) => {
+  const lowered = new Map(g.lowered)
+  const operandLayouts = new Map<Node, readonly OperandLayout[]>()
+  for (const [node, l] of g.lowered) {
+    if (!('kernel' in l) || !l.kernel.textureOffer) continue
+    const { lowering, layouts } = operandLayout(l.kernel, g.ctx.target)
+    if ('alias' in lowering) continue
+    lowered.set(node, { kernel: lowering, operands: l.operands })
+    operandLayouts.set(node, layouts)
+  }
+  return { ...g, lowered, operandLayouts }
+}
+
+/** The index map a node's primitive is, when it is a movement primitive (see PrimitiveDef.view). */
+const viewRule = <P extends Primitive>(node: NodeOf<P>): ViewRule<P> | undefined => node.primitive.view
+
+/**
+ * Movement nodes (permute, slice, broadcastTo, pad: primitives with a view) become reads in the
+ * loads of the kernels that read them instead of a dispatch and a buffer of their own, when
+ * every reader reads them through `io.load` on the one-dimensional skeleton: elementwise ops,
+ * reductions, copies, inlined expressions and epilogue operands; not a hand-laid routine (the conv
+ * and matmul GEMMs read their operands through their own typed views or textures, tuned for a
+ * contiguous layout). Views of fused views compose, and an alias of one (reshape, stopGradient:
+ * the identity map) is fused with it. A reader binds the source's buffer where it bound the view's,
+ * so its storage buffers per stage do not grow past what the earlier passes allowed for the target,
+ * and the source, already bound whole by the view's own kernel, fits a binding. Readers decide first.
+ */
+export const fuseViews: Pass = (g) => {
+  const { realized } = g.ctx
+  const targets = new Set(g.targets)
+  const viewable = new Set<Node>()
+  const readsThroughLoads = (reader: Node, view: Node): boolean => {
+    if (viewable.has(reader) || g.inlined.has(reader)) return true
+    const l = g.lowered.get(reader)
+    if (!l || !('kernel' in l)) return false
+    const isView = (b: { readonly input: number } | { readonly scratch: number }) => 'input' in b && l.operands[b.input] === view
+    return l.kernel.steps.every((step) =>
+      'copyToTexture' in step
+        ? !isView(step.copyToTexture.source)
+        : step.bindings.every((b) => !('input' in b) || !isView(b) || (b.view === undefined && 'threads' in step.dispatch)),
+    )
+  }
+  for (const node of [...g.order].reverse()) {
+    const l = g.lowered.get(node)
+    const movable = l !== undefined && (('kernel' in l && viewRule(node) !== undefined && sizeOf(node.inputs[0].shape) > 0) || 'alias' in l)
+    if (!movable || realized(node) || targets.has(node)) continue
+    if ((g.consumers.get(node) ?? []).every((reader) => readsThroughLoads(reader, node))) viewable.add(node)
+  }
+  const views = new Map<Node, FusedView>()
+  for (const node of g.order) {
+    const l = g.lowered.get(node)
+    if (!viewable.has(node) || !l) continue
+    const input = node.inputs['alias' in l ? l.alias : 0]
+    const inner = views.get(input)
+    // An alias of a buffer stays an alias: only an alias of a fused view becomes one.
+    if ('alias' in l && !inner) continue
+    const rule = viewRule(node) as ViewRule<Primitive> | undefined
+    const own: ViewRead = rule ? (index, load, io) => rule.read(node, index, load, io) : (index, load) => load(index)
+    views.set(node, inner ? { source: inner.source, read: (index, load, io) => own(index, (j) => inner.read(j, load, io), io) } : { source: input, read: own })
+  }
+  return { ...g, views }
+}
+
+/** How each kernel operand that is a fused view is read (the renderer's `views`). */
+const viewsOf = (g: KernelGraph, operands: readonly Node[]): (ViewRead | undefined)[] => operands.map((n) => g.views.get(n)?.read)
+
 const lastKernelStep = (l: NodeLowering | undefined): KernelStep | undefined => {
   const last = l && 'kernel' in l ? l.kernel.steps.at(-1) : undefined
   return last && 'body' in last ? last : undefined
@@ -123,6 +232,11 @@ export const fuseEpilogues: Pass = (g) => {
   }
   for (const node of g.order) {
     if (g.literals.has(node) || g.inlined.has(node) || fused.has(node)) continue
+    // A fused view is read where its source is, which is already available.
+    if (g.views.has(node)) {
+      available.add(node)
+      continue
+    }
     const last = lastKernelStep(g.lowered.get(node))
     const chain = last?.epilogue ? chainAfter(node, last.bindings.filter((b) => !('texture' in b)).length) : []
     if (chain.length) {
@@ -144,7 +258,7 @@ export const fuseEpilogues: Pass = (g) => {
 export const planInPlace: Pass = (g) => {
   const overwrites = new Map<Node, Node>()
   const producerOf = fusedNodes(g)
-  const hasBuffer = (n: Node) => !g.literals.has(n) && !g.inlined.has(n) && (!producerOf.has(n) || g.chains.get(producerOf.get(n)!)!.at(-1) === n)
+  const hasBuffer = (n: Node) => !g.literals.has(n) && !g.inlined.has(n) && !g.views.has(n) && (!producerOf.has(n) || g.chains.get(producerOf.get(n)!)!.at(-1) === n)
   walk(g, {
     run: (node, remaining) => {
       const lowered = g.lowered.get(node)
@@ -156,11 +270,13 @@ export const planInPlace: Pass = (g) => {
       if (!step || !('threads' in step.dispatch) || step.dispatch.threads !== sizeOf(tail.shape)) return
       if (lowered.operands[0] !== victim || !step.bindings.some((b) => 'input' in b && b.input === 0 && b.view === undefined)) return
       if (remaining(victim) !== 1 || !hasBuffer(victim) || victim.dtype !== tail.dtype || nodeBytes(victim) !== nodeBytes(tail)) return
+      const epilogue = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)) : undefined
       const rendered = renderKernel(step, {
         target: g.ctx.target,
         operands: lowered.operands,
         output: tail.dtype,
-        epilogue: chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)) : undefined,
+        epilogue,
+        views: viewsOf(g, [...lowered.operands, ...(epilogue?.extra ?? [])]),
       })
       if (rendered.loads.every((l) => l.operand !== 0 || l.index === 'i') && rendered.stores.every((index) => index === 'i')) overwrites.set(node, victim)
     },
@@ -234,9 +350,12 @@ export const assignBuffers: Pass = (g) => {
       // The fault record's buffer is numbered where the first kernel that checks its inputs appears.
       if (kernel.steps.some((s) => 'bindings' in s && s.bindings.some((b) => 'fault' in b))) faultBuffer ??= buffers.push({ bytes: FAULT_BYTES }) - 1
       const extra = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)).extra : []
+      const read = [...operands, ...extra]
+      // A fused view is read from its source's buffer, through its index map.
+      const bound = (n: Node) => g.views.get(n)?.source ?? n
       const bufferFor = (b: KernelBinding | { readonly scratch: number }): number =>
         'input' in b
-          ? bufferOf.get(b.input < operands.length ? operands[b.input] : extra[b.input - operands.length])!
+          ? bufferOf.get(bound(read[b.input]))!
           : 'output' in b
             ? out
             : 'scratch' in b
@@ -261,6 +380,7 @@ export const assignBuffers: Pass = (g) => {
           output: isLast ? tail.dtype : node.dtype,
           chain: isLast ? chain : [],
           inPlace: victim !== undefined,
+          views: viewsOf(g, read),
           bind,
           label: isLast ? [node.op, ...chain.map((c) => c.op)].join('+') : node.op,
         })

@@ -8,7 +8,7 @@
  */
 import type { DType, Node } from '../graph.ts'
 import { faultDeclaration } from '../faults.ts'
-import { DEFAULT_TARGET, wgslType, type Expr, type Helper, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget } from './kernel.ts'
+import { DEFAULT_TARGET, wgslType, type Expr, type ExprIO, type Helper, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget } from './kernel.ts'
 
 /** Invocations per workgroup of a one-dimensional kernel. */
 export const WORKGROUP = 64
@@ -101,6 +101,11 @@ export interface RenderOptions {
   readonly epilogue?: Epilogue
   /** Overwrite operand 0: its binding is dropped and its loads read the output (see the plan-in-place pass). */
   readonly inPlace?: boolean
+  /**
+   * Operands bound through a fused view (see the fuse-views pass), by operand number: a load of
+   * element `index` of operand k is `views[k](index, load, io)`, `load` reading the buffer bound for it.
+   */
+  readonly views?: readonly (((index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO) => Expr) | undefined)[]
 }
 
 export interface RenderedKernel {
@@ -108,7 +113,7 @@ export interface RenderedKernel {
   /** The bindings in binding-number order: the step's (operand 0 dropped when in place), then the epilogue's operands as `{ input: k }`. */
   readonly bindings: readonly KernelBinding[]
   readonly workgroups: readonly [number, number, number]
-  /** Every `io.load` made, in order. */
+  /** Every read of a bound buffer, in order, at its index there (a fused view's reads included). */
   readonly loads: readonly { readonly operand: number; readonly index: Expr }[]
   /** The index of every `io.store` (`store4` as `vec4 <index4>`). */
   readonly stores: readonly Expr[]
@@ -128,8 +133,12 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
   const fused = o.epilogue !== undefined
   const io: KernelIO = {
     load: (operand, index) => {
-      loads.push({ operand, index })
-      return `${o.inPlace && operand === 0 ? 'out' : operandName(operand)}[${index}]`
+      const read = (at: Expr) => {
+        loads.push({ operand, index: at })
+        return `${o.inPlace && operand === 0 ? 'out' : operandName(operand)}[${at}]`
+      }
+      const view = o.views?.[operand]
+      return view ? view(index, read, io) : read(index)
     },
     store: (index, value) => {
       stores.push(index)
@@ -175,13 +184,14 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
 
   const d = step.dispatch
   const workgroups = 'threads' in d ? grid1d(d.threads, o.target) : d.workgroups
+  // A grid spills into y only when x is full (grid1d), so the row stride is the target's, not the size's.
   const entry =
     'threads' in d
       ? [
           `@compute @workgroup_size(${WORKGROUP})`,
           'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-          `  let i = gid.x + gid.y * ${workgroups[0] * WORKGROUP}u;`,
-          `  if (i >= ${d.threads}u) { return; }`,
+          `  let i = gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u;`,
+          `  if (i >= ${d.perOutputElement ? 'arrayLength(&out)' : `${d.threads}u`}) { return; }`,
         ]
       : [
           `@compute @workgroup_size(${d.workgroupSize[0]}, ${d.workgroupSize[1]})`,

@@ -7,7 +7,7 @@ import type { Node } from '../graph.ts'
 import type { Plan, Step } from '../runtime/plan.ts'
 import { DEFAULT_TARGET, type KernelTarget } from './kernel.ts'
 import { kernelGraph, type KernelGraph } from './kernel-graph.ts'
-import { assignBuffers, fuseEpilogues, foldLiterals, inlineElementwise, lower, planInPlace, type Pass } from './passes.ts'
+import { assignBuffers, chooseOperandLayout, fuseEpilogues, fuseViews, foldLiterals, inlineElementwise, lower, planInPlace, type Pass } from './passes.ts'
 import { chainEpilogue } from './fusion.ts'
 import { renderKernel } from './render.ts'
 
@@ -33,6 +33,8 @@ export const PASSES: readonly (readonly [string, Pass])[] = [
   ['fold literals', foldLiterals],
   ['inline elementwise', inlineElementwise],
   ['lower', lower],
+  ['choose operand layout', chooseOperandLayout],
+  ['fuse views', fuseViews],
   ['fuse epilogues', fuseEpilogues],
   ['plan in-place', planInPlace],
   ['assign buffers', assignBuffers],
@@ -54,6 +56,7 @@ export const toSchedule = (g: KernelGraph): Schedule => {
       output: s.output,
       epilogue: s.chain.length ? chainEpilogue(s.chain, (n) => g.inlined.has(n)) : undefined,
       inPlace: s.inPlace,
+      views: s.views,
     })
     return { kind: 'dispatch', wgsl: rendered.wgsl, bindings: rendered.bindings.map(s.bind), workgroups: rendered.workgroups, label: s.label }
   })

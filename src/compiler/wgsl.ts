@@ -1,6 +1,6 @@
 /** Small building blocks shared by the kernel emitters: index arithmetic, literal nodes, the per-element kernel. */
 import type { Node, NodeBase } from '../graph.ts'
-import type { Expr, KernelBinding, KernelIO, KernelStep } from './kernel.ts'
+import type { Expr, KernelBinding, KernelIO, KernelStep, Lowering } from './kernel.ts'
 
 /** Row-major strides of a shape. */
 export const stridesOf = (shape: readonly number[]): number[] => {
@@ -17,12 +17,16 @@ export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) 
 
 export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, k) => d === b[k])
 
+/** `index` as one operand of a larger expression: parenthesised unless it is a name or a number. */
+export const grouped = (index: Expr): Expr => (/^\w+$/.test(index) ? index : `(${index})`)
+
 /**
  * WGSL computing the flat index into an input of shape `from` that
  * broadcasts to `to`, given the output's flat index in `i`.
  */
-export const broadcastIndex = (from: readonly number[], to: readonly number[], i = 'i'): string => {
-  if (sameShape(from, to)) return i
+export const broadcastIndex = (from: readonly number[], to: readonly number[], index = 'i'): string => {
+  if (sameShape(from, to)) return index
+  const i = grouped(index)
   const outStrides = stridesOf(to)
   const inStrides = stridesOf(from)
   const offset = to.length - from.length
@@ -73,9 +77,24 @@ export const perElement = (node: NodeBase, body: (io: KernelIO, read: (k: number
   return {
     label: options.label,
     bindings,
-    dispatch: { threads: sizeOf(node.shape) },
+    dispatch: { threads: sizeOf(node.shape), perOutputElement: true },
     module: options.module,
     epilogue: options.epilogue,
     body: (io) => body(io, (k) => (inline(k) ? literalOf(node.inputs[k], io) : io.load(k, broadcastIndex(node.inputs[k].shape, node.shape)))),
   }
 }
+
+/** A movement primitive's view that is a pure index map (see ViewRule): element i is element `index(node, i)` of input 0. */
+export const indexView = <N extends NodeBase>(index: (node: N, i: Expr) => Expr) => ({
+  read: (node: N, i: Expr, load: (sourceIndex: Expr) => Expr): Expr => load(index(node, i)),
+})
+
+/**
+ * The lowering of a movement primitive given by its view (see ViewRule): one invocation per output
+ * element stores what the view reads. Used when the fuse-views pass leaves the node a kernel of its
+ * own (it is requested, or a reader reads it other than through io.load).
+ */
+export const viewLowering =
+  <N extends NodeBase>(view: { read(node: N, i: Expr, load: (sourceIndex: Expr) => Expr, io: KernelIO): Expr }) =>
+  (node: N): Lowering =>
+    sizeOf(node.shape) === 0 ? { steps: [] } : { steps: [perElement(node, (io) => `  ${io.store('i', view.read(node, 'i', (j) => io.load(0, j), io))}`)] }

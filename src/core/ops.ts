@@ -18,9 +18,10 @@ import {
 import { lowerFill } from '../ops/creation.wgsl.ts'
 import { binaryElementwise, binaryExprs, binaryLowering, lowerCast, lowerWhere, unaryBodies, unaryElementwise, unaryLowering } from '../ops/elementwise.wgsl.ts'
 import { lowerReduce, lowerSoftmax } from '../ops/reduce.wgsl.ts'
-import { lowerConcat, lowerPad, lowerPermute, lowerReshape, lowerSlice } from '../ops/layout.wgsl.ts'
-import { lowerBroadcastTo, lowerOneHot } from '../ops/gradient.wgsl.ts'
+import { lowerConcat, lowerPad, lowerReshape, padView, permuteIndex, sliceIndex } from '../ops/layout.wgsl.ts'
+import { broadcastToIndex, lowerOneHot } from '../ops/gradient.wgsl.ts'
 import { lowerMatmulNode } from '../ops/linear.wgsl.ts'
+import { indexView, viewLowering } from '../compiler/wgsl.ts'
 import { bind } from './bind.ts'
 import type { Params, Primitive } from './params.ts'
 import { definePrimitive, noGradient, type Abstract, type PrimitiveDef } from './primitive.ts'
@@ -94,11 +95,15 @@ export const slice = (x: T, start: readonly number[], end: readonly number[], st
 export const concat = (xs: readonly T[], axis: number): T => tensorOf(concatPrimitive, xs, { axis: normalizeAxis('concat', axis, xs[0]?.rank ?? 0) })
 export const full = (shape: readonly number[], value: number, dtype: DType = 'float32'): T =>
   tensorOf(fillPrimitive, [], { shape, dtype, value })
-/** One-hot rows of int32 `labels`; `reportAs` names the op a label out of range is reported under (a loss names itself). */
-export const oneHot = (labels: T, classes: number, reportAs = 'oneHot'): T => {
+/**
+ * One-hot rows of int32 `labels`; `reportAs` names the op a label out of range is reported under (a loss names itself).
+ * A label equal to `ignoreIndex` gives a zero row and is no fault: a loss's ignored positions cost no mask kernels.
+ */
+export const oneHot = (labels: T, classes: number, reportAs = 'oneHot', ignoreIndex?: number): T => {
   if (!(Number.isInteger(classes) && classes > 0)) fail(`${reportAs}: classes must be a positive integer, got ${classes}`)
   if (labels.dtype !== 'int32') fail(`${reportAs}: labels must be int32, got ${labels.dtype}`)
-  return tensorOf(oneHotPrimitive, [labels], { classes, reportAs })
+  if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) fail(`${reportAs}: ignoreIndex must be an integer, got ${ignoreIndex}`)
+  return tensorOf(oneHotPrimitive, [labels], ignoreIndex === undefined ? { classes, reportAs } : { classes, reportAs, ignoreIndex })
 }
 
 /** Undoing broadcasting in gradients: sums a cotangent back down to an operand's shape. */
@@ -110,6 +115,11 @@ export const sumTo = (g: T, shape: readonly number[]): T => {
 }
 
 // ------------------------------------------------------------ definitions
+
+// Movement primitives as views of their input (see ViewRule): fused into their readers' loads.
+const permuteView = indexView(permuteIndex)
+const sliceView = indexView(sliceIndex)
+const broadcastToView = indexView(broadcastToIndex)
 
 type BinaryOp = keyof typeof binaryExprs
 const binaryPrimitive = <P extends BinaryOp>(name: P, vjp: PrimitiveDef<P>['vjp']) => {
@@ -234,7 +244,8 @@ export const reshapePrimitive = definePrimitive('reshape', {
 export const permutePrimitive = definePrimitive('permute', {
   shape: ([x], { dims }) => ({ shape: dims.map((d) => x.shape[d]), dtype: x.dtype }),
   vjp: ({ params: { dims }, dy }) => [permute(dy, dims.map((_, i) => dims.indexOf(i)))],
-  lower: lowerPermute,
+  lower: viewLowering(permuteView),
+  view: permuteView,
 })
 export const concatPrimitive = definePrimitive('concat', {
   shape: (inputs, { axis }) => {
@@ -256,6 +267,7 @@ export const padPrimitive = definePrimitive('pad', {
   shape: ([x], { pads }) => ({ shape: padShape(x.shape, pads), dtype: x.dtype }),
   vjp: ({ params: { pads }, inputs: [x], dy }) => [slice(dy, x.shape.map((_, i) => pads[i]?.[0] ?? 0), x.shape.map((d, i) => (pads[i]?.[0] ?? 0) + d))],
   lower: lowerPad,
+  view: padView,
 })
 export const slicePrimitive = definePrimitive('slice', {
   shape: ([x], spec) => ({ shape: sliceShape(x.shape, spec), dtype: x.dtype }),
@@ -270,7 +282,8 @@ export const slicePrimitive = definePrimitive('slice', {
     })
     return [pad(g, pads)]
   },
-  lower: lowerSlice,
+  lower: viewLowering(sliceView),
+  view: sliceView,
 })
 export const broadcastToPrimitive = definePrimitive('broadcastTo', {
   shape: ([x], { shape }) => {
@@ -279,7 +292,8 @@ export const broadcastToPrimitive = definePrimitive('broadcastTo', {
     return { shape, dtype: x.dtype }
   },
   vjp: ({ inputs: [x], dy }) => [sumTo(dy, x.shape)],
-  lower: lowerBroadcastTo,
+  lower: viewLowering(broadcastToView),
+  view: broadcastToView,
 })
 
 // ------------------------------------------------------------ matmul and one-hot

@@ -19,9 +19,11 @@ export interface Creation {
   readonly dtype: DType
 }
 
-export type ConvParams = ConvOptions & { readonly rank: 1 | 2 }
-export type ConvTransposeParams = ConvTransposeOptions & { readonly rank: 1 | 2 }
-export type PoolParams = PoolWindowOptions & { readonly rank: 1 | 2 }
+/** The number of spatial axes of a convolution or pooling op: [N, C, L], [N, C, H, W] or [N, C, D, H, W]. */
+export type SpatialRank = 1 | 2 | 3
+export type ConvParams = ConvOptions & { readonly rank: SpatialRank }
+export type ConvTransposeParams = ConvTransposeOptions & { readonly rank: SpatialRank }
+export type PoolParams = PoolWindowOptions & { readonly rank: SpatialRank }
 export type UpsampleParams = UpsampleOptions & { readonly mode: 'nearest' | 'bilinear' }
 
 /** One axis of a convolution as the weight gradient sees it. */
@@ -31,7 +33,8 @@ export interface ConvAxisParams {
   readonly dilation: number
 }
 
-export type PoolOp = 'maxPool1d' | 'maxPool2d' | 'avgPool1d' | 'avgPool2d'
+export type PoolOp = 'maxPool1d' | 'maxPool2d' | 'maxPool3d' | 'avgPool1d' | 'avgPool2d' | 'avgPool3d'
+export type AdaptivePoolOp = 'adaptiveAvgPool2d' | 'adaptiveAvgPool3d'
 
 export interface ReduceParams {
   /** Normalised, ascending. */
@@ -50,13 +53,18 @@ export interface Params {
   // convolution and pooling
   readonly conv1d: ConvParams
   readonly conv2d: ConvParams
+  readonly conv3d: ConvParams
   readonly convTranspose1d: ConvTransposeParams
   readonly convTranspose2d: ConvTransposeParams
+  readonly convTranspose3d: ConvTransposeParams
   readonly maxPool1d: PoolParams
   readonly maxPool2d: PoolParams
+  readonly maxPool3d: PoolParams
   readonly avgPool1d: PoolParams
   readonly avgPool2d: PoolParams
+  readonly avgPool3d: PoolParams
   readonly adaptiveAvgPool2d: { readonly outputSize: Spatial }
+  readonly adaptiveAvgPool3d: { readonly outputSize: Spatial }
   readonly globalAvgPool2d: NoParams
   readonly globalMaxPool2d: NoParams
   readonly upsample: UpsampleParams
@@ -101,12 +109,15 @@ export interface Params {
   readonly broadcastTo: { readonly shape: readonly number[] }
   // autodiff and losses
   readonly stopGradient: NoParams
-  /** `reportAs`: the op a label out of range is reported under (a loss names itself). */
-  readonly oneHot: { readonly classes: number; readonly reportAs: string }
+  /**
+   * `reportAs`: the op a label out of range is reported under (a loss names itself).
+   * `ignoreIndex`: a label equal to it gives a zero row and is not a fault (a loss's ignored positions).
+   */
+  readonly oneHot: { readonly classes: number; readonly reportAs: string; readonly ignoreIndex?: number }
   // internal: gradients that are not a composition of other ops
   readonly convWeightGrad: { readonly axes: readonly ConvAxisParams[]; readonly groups: number; readonly weightShape: readonly number[] }
   readonly poolGrad: PoolParams & { readonly forward: PoolOp }
-  readonly adaptiveAvgPool2dGrad: { readonly forward: 'adaptiveAvgPool2d'; readonly outputSize: Spatial }
+  readonly adaptiveAvgPoolGrad: { readonly forward: AdaptivePoolOp; readonly outputSize: Spatial }
   readonly upsampleGrad: UpsampleParams & { readonly forward: 'upsample' }
 }
 

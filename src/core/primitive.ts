@@ -37,6 +37,17 @@ export interface ElementwiseRule<P extends Primitive> {
   expr(node: NodeOf<P>, operands: readonly Expr[], io: ExprIO): Expr
 }
 
+/**
+ * A movement primitive as a read of its input 0: the value of element `index` of its output (a u32
+ * WGSL expression, parenthesise it before dividing), written with `load(sourceIndex)`, a read of
+ * input 0 — an index map (permute, slice, broadcastTo), or a guarded one with a fill (pad). Its
+ * lowering copies through it; the fuse-views pass instead puts it into the loads of the kernels
+ * that read the node, so it costs no dispatch and no buffer.
+ */
+export interface ViewRule<P extends Primitive> {
+  read(node: NodeOf<P>, index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO): Expr
+}
+
 // Members are methods so that a definition of one primitive is also a definition of "some
 // primitive" (PrimitiveDef<'add'> is a PrimitiveDef<Primitive>), which generic passes need.
 export interface PrimitiveDef<P extends Primitive> {
@@ -49,6 +60,8 @@ export interface PrimitiveDef<P extends Primitive> {
   lower(node: NodeOf<P>, target: KernelTarget): Lowering
   /** Set for elementwise float primitives: the expression fusion inlines into a producer's epilogue. */
   readonly elementwise?: ElementwiseRule<P>
+  /** Set for movement primitives whose output element reads at most one element of input 0 (permute, slice, broadcastTo, pad). */
+  readonly view?: ViewRule<P>
 }
 
 /** The definition of one primitive; spelled out so that a missing rule or lowering is a compile error at the definition. */

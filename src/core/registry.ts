@@ -11,14 +11,17 @@ import type { Primitive } from './params.ts'
 import type { PrimitiveDef } from './primitive.ts'
 import ACTIVATIONS from '../ops/activations.ts'
 import { arangePrimitive, eyePrimitive, randomPrimitive } from '../ops/creation.ts'
-import { conv1dPrimitive, conv2dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convWeightGradPrimitive } from '../ops/conv.ts'
+import {
+  conv1dPrimitive, conv2dPrimitive, conv3dPrimitive, convTranspose1dPrimitive, convTranspose2dPrimitive, convTranspose3dPrimitive,
+  convWeightGradPrimitive,
+} from '../ops/conv.ts'
 import { dropoutPrimitive } from '../ops/elementwise.ts'
 import { stopGradientPrimitive } from '../ops/gradient.ts'
 import { linearPrimitive } from '../ops/linear.ts'
 import {
-  adaptiveAvgPool2dGradPrimitive, adaptiveAvgPool2dPrimitive, avgPool1dPrimitive, avgPool2dPrimitive, batchNorm2dPrimitive,
-  globalAvgPool2dPrimitive, globalMaxPool2dPrimitive, maxPool1dPrimitive, maxPool2dPrimitive, poolGradPrimitive, upsampleGradPrimitive,
-  upsamplePrimitive,
+  adaptiveAvgPoolGradPrimitive, adaptiveAvgPool2dPrimitive, adaptiveAvgPool3dPrimitive, avgPool1dPrimitive, avgPool2dPrimitive,
+  avgPool3dPrimitive, batchNorm2dPrimitive, globalAvgPool2dPrimitive, globalMaxPool2dPrimitive, maxPool1dPrimitive, maxPool2dPrimitive,
+  maxPool3dPrimitive, poolGradPrimitive, upsampleGradPrimitive, upsamplePrimitive,
 } from '../ops/pool.ts'
 
 export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
@@ -32,13 +35,18 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   // convolution and pooling
   conv1d: conv1dPrimitive,
   conv2d: conv2dPrimitive,
+  conv3d: conv3dPrimitive,
   convTranspose1d: convTranspose1dPrimitive,
   convTranspose2d: convTranspose2dPrimitive,
+  convTranspose3d: convTranspose3dPrimitive,
   maxPool1d: maxPool1dPrimitive,
   maxPool2d: maxPool2dPrimitive,
+  maxPool3d: maxPool3dPrimitive,
   avgPool1d: avgPool1dPrimitive,
   avgPool2d: avgPool2dPrimitive,
+  avgPool3d: avgPool3dPrimitive,
   adaptiveAvgPool2d: adaptiveAvgPool2dPrimitive,
+  adaptiveAvgPool3d: adaptiveAvgPool3dPrimitive,
   globalAvgPool2d: globalAvgPool2dPrimitive,
   globalMaxPool2d: globalMaxPool2dPrimitive,
   upsample: upsamplePrimitive,
@@ -88,7 +96,7 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   // internal: gradients that are not a composition of other ops
   convWeightGrad: convWeightGradPrimitive,
   poolGrad: poolGradPrimitive,
-  adaptiveAvgPool2dGrad: adaptiveAvgPool2dGradPrimitive,
+  adaptiveAvgPoolGrad: adaptiveAvgPoolGradPrimitive,
   upsampleGrad: upsampleGradPrimitive,
 }
 

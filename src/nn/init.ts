@@ -51,6 +51,9 @@ const positive = (op: string, values: Record<string, number | readonly number[]>
 }
 
 type Pair<K> = K extends readonly [infer A extends number, infer B extends number] ? [A, B] : K extends number ? [K, K] : [number, number]
+type Triple<K> = K extends readonly [infer A extends number, infer B extends number, infer C extends number]
+  ? [A, B, C]
+  : K extends number ? [K, K, K] : [number, number, number]
 type WithBias<W, B extends boolean, Co extends number> = B extends false ? { weight: W } : { weight: W; bias: Tensor<[Co]> }
 
 const make = (weight: AnyTensor, biasShape: number[] | undefined, fanIn: number, seed: number) =>
@@ -87,7 +90,8 @@ const convParams = (
   return make(weight, spec.bias === false ? undefined : [spec.outChannels], fanIn, bs) as never
 }
 
-const kernelPair = (k: number | readonly [number, number]) => (typeof k === 'number' ? [k, k] : [...k])
+/** The kernel sizes on `rank` axes: one number for every axis, or one per axis. */
+const kernelOf = (k: number | readonly number[], rank: number) => (typeof k === 'number' ? Array.from({ length: rank }, () => k) : [...k])
 
 /**
  * Parameters of a 2-D convolution: weight [Co, Ci/groups, kh, kw] and bias [Co].
@@ -102,7 +106,7 @@ export function conv2dParams<const Ci extends number, const Co extends number, c
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
 ): WithBias<Tensor<[Co, Div<Ci, G>, ...Pair<K>]>, B, Co> {
-  return convParams('conv2dParams', spec, kernelPair(spec.kernelSize), false, options)
+  return convParams('conv2dParams', spec, kernelOf(spec.kernelSize, 2), false, options)
 }
 
 /**
@@ -130,7 +134,35 @@ export function convTranspose2dParams<const Ci extends number, const Co extends 
   spec: ConvSpec<Ci, Co, K, G, B>,
   options: InitOptions = {},
 ): WithBias<Tensor<[Ci, Div<Co, G>, ...Pair<K>]>, B, Co> {
-  return convParams('convTranspose2dParams', spec, kernelPair(spec.kernelSize), true, options)
+  return convParams('convTranspose2dParams', spec, kernelOf(spec.kernelSize, 2), true, options)
+}
+
+/**
+ * Parameters of a 3-D convolution: weight [Co, Ci/groups, kd, kh, kw] and bias [Co] (PyTorch's Conv3d init).
+ *
+ * @example
+ * import { conv3dParams } from 'shapewise/nn'
+ * const c1 = conv3dParams({ inChannels: 3, outChannels: 64, kernelSize: 3 })
+ * c1.weight.shape // → [64, 3, 3, 3, 3]
+ * conv3dParams({ inChannels: 64, outChannels: 64, kernelSize: [1, 3, 3], bias: false }).weight.shape // → [64, 64, 1, 3, 3]
+ */
+export function conv3dParams<
+  const Ci extends number, const Co extends number, const K extends number | readonly [number, number, number], const G extends number = 1, const B extends boolean = true,
+>(spec: ConvSpec<Ci, Co, K, G, B>, options: InitOptions = {}): WithBias<Tensor<[Co, Div<Ci, G>, ...Triple<K>]>, B, Co> {
+  return convParams('conv3dParams', spec, kernelOf(spec.kernelSize, 3), false, options)
+}
+
+/**
+ * Parameters of a 3-D transposed convolution: weight [Ci, Co/groups, kd, kh, kw] and bias [Co].
+ *
+ * @example
+ * import { convTranspose3dParams } from 'shapewise/nn'
+ * convTranspose3dParams({ inChannels: 16, outChannels: 8, kernelSize: 4 }).weight.shape // → [16, 8, 4, 4, 4]
+ */
+export function convTranspose3dParams<
+  const Ci extends number, const Co extends number, const K extends number | readonly [number, number, number], const G extends number = 1, const B extends boolean = true,
+>(spec: ConvSpec<Ci, Co, K, G, B>, options: InitOptions = {}): WithBias<Tensor<[Ci, Div<Co, G>, ...Triple<K>]>, B, Co> {
+  return convParams('convTranspose3dParams', spec, kernelOf(spec.kernelSize, 3), true, options)
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Shape, Differ, DType, Checked, IsTuple, ShapeError, ShapeText } from '../../types/index.ts'
 import { fail, shapeText, ShapeError as ShapeErrorClass } from '../shape/errors.ts'
 import { DTypeError } from '../shape/dtype.ts'
-import { add, sub, mul, div, neg, exp, log, abs, maximum, logSoftmax, sum, mean, permute, reshape, equal, where, oneHot } from '../core/ops.ts'
+import { add, sub, mul, div, neg, exp, log, abs, maximum, logSoftmax, sum, mean, permute, oneHot } from '../core/ops.ts'
 import type { Tensor } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
 
@@ -137,16 +137,17 @@ const classLoss = (op: string, input: AnyTensor, target: AnyTensor, scores: (x: 
     probabilities = classesLast(target)
   } else {
     checkLabels(op, target, classes, ignoreIndex)
-    // Ignored labels become class 0 before oneHot (whose kernel reports labels out of range), then count for nothing.
-    const ignored = equal(target, ignoreIndex)
-    counted = reshape(where(ignored, 0, 1), [...target.shape, 1])
-    probabilities = mul(oneHot(where(ignored, 0, target), classes, op), counted)
+    // oneHot gives ignored labels a zero row (and reports any other label out of range), so the
+    // default path needs no mask kernels; a row's sum says whether its label counts.
+    probabilities = oneHot(target, classes, op, ignoreIndex)
+    if (smoothing !== 0) counted = sum(probabilities, -1, true)
   }
   const smoothed = smoothing === 0 ? probabilities : add(mul(probabilities, 1 - smoothing), counted ? mul(counted, smoothing / classes) : smoothing / classes)
   const weighted = weight ? mul(smoothed, weight) : smoothed
   const perPosition = neg(sum(mul(weighted, classesLast(scores(input))), -1))
   if (reduction !== 'mean' || isSoft) return reduce(perPosition, reduction)
-  const total = weight ? sum(mul(probabilities, weight)) : sum(counted!)
+  // The labels that count, each weighted by its class: the one-hot rows summed (after the weights).
+  const total = sum(weight ? mul(probabilities, weight) : probabilities)
   return div(sum(perPosition), total)
 }
 

@@ -13,7 +13,7 @@ import { layer, type Layer } from '../layer.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap } from '../tensor.ts'
 import type { AnyTensor } from '../tree.ts'
-import { unaryBodies, unaryElementwise, unaryLowering, type UnaryBody } from './elementwise.wgsl.ts'
+import { binaryElementwise, binaryLowering, unaryBodies, unaryElementwise, unaryLowering, type UnaryBody } from './elementwise.wgsl.ts'
 
 declare module '../core/params.ts' {
   interface Params {
@@ -24,6 +24,8 @@ declare module '../core/params.ts' {
     readonly elu: { readonly alpha: number }
     readonly silu: NoParams
     readonly hardswish: NoParams
+    /** relu's gradient, inputs [dy, y]: one elementwise op with the cotangent first (see reluGradPrimitive). */
+    readonly reluGrad: NoParams
   }
 }
 
@@ -47,9 +49,22 @@ const layerOf = <P extends Activation>(primitive: PrimitiveDef<P>, params: Param
 
 const sigmoidOf = (x: AnyTensor) => wrap(bind(sigmoidPrimitive, [x.node], {}))
 
+// relu's gradient, dy where y > 0 and 0 elsewhere, as PyTorch's threshold_backward computes it from
+// the output (y ≤ 0 gives 0, so a NaN output passes dy on). One elementwise op whose operand 0 is the
+// cotangent: it runs inside the kernel that computed dy (max-pool backward, a transposed convolution)
+// as that kernel's epilogue, where `where(greater(y, 0), dy, 0)` took two kernels of its own (a bool
+// mask does not fuse). Its own gradient is itself in dy; y is a mask, with no gradient.
+const reluGradExpr = (dy: string, y: string) => `select(${dy}, 0.0, ${y} <= 0.0)`
+const reluGradPrimitive: PrimitiveDef<'reluGrad'> = definePrimitive('reluGrad', {
+  shape: ([dy]) => ({ shape: dy.shape, dtype: dy.dtype }),
+  vjp: ({ inputs: [, y], dy: ddy }) => [wrap(bind(reluGradPrimitive, [ddy.node, y.node], {})), null],
+  lower: binaryLowering(reluGradExpr),
+  elementwise: binaryElementwise(reluGradExpr),
+})
+
 // Written with the output (y > 0 ⇔ x > 0) so the input is not needed after the forward pass:
 // that leaves relu free to fuse into its producer's epilogue.
-const reluPrimitive = activation('relu', unaryBodies.relu, ({ output: y, dy }) => [where(greater(y, 0), dy, 0)])
+const reluPrimitive = activation('relu', unaryBodies.relu, ({ output: y, dy }) => [wrap(bind(reluGradPrimitive, [dy.node, y.node], {}))])
 
 const leakyReluPrimitive = activation('leakyRelu', unaryBodies.leakyRelu, ({ params: { negativeSlope }, inputs: [x], output: y, dy }) =>
   // With a non-negative slope the output's sign is the input's, as for relu.
@@ -105,7 +120,8 @@ const ACTIVATIONS = {
   elu: eluPrimitive,
   silu: siluPrimitive,
   hardswish: hardswishPrimitive,
-} satisfies { readonly [P in Activation]: PrimitiveDef<P> }
+  reluGrad: reluGradPrimitive,
+} satisfies { readonly [P in Activation | 'reluGrad']: PrimitiveDef<P> }
 
 // ------------------------------------------------------------ the public layers
 

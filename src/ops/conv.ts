@@ -1,4 +1,4 @@
-/** conv1d/conv2d and their transposes: typed, data-last layers over lazy nodes. */
+/** conv1d/conv2d/conv3d and their transposes: typed, data-last layers over lazy nodes. */
 import type {
   Shape, Input, ShapeFn, ConvShape, ConvTransposeShape, ConvOptions, ConvTransposeOptions, ConvSpec, ConvTransposeSpec,
   CheckKeys, SpelledOptions, IfSpelled, OptionsLike,
@@ -7,7 +7,7 @@ import type { Node } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { bind } from '../core/bind.ts'
 import { pad, slice, sum } from '../core/ops.ts'
-import type { ConvAxisParams, ConvParams, ConvTransposeParams } from '../core/params.ts'
+import type { ConvAxisParams, ConvParams, ConvTransposeParams, SpatialRank } from '../core/params.ts'
 import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convShape, convTransposeShape, convSpec, convTransposeSpec, convPadding, paddingOnAxis } from '../shape/conv.ts'
@@ -57,7 +57,10 @@ const biasGrad = (dy: AnyTensor) => sum(dy, dy.shape.map((_, i) => i).filter((i)
 
 // The input gradient of a conv is a transposed conv of the cotangent (and vice versa); the weight
 // gradient is its own kernel, convWeightGrad.
-const convVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'conv1d' | 'conv2d'>): Cotangents => {
+type ConvOp = 'conv1d' | 'conv2d' | 'conv3d'
+type ConvTransposeOp = 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'
+
+const convVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<ConvOp>): Cotangents => {
   const groups = params.groups ?? 1
   const axes = x.shape.slice(2).map((input, i) => {
     const stride = axisValue(params.stride, i, 1)
@@ -67,12 +70,12 @@ const convVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'conv1d' | 'co
   })
   // The transposed conv of dy covers input positions from −padLeft on; crop it to the input.
   const transposed: ConvTransposeParams = { stride: axes.map((a) => a.stride), dilation: axes.map((a) => a.dilation), groups, rank: params.rank }
-  const full = wrap(bind(params.rank === 1 ? convTranspose1dPrimitive : convTranspose2dPrimitive, [dy.node, w.node], transposed))
+  const full = wrap(bind(transposes[params.rank], [dy.node, w.node], transposed))
   const dx = crop(full, axes.map((a) => a.padLeft), x.shape.slice(2))
   return bias ? [dx, convWeightGrad(x, dy, w.shape, axes, groups), biasGrad(dy)] : [dx, convWeightGrad(x, dy, w.shape, axes, groups)]
 }
 
-const convTransposeVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'convTranspose1d' | 'convTranspose2d'>): Cotangents => {
+const convTransposeVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<ConvTransposeOp>): Cotangents => {
   const groups = params.groups ?? 1
   const axes = x.shape.slice(2).map((_, i) => ({
     stride: axisValue(params.stride, i, 1),
@@ -81,22 +84,30 @@ const convTransposeVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<'conv
   }))
   // A conv of dy with the same weight is the adjoint; outputPadding only adds positions no input reads.
   const forward: ConvParams = { stride: axes.map((a) => a.stride), padding: axes.map((a) => a.padLeft), dilation: axes.map((a) => a.dilation), groups, rank: params.rank }
-  const conv = wrap(bind(params.rank === 1 ? conv1dPrimitive : conv2dPrimitive, [dy.node, w.node], forward))
+  const conv = wrap(bind(convs[params.rank], [dy.node, w.node], forward))
   const dx = conv.shape.every((d, i) => d === x.shape[i]) ? conv : crop(conv, axes.map(() => 0), x.shape.slice(2))
   return bias ? [dx, convWeightGrad(dy, x, w.shape, axes, groups), biasGrad(dy)] : [dx, convWeightGrad(dy, x, w.shape, axes, groups)]
 }
 
-const convRule = (op: 'conv1d' | 'conv2d') => ([x, w, bias]: readonly Node[], params: ConvParams) =>
+const convRule = (op: ConvOp) => ([x, w, bias]: readonly Node[], params: ConvParams) =>
   ({ shape: convShape(op, params.rank, x.shape, w.shape, bias?.shape, params), dtype: 'float32' as const })
-const convTransposeRule = (op: 'convTranspose1d' | 'convTranspose2d') => ([x, w, bias]: readonly Node[], params: ConvTransposeParams) =>
+const convTransposeRule = (op: ConvTransposeOp) => ([x, w, bias]: readonly Node[], params: ConvTransposeParams) =>
   ({ shape: convTransposeShape(op, params.rank, x.shape, w.shape, bias?.shape, params), dtype: 'float32' as const })
 export const conv1dPrimitive = definePrimitive('conv1d', { shape: convRule('conv1d'), vjp: convVjp, lower: lowerConv })
 export const conv2dPrimitive = definePrimitive('conv2d', { shape: convRule('conv2d'), vjp: convVjp, lower: lowerConv })
+export const conv3dPrimitive = definePrimitive('conv3d', { shape: convRule('conv3d'), vjp: convVjp, lower: lowerConv })
 export const convTranspose1dPrimitive = definePrimitive('convTranspose1d', { shape: convTransposeRule('convTranspose1d'), vjp: convTransposeVjp, lower: lowerConv })
 export const convTranspose2dPrimitive = definePrimitive('convTranspose2d', { shape: convTransposeRule('convTranspose2d'), vjp: convTransposeVjp, lower: lowerConv })
-const primitives = { conv1d: conv1dPrimitive, conv2d: conv2dPrimitive, convTranspose1d: convTranspose1dPrimitive, convTranspose2d: convTranspose2dPrimitive }
+export const convTranspose3dPrimitive = definePrimitive('convTranspose3d', { shape: convTransposeRule('convTranspose3d'), vjp: convTransposeVjp, lower: lowerConv })
+const primitives = {
+  conv1d: conv1dPrimitive, conv2d: conv2dPrimitive, conv3d: conv3dPrimitive,
+  convTranspose1d: convTranspose1dPrimitive, convTranspose2d: convTranspose2dPrimitive, convTranspose3d: convTranspose3dPrimitive,
+}
+/** The conv and transposed conv of each rank: each is the other's input gradient. */
+const convs = { 1: conv1dPrimitive, 2: conv2dPrimitive, 3: conv3dPrimitive } as const satisfies Record<SpatialRank, unknown>
+const transposes = { 1: convTranspose1dPrimitive, 2: convTranspose2dPrimitive, 3: convTranspose3dPrimitive } as const satisfies Record<SpatialRank, unknown>
 
-const convLayer = (op: 'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d', rank: 1 | 2, transposed: boolean) => (weights: Weights, options: object = {}) => {
+const convLayer = (op: ConvOp | ConvTransposeOp, rank: SpatialRank, transposed: boolean) => (weights: Weights, options: object = {}) => {
   checkOptionsSpelling(op, options, transposed ? convTransposeSpec : convSpec, [], rank)
   return layer(op, (x) => {
     const { weight, bias } = splitWeights(weights)
@@ -141,6 +152,19 @@ export const conv1d = convLayer('conv1d', 1, false) as ConvOf<'conv1d', 1>
 export const conv2d = convLayer('conv2d', 2, false) as ConvOf<'conv2d', 2>
 
 /**
+ * 3-D convolution (volumes, video): input [N, C, D, H, W], weight [Co, C/groups, kd, kh, kw].
+ *
+ * @example
+ * import { ones, zeros, conv3d } from 'shapewise'
+ * // Kernel 3, padding 1, stride 2 halves each axis: ⌊(16 + 2 − 3) / 2⌋ + 1 = 8, and 32 → 16.
+ * const y = conv3d({ weight: ones([8, 3, 3, 3, 3]), bias: zeros([8]) }, { padding: 1, stride: 2 })(ones([1, 3, 16, 32, 32]))
+ * y.shape // → [1, 8, 8, 16, 16]
+ * // A 2×2×2 box of ones sums 8 neighbours.
+ * await conv3d(ones([1, 1, 2, 2, 2]))(ones([1, 1, 2, 2, 2])).data() // → [8]
+ */
+export const conv3d = convLayer('conv3d', 3, false) as ConvOf<'conv3d', 3>
+
+/**
  * 1-D transposed convolution: input [N, Ci, L], weight [Ci, Co/groups, k].
  *
  * @example
@@ -160,3 +184,15 @@ export const convTranspose1d = convLayer('convTranspose1d', 1, true) as ConvTran
  * convTranspose2d(ones([16, 8, 2, 2]), { stride: 2 })(ones([1, 16, 7, 7])).shape // → [1, 8, 14, 14]
  */
 export const convTranspose2d = convLayer('convTranspose2d', 2, true) as ConvTransposeOf<'convTranspose2d', 2>
+
+/**
+ * 3-D transposed convolution: input [N, Ci, D, H, W], weight [Ci, Co/groups, kd, kh, kw].
+ *
+ * @example
+ * import { ones, convTranspose3d } from 'shapewise'
+ * // Kernel 4, stride 2, padding 1 doubles each axis, as a 3-D generator's upsampling step: (4 − 1)·2 − 2 + 4 = 8.
+ * convTranspose3d(ones([16, 8, 4, 4, 4]), { stride: 2, padding: 1 })(ones([1, 16, 4, 4, 4])).shape // → [1, 8, 8, 8, 8]
+ * // Each input value is spread over a 2×2×2 block.
+ * await convTranspose3d(ones([1, 1, 2, 2, 2]), { stride: 2 })(ones([1, 1, 1, 1, 1])).data() // → [1, 1, 1, 1, 1, 1, 1, 1]
+ */
+export const convTranspose3d = convLayer('convTranspose3d', 3, true) as ConvTransposeOf<'convTranspose3d', 3>

@@ -1,18 +1,20 @@
 /**
- * WGSL of conv1d/conv2d and their transposes, all as one implicit GEMM:
- * output pixels (N·Ho·Wo) × output channels of a group (Co/g) is the GEMM's
- * M×N, and Ci/g·kh·kw its K. Each node runs two dispatches in one submit:
- * a repack (1 and 2 below, one shader) and the GEMM (3). Where the target
- * prefers texture operands (llvmpipe, where textureLoad from a read-only
- * storage texture is much faster than a storage-buffer load), big problems
- * copy X' and W' into rgba32float textures between the two.
+ * WGSL of conv1d/2d/3d and their transposes, all as one implicit GEMM:
+ * output pixels (N·Ho·Wo, or N·Do·Ho·Wo) × output channels of a group (Co/g)
+ * is the GEMM's M×N, and Ci/g·kh·kw (·kd) its K. 1-D and 2-D convolutions run
+ * as 3-D ones with unit leading axes, whose loops and index terms are left out
+ * of the WGSL. Each node runs two dispatches in one submit: a repack (1 and 2
+ * below, one shader) and the GEMM (3). Where the target prefers texture
+ * operands (llvmpipe, where textureLoad from a read-only storage texture is
+ * much faster than a storage-buffer load), big problems copy X' and W' into
+ * rgba32float textures between the two.
  *
- * 1. repack x into a padded, channels-last scratch image X'[n][g][h][w][ci]
+ * 1. repack x into a padded, channels-last scratch image X'[n][g][(d)][h][w][ci]
  *    whose channel axis is padded to a multiple of 4 (read as vec4) and whose
  *    spatial border already holds the zeros of the padding. Inside the GEMM
  *    every tap is then a plain in-bounds vec4 load: no padding test, no
  *    per-tap index arithmetic beyond one constant offset.
- * 2. repack the weight into W'[g][ky][kx][ci][co] with co padded to the
+ * 2. repack the weight into W'[g][(kz)][ky][kx][ci][co] with co padded to the
  *    channel tile, so a K step reads TC/4 vec4s and tile remainders along
  *    channels multiply zeros instead of needing bounds checks.
  * 3. the GEMM: each invocation owns a register tile of TP pixels × TC
@@ -31,15 +33,18 @@
  * zero-upsampled input, multiplied s² times as many zeros (issue 14's W4 ran
  * at a third of the library's conv rate). With dilation > 1 and stride > 1 an
  * axis keeps that zero-upsampled form: U[j] holds x[i] at
- * j = i·s + (K-1)·d - p, and the GEMM runs at stride 1 over U.
+ * j = i·s + (K-1)·d - p, and the GEMM runs at stride 1 over U. So does the
+ * depth axis of a 3-D transposed convolution: the phases are bands over
+ * (h, w) only.
  *
  * An X' over the storage binding limit is split along the batch: each chunk
  * of samples is repacked into the same scratch and multiplied by a GEMM of
  * its own that writes its samples of the output (the weight is repacked
- * once). Only one sample's X' over the limit is refused.
+ * once; such a split conv reads its operands from buffers). Only one
+ * sample's X' over the limit is refused.
  */
 import type { NodeIn } from '../graph.ts'
-import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureOffer } from '../compiler/kernel.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 
@@ -68,13 +73,13 @@ interface Axis {
   readonly weightKernel: number
 }
 
-/** A trivial axis, so conv1d runs as conv2d with H = 1. */
+/** A trivial axis: conv1d runs as conv3d with D = H = 1, conv2d with D = 1. */
 const unitAxis: Axis = {
   input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;`,
   phases: 1, perPhase: 1, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: 1,
 }
 
-const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d'>, axis: number): Axis => {
+const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
@@ -91,7 +96,8 @@ const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d'>, axis: number): Axis => {
   }
 }
 
-const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d'>, axis: number): Axis => {
+/** One axis of a transposed conv; `subPixel` false keeps the zero-upsampled form (a 3-D conv's depth axis). */
+const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>, axis: number, subPixel = true): Axis => {
   const [x, w] = node.inputs
   const input = x.shape[2 + axis]
   const kernel = w.shape[2 + axis]
@@ -99,7 +105,7 @@ const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d'>
   const dilation = axisValue(node.params.dilation, axis, 1)
   const padding = axisValue(node.params.padding, axis, 0)
   const output = node.shape[2 + axis]
-  if (stride > 1 && dilation === 1) {
+  if (subPixel && stride > 1 && dilation === 1) {
     // Sub-pixel: out[q·s + φ] = Σ_t x[q + c_φ - t]·w[r_φ + t·s] with r_φ = (φ + p) mod s and
     // c_φ = floor((φ + p) / s). Read as a stride-1 correlation over X' (x shifted by `left`) with
     // GEMM tap t' = T-1-t, phase φ's windows start at c_φ - c_0.
@@ -161,7 +167,7 @@ export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth:
   return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 
-/** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kh·kw). */
+/** The tile for a node: GEMM sizes M (output pixels), N (channels per group), K (Ci/g·kd·kh·kw). */
 const tileFor = (node: ConvNode, target: KernelTarget): ConvTile => {
   const [x, w] = node.inputs
   const groups = node.params.groups ?? 1
@@ -172,17 +178,19 @@ const tileFor = (node: ConvNode, target: KernelTarget): ConvTile => {
 
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 
-/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-/** A node of one of the four convolution primitives. */
-export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'convTranspose1d' | 'convTranspose2d'>
+/** A node of one of the six convolution primitives. */
+export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
+/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
 export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node, target)): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
   const [x, w, bias] = node.inputs
-  const axisOf = (n: ConvNode, axis: number) => (n.op === 'conv1d' || n.op === 'conv2d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis))
-  // conv1d is conv2d over a unit height.
-  const [ah, aw] = rank === 1 ? [unitAxis, axisOf(node, 0)] : [axisOf(node, 0), axisOf(node, 1)]
+  // Unit leading axes below rank 3; `deep` says whether the depth axis is real (its transposed form is never sub-pixel).
+  const deep = rank === 3
+  const axisOf = (n: ConvNode, axis: number) =>
+    n.op === 'conv1d' || n.op === 'conv2d' || n.op === 'conv3d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis, !(deep && axis === 0))
+  const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => axisOf(node, i))]
   const groups = node.params.groups ?? 1
   const [batch, ci] = x.shape
   const co = node.shape[1]
@@ -190,11 +198,13 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const cog = co / groups
   const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
   const cot = ceilTo(cog, tile.channels) // output channels per group, padded to the tile
-  const kk = ah.kernel * aw.kernel
+  const kk = ad.kernel * ah.kernel * aw.kernel
   const phases = ah.phases * aw.phases
-  const weightKk = ah.weightKernel * aw.weightKernel
+  const weightKk = ad.weightKernel * ah.weightKernel * aw.weightKernel
 
-  const sampleVec4s = groups * ah.padded * aw.padded * c4 // X' of one sample
+  // Elements of one channel of x.
+  const inputPlane = ad.input * ah.input * aw.input
+  const sampleVec4s = groups * ad.padded * ah.padded * aw.padded * c4 // X' of one sample
   const wpVec4s = phases * groups * kk * c4 * 4 * (cot / 4)
   const limit = target.maxStorageBufferBindingSize
   for (const [what, vec4s] of [["one sample's repacked input", sampleVec4s], ['repacked weight', wpVec4s]] as const)
@@ -209,7 +219,7 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
 
   // Steps 1 and 2 run as one dispatch (one shader less to compile per node):
   // invocations [0, X) repack the input, [X, X + W) the weight.
-  // Conv weight is [Co, Ci/g, kh, kw]; transposed [Ci, Co/g, kh, kw], its taps (flipped, per phase) chosen by the axes.
+  // Conv weight is [Co, Ci/g, (kd,) kh, kw]; transposed [Ci, Co/g, (kd,) kh, kw], its taps (flipped, per phase) chosen by the axes.
   const source = transposed
     ? `((g * ${cig}u + c) * ${cog}u + o) * ${weightKk}u + tap`
     : `((g * ${cog}u + o) * ${cig}u + c) * ${weightKk}u + tap`
@@ -218,22 +228,23 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
     const inputVec4s = count * sampleVec4s
     const weight = first === 0
     return {
-      label: `${name}: repack input${chunks.length > 1 ? ` samples ${first}..${first + count - 1}` : ''} to padded channels-last${weight ? ', weight to [phase][g][ky][kx][ci][co]' : ''}`,
+      label: `${name}: repack input${chunks.length > 1 ? ` samples ${first}..${first + count - 1}` : ''} to padded channels-last${weight ? `, weight to [phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co]` : ''}`,
       bindings: weight
         ? [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
         : [{ input: 0 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }],
       dispatch: { threads: inputVec4s + (weight ? wpVec4s : 0) },
-      module: (io) => `// X'[n][g][h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+      module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
 fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
-  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);
-  let ng = i / ${c4 * aw.padded * ah.padded}u${first > 0 ? ` + ${first * groups}u` : ''}; // n·groups + g: channel block ng·Ci/g of x
+  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);${deep ? `\n  let jd = i32((i / ${c4 * aw.padded * ah.padded}u) % ${ad.padded}u);` : ''}
+  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u${first > 0 ? ` + ${first * groups}u` : ''}; // n·groups + g: channel block ng·Ci/g of x${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
   ${ah.gather('jh', 'ih', 'okh')}
   ${aw.gather('jw', 'iw', 'okw')}
-  let at = (ng * ${cig}u + c) * ${ah.input * aw.input}u + u32(select(0, ih * ${aw.input} + iw, okh && okw));
+  let ok = ${deep ? 'okd && ' : ''}okh && okw;
+  let at = (ng * ${cig}u + c) * ${inputPlane}u + u32(select(0, ${deep ? `(id * ${ah.input} + ih)` : 'ih'} * ${aw.input} + iw, ok));
   var v = vec4f(0.0);
-${[0, 1, 2, 3].map((l) => `  if (okh && okw && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * ah.input * aw.input}u`)}; }`).join('\n')}
+${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * inputPlane}u`)}; }`).join('\n')}
   xp[i] = v;
 }
 ${weight ? weightModule(io) : ''}`,
@@ -241,17 +252,20 @@ ${weight ? weightModule(io) : ''}`,
     }
   }
   const weightModule = (io: KernelIO) => `
-// W'[phase][g][ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g, and where a phase has fewer taps.
+// W'[phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g, and where a phase has fewer taps.
 fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
   let c = (i / ${cot / 4}u) % ${c4 * 4}u;
   let k = (i / ${(cot / 4) * c4 * 4}u) % ${kk}u;
   let g = (i / ${(cot / 4) * c4 * 4 * kk}u) % ${groups}u;
-  let phase = i / ${(cot / 4) * c4 * 4 * kk * groups}u;
-  let th = ${ah.weightTap(`(phase / ${aw.phases}u)`, `(k / ${aw.kernel}u)`)};
-  let tw = ${aw.weightTap(`(phase % ${aw.phases}u)`, `(k % ${aw.kernel}u)`)};
-  let inside = th < ${ah.weightKernel} && tw < ${aw.weightKernel};
-  let tap = u32(select(0, th * ${aw.weightKernel} + tw, inside));
+  let phase = i / ${(cot / 4) * c4 * 4 * kk * groups}u;${deep ? `
+  // The depth tap (one phase along depth) and the tap within a (kh, kw) plane.
+  let td = ${ad.weightTap('0u', `(k / ${ah.kernel * aw.kernel}u)`)};
+  let kyx = k % ${ah.kernel * aw.kernel}u;` : ''}
+  let th = ${ah.weightTap(`(phase / ${aw.phases}u)`, `(${deep ? 'kyx' : 'k'} / ${aw.kernel}u)`)};
+  let tw = ${aw.weightTap(`(phase % ${aw.phases}u)`, `(${deep ? 'kyx' : 'k'} % ${aw.kernel}u)`)};
+  let inside = ${deep ? `td < ${ad.weightKernel} && ` : ''}th < ${ah.weightKernel} && tw < ${aw.weightKernel};
+  let tap = u32(select(0, ${deep ? `(td * ${ah.weightKernel} + th)` : 'th'} * ${aw.weightKernel} + tw, inside));
   var v = vec4f(0.0);
   for (var l = 0u; l < 4u; l++) {
     let o = o0 + l;
@@ -263,23 +277,31 @@ fn repack_weight(i: u32) {
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
   // The fuse-epilogues pass wraps the stores of a lowering's last step only, so a split conv
   // (several GEMMs writing the output) leaves its elementwise consumers unfused.
-  const shape = (first: number, count: number): GemmShape => ({ ah, aw, batch: count, first, groups, co, cog, cot, c4, hasBias: bias !== undefined, epilogue: chunks.length === 1 })
-  // As textures, X' is (Pw·C4 texels) × (N·g·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
-  const xTexture = [aw.padded * c4, chunk * groups * ah.padded] as const
-  const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
-  const fits = [...xTexture, ...wTexture].every((d) => d <= target.maxTextureDimension2D)
-  if (!(tile.textures && target.textureOperands && fits))
+  const shape = (first: number, count: number): GemmShape => ({ ad, ah, aw, batch: count, first, groups, co, cog, cot, c4, hasBias: bias !== undefined, epilogue: chunks.length === 1 })
+  if (chunks.length > 1)
     return { scratchBytes, steps: chunks.flatMap(({ first, count }) => [repack(first, count), gemmStep(name, tile, shape(first, count), false, target)]) }
-  const steps = chunks.flatMap(({ first, count }): (KernelStep | TextureCopy)[] => [
-    repack(first, count),
-    { copyToTexture: { source: { scratch: 0 }, texture: 0, rows: count * groups * ah.padded, cols: xTexture[0] * 4 } },
-    ...(first === 0 ? [{ copyToTexture: { source: { scratch: 1 }, texture: 1, rows: wTexture[1], cols: wTexture[0] * 4 } }] : []),
-    gemmStep(name, tile, shape(first, count), true, target),
-  ])
-  return { scratchBytes, textures: [xTexture, wTexture], steps }
+  // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
+  const xTexture = [aw.padded * c4, batch * groups * ad.padded * ah.padded] as const
+  const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
+  const prepare = repack(0, batch)
+  const buffers = { scratchBytes, steps: [prepare, gemmStep(name, tile, shape(0, batch), false, target)] }
+  if (!tile.textures) return buffers
+  // The choose-operand-layout pass decides whether X' and W' are read as textures (copied from the scratch buffers).
+  const textureOffer: TextureOffer = {
+    operands: [
+      { source: { scratch: 0 }, rows: xTexture[1], cols: xTexture[0] * 4 },
+      { source: { scratch: 1 }, rows: wTexture[1], cols: wTexture[0] * 4 },
+    ],
+    scratchBytes,
+    prepare: [prepare],
+    step: gemmStep(name, tile, shape(0, batch), true, target),
+  }
+  return { ...buffers, textureOffer }
 }
 
 interface GemmShape {
+  /** The depth axis: unitAxis below rank 3; never sub-pixel. */
+  readonly ad: Axis
   readonly ah: Axis
   readonly aw: Axis
   /** Samples this GEMM computes, from sample `first` of the output on. */
@@ -297,16 +319,19 @@ interface GemmShape {
 
 /** Step 3: the register-tiled implicit GEMM over X' and W', from storage buffers or textures. */
 const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean, target: KernelTarget): KernelStep => {
-  const { ah, aw, batch, groups, co, cog, cot, c4 } = s
+  const { ad, ah, aw, batch, groups, co, cog, cot, c4 } = s
+  const deep = ad !== unitAxis
   const TP = tile.pixels
   const TC4 = tile.channels / 4
   const [wx, wy] = tile.workgroup
-  const hw = ah.output * aw.output
+  // Output positions per image (Do·Ho·Wo).
+  const hw = ad.output * ah.output * aw.output
   // A sub-pixel axis splits the outputs into phases: the GEMM's M is one phase's outputs, and
   // each phase is its own band of workgroup rows (gid.y = phase · channel tiles + channel tile).
   const phases = ah.phases * aw.phases
   const phased = phases > 1
-  const hwPhase = ah.perPhase * aw.perPhase
+  const planePhase = ah.perPhase * aw.perPhase
+  const hwPhase = ad.output * planePhase
   const m = batch * hwPhase
   const pixelTiles = Math.ceil(m / TP)
   const channelTiles = groups * (cot / tile.channels)
@@ -321,12 +346,16 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
   const lines = (f: (i: number) => string | string[], xs: number[]) => xs.flatMap(f).join('\n')
 
   // Per pixel p: where its window starts in X' (vec4 units; as a texture, texel column and row), and its place in the output.
-  const startRow = (p: number) => `(r${p} / ${aw.perPhase}u) * ${ah.stride}u${phased ? ' + sh' : ''}`
+  // X' rows are (n, g, (d,) h); r counts (od,) oh, ow within one image and phase.
+  const rowBlock = (p: number) =>
+    deep ? `((n${p} * ${groups}u + g) * ${ad.padded}u + (r${p} / ${planePhase}u) * ${ad.stride}u)` : `(n${p} * ${groups}u + g)`
+  const startRow = (p: number) =>
+    `${deep ? `((r${p} / ${aw.perPhase}u) % ${ah.perPhase}u)` : `(r${p} / ${aw.perPhase}u)`} * ${ah.stride}u${phased ? ' + sh' : ''}`
   const startCol = (p: number) => (phased ? `((r${p} % ${aw.perPhase}u) * ${aw.stride}u + sw) * ${c4}u` : `(r${p} % ${aw.perPhase}u) * ${aw.stride * c4}u`)
   const start = (p: number) =>
     textures
-      ? [`  let xr${p} = (n${p} * ${groups}u + g) * ${ah.padded}u + ${startRow(p)};`, `  let xc${p} = ${startCol(p)};`]
-      : [`  let b${p} = ((n${p} * ${groups}u + g) * ${ah.padded}u + ${startRow(p)}) * ${aw.padded * c4}u + ${startCol(p)};`]
+      ? [`  let xr${p} = ${rowBlock(p)} * ${ah.padded}u + ${startRow(p)};`, `  let xc${p} = ${startCol(p)};`]
+      : [`  let b${p} = (${rowBlock(p)} * ${ah.padded}u + ${startRow(p)}) * ${aw.padded * c4}u + ${startCol(p)};`]
   const pixelSetup = lines((p) => [
     `  let m${p} = min(first + ${p}u, ${m - 1}u);`,
     `  let n${p} = m${p} / ${hwPhase}u;`,
@@ -364,23 +393,27 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
     if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = ${sample} * ${co * hw}u + r${p};`, ...body, '  }']
     const checks = [...(pixelCheck ? [`first + ${p}u < ${m}u`] : []), ...(phaseCheck ? [`oh${p} < ${ah.output}u && ow${p} < ${aw.output}u`] : [])]
     return [
-      `  let oh${p} = (r${p} / ${aw.perPhase}u) * ${ah.phases}u + ph / ${aw.phases}u;`,
+      `  let oh${p} = ${deep ? `((r${p} / ${aw.perPhase}u) % ${ah.perPhase}u)` : `(r${p} / ${aw.perPhase}u)`} * ${ah.phases}u + ph / ${aw.phases}u;`,
       `  let ow${p} = (r${p} % ${aw.perPhase}u) * ${aw.phases}u + ph % ${aw.phases}u;`,
       `  ${checks.length > 0 ? `if (${checks.join(' && ')}) ` : ''}{`,
-      `    let o${p} = ${sample} * ${co * hw}u + oh${p} * ${aw.output}u + ow${p};`,
+      `    let o${p} = ${sample} * ${co * hw}u + ${deep ? `((r${p} / ${planePhase}u) * ${ah.output}u + oh${p})` : `oh${p}`} * ${aw.output}u + ow${p};`,
       ...body,
       '  }',
     ]
   }, P)
 
-  // Texture rows of W' are (phase, g, ky, kx, ci); buffer index is row·Co_t/4 + column.
+  // Texture rows of W' are (phase, g, (kz,) ky, kx, ci); buffer index is row·Co_t/4 + column.
   const wGroup = phased ? `(ph * ${groups}u + g)` : 'g'
+  const tap = `${wGroup} * ${ad.kernel * ah.kernel * aw.kernel}u + ${deep ? `(kz * ${ah.kernel}u + ky)` : 'ky'} * ${aw.kernel}u + kx`
   const wStart = textures
-    ? `      var wi = (${wGroup} * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u;`
-    : `      var wi = ((${wGroup} * ${ah.kernel * aw.kernel}u + ky * ${aw.kernel}u + kx) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
+    ? `      var wi = (${tap}) * ${c4 * 4}u;`
+    : `      var wi = ((${tap}) * ${c4 * 4}u) * ${cot4}u + co0 / 4u;`
+  // The tap's offset from the window's start: rows ((kz,) ky) and columns kx of X'.
+  const depthRows = deep ? `kz * ${ad.dilation * ah.padded}u + ` : ''
+  const depthOffset = deep ? `kz * ${ad.dilation * ah.padded * aw.padded}u + ` : ''
   const tapOffset = textures
-    ? `      let yo = ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
-    : `      let xo = (ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
+    ? `      let yo = ${depthRows}ky * ${ah.dilation}u;\n      let xo = kx * ${aw.dilation * c4}u;`
+    : `      let xo = (${depthOffset}ky * ${ah.dilation * aw.padded}u + kx * ${aw.dilation}u) * ${c4}u;`
   // Which band of rows this invocation is in: its phase (sub-pixel axes) and channel tile.
   const phaseSetup = phased
     ? [
@@ -394,7 +427,7 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
   return {
-    label: `${name}: implicit GEMM${s.first > 0 || !s.epilogue ? ` of samples ${s.first}..${s.first + batch - 1}` : ''} M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    label: `${name}: implicit GEMM${s.first > 0 || !s.epilogue ? ` of samples ${s.first}..${s.first + batch - 1}` : ''} M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
     bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
     dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((phases * channelTiles) / wy), gridZ] },
     epilogue: s.epilogue,
@@ -406,7 +439,7 @@ ${phaseSetup}
   let first = pt * ${TP}u;${textures ? '\n  let wc = co0 / 4u;' : ''}
 ${pixelSetup}
 ${accumulators}
-  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
+${deep ? `  for (var kz = 0u; kz < ${ad.kernel}u; kz++) {\n` : ''}  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
     for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
 ${tapOffset}
 ${wStart}
@@ -415,7 +448,7 @@ ${step}
         wi += ${textures ? 4 : 4 * cot4}u;
       }
     }
-  }
+  }${deep ? '\n  }' : ''}
 ${stores(io)}`,
   }
 }

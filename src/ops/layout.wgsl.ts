@@ -1,19 +1,21 @@
 /**
  * WGSL of the layout ops. reshape (and flatten, which builds a reshape node)
- * is a view: the same row-major data under another shape, so no work. The
- * others copy with one invocation per output element, mapping its
- * coordinates back into the input by baked-in strides: permute (transpose
- * lowers to it), concat, pad and slice.
+ * is a view: the same row-major data under another shape, so no work.
+ * permute (transpose lowers to it), slice and pad are views (the fuse-views
+ * pass puts them into their readers' loads; alone permute and slice copy
+ * through them, pad skips the read outside its input); concat copies with
+ * one invocation per output element, mapping its coordinates back into the
+ * input by baked-in strides.
  */
 import type { NodeOf } from '../graph.ts'
-import { wgslType, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
-import { perElement, sizeOf, stridesOf } from '../compiler/wgsl.ts'
+import { wgslType, type Expr, type ExprIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
+import { grouped, perElement, sizeOf, stridesOf } from '../compiler/wgsl.ts'
 import { sliceRange } from '../shape/layout.ts'
 
 export const lowerReshape = (): Lowering => ({ alias: 0 })
 
-/** WGSL of coordinate d of flat index `i` in a row-major shape. */
-const coord = (shape: readonly number[], d: number, i = 'i'): string => {
+/** WGSL of coordinate d of flat index `i` (a name or a grouped expression) in a row-major shape. */
+const coord = (shape: readonly number[], d: number, i: Expr): string => {
   const inner = sizeOf(shape.slice(d + 1))
   const div = inner === 1 ? i : `(${i} / ${inner}u)`
   return d === 0 ? div : `(${div} % ${shape[d]}u)`
@@ -22,25 +24,28 @@ const coord = (shape: readonly number[], d: number, i = 'i'): string => {
 /** Σ coord·stride, leaving out dims of size 1 and zero terms. */
 const sumTerms = (terms: string[]) => (terms.length === 0 ? '0u' : terms.join(' + '))
 
-export const lowerPermute = (node: NodeOf<'permute'>): Lowering => {
+/** permute's index map: output dim k walks input dim dims[k]. */
+export const permuteIndex = (node: NodeOf<'permute'>, index: Expr): Expr => {
   const [x] = node.inputs
   const rank = x.shape.length
   const dims = node.params.dims.map((d) => (d < 0 ? d + rank : d))
   const inStrides = stridesOf(x.shape)
-  // Output dim k walks input dim dims[k].
+  const i = grouped(index)
   const terms = node.shape.flatMap((size, k) => {
     if (size === 1) return []
     const stride = inStrides[dims[k]]
-    const c = coord(node.shape, k)
+    const c = coord(node.shape, k, i)
     return [stride === 1 ? c : `${c} * ${stride}u`]
   })
-  return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
+  return sumTerms(terms)
 }
 
-export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
+/** slice's index map: each output coordinate is start + step · coordinate of the input's. */
+export const sliceIndex = (node: NodeOf<'slice'>, index: Expr): Expr => {
   const [x] = node.inputs
   const { start, end, step } = node.params
   const inStrides = stridesOf(x.shape)
+  const i = grouped(index)
   const terms: string[] = []
   node.shape.forEach((size, d) => {
     const r = sliceRange(x.shape[d], start[d], end[d], step?.[d])
@@ -48,11 +53,40 @@ export const lowerSlice = (node: NodeOf<'slice'>): Lowering => {
     if (offset !== 0) terms.push(`${offset}u`)
     if (size === 1) return
     const stride = r.step * inStrides[d]
-    const c = coord(node.shape, d)
+    const c = coord(node.shape, d, i)
     terms.push(stride === 1 ? c : `${c} * ${stride}u`)
   })
-  if (sizeOf(node.shape) === 0) return { steps: [] }
-  return { steps: [perElement(node, (io) => `  ${io.store('i', io.load(0, sumTerms(terms)))}`)] }
+  return sumTerms(terms)
+}
+
+/**
+ * pad as a view, for the fuse-views pass: the fill outside the input, else the input element, read
+ * at a clamped index (WGSL's select evaluates both sides, so the read must stay inside the input).
+ * Its own kernel (lowerPad) reads only inside. Not for an empty input: nothing could be read.
+ */
+export const padView = {
+  read: (node: NodeOf<'pad'>, index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO): Expr => {
+    const [x] = node.inputs
+    const inStrides = stridesOf(x.shape)
+    const i = grouped(index)
+    const inside: string[] = []
+    const terms: string[] = []
+    node.shape.forEach((size, d) => {
+      const [before] = node.params.pads[d] ?? [0, 0]
+      const inSize = x.shape[d]
+      const c = coord(node.shape, d, i)
+      const stride = inStrides[d] === 1 ? '' : ` * ${inStrides[d]}u`
+      if (before === 0 && size === inSize) {
+        if (size !== 1) terms.push(`${c}${stride}`)
+        return
+      }
+      const shifted = `(i32(${c}) - ${before}i)`
+      inside.push(`${shifted} >= 0i && ${shifted} < ${inSize}i`)
+      if (inSize !== 1) terms.push(`u32(clamp(${shifted}, 0i, ${inSize - 1}i))${stride}`)
+    })
+    const value = load(sumTerms(terms))
+    return inside.length === 0 ? value : `select(${io.literal(node.params.value, node.dtype)}, ${value}, ${inside.join(' && ')})`
+  },
 }
 
 export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
@@ -64,7 +98,7 @@ export const lowerPad = (node: NodeOf<'pad'>): Lowering => {
   node.shape.forEach((size, d) => {
     const [before] = pads[d] ?? [0, 0]
     const inSize = x.shape[d]
-    const c = coord(node.shape, d)
+    const c = coord(node.shape, d, 'i')
     if (before === 0 && size === inSize) {
       // Not padded: every output coordinate maps to an input one.
       if (size !== 1) lines.push(`  src += ${c}${inStrides[d] === 1 ? '' : ` * ${inStrides[d]}u`};`)

@@ -22,7 +22,7 @@
  * measured ~10% faster on llvmpipe than runtime-sized arrays.
  */
 import type { NodeOf } from '../graph.ts'
-import { DEFAULT_TARGET, type ArrayView, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureCopy } from '../compiler/kernel.ts'
+import { DEFAULT_TARGET, type ArrayView, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureOffer } from '../compiler/kernel.ts'
 import { broadcastIndex, sizeOf } from '../compiler/wgsl.ts'
 import { broadcastShapes } from '../shape/layout.ts'
 
@@ -223,21 +223,41 @@ ${stores(io).join('\n')}`,
   }
 }
 
-/** Texture operands fit when every texture stays within the adapter's 2-D size limit. */
 // Below about a million multiply-adds the two texture copies cost more than they save
 // (llvmpipe: 64×120×84 took 1.20 ms through textures, 0.76 ms through buffers; 128×256×128 1.24 vs 2.23).
 const TEXTURE_MIN_WORK = 1 << 20
 
-const texturesFit = (p: MatmulProblem, target: KernelTarget) =>
-  target.textureOperands &&
-  sizeOf(p.batch) * p.M * p.N * p.K >= TEXTURE_MIN_WORK &&
-  Math.max(sizeOf(p.aBatch) * p.M, sizeOf(p.bBatch) * p.K, Math.ceil(p.K / 4), Math.ceil(p.N / 4)) <= target.maxTextureDimension2D
+/**
+ * The texture form of a product (A and B copied into rgba32float textures,
+ * which also zero-pads K; B transposed first, for linear), offered to the
+ * choose-operand-layout pass when the product is big enough to pay for the copies.
+ */
+const textureOffer = (p: MatmulProblem, tiling: MatmulTiling, target: KernelTarget): TextureOffer | undefined => {
+  const { M, N, K } = p
+  if (sizeOf(p.batch) * M * N * K < TEXTURE_MIN_WORK) return undefined
+  const scratchBytes: number[] = []
+  const prepare: KernelStep[] = []
+  let bSource: Operand = { input: 1 }
+  if (p.bTransposed) {
+    const id = scratchBytes.push(sizeOf(p.bBatch) * K * N * 4) - 1
+    prepare.push(packStep(1, id, sizeOf(p.bBatch), K, N, K, N, true))
+    bSource = { scratch: id }
+  }
+  return {
+    operands: [
+      { source: { input: 0 }, rows: sizeOf(p.aBatch) * M, cols: K },
+      { source: bSource, rows: sizeOf(p.bBatch) * K, cols: N },
+    ],
+    scratchBytes,
+    prepare,
+    step: tiledStep(p, tiling, { kind: 'texture' }, target),
+  }
+}
 
 /**
- * Lowers a batched product. With texture operands (chosen per adapter): copy
- * A and B (B transposed first, for linear) into rgba32float textures, which
- * also zero-pads K; otherwise pack steps where an operand is unaligned, then
- * the kernel over storage buffers.
+ * Lowers a batched product: pack steps where an operand is unaligned, then
+ * the kernel over storage buffers, with the texture form offered to the
+ * choose-operand-layout pass (see textureOffer).
  */
 export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TARGET, tiling: MatmulTiling = chooseTiling(p, target)): Lowering => {
   const { M, N, K } = p
@@ -257,20 +277,6 @@ export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TAR
   const Kp = roundUp(K, 4)
   const Np = roundUp(N, 4)
   const scratchBytes: number[] = []
-  if (texturesFit(p, target)) {
-    const aRows = sizeOf(p.aBatch) * M
-    const bRows = sizeOf(p.bBatch) * K
-    const steps: (KernelStep | TextureCopy)[] = [{ copyToTexture: { source: { input: 0 }, texture: 0, rows: aRows, cols: K } }]
-    let bSource: Operand = { input: 1 }
-    if (p.bTransposed) {
-      const id = scratchBytes.push(sizeOf(p.bBatch) * K * N * 4) - 1
-      steps.push(packStep(1, id, sizeOf(p.bBatch), K, N, K, N, true))
-      bSource = { scratch: id }
-    }
-    steps.push({ copyToTexture: { source: bSource, texture: 1, rows: bRows, cols: N } })
-    steps.push(tiledStep(p, tiling, { kind: 'texture' }, target))
-    return { scratchBytes, textures: [[Math.ceil(K / 4), aRows], [Math.ceil(N / 4), bRows]], steps }
-  }
   const steps: KernelStep[] = []
   let a: Operand = { input: 0 }
   let b: Operand = { input: 1 }
@@ -285,7 +291,8 @@ export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TAR
     b = { scratch: id }
   }
   steps.push(tiledStep(p, tiling, { kind: 'buffer', a, b }, target))
-  return { scratchBytes, steps }
+  const offer = textureOffer(p, tiling, target)
+  return offer ? { scratchBytes, steps, textureOffer: offer } : { scratchBytes, steps }
 }
 
 /** The product a matmul node computes, with 1-D operands promoted as PyTorch does. */

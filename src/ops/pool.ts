@@ -7,14 +7,14 @@ import type { Node } from '../graph.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { bind } from '../core/bind.ts'
 import { add, sub, mul, div, sqrt, full, sum, equal, where, reshape, broadcastTo, sameShape } from '../core/ops.ts'
-import type { PoolOp, PoolParams } from '../core/params.ts'
+import type { AdaptivePoolOp, PoolOp, PoolParams, SpatialRank } from '../core/params.ts'
 import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
 import type { AnyTensor } from '../tree.ts'
 import {
-  lowerAdaptiveAvgPool2d, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool, lowerUpsample,
+  lowerAdaptiveAvgPool, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool, lowerUpsample,
 } from './pool.wgsl.ts'
-import { lowerAdaptiveAvgPool2dGrad, lowerPoolGrad, lowerUpsampleGrad } from './pool-grad.wgsl.ts'
+import { lowerAdaptiveAvgPoolGrad, lowerPoolGrad, lowerUpsampleGrad } from './pool-grad.wgsl.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
@@ -27,11 +27,11 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
 
 // ------------------------------------------------------------ primitives
 // Window ops send the cotangent back through their own gather kernels (poolGrad,
-// adaptiveAvgPool2dGrad, upsampleGrad: inputs [x, dy], x's shape); the rest are compositions.
+// adaptiveAvgPoolGrad, upsampleGrad: inputs [x, dy], x's shape); the rest are compositions.
 
 const gradientOf = (x: readonly Node[]) => ({ shape: x[0].shape, dtype: 'float32' as const })
 export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerPoolGrad })
-export const adaptiveAvgPool2dGradPrimitive = definePrimitive('adaptiveAvgPool2dGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPool2dGrad })
+export const adaptiveAvgPoolGradPrimitive = definePrimitive('adaptiveAvgPoolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPoolGrad })
 export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerUpsampleGrad })
 
 const poolVjp = <P extends PoolOp>({ node, params, inputs: [x], dy }: VjpContext<P>): Cotangents => [
@@ -44,15 +44,24 @@ const poolPrimitive = (op: PoolOp, lower: typeof lowerMaxPool) => ({
 })
 export const maxPool1dPrimitive = definePrimitive('maxPool1d', poolPrimitive('maxPool1d', lowerMaxPool))
 export const maxPool2dPrimitive = definePrimitive('maxPool2d', poolPrimitive('maxPool2d', lowerMaxPool))
+export const maxPool3dPrimitive = definePrimitive('maxPool3d', poolPrimitive('maxPool3d', lowerMaxPool))
 export const avgPool1dPrimitive = definePrimitive('avgPool1d', poolPrimitive('avgPool1d', lowerAvgPool))
 export const avgPool2dPrimitive = definePrimitive('avgPool2d', poolPrimitive('avgPool2d', lowerAvgPool))
-const pools = { maxPool1d: maxPool1dPrimitive, maxPool2d: maxPool2dPrimitive, avgPool1d: avgPool1dPrimitive, avgPool2d: avgPool2dPrimitive }
+export const avgPool3dPrimitive = definePrimitive('avgPool3d', poolPrimitive('avgPool3d', lowerAvgPool))
+const pools = {
+  maxPool1d: maxPool1dPrimitive, maxPool2d: maxPool2dPrimitive, maxPool3d: maxPool3dPrimitive,
+  avgPool1d: avgPool1dPrimitive, avgPool2d: avgPool2dPrimitive, avgPool3d: avgPool3dPrimitive,
+}
 
-export const adaptiveAvgPool2dPrimitive = definePrimitive('adaptiveAvgPool2d', {
-  shape: ([x], { outputSize }) => ({ shape: adaptivePoolShape('adaptiveAvgPool2d', x.shape, outputSize), dtype: x.dtype }),
-  vjp: ({ params, inputs: [x], dy }) => [wrap(bind(adaptiveAvgPool2dGradPrimitive, [x.node, dy.node], { ...params, forward: 'adaptiveAvgPool2d' }))],
-  lower: lowerAdaptiveAvgPool2d,
+const adaptivePoolPrimitive = <P extends AdaptivePoolOp>(op: P, rank: SpatialRank) => ({
+  shape: ([x]: readonly Node[], { outputSize }: { readonly outputSize: Spatial }) =>
+    ({ shape: adaptivePoolShape(op, rank, x.shape, outputSize), dtype: x.dtype }),
+  vjp: ({ params, inputs: [x], dy }: VjpContext<P>): Cotangents =>
+    [wrap(bind(adaptiveAvgPoolGradPrimitive, [x.node, dy.node], { outputSize: params.outputSize, forward: op }))],
+  lower: lowerAdaptiveAvgPool,
 })
+export const adaptiveAvgPool2dPrimitive = definePrimitive('adaptiveAvgPool2d', adaptivePoolPrimitive('adaptiveAvgPool2d', 2))
+export const adaptiveAvgPool3dPrimitive = definePrimitive('adaptiveAvgPool3d', adaptivePoolPrimitive('adaptiveAvgPool3d', 3))
 export const upsamplePrimitive = definePrimitive('upsample', {
   shape: ([x], params) => ({ shape: upsampleShape(x.shape, params), dtype: x.dtype }),
   vjp: ({ params, inputs: [x], dy }) => [wrap(bind(upsampleGradPrimitive, [x.node, dy.node], { ...params, forward: 'upsample' }))],
@@ -103,7 +112,7 @@ export const batchNorm2dPrimitive = definePrimitive('batchNorm2d', {
 
 // ------------------------------------------------------------ layers
 
-const poolLayer = (op: PoolOp, rank: 1 | 2) => (options: MaxPoolOptions | AvgPoolOptions) => {
+const poolLayer = (op: PoolOp, rank: SpatialRank) => (options: MaxPoolOptions | AvgPoolOptions) => {
   checkOptionsSpelling(op, options, poolSpec(op), ['kernelSize'], rank)
   return layer(op, (x) => {
     acceptDType(op, 'input', x.dtype, 'float')
@@ -136,6 +145,17 @@ export const maxPool1d = poolLayer('maxPool1d', 1) as PoolOf<'maxPool1d', 1, Max
  */
 export const maxPool2d = poolLayer('maxPool2d', 2) as PoolOf<'maxPool2d', 2, MaxPoolOptions, MaxPoolSpec>
 /**
+ * Max pooling over [N, C, D, H, W] (PyTorch's options: kernelSize, stride = kernelSize, padding, dilation, ceilMode).
+ *
+ * @example
+ * import { ones, tensor, maxPool3d } from 'shapewise'
+ * // A 2×2×2 volume: its maximum.
+ * await maxPool3d({ kernelSize: 2 })(tensor([[[[[1, 5], [2, 3]], [[8, 4], [6, 7]]]]])).data() // → [8]
+ * // Pool space, not time: a kernel of 1 frame × 2 × 2.
+ * maxPool3d({ kernelSize: [1, 2, 2] })(ones([1, 4, 16, 8, 8])).shape // → [1, 4, 16, 4, 4]
+ */
+export const maxPool3d = poolLayer('maxPool3d', 3) as PoolOf<'maxPool3d', 3, MaxPoolOptions, MaxPoolSpec>
+/**
  * Average pooling over [N, C, L] (PyTorch's options, with countIncludePad).
  *
  * @example
@@ -151,12 +171,30 @@ export const avgPool1d = poolLayer('avgPool1d', 1) as PoolOf<'avgPool1d', 1, Avg
  * avgPool2d({ kernelSize: 2, stride: 2 })(ones([1, 6, 28, 28])).shape // → [1, 6, 14, 14]
  */
 export const avgPool2d = poolLayer('avgPool2d', 2) as PoolOf<'avgPool2d', 2, AvgPoolOptions, AvgPoolSpec>
+/**
+ * Average pooling over [N, C, D, H, W] (PyTorch's options, with countIncludePad).
+ *
+ * @example
+ * import { ones, avgPool3d } from 'shapewise'
+ * // A video clip of 16 frames of 32×32: halve time and space.
+ * avgPool3d({ kernelSize: 2 })(ones([1, 3, 16, 32, 32])).shape // → [1, 3, 8, 16, 16]
+ * // Padding counts as zeros unless countIncludePad is false: a corner window of 2×2×2 ones holds one input.
+ * await avgPool3d({ kernelSize: 2, stride: 2, padding: 1 })(ones([1, 1, 2, 2, 2])).data() // → [0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125, 0.125]
+ */
+export const avgPool3d = poolLayer('avgPool3d', 3) as PoolOf<'avgPool3d', 3, AvgPoolOptions, AvgPoolSpec>
 
-export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
-  readonly op: 'adaptiveAvgPool2d'
+/** The shape function of adaptiveAvgPool2d (the defaults) or adaptiveAvgPool3d. */
+export interface AdaptivePoolFn<Size extends Spatial, Op extends string = 'adaptiveAvgPool2d', Rank extends number = 2> extends ShapeFn {
+  readonly op: Op
   readonly accepts: 'float'
-  readonly output: AdaptivePoolShape<'adaptiveAvgPool2d', Input<this>, Size>
+  readonly output: AdaptivePoolShape<Op, Rank, Input<this>, Size>
 }
+const adaptivePools = { adaptiveAvgPool2d: adaptiveAvgPool2dPrimitive, adaptiveAvgPool3d: adaptiveAvgPool3dPrimitive }
+const adaptivePool = (op: AdaptivePoolOp) => (outputSize: Spatial) =>
+  layer(op, (x) => {
+    acceptDType(op, 'input', x.dtype, 'float')
+    return wrap(bind(adaptivePools[op], [x.node], { outputSize }))
+  })
 /**
  * Average pooling to a fixed output size, whatever the input size.
  *
@@ -164,11 +202,19 @@ export interface AdaptivePoolFn<Size extends Spatial> extends ShapeFn {
  * import { tensor, adaptiveAvgPool2d } from 'shapewise'
  * await adaptiveAvgPool2d([1, 2])(tensor([[[[1, 2, 3, 4]]]])).data() // → [1.5, 3.5]
  */
-export const adaptiveAvgPool2d = <const Size extends Spatial>(outputSize: Size): Layer<AdaptivePoolFn<Size>> =>
-  layer('adaptiveAvgPool2d', (x) => {
-    acceptDType('adaptiveAvgPool2d', 'input', x.dtype, 'float')
-    return wrap(bind(adaptiveAvgPool2dPrimitive, [x.node], { outputSize }))
-  })
+export const adaptiveAvgPool2d = adaptivePool('adaptiveAvgPool2d') as <const Size extends Spatial>(outputSize: Size) => Layer<AdaptivePoolFn<Size>>
+/**
+ * Average pooling of [N, C, D, H, W] to a fixed output size [d, h, w] (one number: every axis), whatever the input size.
+ *
+ * @example
+ * import { ones, tensor, adaptiveAvgPool3d } from 'shapewise'
+ * // A video classifier's head: any clip length and frame size to one value per channel.
+ * adaptiveAvgPool3d(1)(ones([2, 512, 4, 7, 7])).shape // → [2, 512, 1, 1, 1]
+ * // PyTorch's bins: 3 frames to 2 average frames {0, 1} and {1, 2}.
+ * await adaptiveAvgPool3d([2, 1, 1])(tensor([[[[[1]], [[2]], [[6]]]]])).data() // → [1.5, 4]
+ */
+export const adaptiveAvgPool3d = adaptivePool('adaptiveAvgPool3d') as
+  <const Size extends Spatial>(outputSize: Size) => Layer<AdaptivePoolFn<Size, 'adaptiveAvgPool3d', 3>>
 
 export interface GlobalPoolFn<Op extends string> extends ShapeFn {
   readonly op: Op

@@ -7,90 +7,100 @@
 import type { NodeOf } from '../graph.ts'
 import type { KernelIO, KernelStep, Lowering } from '../compiler/kernel.ts'
 import { finiteF32 } from '../compiler/render.ts'
-import { perElement } from '../compiler/wgsl.ts'
+import { perElement, sizeOf } from '../compiler/wgsl.ts'
 import { poolParams } from '../shape/pool.ts'
-import type { PoolOp } from '../core/params.ts'
+import type { AdaptivePoolOp, PoolOp } from '../core/params.ts'
 
 const f32 = (v: number) => finiteF32(Math.fround(v))
 
-/** [N, C, H, W] or [N, C, L] as [N·C, H, W] (a 1-D op is a 2-D op over a unit height). */
-const planes = (shape: readonly number[]) =>
-  shape.length === 3 ? { h: 1, w: shape[2] } : { h: shape[2], w: shape[3] }
+/** Names of the spatial axes of a window op, outermost first: (x), (y, x) or (z, y, x). */
+export const axisNames = (rank: number) => ['z', 'y', 'x'].slice(3 - rank)
 
-/** Output coordinates of element i: its (n, c) plane and its row and column. */
-const outputCoords = (node: { readonly shape: readonly number[] }) => {
-  const { h, w } = planes(node.shape)
-  return `  let ox = i32(i % ${w}u);\n  let oy = i32((i / ${w}u) % ${h}u);\n  let plane = i / ${h * w}u;`
+/** WGSL of the row-major offset of (coords…) within spatial `sizes` (i32). */
+export const spatialIndex = (sizes: readonly number[], coords: readonly string[]) =>
+  coords.reduce((at, c, j) => (j === 0 ? c : `${j > 1 ? `(${at})` : at} * ${sizes[j]} + ${c}`), '')
+
+/** `openings` as nested blocks around `inner`: each opening's first line ends in `{`, the closing braces are added. */
+export const nest = (openings: readonly string[], inner: string) =>
+  [...openings.map((o, j) => `${'  '.repeat(j + 1)}${o}`), inner, ...openings.map((_, j) => `${'  '.repeat(openings.length - j)}}`)].join('\n')
+
+/** WGSL lines `let <prefix><axis> = …` (i32): the coordinates of element i along each of spatial `sizes`. */
+export const spatialCoords = (prefix: string, sizes: readonly number[]) => {
+  const names = axisNames(sizes.length)
+  return names.map((a, j) => {
+    const stride = sizeOf(sizes.slice(j + 1))
+    return `  let ${prefix}${a} = i32(${stride === 1 ? 'i' : `(i / ${stride}u)`} % ${sizes[j]}u);`
+  }).join('\n')
 }
 
-/** Per-axis window parameters [height, width]; the height of a 1-D pool is trivial. */
-const windows = (node: NodeOf<PoolOp>) => {
-  const options = node.params
-  const unit = { kernel: 1, stride: 1, padding: 0, dilation: 1 }
-  return options.rank === 1 ? [unit, poolParams(options, 0)] : [poolParams(options, 0), poolParams(options, 1)]
-}
+/** Prelude of a per-output kernel: output element i's coordinates `o<axis>` and its (n, c) `plane`. */
+const outputCoords = (node: { readonly shape: readonly number[] }) =>
+  `${spatialCoords('o', node.shape.slice(2))}\n  let plane = i / ${sizeOf(node.shape.slice(2))}u;`
+
+/** The index in x of input position (i<axis>…) of the element's plane. */
+const inputAt = (sizes: readonly number[]) => `plane * ${sizeOf(sizes)}u + u32(${spatialIndex(sizes, axisNames(sizes.length).map((a) => `i${a}`))})`
+
+/** Per-axis window parameters of a pool node, outermost axis first. */
+const windows = (node: NodeOf<PoolOp>) => node.shape.slice(2).map((_, j) => poolParams(node.params, j))
 
 // Max pooling: padded positions are skipped, so they never win; NaN wins, as in PyTorch.
 const maxPool = (node: NodeOf<PoolOp>) => {
-  const { h, w } = planes(node.inputs[0].shape)
-  const [ph, pw] = windows(node)
+  const sizes = node.inputs[0].shape.slice(2)
+  const names = axisNames(sizes.length)
+  const taps = windows(node).map((p, j) => {
+    const a = names[j]
+    return `for (var k${a} = 0; k${a} < ${p.kernel}; k${a}++) {
+    let i${a} = o${a} * ${p.stride} - ${p.padding} + k${a} * ${p.dilation};
+    if (i${a} < 0 || i${a} >= ${sizes[j]}) { continue; }`
+  })
   return perElement(node, (io) => `${outputCoords(node)}
   var m = ${io.literal(-Infinity, 'float32')};
-  for (var ky = 0; ky < ${ph.kernel}; ky++) {
-    let iy = oy * ${ph.stride} - ${ph.padding} + ky * ${ph.dilation};
-    if (iy < 0 || iy >= ${h}) { continue; }
-    for (var kx = 0; kx < ${pw.kernel}; kx++) {
-      let ix = ox * ${pw.stride} - ${pw.padding} + kx * ${pw.dilation};
-      if (ix < 0 || ix >= ${w}) { continue; }
-      let v = ${io.load(0, `plane * ${h * w}u + u32(iy * ${w} + ix)`)};
-      if (v > m || v != v) { m = v; }
-    }
-  }
+${nest(taps, `      let v = ${io.load(0, inputAt(sizes))};
+      if (v > m || v != v) { m = v; }`)}
   ${io.store('i', 'm')}`)
 }
 
 // Average pooling, PyTorch's divisor: the window clipped to the padded input
 // (countIncludePad, which matters with ceilMode) or the real elements in it.
+// Per axis the window is [s, e) within the padded input and [lo, hi) within the input.
 const avgPool = (node: NodeOf<PoolOp>) => {
-  const { h, w } = planes(node.inputs[0].shape)
-  const [ph, pw] = windows(node)
+  const sizes = node.inputs[0].shape.slice(2)
+  const names = axisNames(sizes.length)
   const includePad = node.params.countIncludePad !== false
+  const bounds = windows(node).map((p, j) => {
+    const a = names[j]
+    return `  let s${a} = o${a} * ${p.stride} - ${p.padding};
+  let e${a} = min(s${a} + ${p.kernel}, ${sizes[j] + p.padding});
+  let lo${a} = max(s${a}, 0);
+  let hi${a} = min(e${a}, ${sizes[j]});`
+  })
+  const count = names.map((a) => (includePad ? `(e${a} - s${a})` : `(hi${a} - lo${a})`)).join(' * ')
+  const loops = names.map((a) => `for (var i${a} = lo${a}; i${a} < hi${a}; i${a}++) {`)
   return perElement(node, (io) => `${outputCoords(node)}
-  let y0 = oy * ${ph.stride} - ${ph.padding};
-  let x0 = ox * ${pw.stride} - ${pw.padding};
-  let y1 = min(y0 + ${ph.kernel}, ${h + ph.padding});
-  let x1 = min(x0 + ${pw.kernel}, ${w + pw.padding});
-  let padded = (y1 - y0) * (x1 - x0);
-  let ys = max(y0, 0);
-  let xs = max(x0, 0);
-  let ye = min(y1, ${h});
-  let xe = min(x1, ${w});
+${bounds.join('\n')}
   var s = 0.0;
-  for (var y = ys; y < ye; y++) {
-    for (var x = xs; x < xe; x++) { s += ${io.load(0, `plane * ${h * w}u + u32(y * ${w} + x)`)}; }
-  }
-  ${io.store('i', `s / f32(${includePad ? 'padded' : '(ye - ys) * (xe - xs)'})`)}`)
+${nest(loops, `    s += ${io.load(0, inputAt(sizes))};`)}
+  ${io.store('i', `s / f32(${count})`)}`)
 }
 
 export const lowerMaxPool = (node: NodeOf<PoolOp>): Lowering => ({ steps: [maxPool(node)] })
 export const lowerAvgPool = (node: NodeOf<PoolOp>): Lowering => ({ steps: [avgPool(node)] })
 
 // PyTorch's bins: start = floor(i·in/out), end = ceil((i+1)·in/out); they overlap when in % out ≠ 0.
-export const lowerAdaptiveAvgPool2d = (node: NodeOf<'adaptiveAvgPool2d'>): Lowering => {
-  const [, , h, w] = node.inputs[0].shape
-  const [, , oh, ow] = node.shape
+export const lowerAdaptiveAvgPool = (node: NodeOf<AdaptivePoolOp>): Lowering => {
+  const sizes = node.inputs[0].shape.slice(2)
+  const out = node.shape.slice(2)
+  const names = axisNames(sizes.length)
+  const bins = names.map((a, j) => `  let lo${a} = (o${a} * ${sizes[j]}) / ${out[j]};
+  let hi${a} = ((o${a} + 1) * ${sizes[j]} + ${out[j] - 1}) / ${out[j]};`)
+  const loops = names.map((a) => `for (var i${a} = lo${a}; i${a} < hi${a}; i${a}++) {`)
   return {
     steps: [
       perElement(node, (io) => `${outputCoords(node)}
-  let ys = (oy * ${h}) / ${oh};
-  let ye = ((oy + 1) * ${h} + ${oh - 1}) / ${oh};
-  let xs = (ox * ${w}) / ${ow};
-  let xe = ((ox + 1) * ${w} + ${ow - 1}) / ${ow};
+${bins.join('\n')}
   var s = 0.0;
-  for (var y = ys; y < ye; y++) {
-    for (var x = xs; x < xe; x++) { s += ${io.load(0, `plane * ${h * w}u + u32(y * ${w} + x)`)}; }
-  }
-  ${io.store('i', `s / f32((ye - ys) * (xe - xs))`)}`),
+${nest(loops, `    s += ${io.load(0, inputAt(sizes))};`)}
+  ${io.store('i', `s / f32(${names.map((a) => `(hi${a} - lo${a})`).join(' * ')})`)}`),
     ],
   }
 }

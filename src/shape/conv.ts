@@ -164,7 +164,7 @@ const checkBias = (op: string, outChannels: number, bias: readonly number[] | un
 
 // ------------------------------------------------------------ conv
 
-/** conv1d / conv2d: input [N, C, …spatial], weight [Co, Ci/groups, …k], optional bias [Co]. */
+/** conv1d / conv2d / conv3d: input [N, C, …spatial], weight [Co, Ci/groups, …k], optional bias [Co]. */
 export type ConvShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
   CheckSpelling<Op, O, ConvSpec, Rank> extends infer E extends ShapeError<string>
     ? E
@@ -201,7 +201,7 @@ type ConvAxes<Op extends string, Sp extends Shape, K extends Shape, O, Acc exten
 
 type Prop<O, K extends string> = O extends { readonly [P in K]?: infer V } ? V : undefined
 
-/** conv1d (rank 1) / conv2d (rank 2): input [N, C, …], weight [Co, Ci/groups, …k]. */
+/** conv1d (rank 1) / conv2d (rank 2) / conv3d (rank 3): input [N, C, …], weight [Co, Ci/groups, …k]. */
 export const convShape = (
   op: string, rank: number, x: readonly number[], w: readonly number[], bias: readonly number[] | undefined, options: ConvOptions,
 ): number[] => {
@@ -223,7 +223,7 @@ export const convShape = (
 
 // ------------------------------------------------------------ transposed conv
 
-/** convTranspose1d / convTranspose2d: input [N, Ci, …spatial], weight [Ci, Co/groups, …k], optional bias [Co]. */
+/** convTranspose1d / convTranspose2d / convTranspose3d: input [N, Ci, …spatial], weight [Ci, Co/groups, …k], optional bias [Co]. */
 export type ConvTransposeShape<Op extends string, Rank extends number, X extends Shape, W extends Shape, Bias, O> =
   CheckSpelling<Op, O, ConvTransposeSpec, Rank> extends infer E extends ShapeError<string>
     ? E
@@ -263,7 +263,7 @@ type ConvTransposeAxes<Op extends string, Sp extends Shape, K extends Shape, O, 
     ]>
   : Acc
 
-/** convTranspose1d / convTranspose2d: input [N, Ci, …], weight [Ci, Co/groups, …k]. */
+/** convTranspose1d / convTranspose2d / convTranspose3d: input [N, Ci, …], weight [Ci, Co/groups, …k]. */
 export const convTransposeShape = (
   op: string, rank: number, x: readonly number[], w: readonly number[], bias: readonly number[] | undefined, options: ConvTransposeOptions,
 ): number[] => {

@@ -53,13 +53,13 @@ export type AxisValue<V, I extends number, Default extends number> = V extends n
 export const axisValue = (value: Spatial | undefined, axis: number, fallback: number): number =>
   value === undefined ? fallback : typeof value === 'number' ? value : value.length === 1 ? value[0] : value[axis] ?? fallback
 
-/** Names of the dims of a [N, C, …spatial] input, for messages: [N, C, L] or [N, C, H, W]. */
-const namedLayouts = { 1: '[N, C, L]', 2: '[N, C, H, W]' } as const
+/** Names of the dims of a [N, C, …spatial] input, for messages: [N, C, L], [N, C, H, W] or [N, C, D, H, W]. */
+const namedLayouts = { 1: '[N, C, L]', 2: '[N, C, H, W]', 3: '[N, C, D, H, W]' } as const
 const spatialDims = <Rank extends number>(rank: Rank) => `[N, C, …${rank} spatial dims]` as const
 export type LayoutText<Rank extends number> = Rank extends keyof typeof namedLayouts
   ? (typeof namedLayouts)[Rank]
   : ReturnType<typeof spatialDims<Rank>>
-export const layoutText = (rank: number): string => (rank === 1 || rank === 2 ? namedLayouts[rank] : spatialDims(rank))
+export const layoutText = (rank: number): string => (rank === 1 || rank === 2 || rank === 3 ? namedLayouts[rank] : spatialDims(rank))
 
 // ------------------------------------------------------------ messages shared by several families
 

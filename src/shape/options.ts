@@ -135,10 +135,10 @@ const kindTexts = <Tuple extends string>(tuple: Tuple) => {
 type KindText<Kind extends OptionKind, Rank extends number> = ReturnType<typeof kindTexts<TupleText<Rank>>>[Kind]
 const kindText = (kind: OptionKind, rank: number): string => kindTexts(tupleText(rank))[kind]
 
-const namedTuples = { 1: '[number]', 2: '[number, number]' } as const
+const namedTuples = { 1: '[number]', 2: '[number, number]', 3: '[number, number, number]' } as const
 const numbers = <Rank extends number>(rank: Rank) => `${rank} numbers` as const
 type TupleText<Rank extends number> = Rank extends keyof typeof namedTuples ? (typeof namedTuples)[Rank] : ReturnType<typeof numbers<Rank>>
-const tupleText = (rank: number): string => (rank === 1 || rank === 2 ? namedTuples[rank] : numbers(rank))
+const tupleText = (rank: number): string => (rank === 1 || rank === 2 || rank === 3 ? namedTuples[rank] : numbers(rank))
 
 /** A value as messages show it. */
 type ValueText<V> = V extends string

@@ -120,7 +120,7 @@ export const poolAxis = (
   return (out - 1) * stride >= input + padding ? out - 1 : out
 }
 
-/** maxPool1d/2d and avgPool1d/2d over input [N, C, …spatial]. */
+/** maxPool1d/2d/3d and avgPool1d/2d/3d over input [N, C, …spatial]. */
 export type PoolShape<Op extends string, Rank extends number, X extends Shape, O> =
   CheckSpelling<Op, O, Op extends `maxPool${string}` ? MaxPoolSpec : AvgPoolSpec, Rank> extends infer E extends ShapeError<string>
   ? E
@@ -180,23 +180,29 @@ const expectImage = (op: string, x: readonly number[]) => {
 
 // ------------------------------------------------------------ adaptive and global pooling
 
-/** adaptiveAvgPool2d(outputSize): [N, C, H, W] → [N, C, h, w]. */
-export type AdaptivePoolShape<Op extends string, X extends Shape, Size extends Spatial> =
-  CheckSpelling<Op, { outputSize: Size }, OutputSizeSpec, 2> extends infer E extends ShapeError<string>
+/** adaptiveAvgPool2d/3d(outputSize): [N, C, …spatial] → [N, C, …outputSize]. */
+export type AdaptivePoolShape<Op extends string, Rank extends number, X extends Shape, Size extends Spatial> =
+  CheckSpelling<Op, { outputSize: Size }, OutputSizeSpec, Rank> extends infer E extends ShapeError<string>
   ? E
   : IsTuple<X> extends false
   ? UnknownShape
-  : X extends readonly [infer N extends number, infer C extends number, unknown, unknown]
-    ? CheckOptions<Op, { outputSize: Size }, ['outputSize'], []> extends infer E extends ShapeError<string>
-      ? E
-      : [N, C, AxisValue<Size, 0, 1>, AxisValue<Size, 1, 1>]
-    : ShapeError<expectsInput<Op, LayoutText<2>, ShapeText<X>>>
+  : X extends readonly [infer N extends number, infer C extends number, ...infer Sp extends Shape]
+    ? [Sp['length']] extends [Rank]
+      ? CheckOptions<Op, { outputSize: Size }, ['outputSize'], []> extends infer E extends ShapeError<string>
+        ? E
+        : [N, C, ...AdaptiveSizes<Size, Sp>]
+      : ShapeError<expectsInput<Op, LayoutText<Rank>, ShapeText<X>>>
+    : ShapeError<expectsInput<Op, LayoutText<Rank>, ShapeText<X>>>
+/** The output size on each axis of Sp. */
+type AdaptiveSizes<Size, Sp extends Shape, Acc extends number[] = []> = Sp extends readonly [unknown, ...infer Rest extends Shape]
+  ? AdaptiveSizes<Size, Rest, [...Acc, AxisValue<Size, Acc['length'], 1>]>
+  : Acc
 
-export const adaptivePoolShape = (op: string, x: readonly number[], outputSize: Spatial): number[] => {
-  checkSpelling(op, { outputSize }, outputSizeSpec, 2)
-  expectImage(op, x)
+export const adaptivePoolShape = (op: string, rank: number, x: readonly number[], outputSize: Spatial): number[] => {
+  checkSpelling(op, { outputSize }, outputSizeSpec, rank)
+  if (x.length !== rank + 2) fail(expectsInput(op, layoutText(rank), shapeText(x)))
   checkOptions(op, { outputSize }, ['outputSize'], [])
-  return [x[0], x[1], axisValue(outputSize, 0, 1), axisValue(outputSize, 1, 1)]
+  return [x[0], x[1], ...x.slice(2).map((_, i) => axisValue(outputSize, i, 1))]
 }
 
 /** global average/max pool: [N, C, H, W] → [N, C]. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { DEFAULT_TARGET } from '../../src/compiler/kernel.ts'
 import { realize } from '../../src/realize.ts'
-import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, type Tensor } from '../../src/index.ts'
+import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, maxPool2d, vjp, type Tensor } from '../../src/index.ts'
 import type { DispatchStep } from '../../src/runtime/plan.ts'
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
@@ -108,5 +108,47 @@ describe('epilogue fusion', () => {
     const grid = fromArray(values(12, 52), [3, 4])
     const broadcast = add(grid, mul(row, 2)) as Tensor<number[]>
     expect(dispatches(broadcast).map((s) => s.label)).toContain('mul')
+  })
+})
+
+describe('relu backward', () => {
+  it("runs inside the kernel that computes its cotangent (max-pool backward): no kernel of its own, the unfused values", async () => {
+    const x = fromArray(values(2 * 3 * 8 * 8, 61), [2, 3, 8, 8])
+    const w = fromArray(values(4 * 3 * 3 * 3, 62), [4, 3, 3, 3])
+    const dyValues = values(2 * 4 * 4 * 4, 63)
+    const [y, pullback] = vjp((t: Tensor<[2, 3, 8, 8]>) => maxPool2d({ kernelSize: 2 })(relu(conv2d(w, { padding: 1 })(t))) as Tensor<number[]>, x)
+    const [dx] = pullback(fromArray(dyValues, [2, 4, 4, 4]))
+    const labels = dispatches(dx as Tensor<number[]>).map((s) => s.label)
+    expect(labels).toContain('poolGrad+reluGrad')
+    expect(labels.filter((l) => l === 'greater' || l === 'where' || l === 'reluGrad')).toEqual([])
+    // The weight gradient from the cotangent reaching the conv's output, computed here: dy at each
+    // window's maximum (the first in scan order) where that maximum is positive.
+    const [conv] = await realize([conv2d(w, { padding: 1 })(x).node])
+    const gradConv = new Float32Array(2 * 4 * 8 * 8)
+    for (let plane = 0; plane < 8; plane++)
+      for (let oy = 0; oy < 4; oy++)
+        for (let ox = 0; ox < 4; ox++) {
+          let at = -1
+          for (let wy = 0; wy < 2; wy++)
+            for (let wx = 0; wx < 2; wx++) {
+              const i = plane * 64 + (oy * 2 + wy) * 8 + ox * 2 + wx
+              if (at < 0 || Math.max(conv[i], 0) > Math.max(conv[at], 0)) at = i
+            }
+          if (conv[at] > 0) gradConv[at] = dyValues[plane * 16 + oy * 4 + ox]
+        }
+    const [wGrad] = vjp((k: Tensor<[4, 3, 3, 3]>) => conv2d(k, { padding: 1 })(x) as Tensor<number[]>, w)[1](fromArray(gradConv, [2, 4, 8, 8]))
+    const [fromGraph] = vjp((k: Tensor<[4, 3, 3, 3]>) => maxPool2d({ kernelSize: 2 })(relu(conv2d(k, { padding: 1 })(x))) as Tensor<number[]>, w)[1](
+      fromArray(dyValues, [2, 4, 4, 4]),
+    )
+    const [expected, actual] = await realize([wGrad.node, fromGraph.node])
+    Array.from(expected as Float32Array).forEach((e, i) => expect(Math.abs((actual as Float32Array)[i] - e)).toBeLessThan(1e-4))
+    expect(y.shape).toEqual([2, 4, 4, 4])
+  })
+
+  it('passes the cotangent where the output is NaN and stops it at 0 and below, as torch.relu does', async () => {
+    // torch.relu(x).backward(5) at x = [NaN, -1, 0, 2] gives [5, 0, 0, 5].
+    const [, pullback] = vjp((t: Tensor<[4]>) => relu(t), fromArray([Number.NaN, -1, 0, 2], [4]))
+    const [dx] = pullback(fromArray([5, 5, 5, 5], [4]))
+    expect(Array.from(await dx.data())).toEqual([5, 0, 0, 5])
   })
 })

@@ -13,12 +13,13 @@ import type { ExecuteCall } from '../helpers/reference.ts'
 const calls = vi.hoisted((): ExecuteCall[] => [])
 vi.mock('../../src/runtime/executor.ts', async (importOriginal) => (await import('../helpers/reference.ts')).spyExecutor(calls)(importOriginal))
 
-/** Dispatches of one LeNet-5 training step at batch 64, measured before the compiler became passes over a kernel IR. */
-// 103 when the compiler was rewritten as passes over a kernel IR (the same as before it). 109 since
-// crossEntropy follows PyTorch's ignore_index (default −100) and weighted mean: the mask of ignored
-// labels, the labels it leaves for oneHot, the masked one-hot rows and the count the mean divides by
-// are 6 more kernels in the forward and backward passes, measured at the merge that brought them.
-const LENET_STEP_DISPATCHES = 109
+/** Dispatches of one LeNet-5 training step at batch 64: never more than before the compiler became passes over a kernel IR (103). */
+// 103 when the compiler was rewritten as passes over a kernel IR (the same as before it); 109 once
+// crossEntropy followed PyTorch's ignore_index and weighted mean through mask kernels; 105 since
+// oneHot gives ignored labels a zero row itself (the mask, the labels it left and the masked rows
+// were kernels of their own); 102 since the fuse-views pass reads the two broadcasts of the loss's
+// gradient and the slice before the second pool's gradient through index maps in their readers.
+const LENET_STEP_DISPATCHES = 102
 
 describe('a jitted LeNet-5 training step', () => {
   it('runs in one plan of at most the budgeted dispatches', async () => {

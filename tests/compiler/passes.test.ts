@@ -4,11 +4,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { makeNode, type Node } from '../../src/graph.ts'
-import { add, conv2d, fromArray, mul, permute, relu, reshape, sub, sqrt, where, greater, type Tensor } from '../../src/index.ts'
-import { DEFAULT_TARGET, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { add, broadcastTo, conv2d, fromArray, linear, matmul, mul, pad, permute, relu, reshape, slice, sub, sqrt, sum, where, greater, type Tensor } from '../../src/index.ts'
+import { DEFAULT_TARGET, type ExprIO, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { kernelGraph, type KernelGraph } from '../../src/compiler/kernel-graph.ts'
-import { assignBuffers, foldLiterals, fuseEpilogues, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
-import { PASSES } from '../../src/compiler/schedule.ts'
+import { realize } from '../../src/realize.ts'
+import { assignBuffers, chooseOperandLayout, foldLiterals, fuseEpilogues, fuseViews, inlineElementwise, lower, planInPlace, type Pass } from '../../src/compiler/passes.ts'
+import { PASSES, runPasses, toSchedule } from '../../src/compiler/schedule.ts'
 import { fillPrimitive } from '../../src/core/ops.ts'
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
@@ -33,7 +34,7 @@ const before = (pass: Pass, targets: readonly Node[], { realized = new Set(), do
 
 describe('the pass list', () => {
   it('names every pass once, in the order schedule() runs them', () => {
-    expect(PASSES.map(([name]) => name)).toEqual(['fold literals', 'inline elementwise', 'lower', 'fuse epilogues', 'plan in-place', 'assign buffers'])
+    expect(PASSES.map(([name]) => name)).toEqual(['fold literals', 'inline elementwise', 'lower', 'choose operand layout', 'fuse views', 'fuse epilogues', 'plan in-place', 'assign buffers'])
   })
 })
 
@@ -104,6 +105,130 @@ describe('lower', () => {
     const l = g.lowered.get(update.node)!
     expect('kernel' in l && l.operands).toEqual([p.node, m.node])
     expect(g.lowered.has(update.node.inputs[1])).toBe(false)
+  })
+})
+
+describe('choose operand layout', () => {
+  const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true }
+  const square = (n: number, seed: number) => fromArray(values(n * n, seed), [n, n]) as Tensor<number[]>
+  const stepsOf = (g: KernelGraph, n: Node) => {
+    const l = g.lowered.get(n)!
+    return 'kernel' in l ? l.kernel.steps.map((s) => ('copyToTexture' in s ? `copy ${JSON.stringify(s.copyToTexture.source)}` : s.bindings.some((b) => 'texture' in b) ? 'gemm on textures' : 'step')) : []
+  }
+
+  it('reads both operands of a big product through textures where the target prefers them, copied first', () => {
+    const product = matmul(square(128, 1), square(128, 2)) as Tensor<number[]>
+    const g = chooseOperandLayout(before(chooseOperandLayout, [product.node], { target: textures }))
+    expect(g.operandLayouts.get(product.node)).toEqual(['texture', 'texture'])
+    expect(stepsOf(g, product.node)).toEqual(['copy {"input":0}', 'copy {"input":1}', 'gemm on textures'])
+    const l = g.lowered.get(product.node)!
+    expect('kernel' in l && l.kernel.textures).toEqual([[32, 128], [32, 128]])
+    // Before the pass the lowering is the buffer form, with the texture form only offered.
+    const offered = before(chooseOperandLayout, [product.node], { target: textures }).lowered.get(product.node)!
+    expect('kernel' in offered && offered.kernel.steps.some((s) => 'copyToTexture' in s)).toBe(false)
+  })
+
+  it('decides per operand: one over the texture size limit keeps the routine on buffers; so does a target that prefers buffers', () => {
+    const product = matmul(fromArray(values(256 * 64, 1), [256, 64]) as Tensor<number[]>, square(64, 2)) as Tensor<number[]>
+    // A is 256 rows: over a 200-row limit; B (64 rows) would fit.
+    const tight = { ...textures, maxTextureDimension2D: 200 }
+    const g = chooseOperandLayout(before(chooseOperandLayout, [product.node], { target: tight }))
+    expect(g.operandLayouts.get(product.node)).toEqual(['buffer', 'buffer'])
+    expect(stepsOf(g, product.node)).not.toContain('gemm on textures')
+    const h = chooseOperandLayout(before(chooseOperandLayout, [product.node]))
+    expect(h.operandLayouts.get(product.node)).toEqual(['buffer', 'buffer'])
+    expect(stepsOf(h, product.node).some((s) => s.startsWith('copy'))).toBe(false)
+  })
+
+  it('copies a transposed weight after the step that transposes it, and leaves products too small to pay for copies alone', () => {
+    const x = fromArray(values(128 * 128, 1), [128, 128]) as Tensor<[128, 128]>
+    const w = fromArray(values(128 * 128, 2), [128, 128]) as Tensor<[128, 128]>
+    const y = linear(w)(x) as Tensor<number[]>
+    const g = chooseOperandLayout(before(chooseOperandLayout, [y.node], { target: textures }))
+    expect(stepsOf(g, y.node)).toEqual(['copy {"input":0}', 'step', 'copy {"scratch":0}', 'gemm on textures'])
+    const small = matmul(square(64, 1), square(64, 2)) as Tensor<number[]>
+    expect(chooseOperandLayout(before(chooseOperandLayout, [small.node], { target: textures })).operandLayouts.has(small.node)).toBe(false)
+  })
+
+  it("reads a big convolution's repacked input and weight through textures, after the repack", () => {
+    const x = fromArray(new Float32Array(2 * 32 * 32 * 32), [2, 32, 32, 32]) as Tensor<[2, 32, 32, 32]>
+    const w = fromArray(new Float32Array(32 * 32 * 9), [32, 32, 3, 3]) as Tensor<[32, 32, 3, 3]>
+    const y = conv2d(w, { padding: 1 })(x)
+    const g = chooseOperandLayout(before(chooseOperandLayout, [y.node], { target: textures }))
+    expect(g.operandLayouts.get(y.node)).toEqual(['texture', 'texture'])
+    expect(stepsOf(g, y.node)).toEqual(['step', 'copy {"scratch":0}', 'copy {"scratch":1}', 'gemm on textures'])
+  })
+})
+
+describe('fuse views', () => {
+  const matrix = (rows: number, cols: number, seed: number) => fromArray(values(rows * cols, seed), [rows, cols]) as Tensor<number[]>
+  const literalsOnly: ExprIO = { literal: (value) => String(value), helper: () => {} }
+  /** Dispatches of the plan for `targets`, with every pass or without fuse views. */
+  const dispatchCount = (targets: readonly Node[], passes = PASSES) =>
+    toSchedule(runPasses(kernelGraph(targets, { realized: () => undefined, keepConstant: () => true, target: DEFAULT_TARGET, donated: new Set() }), passes)).dispatches
+  const withoutFuseViews = PASSES.filter(([name]) => name !== 'fuse views')
+
+  it('reads a permute feeding an add through an index map: one kernel fewer, the same numbers', async () => {
+    const [a, b] = [matrix(3, 5, 1), matrix(5, 3, 2)]
+    const transposed = permute([1, 0])(a) as Tensor<number[]>
+    const y = add(transposed, b) as Tensor<number[]>
+    const g = fuseViews(before(fuseViews, [y.node]))
+    expect(g.views.get(transposed.node)?.source).toBe(a.node)
+    expect(g.views.get(transposed.node)?.read('i', (j) => `x[${j}]`, literalsOnly)).toBe('x[(i / 3u) + (i % 3u) * 5u]')
+    expect(dispatchCount([y.node])).toBe(1)
+    expect(dispatchCount([y.node], withoutFuseViews)).toBe(2)
+    // Requested too, the permute must exist in memory: the add then reads it unfused.
+    const [fused] = await realize([y.node])
+    const [unfused] = await realize([y.node, transposed.node])
+    expect(Array.from(fused as Float32Array)).toEqual(Array.from(unfused as Float32Array))
+  })
+
+  it('composes slice, permute, reshape and broadcastTo into one map read by a reduction', async () => {
+    const x = matrix(4, 6, 3)
+    const view = broadcastTo(reshape([1, 3, 2])(permute([1, 0])(slice({ start: [1, 0], end: [4, 6], step: [1, 3] })(x) as Tensor<number[]>)) as Tensor<number[]>, [2, 3, 2])
+    const total = sum({ axis: [0, 2] })(view) as Tensor<number[]>
+    const g = fuseViews(before(fuseViews, [total.node]))
+    expect(g.views.get(view.node)?.source).toBe(x.node)
+    expect(dispatchCount([total.node])).toBe(1)
+    expect(dispatchCount([total.node], withoutFuseViews)).toBe(4)
+    const [fused] = await realize([total.node])
+    const [unfused] = await realize([total.node, view.node])
+    expect(Array.from(fused as Float32Array)).toEqual(Array.from(unfused as Float32Array))
+  })
+
+  it('reads a pad through a guarded, clamped index: the fill outside, the input inside', async () => {
+    const x = matrix(3, 4, 6)
+    const padded = pad([[1, 2], [0, 1]], -2)(x) as Tensor<number[]>
+    const y = mul(permute([1, 0])(padded) as Tensor<number[]>, 3) as Tensor<number[]>
+    const g = fuseViews(before(fuseViews, [y.node]))
+    expect(g.views.get(padded.node)?.source).toBe(x.node)
+    expect(g.views.get(padded.node)?.read('i', (j) => `x[${j}]`, literalsOnly)).toMatch(/^select\(-2, x\[.*clamp.*\], .*>= 0i && .*< 3i && .*< 4i\)$/)
+    expect(dispatchCount([y.node])).toBe(1)
+    expect(dispatchCount([y.node], withoutFuseViews)).toBe(3)
+    const [fused] = await realize([y.node])
+    const [unfused] = await realize([y.node, padded.node])
+    expect(Array.from(fused as Float32Array)).toEqual(Array.from(unfused as Float32Array))
+  })
+
+  it('leaves a view that is requested, or read by a GEMM routine (its own typed loads), as a kernel', () => {
+    const [a, b] = [matrix(8, 8, 4), matrix(8, 8, 5)]
+    const transposed = permute([1, 0])(a) as Tensor<number[]>
+    const product = matmul(transposed, b) as Tensor<number[]>
+    expect(fuseViews(before(fuseViews, [product.node])).views.size).toBe(0)
+    const both = add(transposed, b) as Tensor<number[]>
+    expect(fuseViews(before(fuseViews, [both.node, transposed.node])).views.size).toBe(0)
+  })
+
+  it("binds the source where the view was bound: a reader's storage buffers do not grow past the target's limit", () => {
+    // Five operands and the output: 6 bindings, with every view fused or none.
+    const target = { ...DEFAULT_TARGET, maxStorageBuffersPerShaderStage: 6 }
+    const leaves = [1, 2, 3, 4, 5].map((seed) => permute([1, 0])(matrix(4, 4, seed)) as Tensor<number[]>)
+    const total = sub(leaves[0], add(mul(leaves[1], leaves[2]), mul(leaves[3], leaves[4]))) as Tensor<number[]>
+    const g = assignBuffers(runPasses(kernelGraph([total.node], { realized: () => undefined, keepConstant: () => true, target, donated: new Set() })))
+    expect(g.views.size).toBe(5)
+    const kernels = g.assignment!.steps.filter((s) => s.kind === 'kernel')
+    expect(kernels).toHaveLength(1)
+    expect(kernels[0].kind === 'kernel' && kernels[0].step.bindings.length).toBeLessThanOrEqual(target.maxStorageBuffersPerShaderStage)
   })
 })
 

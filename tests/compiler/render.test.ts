@@ -75,7 +75,18 @@ describe('bindings, skeleton, epilogue and in-place', () => {
     const r = renderStep(onlyStep(big), big, { ...DEFAULT_TARGET, maxComputeWorkgroupsPerDimension: 4 })
     expect(r.workgroups).toEqual([4, 3, 1])
     expect(r.wgsl).toMatch(/let i = gid\.x \+ gid\.y \* 256u;/)
-    expect(r.wgsl).toMatch(/if \(i >= 640u\) \{ return; \}/)
+    expect(r.wgsl).toMatch(/if \(i >= arrayLength\(&out\)\) \{ return; \}/)
+  })
+
+  it('writes a per-element kernel without its size, so one pipeline serves every size; other kernels keep theirs', () => {
+    const small = relu(vector(10)).node
+    const large = relu(vector(64 * 1000)).node
+    const text = (n: typeof small) => renderStep(onlyStep(n), n).wgsl
+    expect(text(small)).toBe(text(large))
+    expect(renderStep(onlyStep(small), small).workgroups).toEqual([1, 1, 1])
+    expect(renderStep(onlyStep(large), large).workgroups).toEqual([1000, 1, 1])
+    const sized = { ...onlyStep(small), dispatch: { threads: 10 } }
+    expect(renderStep(sized, small).wgsl).toMatch(/if \(i >= 10u\) \{ return; \}/)
   })
 })
 

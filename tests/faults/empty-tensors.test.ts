@@ -7,8 +7,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  adaptiveAvgPool2d, add, argmax, avgPool2d, batchNorm2d, concat, conv2d, convTranspose2d, dropout, flatten, globalMaxPool2d, greater, logSoftmax, pad,
-  permute, slice, upsample, where, fromArray, jit, linear, matmul, max, maxPool2d, mean, relu, softmax, sum, valueAndGrad, zeros, ShapeError,
+  adaptiveAvgPool2d, adaptiveAvgPool3d, add, argmax, avgPool2d, avgPool3d, batchNorm2d, concat, conv2d, conv3d, convTranspose2d, convTranspose3d,
+  maxPool3d, dropout, flatten, globalMaxPool2d, greater, logSoftmax, pad,
+  permute, reshape, slice, upsample, where, fromArray, jit, linear, matmul, max, maxPool2d, mean, relu, softmax, sum, valueAndGrad, zeros, ShapeError,
   type AnyTensor, type Tensor,
 } from '../../src/index.ts'
 import { crossEntropy } from '../../src/nn/index.ts'
@@ -41,6 +42,11 @@ describe('empty tensors', () => {
     const noChannels = conv2d({ weight: zeros([2, 0, 3, 3]), bias: fromArray([5, -1], [2]) })(zeros([1, 0, 4, 4]))
     expect(await read(noChannels)).toEqual([...new Array(4).fill(5), ...new Array(4).fill(-1)])
     expect(await read(linear({ weight: zeros([3, 0]), bias: fromArray([1, 2, 3], [3]) })(zeros([2, 0])))).toEqual([1, 2, 3, 1, 2, 3])
+    // The 3-D convolutions likewise; an average over an empty volume is NaN.
+    const volume = conv3d({ weight: zeros([2, 0, 3, 3, 3]), bias: fromArray([5, -1], [2]) })(zeros([1, 0, 3, 4, 4]))
+    expect(await read(volume)).toEqual([...new Array(4).fill(5), ...new Array(4).fill(-1)])
+    expect(await read(convTranspose3d({ weight: zeros([0, 1, 2, 2, 2]), bias: fromArray([3], [1]) })(zeros([1, 0, 1, 1, 1])))).toEqual(new Array(8).fill(3))
+    expect(await read(adaptiveAvgPool3d(1)(zeros([1, 2, 0, 4, 4])))).toEqual([NaN, NaN])
     expect(await read(matmul(zeros([2, 0]), zeros([0, 3])))).toEqual(new Array(6).fill(0))
   })
 
@@ -74,6 +80,12 @@ describe('empty tensors', () => {
       ['upsample', (t) => upsample({ scaleFactor: 2 })(t as never), [0, 2, 8, 8]],
       ['batchNorm2d (running statistics)', (t) => batchNorm2d(channels, { training: false })(t as never), [0, 2, 4, 4]],
       ['convTranspose2d', (t) => convTranspose2d({ weight: zeros([2, 3, 3, 3]), bias: zeros([3]) })(t as never), [0, 3, 6, 6]],
+      // The 3-D ops over [0, 2, 4, 4] seen as a volume [0, 2, 1, 4, 4].
+      ['conv3d', (t) => conv3d({ weight: zeros([3, 2, 1, 3, 3]), bias: zeros([3]) }, { padding: [0, 1, 1] })(reshape([0, 2, 1, 4, 4])(t) as never), [0, 3, 1, 4, 4]],
+      ['convTranspose3d', (t) => convTranspose3d({ weight: zeros([2, 3, 1, 2, 2]) }, { stride: 2 })(reshape([0, 2, 1, 4, 4])(t) as never), [0, 3, 1, 8, 8]],
+      ['maxPool3d', (t) => maxPool3d({ kernelSize: [1, 2, 2] })(reshape([0, 2, 1, 4, 4])(t) as never), [0, 2, 1, 2, 2]],
+      ['avgPool3d', (t) => avgPool3d({ kernelSize: [1, 2, 2] })(reshape([0, 2, 1, 4, 4])(t) as never), [0, 2, 1, 2, 2]],
+      ['adaptiveAvgPool3d', (t) => adaptiveAvgPool3d([1, 2, 2])(reshape([0, 2, 1, 4, 4])(t) as never), [0, 2, 1, 2, 2]],
       ['dropout', (t) => dropout({ rate: 0.5, seed: 1, training: true })(t as never), [0, 2, 4, 4]],
       ['where', (t) => where(greater(t, 0), t, 1), [0, 2, 4, 4]],
       ['slice', (t) => slice({ start: [0, 0, 1], end: [0, 2, 3] })(t as never), [0, 2, 2, 4]],

@@ -8,9 +8,9 @@
 import { pipe } from 'fp-ts/lib/function.js'
 import { describe, expect, it } from 'vitest'
 import {
-  abs, adaptiveAvgPool2d, add, argmax, avgPool1d, avgPool2d, batchNorm2d, broadcastTo, concat, conv1d, conv2d, convTranspose1d,
-  convTranspose2d, div, dropout, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, leakyRelu,
-  less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
+  abs, adaptiveAvgPool2d, adaptiveAvgPool3d, add, argmax, avgPool1d, avgPool2d, avgPool3d, batchNorm2d, broadcastTo, concat, conv1d, conv2d,
+  conv3d, convTranspose1d, convTranspose2d, convTranspose3d, div, dropout, equal, erf, exp, flatten, gelu, geluTanh, globalAvgPool2d, globalMaxPool2d, greater, leakyRelu,
+  less, linear, log, logSoftmax, matmul, max, maxPool1d, maxPool2d, maxPool3d, maximum, mean, minimum, mul, neg, oneHot, pad, permute, pow, randn, rand,
   relu, reshape, sigmoid, slice, softmax, sqrt, stopGradient, sub, sum, tanh, transpose, upsample, where, zeros, type Tensor,
 } from '../../src/index.ts'
 import { readFileSync } from 'node:fs'
@@ -22,6 +22,9 @@ import { temporaryFolder } from './helpers.ts'
 const dir = temporaryFolder('onnx-ops')
 type X = Tensor<[number, 4, 8, 8]>
 const X = ['N', 4, 8, 8] as const
+/** A volume batch [N, C, D, H, W] for the 3-D ops. */
+type V = Tensor<[number, 4, 5, 6, 6]>
+const V = ['N', 4, 5, 6, 6] as const
 const w = <const S extends readonly number[]>(shape: S, seed: number) => randn(shape, { seed })
 const positive = (x: X) => add(abs(x), 0.5)
 
@@ -43,6 +46,23 @@ const cases: OnnxCase[] = [
   { name: 'avgPool2d ceil mode include pad, last window dropped', shapes: [['N', 4, 9, 9]], fn: (x: Tensor<[number, 4, 9, 9]>) => avgPool2d({ kernelSize: [2, 3], stride: 2, padding: 1, ceilMode: true })(x) },
   { name: 'avgPool1d ceil mode', shapes: [['N', 2, 11]], fn: (x: Tensor<[number, 2, 11]>) => avgPool1d({ kernelSize: 3, stride: 2, ceilMode: true })(x) },
   { name: 'adaptive and global pools', shapes: [X], fn: (x: X) => [adaptiveAvgPool2d([2, 4])(x), adaptiveAvgPool2d([1, 1])(x), globalAvgPool2d(x), globalMaxPool2d(x)] },
+  // 3-D ops: the same ONNX ops with three spatial axes.
+  {
+    name: 'conv3d stride padding dilation groups bias, same', shapes: [V],
+    fn: (x: V) => [
+      conv3d({ weight: w([6, 2, 3, 2, 3], 21), bias: w([6], 22) }, { stride: [1, 2, 2], padding: [1, 0, 2], dilation: [2, 1, 1], groups: 2 })(x),
+      conv3d({ weight: w([3, 4, 3, 3, 3], 23) }, { padding: 'same', stride: 2 })(x),
+    ],
+  },
+  { name: 'convTranspose3d output padding groups dilation', shapes: [V], fn: (x: V) => convTranspose3d({ weight: w([4, 3, 3, 3, 2], 24), bias: w([6], 25) }, { stride: 2, padding: 1, outputPadding: [1, 0, 1], groups: 2, dilation: [1, 1, 2] })(x) },
+  {
+    name: 'maxPool3d and avgPool3d: padding, dilation, ceil mode, countIncludePad', shapes: [V],
+    fn: (x: V) => [
+      maxPool3d({ kernelSize: 3, stride: 2, padding: 1, dilation: [1, 2, 1], ceilMode: true })(x), maxPool3d({ kernelSize: [1, 2, 2] })(x),
+      avgPool3d({ kernelSize: 3, stride: 2, padding: 1 })(x), avgPool3d({ kernelSize: 2, stride: 2, padding: 1, ceilMode: true, countIncludePad: false })(x),
+    ],
+  },
+  { name: 'adaptiveAvgPool3d', shapes: [V], fn: (x: V) => [adaptiveAvgPool3d([5, 3, 2])(x), adaptiveAvgPool3d(1)(x)] },
   {
     name: 'upsample nearest and bilinear', shapes: [['N', 2, 5, 6]],
     fn: (x: Tensor<[number, 2, 5, 6]>) => [
@@ -107,6 +127,11 @@ describe('ops and inputs that cannot be exported are named errors', () => {
   // avgPool2d takes no dilation (as in PyTorch): the layer refuses it while tracing, before any converter runs.
   it('average pooling with dilation', () => refused((t) => (avgPool2d as (o: object) => (x: X) => unknown)({ kernelSize: 2, dilation: 2 })(t), /avgPool2d: unknown option 'dilation'/))
   it('adaptive pooling whose windows vary', () => refused((t) => adaptiveAvgPool2d([3, 3])(t), /adaptiveAvgPool2d: output size 3×3 does not divide input size 8×8/))
+  it('adaptive 3-D pooling whose windows vary', async () => {
+    const error = await exportOnnx((v: V) => adaptiveAvgPool3d([2, 3, 3])(v), [V]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OnnxExportError)
+    expect((error as Error).message).toMatch(/adaptiveAvgPool3d: output size 2×3×3 does not divide input size 5×6×6/)
+  })
   it('a tensor made inside the function whose size follows a dynamic dim', () =>
     refused((t) => add(t, zeros([t.shape[0], 4, 8, 8])), /fill: a tensor made inside the function has a shape that depends on the dynamic dims \(\[2, 4, 8, 8\] vs \[3, 4, 8, 8\]\)/))
   it('a graph whose ops change with the batch size', () => refused((t) => (t.shape[0] > 2 ? relu(t) : t), /the traced graph changes with the size of the dynamic dims \(N\)/))

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import type { Node } from '../../src/graph.ts'
-import { conv1d, conv2d, convTranspose2d } from '../../src/ops/conv.ts'
+import type { Node, NodeOf } from '../../src/graph.ts'
+import { vjp } from '../../src/autodiff/transforms.ts'
+import { convWeightGradLowering } from '../../src/ops/conv-grad.wgsl.ts'
+import { conv1d, conv2d, conv3d, convTranspose2d } from '../../src/ops/conv.ts'
 import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
+import { operandLayout } from '../../src/compiler/passes.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
@@ -15,11 +18,12 @@ import { residentBuffer } from '../../src/runtime/residency.ts'
 
 type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
 
-/** The GEMM step of a conv node's lowering for `target` (its last dispatch), rendered. */
+/** The GEMM step of a conv node's lowering for `target` (its last dispatch, operands laid out as the compiler would), rendered. */
 const gemmOf = (node: Node, target: KernelTarget): RenderedKernel => {
-  if (node.op !== 'conv1d' && node.op !== 'conv2d' && node.op !== 'convTranspose1d' && node.op !== 'convTranspose2d') throw new Error(`${node.op} is not a convolution`)
-  const steps = kernelSteps(lowerConv(node, target))
-  return renderStep(steps[steps.length - 1], node, target)
+  if (!/^conv(Transpose)?[123]d$/.test(node.op)) throw new Error(`${node.op} is not a convolution`)
+  const conv = node as Parameters<typeof lowerConv>[0]
+  const steps = kernelSteps(operandLayout(lowerConv(conv, target), target).lowering)
+  return renderStep(steps[steps.length - 1], conv, target)
 }
 const targets: [string, KernelTarget][] = [
   ['buffer', { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }],
@@ -65,6 +69,17 @@ describe('conv2d kernel', () => {
     const gemm = gemmOf(y.node, targets[0][1]).wgsl
     expect(gemm).toMatch(/implicit GEMM/)
     expect(new Set(gemm.match(/var acc\d+_\d+ = vec4f/g)).size).toBeGreaterThanOrEqual(4)
+  })
+
+  // The size of conv3d/k3_p1_s1_6x8x8_big in tests/fixtures/forward/conv3d.json, which PyTorch's values check on this path.
+  it.each(targets)('runs conv3d through the same GEMM with a depth loop (%s operands)', (kind, target) => {
+    const x = fromArray(new Float32Array(8 * 6 * 8 * 8), [1, 8, 6, 8, 8])
+    const w = fromArray(new Float32Array(16 * 8 * 27), [16, 8, 3, 3, 3])
+    const y = (conv3d as unknown as ConvOp)(w, { padding: 1 })(x as unknown as Tensor)
+    const gemm = gemmOf(y.node, target).wgsl
+    expect(gemm).toMatch(`K=8x3x3x3, tile 8 pixels x 16 channels`)
+    expect(gemm).toMatch(`${kind} operands`)
+    expect(gemm).toMatch(/for \(var kz = 0u; kz < 3u; kz\+\+\)/)
   })
 })
 
@@ -307,13 +322,81 @@ describe('a convolution whose repacked input is over the storage binding limit',
       if (!(Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i])) <= 1e-5)) throw new Error(`at ${i} got ${got[i]}, want ${ref.out[i]}`)
   }
 
-  it.each([false, true])('runs conv2d in batch chunks, each its own repack and GEMM, and matches the float64 reference (texture operands %s)', async (texture) => {
-    // X' of one sample: 22 × 22 positions × 4 vec4s of channels.
+  it.each([false, true])('runs conv2d in batch chunks, each its own repack and GEMM, and matches the float64 reference (target prefers textures: %s)', async (texture) => {
+    // X' of one sample: 22 × 22 positions × 4 vec4s of channels. A split conv reads its operands from buffers on either target.
     await run(conv2d, referenceConv2d as Reference<never>, [5, 16, 20, 20], [20, 16, 3, 3], { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 22 * 22 * 4 * 16, texture)
   })
 
   it('runs a sub-pixel convTranspose2d in batch chunks', async () => {
     // Stride 2, 4×4 kernel, 12² → 24²: each phase's 12² outputs read (12 + 2)² positions of X', × 2 vec4s of channels.
     await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [5, 8, 12, 12], [8, 6, 4, 4], { stride: [2, 2], padding: [1, 1], outputPadding: [0, 0], dilation: [1, 1], groups: 1 }, 14 * 14 * 2 * 16, false)
+  })
+})
+
+/** float64 weight gradient of conv2d: dW[a, b, ky, kx] = Σ dy[n, a, oy, ox] · x[n, g·B + b, oy·sy − py + ky·dy, ox·sx − px + kx·dx]. */
+const referenceWeightGrad = (x: Float32Array, xs: number[], dy: Float32Array, ys: number[], ws: number[], o: { stride: number[]; padding: number[]; dilation: number[]; groups: number }) => {
+  const [n, ci, h, wd] = xs
+  const [, co, oh, ow] = ys
+  const [, b, kh, kw] = ws
+  const perGroup = co / o.groups
+  const out = new Float64Array(co * b * kh * kw)
+  for (let a = 0; a < co; a++)
+    for (let bb = 0; bb < b; bb++)
+      for (let ky = 0; ky < kh; ky++)
+        for (let kx = 0; kx < kw; kx++) {
+          let s = 0
+          for (let k = 0; k < n; k++)
+            for (let oy = 0; oy < oh; oy++)
+              for (let ox = 0; ox < ow; ox++) {
+                const iy = oy * o.stride[0] - o.padding[0] + ky * o.dilation[0]
+                const ix = ox * o.stride[1] - o.padding[1] + kx * o.dilation[1]
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue
+                const c = Math.floor(a / perGroup) * b + bb
+                s += dy[((k * co + a) * oh + oy) * ow + ox] * x[((k * ci + c) * h + iy) * wd + ix]
+              }
+          out[((a * b + bb) * kh + ky) * kw + kx] = s
+        }
+  return out
+}
+
+describe('conv weight gradient', () => {
+  const values = (count: number, seed: number) => Float32Array.from({ length: count }, (_, i) => Math.sin(i * 1.618 + seed) * 1.5)
+  // Left padding (texels left of the row), widths off a multiple of 4 (spare lanes in the last quad, texels
+  // right of the row), groups, a strided and dilated y axis, one row of output per chunk and many.
+  const cases = [
+    { x: [2, 3, 9, 11], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 },
+    { x: [3, 4, 10, 7], w: [6, 2, 5, 5], stride: [2, 1], padding: [2, 2], dilation: [1, 1], groups: 2 },
+    { x: [2, 2, 12, 13], w: [4, 2, 3, 4], stride: [1, 1], padding: [0, 3], dilation: [2, 1], groups: 1 },
+    { x: [64, 1, 28, 28], w: [6, 1, 5, 5], stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 },
+  ]
+  it.each(cases.map((c) => [`x [${c.x}] w [${c.w}] stride ${c.stride} padding ${c.padding} dilation ${c.dilation} groups ${c.groups}`, c] as const))(
+    '%s: the float64 sums, through texture operands on a texture target',
+    async (_, c) => {
+      const x = fromArray(values(c.x.reduce((a, b) => a * b, 1), 1), c.x) as Tensor
+      const w = fromArray(values(c.w.reduce((a, b) => a * b, 1), 2), c.w) as Tensor
+      const options = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }
+      const [y, pullback] = vjp((k: Tensor) => (conv2d as unknown as ConvOp)(k, options)(x) as Tensor<number[]>, w)
+      const dyValues = values(y.shape.reduce((a, b) => a * b, 1), 3)
+      const [dw] = pullback(fromArray(dyValues, y.shape) as Tensor<number[]>)
+      const grad = dw.node.op === 'convWeightGrad' ? dw.node : undefined
+      expect(grad, 'the weight gradient is one convWeightGrad node').toBeDefined()
+      const textureTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }
+      const labels = kernelSteps(convWeightGradLowering(grad as NodeOf<'convWeightGrad'>, textureTarget)).map((s) => s.label ?? '')
+      expect(labels[0]).toMatch(/texture operands/)
+      const expected = referenceWeightGrad(x.node.data as Float32Array, c.x, dyValues, y.shape, c.w, options)
+      const [actual] = await realize([dw.node])
+      const scale = Math.max(...expected.map(Math.abs))
+      Array.from(actual as Float32Array).forEach((v, i) => expect(Math.abs(v - expected[i]), `weight ${i}`).toBeLessThan(1e-5 * scale + 1e-5))
+    },
+  )
+
+  it('multiplies nothing into a tap from outputs past the row: an infinite input there leaves the other taps finite', async () => {
+    // 1×7 input, 1×3 kernel, no padding: 5 outputs, so the last quad of 4 has 3 spare lanes. x[6] = ∞ is
+    // read only by tap 2 (output 4); PyTorch gives taps 0 and 1 finite gradients and tap 2 an infinite one.
+    const x = fromArray([1, 2, 3, 4, 5, 6, Infinity], [1, 1, 1, 7]) as Tensor
+    const w = fromArray([0.5, -1, 2], [1, 1, 1, 3]) as Tensor
+    const [, pullback] = vjp((k: Tensor) => (conv2d as unknown as ConvOp)(k)(x) as Tensor<number[]>, w)
+    const [dw] = pullback(fromArray([1, 1, 1, 1, 1], [1, 1, 1, 5]) as Tensor<number[]>)
+    expect(Array.from(await dw.data())).toEqual([15, 20, Infinity])
   })
 })

@@ -8,6 +8,7 @@ import { matmulPrimitive } from '../../src/core/ops.ts'
 import { linearPrimitive } from '../../src/ops/linear.ts'
 import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
+import { operandLayout } from '../../src/compiler/passes.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
 import { expectAllClose } from '../helpers/close.ts'
 import { randomValues as random } from '../helpers/random.ts'
@@ -133,7 +134,7 @@ describe('matmul kernel shape', () => {
   const lowerNode = (op: 'matmul' | 'linear', inputs: number[][], shape: number[], target: KernelTarget) => {
     const operands = inputs.map((s) => makeNode(constant, [], {}, s, 'float32', new Float32Array(sizeOf(s))))
     const node = makeNode(op === 'matmul' ? matmulPrimitive : linearPrimitive, operands, {}, shape, 'float32')
-    return kernelSteps(lower(node, target)).map((step) => renderStep(step, node, target))
+    return kernelSteps(operandLayout(lower(node, target), target).lowering).map((step) => renderStep(step, node, target))
   }
   const buffers: KernelTarget = { ...DEFAULT_TARGET, textureOperands: false, maxTextureDimension2D: 16384 }
   const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }

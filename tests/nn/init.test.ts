@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ShapeError, type Tensor } from '../../src/index.ts'
-import { conv1dParams, conv2dParams, convTranspose2dParams, linearParams, batchNorm2dParams, type InitName } from '../../src/nn/index.ts'
+import { conv1dParams, conv2dParams, conv3dParams, convTranspose2dParams, convTranspose3dParams, linearParams, batchNorm2dParams, type InitName } from '../../src/nn/index.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
 
@@ -39,6 +39,19 @@ describe('shapes and types', () => {
     const p: { weight: Tensor<[4, 3, 2, 2]>; bias: Tensor<[6]> } = convTranspose2dParams({ inChannels: 4, outChannels: 6, kernelSize: 2, groups: 2 })
     expect([...p.weight.shape]).toEqual([4, 3, 2, 2])
     expect([...p.bias.shape]).toEqual([6])
+  })
+
+  it('conv3dParams / convTranspose3dParams: weights [Co, Ci/groups, kd, kh, kw] and [Ci, Co/groups, kd, kh, kw], fan_in over the three kernel axes', async () => {
+    const p: { weight: Tensor<[6, 2, 1, 3, 3]>; bias: Tensor<[6]> } = conv3dParams({ inChannels: 4, outChannels: 6, kernelSize: [1, 3, 3], groups: 2 })
+    expect([...p.weight.shape]).toEqual([6, 2, 1, 3, 3])
+    expect([...p.bias.shape]).toEqual([6])
+    const t: { weight: Tensor<[4, 3, 2, 2, 2]>; bias: Tensor<[6]> } = convTranspose3dParams({ inChannels: 4, outChannels: 6, kernelSize: 2, groups: 2 })
+    expect([...t.weight.shape]).toEqual([4, 3, 2, 2, 2])
+    expect([...t.bias.shape]).toEqual([6])
+    // PyTorch's default init: weight and bias within 1/√fan_in, fan_in = Ci/groups · kd·kh·kw = 2 · 9.
+    const bound = 1 / Math.sqrt(2 * 9)
+    for (const v of [...(await p.weight.data()), ...(await p.bias.data())]) expect(Math.abs(v)).toBeLessThanOrEqual(bound)
+    expect(() => conv3dParams({ inChannels: 2, outChannels: 2, kernelSize: [3, 0, 3] })).toThrow('conv3dParams: kernelSize must be a positive integer, got 0')
   })
 
   it('linearParams: weight [out, in] and bias [out]', () => {

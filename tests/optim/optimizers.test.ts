@@ -172,6 +172,24 @@ describe('withLearningRate', () => {
     expect(pipelineCompilations() - before).toBe(0)
   })
 
+  it("Adam's update of a parameter of another shape reuses the first one's kernels, with the right values", async () => {
+    // The kernels of a same-shape elementwise update read their size from the output binding, so the
+    // second parameter's update is the first one's pipelines with other buffers bound.
+    const opt = adam({ lr: 0.1 })
+    const update = async (values: number[]) => {
+      const p = { w: vector(values) }
+      const [next] = opt.update(p, p, opt.init(p))
+      return Array.from(await next.w.data())
+    }
+    await update([1, 2])
+    const before = pipelineCompilations()
+    // Adam's first step moves each weight by lr·sign(g) (m̂ = g, v̂ = g², eps aside).
+    const values = Array.from({ length: 777 }, (_, i) => (i % 7) - 3.5)
+    const updated = await update(values)
+    updated.forEach((v, i) => expect(v).toBeCloseTo(values[i] - 0.1 * Math.sign(values[i]), 5))
+    expect(pipelineCompilations() - before).toBe(0)
+  })
+
   it('the new rate drives the next update', async () => {
     const w = { w: vector([1, 1, 1]) }
     const g = { w: vector([1, 2, 4]) }

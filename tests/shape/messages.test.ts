@@ -58,6 +58,7 @@ describe('messages written once', () => {
     expect(() => convShape('conv2d', 2, [1, 4, 8, 8], [4, 1, 3, 3], undefined, { groups: 2 })).toThrow(new ShapeError(fromRule))
     expect(weightLayout('convTranspose1d', 'transposed', 1, shapeText([2, 3]))).toBe('convTranspose1d: weight must be [Ci, Co/groups, 1 kernel dims], got [2, 3]')
     expect(() => poolShape('maxPool1d', 1, [1, 2], { kernelSize: 2 })).toThrow(new ShapeError(expectsInput('maxPool1d', layoutText(1), '[1, 2]')))
-    expect(layoutText(3)).toBe('[N, C, …3 spatial dims]')
+    expect(layoutText(3)).toBe('[N, C, D, H, W]')
+    expect(layoutText(4)).toBe('[N, C, …4 spatial dims]')
   })
 })

@@ -179,7 +179,8 @@ describe('conv error messages', () => {
     expect(messageOf(() => convTransposeShape('convTranspose1d', 1, [1, 3, 5], [3, 2, 3, 3], undefined, {}))).toBe(
       typed<ConvTransposeShape<'convTranspose1d', 1, [1, 3, 5], [3, 2, 3, 3], undefined, {}>>('convTranspose1d: weight must be [Ci, Co/groups, 1 kernel dims], got [3, 2, 3, 3]'),
     )
-    expect(layoutText(3)).toBe('[N, C, …3 spatial dims]')
+    expect(layoutText(3)).toBe('[N, C, D, H, W]')
+    expect(layoutText(4)).toBe('[N, C, …4 spatial dims]')
   })
 
   it('kernel larger than the padded input', () => {
@@ -323,10 +324,10 @@ describe('other image ops', () => {
     )
     expect(messageOf(() => batchNormShape([2, 3, 4, 5], [3, 1]))).toBe(typed<BatchNormShape<[2, 3, 4, 5], [3, 1]>>('batchNorm2d: parameters must be [C], got [3, 1]'))
     expect(messageOf(() => batchNormShape([2, 3], [3]))).toBe(typed<BatchNormShape<[2, 3], [3]>>('batchNorm2d: expects input [N, C, H, W], got [2, 3]'))
-    expect(adaptivePoolShape('adaptiveAvgPool2d', [2, 3, 7, 7], [3, 2])).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', [2, 3, 7, 7], [3, 2]>>([2, 3, 3, 2]))
-    expect(adaptivePoolShape('adaptiveAvgPool2d', [2, 3, 7, 7], 1)).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', [2, 3, 7, 7], 1>>([2, 3, 1, 1]))
-    expect(messageOf(() => adaptivePoolShape('adaptiveAvgPool2d', [2, 3, 7, 7], 0))).toBe(
-      typed<AdaptivePoolShape<'adaptiveAvgPool2d', [2, 3, 7, 7], 0>>('adaptiveAvgPool2d: outputSize must be a positive integer, got 0'),
+    expect(adaptivePoolShape('adaptiveAvgPool2d', 2, [2, 3, 7, 7], [3, 2])).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', 2, [2, 3, 7, 7], [3, 2]>>([2, 3, 3, 2]))
+    expect(adaptivePoolShape('adaptiveAvgPool2d', 2, [2, 3, 7, 7], 1)).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', 2, [2, 3, 7, 7], 1>>([2, 3, 1, 1]))
+    expect(messageOf(() => adaptivePoolShape('adaptiveAvgPool2d', 2, [2, 3, 7, 7], 0))).toBe(
+      typed<AdaptivePoolShape<'adaptiveAvgPool2d', 2, [2, 3, 7, 7], 0>>('adaptiveAvgPool2d: outputSize must be a positive integer, got 0'),
     )
     expect(globalPoolShape('globalAvgPool2d', [2, 3, 7, 7])).toEqual(typed<GlobalPoolShape<'globalAvgPool2d', [2, 3, 7, 7]>>([2, 3]))
     expect(messageOf(() => globalPoolShape('globalMaxPool2d', [2, 3]))).toBe(
@@ -499,7 +500,7 @@ describe('option spelling (src/shape/options.ts: the type-level checks and their
     )
     expect(convShape('conv2d', 2, x, w, undefined, { stride: [2] })).toEqual(convShape('conv2d', 2, x, w, undefined, { stride: 2 }))
     expect(poolShape('maxPool2d', 2, x, { kernelSize: [2] })).toEqual(typed<PoolShape<'maxPool2d', 2, [1, 3, 8, 8], { kernelSize: [2] }>>([1, 3, 4, 4]))
-    expect(adaptivePoolShape('adaptiveAvgPool2d', x, [3])).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', [1, 3, 8, 8], [3]>>([1, 3, 3, 3]))
+    expect(adaptivePoolShape('adaptiveAvgPool2d', 2, x, [3])).toEqual(typed<AdaptivePoolShape<'adaptiveAvgPool2d', 2, [1, 3, 8, 8], [3]>>([1, 3, 3, 3]))
     expect(messageOf(() => convShape('conv2d', 2, x, w, undefined, { stride: [1, 2, 3] }))).toBe(
       typed<ConvShape<'conv2d', 2, [1, 3, 8, 8], [4, 3, 3, 3], undefined, { stride: [1, 2, 3] }>>(
         'conv2d: stride has 3 values for 2 spatial axes; give one (used on every axis) or 2',

@@ -5,7 +5,7 @@
  * cannot express faithfully throw OnnxExportError saying why.
  */
 import type { DType, Node, NodeBase, NodeOf } from '../../graph.ts'
-import type { PoolOp, Primitive } from '../../core/params.ts'
+import type { AdaptivePoolOp, PoolOp, Primitive } from '../../core/params.ts'
 import { convPadding, paddingOnAxis } from '../../shape/conv.ts'
 import { axisValue } from '../../shape/errors.ts'
 import { poolParams } from '../../shape/pool.ts'
@@ -36,7 +36,7 @@ const castInputs = (c: OpContext, to: DType, first = 0) =>
 
 // ------------------------------------------------------------ convolution and pooling
 
-const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) => {
+const conv: Converter<'conv1d' | 'conv2d' | 'conv3d'> = ({ node, other, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -49,7 +49,7 @@ const conv: Converter<'conv1d' | 'conv2d'> = ({ node, other, inputs, graph }) =>
   return graph.add('Conv', inputs, [a.ints('kernel_shape', kernel), a.ints('strides', strides), a.ints('dilations', dilations), a.int('group', o.groups ?? 1), padding])
 }
 
-const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d'> = ({ node, inputs, graph }) => {
+const convTranspose: Converter<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'> = ({ node, inputs, graph }) => {
   const o = node.params
   const kernel = node.inputs[1].shape.slice(2)
   const axes = range(o.rank)
@@ -99,7 +99,8 @@ const pool = (kind: 'MaxPool' | 'AveragePool'): Converter<PoolOp> => ({ node, in
   return graph.add(kind, [x], attributes)
 }
 
-const adaptiveAvgPool2d: Converter<'adaptiveAvgPool2d'> = ({ node, other, inputs, graph }) => {
+/** An adaptive average pool whose bins are one fixed window (the output size divides the input's), or a global one. */
+const adaptiveAvgPool: Converter<AdaptivePoolOp> = ({ node, other, inputs, graph }) => {
   const out = node.shape.slice(2)
   if (out.every((d) => d === 1)) return graph.add('GlobalAveragePool', inputs)
   const kernels = [node, other].map((n) => n.inputs[0].shape.slice(2).map((d, i) => (d % n.shape[2 + i] === 0 ? d / n.shape[2 + i] : NaN)))
@@ -255,8 +256,17 @@ const slice: Converter<'slice'> = ({ node, inputs, graph }) => {
 const oneHot: Converter<'oneHot'> = ({ node, inputs, graph }) => {
   const values = graph.fresh('on_off')
   graph.initializer(values, 'float32', [2], Float32Array.of(0, 1))
+  const { classes, ignoreIndex } = node.params
+  // OneHot gives an all-zero row for an index outside [-depth, depth - 1]: ignored labels become `classes`.
+  let labels = inputs[0]
+  if (ignoreIndex !== undefined) {
+    const [ignored, outside] = [graph.fresh('ignore_index'), graph.fresh('classes')]
+    graph.initializer(ignored, 'int32', [], Int32Array.of(ignoreIndex))
+    graph.initializer(outside, 'int32', [], Int32Array.of(classes))
+    labels = graph.add('Where', [graph.add('Equal', [labels, ignored]), outside, labels])
+  }
   // ONNX Runtime's OneHot takes int64 indices.
-  return graph.add('OneHot', [cast(graph, inputs[0], 'int64'), graph.int64s('depth', [node.params.classes]), values], [a.int('axis', -1)])
+  return graph.add('OneHot', [cast(graph, labels, 'int64'), graph.int64s('depth', [classes]), values], [a.int('axis', -1)])
 }
 
 const notForward = 'is a gradient op, not part of a forward pass; export the forward function'
@@ -268,9 +278,10 @@ const notForward = 'is a gradient op, not part of a forward pass; export the for
 export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } = {
   constant: 'folded into an initializer', external: 'folded into an initializer', fill: 'folded into an initializer',
   arange: 'folded into an initializer', eye: 'folded into an initializer', random: 'folded into an initializer',
-  conv1d: conv, conv2d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose,
-  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'),
-  adaptiveAvgPool2d, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
+  conv1d: conv, conv2d: conv, conv3d: conv, convTranspose1d: convTranspose, convTranspose2d: convTranspose, convTranspose3d: convTranspose,
+  maxPool1d: pool('MaxPool'), maxPool2d: pool('MaxPool'), maxPool3d: pool('MaxPool'),
+  avgPool1d: pool('AveragePool'), avgPool2d: pool('AveragePool'), avgPool3d: pool('AveragePool'),
+  adaptiveAvgPool2d: adaptiveAvgPool, adaptiveAvgPool3d: adaptiveAvgPool, globalAvgPool2d: globalReduce('ReduceMean'), globalMaxPool2d: globalReduce('ReduceMax'),
   upsample, batchNorm2d,
   linear, matmul: ({ inputs, graph }) => graph.add('MatMul', inputs),
   relu: unary('Relu'), leakyRelu: unary<'leakyRelu'>('LeakyRelu', (n) => [a.float('alpha', n.params.negativeSlope)]), sigmoid: unary('Sigmoid'),
@@ -282,5 +293,5 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
   cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
-  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPool2dGrad: notForward, upsampleGrad: notForward,
+  convWeightGrad: notForward, poolGrad: notForward, adaptiveAvgPoolGrad: notForward, upsampleGrad: notForward,
 }
