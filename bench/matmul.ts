@@ -15,6 +15,7 @@ import { chooseTiling, lowerMatmul, matmulProblem, type MatmulTiling } from '../
 import { kernelTarget } from '../src/compiler/program.ts'
 import { residentBuffer } from '../src/runtime/residency.ts'
 import { planOfLowering } from './lowering-plan.ts'
+import { operandLayout } from '../src/compiler/passes.ts'
 
 const args = process.argv.slice(2)
 const positional = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--tilings')
@@ -75,7 +76,9 @@ if (args.includes('--sweep')) {
   // CPU time of the whole process (llvmpipe's threads included) per run: steadier than wall time when other processes load the machine.
   const variants: { label: string; plan: Plan; times: number[]; cpu: number[] }[] = []
   for (const tiling of tilings) {
-    const plan = planOfLowering(lowerMatmul(matmulProblem(node), target, tiling), node, target, n * n * 4, inputs.map((x) => x.size))
+    // The texture form where the operand-layout pass takes the routine's offer, as a compiled plan would run it.
+    const { lowering } = operandLayout(lowerMatmul(matmulProblem(node), target, tiling), target)
+    const plan = planOfLowering(lowering, node, target, n * n * 4, inputs.map((x) => x.size))
     const [got] = await execute(plan, [2], { buffers: bound })
     let err = 0
     for (let i = 0; i < c.length; i++) err = Math.max(err, Math.abs(got[i] - c[i]))

@@ -36,6 +36,12 @@
  * j = i·s + (K-1)·d - p, and the GEMM runs at stride 1 over U. So does the
  * depth axis of a 3-D transposed convolution: the phases are bands over
  * (h, w) only.
+ *
+ * An X' over the storage binding limit is split along the batch: each chunk
+ * of samples is repacked into the same scratch and multiplied by a GEMM of
+ * its own that writes its samples of the output (the weight is repacked
+ * once; such a split conv reads its operands from buffers). Only one
+ * sample's X' over the limit is refused.
  */
 import type { NodeIn } from '../graph.ts'
 import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering, type TextureOffer } from '../compiler/kernel.ts'
@@ -198,11 +204,16 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
 
   // Elements of one channel of x.
   const inputPlane = ad.input * ah.input * aw.input
-  const xpVec4s = batch * groups * ad.padded * ah.padded * aw.padded * c4
+  const sampleVec4s = groups * ad.padded * ah.padded * aw.padded * c4 // X' of one sample
   const wpVec4s = phases * groups * kk * c4 * 4 * (cot / 4)
-  for (const [what, vec4s] of [['repacked input', xpVec4s], ['repacked weight', wpVec4s]] as const)
-    if (vec4s * 16 > target.maxStorageBufferBindingSize)
-      throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${target.maxStorageBufferBindingSize}-byte storage binding limit; split the batch`)
+  const limit = target.maxStorageBufferBindingSize
+  for (const [what, vec4s] of [["one sample's repacked input", sampleVec4s], ['repacked weight', wpVec4s]] as const)
+    if (vec4s * 16 > limit) throw new RangeError(`${node.op}: the ${what} needs ${vec4s * 16} bytes, over the ${limit}-byte storage binding limit`)
+  // An X' over the binding limit is split along the batch: each chunk of samples is repacked into
+  // the same scratch and multiplied by its own GEMM dispatch (the weight is repacked once).
+  const chunk = Math.min(batch, Math.floor(limit / (sampleVec4s * 16)))
+  const chunks = Array.from({ length: Math.ceil(batch / chunk) }, (_, k) => ({ first: k * chunk, count: Math.min(chunk, batch - k * chunk) }))
+  const xpVec4s = chunk * sampleVec4s
 
   const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
 
@@ -212,16 +223,22 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const source = transposed
     ? `((g * ${cig}u + c) * ${cog}u + o) * ${weightKk}u + tap`
     : `((g * ${cog}u + o) * ${cig}u + c) * ${weightKk}u + tap`
-  const repack: KernelStep = {
-    label: `${name}: repack input to padded channels-last, weight to [phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co]`,
-    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }],
-    dispatch: { threads: xpVec4s + wpVec4s },
-    module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
+  // Chunk `first` repacks samples first… of x (and, the first chunk, the weight).
+  const repack = (first: number, count: number): KernelStep => {
+    const inputVec4s = count * sampleVec4s
+    const weight = first === 0
+    return {
+      label: `${name}: repack input${chunks.length > 1 ? ` samples ${first}..${first + count - 1}` : ''} to padded channels-last${weight ? `, weight to [phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co]` : ''}`,
+      bindings: weight
+        ? [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
+        : [{ input: 0 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }],
+      dispatch: { threads: inputVec4s + (weight ? wpVec4s : 0) },
+      module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
 fn repack_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
   let jw = i32((i / ${c4}u) % ${aw.padded}u);
   let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);${deep ? `\n  let jd = i32((i / ${c4 * aw.padded * ah.padded}u) % ${ad.padded}u);` : ''}
-  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u; // n·groups + g: channel block ng·Ci/g of x${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
+  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u${first > 0 ? ` + ${first * groups}u` : ''}; // n·groups + g: channel block ng·Ci/g of x${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
   ${ah.gather('jh', 'ih', 'okh')}
   ${aw.gather('jw', 'iw', 'okw')}
   let ok = ${deep ? 'okd && ' : ''}okh && okw;
@@ -230,7 +247,11 @@ fn repack_input(i: u32) {
 ${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * inputPlane}u`)}; }`).join('\n')}
   xp[i] = v;
 }
-
+${weight ? weightModule(io) : ''}`,
+      body: () => `  if (i < ${inputVec4s}u) { repack_input(i); }${weight ? ` else if (i < ${inputVec4s + wpVec4s}u) { repack_weight(i - ${inputVec4s}u); }` : ''}`,
+    }
+  }
+  const weightModule = (io: KernelIO) => `
 // W'[phase][g]${deep ? '[kz]' : ''}[ky][kx][ci][co] (vec4 over co): zeros past Ci/g and Co/g, and where a phase has fewer taps.
 fn repack_weight(i: u32) {
   let o0 = (i % ${cot / 4}u) * 4u;
@@ -251,16 +272,19 @@ fn repack_weight(i: u32) {
     if (inside && c < ${cig}u && o < ${cog}u) { v[l] = ${io.load(1, source)}; }
   }
   wp[i] = v;
-}`,
-    body: () => `  if (i < ${xpVec4s}u) { repack_input(i); } else if (i < ${xpVec4s + wpVec4s}u) { repack_weight(i - ${xpVec4s}u); }`,
-  }
+}`
 
   const scratchBytes = [xpVec4s * 16, wpVec4s * 16]
-  const shape: GemmShape = { ad, ah, aw, batch, groups, co, cog, cot, c4, hasBias: bias !== undefined }
+  // The fuse-epilogues pass wraps the stores of a lowering's last step only, so a split conv
+  // (several GEMMs writing the output) leaves its elementwise consumers unfused.
+  const shape = (first: number, count: number): GemmShape => ({ ad, ah, aw, batch: count, first, groups, co, cog, cot, c4, hasBias: bias !== undefined, epilogue: chunks.length === 1 })
+  if (chunks.length > 1)
+    return { scratchBytes, steps: chunks.flatMap(({ first, count }) => [repack(first, count), gemmStep(name, tile, shape(first, count), false, target)]) }
   // As textures, X' is (Pw·C4 texels) × (N·g·Pd·Ph rows) and W' (Co_t/4) × (phases·g·kk·C4·4 rows).
   const xTexture = [aw.padded * c4, batch * groups * ad.padded * ah.padded] as const
   const wTexture = [cot / 4, phases * groups * kk * c4 * 4] as const
-  const buffers = { scratchBytes, steps: [repack, gemmStep(name, tile, shape, false, target)] }
+  const prepare = repack(0, batch)
+  const buffers = { scratchBytes, steps: [prepare, gemmStep(name, tile, shape(0, batch), false, target)] }
   if (!tile.textures) return buffers
   // The choose-operand-layout pass decides whether X' and W' are read as textures (copied from the scratch buffers).
   const textureOffer: TextureOffer = {
@@ -269,8 +293,8 @@ fn repack_weight(i: u32) {
       { source: { scratch: 1 }, rows: wTexture[1], cols: wTexture[0] * 4 },
     ],
     scratchBytes,
-    prepare: [repack],
-    step: gemmStep(name, tile, shape, true, target),
+    prepare: [prepare],
+    step: gemmStep(name, tile, shape(0, batch), true, target),
   }
   return { ...buffers, textureOffer }
 }
@@ -280,7 +304,11 @@ interface GemmShape {
   readonly ad: Axis
   readonly ah: Axis
   readonly aw: Axis
+  /** Samples this GEMM computes, from sample `first` of the output on. */
   readonly batch: number
+  readonly first: number
+  /** Whether the stores may take a fused epilogue (only when this GEMM writes the whole output). */
+  readonly epilogue: boolean
   readonly groups: number
   readonly co: number
   readonly cog: number
@@ -360,13 +388,15 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
         return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
       }),
     )
-    if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = n${p} * ${co * hw}u + r${p};`, ...body, '  }']
+    // Sample n of this GEMM is sample s.first + n of the output.
+    const sample = s.first > 0 ? `(n${p} + ${s.first}u)` : `n${p}`
+    if (!phased) return [`  ${pixelCheck ? `if (first + ${p}u < ${m}u) ` : ''}{`, `    let o${p} = ${sample} * ${co * hw}u + r${p};`, ...body, '  }']
     const checks = [...(pixelCheck ? [`first + ${p}u < ${m}u`] : []), ...(phaseCheck ? [`oh${p} < ${ah.output}u && ow${p} < ${aw.output}u`] : [])]
     return [
       `  let oh${p} = ${deep ? `((r${p} / ${aw.perPhase}u) % ${ah.perPhase}u)` : `(r${p} / ${aw.perPhase}u)`} * ${ah.phases}u + ph / ${aw.phases}u;`,
       `  let ow${p} = (r${p} % ${aw.perPhase}u) * ${aw.phases}u + ph % ${aw.phases}u;`,
       `  ${checks.length > 0 ? `if (${checks.join(' && ')}) ` : ''}{`,
-      `    let o${p} = n${p} * ${co * hw}u + ${deep ? `((r${p} / ${planePhase}u) * ${ah.output}u + oh${p})` : `oh${p}`} * ${aw.output}u + ow${p};`,
+      `    let o${p} = ${sample} * ${co * hw}u + ${deep ? `((r${p} / ${planePhase}u) * ${ah.output}u + oh${p})` : `oh${p}`} * ${aw.output}u + ow${p};`,
       ...body,
       '  }',
     ]
@@ -397,10 +427,10 @@ const gemmStep = (name: string, tile: ConvTile, s: GemmShape, textures: boolean,
     ? [{ texture: 0, name: 'xp' }, { texture: 1, name: 'wp' }]
     : [{ scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
   return {
-    label: `${name}: implicit GEMM M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+    label: `${name}: implicit GEMM${s.first > 0 || !s.epilogue ? ` of samples ${s.first}..${s.first + batch - 1}` : ''} M=${m}${phased ? ` x${phases} phases` : ''} N=${cog}x${groups} K=${c4 * 4}x${deep ? `${ad.kernel}x` : ''}${ah.kernel}x${aw.kernel}, tile ${TP} pixels x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
     bindings: [...operands, ...(s.hasBias ? [{ input: 2 }] : []), { output: true }],
     dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((phases * channelTiles) / wy), gridZ] },
-    epilogue: true,
+    epilogue: s.epilogue,
     body: (io) => `  let pt = gid.x + gid.z * ${gridX * wx}u;
   if (pt >= ${pixelTiles}u || gid.y >= ${phases * channelTiles}u) { return; }
 ${phaseSetup}

@@ -91,12 +91,15 @@ describe('bindings, skeleton, epilogue and in-place', () => {
 })
 
 describe('device limits come from the kernel target', () => {
-  it('conv2d refuses a repacked input over the binding size limit', () => {
+  it('conv2d splits a repacked input over the binding size limit along the batch, and refuses one sample over it', () => {
     const x = fromArray(new Float32Array(2 * 8 * 16 * 16), [2, 8, 16, 16]) as Tensor<[2, 8, 16, 16]>
     const w = fromArray(new Float32Array(8 * 8 * 9), [8, 8, 3, 3]) as Tensor<[8, 8, 3, 3]>
     const y = conv2d(w, { padding: 1 })(x).node
-    expect(() => lower(y, { ...DEFAULT_TARGET, maxStorageBufferBindingSize: 1024 })).toThrow(/1024-byte storage binding limit/)
-    expect(() => lower(y)).not.toThrow()
+    // One sample's X' is 18 × 18 positions × 2 vec4s of channels = 10,368 bytes.
+    expect(() => lower(y, { ...DEFAULT_TARGET, maxStorageBufferBindingSize: 1024 })).toThrow(/one sample's repacked input needs 10368 bytes, over the 1024-byte storage binding limit/)
+    const gemms = (limit: number) => kernelSteps(lower(y, { ...DEFAULT_TARGET, maxStorageBufferBindingSize: limit })).filter((s) => s.label?.includes('implicit GEMM')).length
+    expect(gemms(10368)).toBe(2)
+    expect(gemms(DEFAULT_TARGET.maxStorageBufferBindingSize)).toBe(1)
   })
 
   it('matmul refuses a grid over the workgroups per dimension', () => {

@@ -11,6 +11,10 @@ import { operandLayout } from '../../src/compiler/passes.ts'
 import { convPadding, paddingOnAxis } from '../../src/shape/conv.ts'
 import { fromArray, type Tensor } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
+import { schedule } from '../../src/compiler/schedule.ts'
+import { kernelTarget } from '../../src/compiler/program.ts'
+import { backendInfo, execute } from '../../src/runtime/index.ts'
+import { residentBuffer } from '../../src/runtime/residency.ts'
 
 type ConvOp = (weights: unknown, options?: unknown) => (x: Tensor) => Tensor
 
@@ -290,6 +294,42 @@ describe('convTranspose2d property', () => {
       ),
       { numRuns: 20, seed: 20261201 },
     )
+  })
+})
+
+describe('a convolution whose repacked input is over the storage binding limit', () => {
+  // The limit is the target's: a small one here makes X' of two samples the most one binding holds,
+  // so 5 samples run as 3 chunks (2, 2, 1), each repacked into the same scratch and multiplied by its own GEMM.
+  const run = async (op: unknown, reference: Reference<never>, xs: number[], ws: number[], options: object, sampleBytes: number, texture: boolean) => {
+    const target = { ...kernelTarget(await backendInfo()), textureOperands: texture, maxStorageBufferBindingSize: 2 * sampleBytes }
+    let state = 3
+    const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
+    const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, rand)
+    const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, rand)
+    const channels = op === conv2d ? ws[0] : ws[1]
+    const b = Float32Array.from({ length: channels }, rand)
+    const tensors = [fromArray(x, xs), fromArray(w, ws), fromArray(b, [channels])]
+    await realize(tensors.map((t) => t.node))
+    const y = (op as ConvOp)({ weight: tensors[1], bias: tensors[2] }, options)(tensors[0] as unknown as Tensor).node as Node
+    const gemms = kernelSteps(lowerConv(y as Parameters<typeof lowerConv>[0], target)).filter((k) => k.label?.includes('implicit GEMM'))
+    expect(gemms.map((k) => /of samples (\d+\.\.\d+)/.exec(k.label!)?.[1])).toEqual(['0..1', '2..3', '4..4'])
+    // Several GEMMs write the output, so none takes a fused epilogue (the pass fuses into the last step only).
+    expect(gemms.every((k) => !k.epilogue)).toBe(true)
+    const s = schedule([y], residentBuffer, () => true, target)
+    const [got] = await execute(s.plan, [s.bufferOf.get(y)!], { buffers: new Map(s.external) })
+    const ref = (reference as Reference<object>)(x, xs, w, ws, b, options)
+    for (let i = 0; i < ref.out.length; i++)
+      if (!(Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i])) <= 1e-5)) throw new Error(`at ${i} got ${got[i]}, want ${ref.out[i]}`)
+  }
+
+  it.each([false, true])('runs conv2d in batch chunks, each its own repack and GEMM, and matches the float64 reference (target prefers textures: %s)', async (texture) => {
+    // X' of one sample: 22 × 22 positions × 4 vec4s of channels. A split conv reads its operands from buffers on either target.
+    await run(conv2d, referenceConv2d as Reference<never>, [5, 16, 20, 20], [20, 16, 3, 3], { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 22 * 22 * 4 * 16, texture)
+  })
+
+  it('runs a sub-pixel convTranspose2d in batch chunks', async () => {
+    // Stride 2, 4×4 kernel, 12² → 24²: each phase's 12² outputs read (12 + 2)² positions of X', × 2 vec4s of channels.
+    await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [5, 8, 12, 12], [8, 6, 4, 4], { stride: [2, 2], padding: [1, 1], outputPadding: [0, 0], dilation: [1, 1], groups: 1 }, 14 * 14 * 2 * 16, false)
   })
 })
 
