@@ -182,6 +182,31 @@ describe('conv2d large tiles', () => {
   })
 })
 
+describe('a conv with fewer than 4 input channels per group', () => {
+  it('runs as one direct kernel: no repack, no scratch, no texture copies', () => {
+    for (const target of [targets[1][1], { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES }]) {
+      // LeNet-5's first conv at batch 64 (1 → 6 channels, 5×5, padding 2).
+      const x = fromArray(new Float32Array(64 * 28 * 28), [64, 1, 28, 28])
+      const y = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(6 * 25), [6, 1, 5, 5]), { padding: 2 })(x as unknown as Tensor)
+      const lowering = operandLayout(lowerConv(y.node as Parameters<typeof lowerConv>[0], target), target).lowering
+      expect('steps' in lowering && lowering.steps.length).toBe(1)
+      expect('steps' in lowering && lowering.scratchBytes).toBeUndefined()
+      expect(kernelSteps(lowering)[0].label).toMatch(/direct, 4 pixels x 6 channels/)
+    }
+    // 4 input channels per group keep the GEMM.
+    const x4 = fromArray(new Float32Array(8 * 28 * 28), [1, 8, 28, 28])
+    const y4 = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(6 * 4 * 9), [6, 4, 3, 3]), { groups: 2 })(x4 as unknown as Tensor)
+    expect(gemmOf(y4.node, targets[1][1]).wgsl).toMatch(/implicit GEMM/)
+  })
+
+  it('matches the float64 reference with pixel and channel remainders, groups, stride and dilation', async () => {
+    await checkConv2d([2, 1, 28, 28], [6, 1, 5, 5], true, { stride: [1, 1], padding: 2, dilation: [1, 1], groups: 1 }, 3)
+    // 20 channels: tiles of 8 leave 4; 30 columns of output: rows of 4 leave 2.
+    await checkConv2d([1, 3, 17, 30], [20, 3, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 5)
+    await checkConv2d([2, 4, 13, 19], [10, 2, 3, 2], false, { stride: [2, 3], padding: 'same', dilation: [2, 1], groups: 2 }, 9)
+  })
+})
+
 describe('conv2d property', () => {
   const config = fc
     .record({
