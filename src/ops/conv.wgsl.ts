@@ -181,7 +181,7 @@ const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 /** A node of one of the six convolution primitives. */
 export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
-/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM; a direct kernel for a conv with few input channels. */
+/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM; a direct kernel for a narrow conv of one input channel per group. */
 export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile?: ConvTile): Lowering => {
   if (tile === undefined && isDirectConv(node)) return { steps: [directConvStep(node, target)] }
   return lowerConvGemm(node, target, tile ?? tileFor(node, target))
@@ -200,14 +200,19 @@ const DIRECT_PIXELS = 4
 const DIRECT_CHANNELS = 8
 
 /**
- * A conv (not a transposed one) with fewer than 4 input channels per group runs as a direct
- * kernel: the GEMM steps K by vec4s of input channels, so with 1 channel (LeNet's and most image
- * models' first layer) three quarters of its multiply-adds are padding, and the repack and
- * texture copies cost more than such a conv's own work (issue 14's W1: the first conv took 5.1 ms
- * of a 14 ms forward as a GEMM).
+ * A conv (not a transposed one) with one input channel per group and at most 8 output channels
+ * per group runs as a direct kernel: the GEMM steps K by vec4s of input channels, so with one
+ * channel (LeNet-5's first layer) three quarters of its multiply-adds are padding, and the repack
+ * and texture copies cost more than such a conv's own work (issue 14's W1: the first conv took
+ * 5.1 ms of a 14 ms forward as a GEMM, 2.1 ms direct). With 3 input channels the GEMM wastes a
+ * quarter and runs at several times the direct kernel's rate: a 7×7 conv 3→64 at 112², batch 8,
+ * took 217–369 ms direct against 125–130 ms as a GEMM, so wider convs keep it.
  */
-const isDirectConv = (node: ConvNode): node is NodeIn<'conv1d' | 'conv2d' | 'conv3d'> =>
-  !node.op.startsWith('convTranspose') && node.inputs[0].shape[1] / (node.params.groups ?? 1) < 4
+const isDirectConv = (node: ConvNode): node is NodeIn<'conv1d' | 'conv2d' | 'conv3d'> => {
+  if (node.op.startsWith('convTranspose')) return false
+  const { cig, cog } = channelCounts(node)
+  return cig === 1 && cog <= DIRECT_CHANNELS
+}
 
 /**
  * The direct kernel: each invocation computes DIRECT_PIXELS neighbouring outputs of one row

@@ -182,7 +182,7 @@ describe('conv2d large tiles', () => {
   })
 })
 
-describe('a conv with fewer than 4 input channels per group', () => {
+describe('a conv with one input channel and at most 8 output channels per group', () => {
   it('runs as one direct kernel: no repack, no scratch, no texture copies', () => {
     for (const target of [targets[1][1], { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES }]) {
       // LeNet-5's first conv at batch 64 (1 → 6 channels, 5×5, padding 2).
@@ -193,17 +193,23 @@ describe('a conv with fewer than 4 input channels per group', () => {
       expect('steps' in lowering && lowering.scratchBytes).toBeUndefined()
       expect(kernelSteps(lowering)[0].label).toMatch(/direct, 4 pixels x 6 channels/)
     }
-    // 4 input channels per group keep the GEMM.
-    const x4 = fromArray(new Float32Array(8 * 28 * 28), [1, 8, 28, 28])
-    const y4 = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(6 * 4 * 9), [6, 4, 3, 3]), { groups: 2 })(x4 as unknown as Tensor)
-    expect(gemmOf(y4.node, targets[1][1]).wgsl).toMatch(/implicit GEMM/)
+    // More input channels per group, or more output channels, keep the GEMM.
+    const gemmFor = (xs: number[], ws: number[], groups: number) => {
+      const x = fromArray(new Float32Array(xs.reduce((a, b) => a * b)), xs)
+      const y = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(ws.reduce((a, b) => a * b)), ws), { groups })(x as unknown as Tensor)
+      return gemmOf(y.node, targets[1][1]).wgsl
+    }
+    expect(gemmFor([1, 8, 28, 28], [6, 4, 3, 3], 2)).toMatch(/implicit GEMM/)
+    expect(gemmFor([1, 3, 28, 28], [6, 3, 3, 3], 1)).toMatch(/implicit GEMM/)
+    expect(gemmFor([1, 1, 28, 28], [16, 1, 3, 3], 1)).toMatch(/implicit GEMM/)
   })
 
-  it('matches the float64 reference with pixel and channel remainders, groups, stride and dilation', async () => {
+  it('matches the float64 reference with pixel remainders, groups, stride and dilation', async () => {
     await checkConv2d([2, 1, 28, 28], [6, 1, 5, 5], true, { stride: [1, 1], padding: 2, dilation: [1, 1], groups: 1 }, 3)
-    // 20 channels: tiles of 8 leave 4; 30 columns of output: rows of 4 leave 2.
-    await checkConv2d([1, 3, 17, 30], [20, 3, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 5)
-    await checkConv2d([2, 4, 13, 19], [10, 2, 3, 2], false, { stride: [2, 3], padding: 'same', dilation: [2, 1], groups: 2 }, 9)
+    // 30 columns of output: rows of 4 leave 2.
+    await checkConv2d([1, 1, 17, 30], [8, 1, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 5)
+    await checkConv2d([2, 4, 13, 19], [12, 1, 3, 2], false, { stride: [2, 3], padding: 'same', dilation: [2, 1], groups: 4 }, 9)
+    await checkConv2d([1, 1, 9, 11], [3, 1, 4, 4], true, { stride: [3, 2], padding: 0, dilation: [1, 2], groups: 1 }, 13)
   })
 })
 
