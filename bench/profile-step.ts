@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/profile-step.ts [--optimizer sgd|adam] [--repeats 5] [--top 40]
 //   npx tsx bench/profile-step.ts --model resnet18 [--batch 8] [--repeats 1]
+//   npx tsx bench/profile-step.ts --model lenet-forward [--batch 64]   # W1: the jitted forward, logits read back
 //   npx tsx bench/profile-step.ts --each      # also every command in order (a kernel's steps apart)
 //
 // llvmpipe has no timestamp queries (Dawn's OpenGL backend offers no
@@ -24,10 +25,10 @@
 // set beside the measured step time: the rest is host work, the submit and
 // the readback of the loss.
 
-import { randn } from '../src/index.ts'
+import { jit, randn, type Tensor } from '../src/index.ts'
 import { sgd, adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
-import { classicParams } from '../examples/lenet.ts'
+import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
 import { resnet18Training } from './resnet18.ts'
 import { adapterLine, lenetLabels, lenetTrainingStep, loadAverage, median, timeCalls, type LenetBatch } from './lib.ts'
 
@@ -38,7 +39,7 @@ const arg = (name: string, fallback: string) => {
 }
 const optimizerName = arg('optimizer', 'sgd')
 const model = arg('model', 'lenet')
-const batch = Number(arg('batch', '8'))
+const batch = Number(arg('batch', model === 'lenet-forward' ? '64' : '8'))
 const repeats = Number(arg('repeats', '5'))
 const top = Number(arg('top', '40'))
 /** Also list every command of the step in order, with its workgroups and own time. */
@@ -160,10 +161,21 @@ const lenet = () => {
     out.loss.dispose()
   }
 }
-const runStep = model === 'resnet18' ? resnet18Training(batch).run : lenet()
+/** W1 of bench/peers.ts: the jitted classic LeNet-5 forward, the logits read back. */
+const lenetForwardCall = () => {
+  const forward = jit((p: ClassicParams, x: Tensor<[number, 1, 28, 28]>) => classic(p)(x))
+  const params = classicParams()
+  const x = randn([batch, 1, 28, 28], { seed: 42 })
+  return async () => {
+    const y = await forward(params, x)
+    await y.data()
+    y.dispose()
+  }
+}
+const runStep = model === 'resnet18' ? resnet18Training(batch).run : model === 'lenet-forward' ? lenetForwardCall() : lenet()
 
 console.log(`adapter: ${await adapterLine()}`)
-console.log(`${model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
+console.log(`${model === 'lenet-forward' ? `LeNet-5 forward (W1), batch ${batch}` : model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
 const stepTime = model === 'resnet18' ? await timeCalls(runStep, 1, 1) : await timeCalls(runStep, 9, 3)
 recording = []
 keepAlive = true

@@ -112,6 +112,9 @@ export const faultBuffer = (gpu: Gpu): GPUBuffer => {
   return buffer
 }
 
+/** Whether a kernel that checks its inputs was compiled for this device (only then can a fault be pending). */
+export const hasFaultRecord = (gpu: Gpu): boolean => buffers.has(gpu.device)
+
 /**
  * A read that reports faults: binds the device's status buffer to the plan buffer its kernels record
  * faults in (if any) and, once a kernel that checks has run on this device (here or in an earlier

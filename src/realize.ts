@@ -8,7 +8,8 @@
 import { consumerCount, detach, keptForDifferentiation, topologicalOrder, type DType, type Node } from './graph.ts'
 import { DeviceLostError, getGpu, replacedDeviceLoss } from './runtime/device.ts'
 import { runProgram } from './runtime/program.ts'
-import { hasHandles, heldNodes, isHeld, isResident, unrecomputable, wasLost } from './runtime/residency.ts'
+import { hasHandles, heldNodes, hostCopy, isHeld, isResident, unrecomputable, wasLost } from './runtime/residency.ts'
+import { hasFaultRecord } from './faults.ts'
 import { compileProgram, kernelTarget } from './compiler/program.ts'
 import { sizeOf } from './compiler/wgsl.ts'
 
@@ -101,6 +102,12 @@ const releaseGraphs = (graph: readonly Node[], kept: ReadonlySet<Node>, keepGrap
 export async function realize(nodes: readonly Node[], { read = true }: { readonly read?: boolean } = {}): Promise<(Float32Array | Int32Array | Uint8Array)[]> {
   if (nodes.every((n) => sizeOf(n.shape) === 0)) return nodes.map((n) => emptyOf(n.dtype))
   const gpu = await getGpu()
+  // Values read back with the run that computed them (a jitted call's small results) need no plan,
+  // unless a fault may be pending on the device: this read must report it.
+  if (read && !hasFaultRecord(gpu)) {
+    const copies = nodes.map((n) => (sizeOf(n.shape) === 0 ? emptyOf(n.dtype) : n.dtype === 'bool' ? undefined : hostCopy(n)))
+    if (copies.every((c) => c !== undefined)) return copies
+  }
   const targets = eagerTargets(nodes)
   const graph = topologicalOrder(targets, isResident)
   const lost = graph.find((n) => unrecomputable(n) && !isResident(n))

@@ -11,6 +11,7 @@ import { realize } from '../realize.ts'
 import { getGpu, type Gpu } from '../runtime/device.ts'
 import { bindable, ProgramCache, runProgram, valueNode, type Program } from '../runtime/program.ts'
 import { residentBuffer } from '../runtime/residency.ts'
+import { hasFaultRecord } from '../faults.ts'
 import { wrap } from '../tensor.ts'
 import { isTensor, type AnyTensor } from '../tree.ts'
 
@@ -128,7 +129,10 @@ export function jit<Args extends readonly unknown[], Out>(f: ((...args: Args) =>
     // Arguments computed lazily elsewhere are realized first; host data is uploaded inside this step's plan.
     const pending = leaves.filter((t) => t.node.op !== 'constant' && !residentBuffer(t.node))
     if (pending.length) await realize(pending.map((t) => t.node))
-    const { outputs } = await runProgram(gpu, compiled.program, { args: leaves })
+    // Small results are read back in the same submit, so that reading them (the next thing an inference
+    // loop does) needs no second one; not where a fault may be pending, which that read must report.
+    const prefetch = compiled.program.faultBuffer === undefined && !hasFaultRecord(gpu)
+    const { outputs } = await runProgram(gpu, compiled.program, { args: leaves, prefetch })
     const result = compiled.rebuild(outputs.map((node) => wrap(node))) as Out
     // Donated arguments are finished with: free them now so the next step reuses their memory. One
     // returned as it is lives on in its new handle.

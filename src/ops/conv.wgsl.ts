@@ -181,8 +181,125 @@ const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 /** A node of one of the six convolution primitives. */
 export type ConvNode = NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>
 
-/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM. */
-export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile: ConvTile = tileFor(node, target)): Lowering => {
+/** The steps of a conv or transposed conv node: repack, (texture copies,) GEMM; a direct kernel for a narrow conv of one input channel per group. */
+export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET, tile?: ConvTile): Lowering => {
+  if (tile === undefined && isDirectConv(node)) return { steps: [directConvStep(node, target)] }
+  return lowerConvGemm(node, target, tile ?? tileFor(node, target))
+}
+
+/** A conv node's batch, channels and groups; Ci/g and Co/g are the channels of one group. */
+const channelCounts = (node: ConvNode) => {
+  const groups = node.params.groups ?? 1
+  const [batch, ci] = node.inputs[0].shape
+  const co = node.shape[1]
+  return { groups, batch, ci, co, cig: ci / groups, cog: co / groups }
+}
+
+/** Output pixels along a row (and channels) per invocation of the direct kernel. */
+const DIRECT_PIXELS = 4
+const DIRECT_CHANNELS = 8
+
+/**
+ * A conv (not a transposed one) with one input channel per group and at most 8 output channels
+ * per group runs as a direct kernel: the GEMM steps K by vec4s of input channels, so with one
+ * channel (LeNet-5's first layer) three quarters of its multiply-adds are padding, and the repack
+ * and texture copies cost more than such a conv's own work (issue 14's W1: the first conv took
+ * 5.1 ms of a 14 ms forward as a GEMM, 2.1 ms direct). With 3 input channels the GEMM wastes a
+ * quarter and runs at several times the direct kernel's rate: a 7×7 conv 3→64 at 112², batch 8,
+ * took 217–369 ms direct against 125–130 ms as a GEMM, so wider convs keep it.
+ */
+const isDirectConv = (node: ConvNode): node is NodeIn<'conv1d' | 'conv2d' | 'conv3d'> => {
+  if (node.op.startsWith('convTranspose')) return false
+  const { cig, cog } = channelCounts(node)
+  return cig === 1 && cog <= DIRECT_CHANNELS
+}
+
+/**
+ * The direct kernel: each invocation computes DIRECT_PIXELS neighbouring outputs of one row
+ * × up to DIRECT_CHANNELS output channels of a group, in named scalar accumulators, reading x
+ * and the weight where they are (taps in the padding read nothing).
+ */
+const directConvStep = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, target: KernelTarget): KernelStep => {
+  const rank = node.params.rank
+  const [x, w, bias] = node.inputs
+  const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => convAxisOf(node, i))]
+  const { groups, batch, ci, co, cig, cog } = channelCounts(node)
+  const TP = DIRECT_PIXELS
+  const TC = Math.min(cog, DIRECT_CHANNELS)
+  const channelTiles = Math.ceil(cog / TC)
+  const rowTiles = Math.ceil(aw.output / TP)
+  const rows = batch * ad.output * ah.output
+  const pixelTiles = rows * rowTiles
+  const [wx, wy] = [8, 1] as const
+  const gx = Math.ceil(pixelTiles / wx)
+  const maxGroups = target.maxComputeWorkgroupsPerDimension
+  const [gridX, gridZ] = gx <= maxGroups ? [gx, 1] : [maxGroups, Math.ceil(gx / maxGroups)]
+  const kk = ad.kernel * ah.kernel * aw.kernel
+  const plane = ad.input * ah.input * aw.input
+  const hw = ad.output * ah.output * aw.output
+  const P = Array.from({ length: TP }, (_, p) => p)
+  const J = Array.from({ length: TC }, (_, j) => j)
+  const channelCheck = cog % TC !== 0
+  const pixelCheck = aw.output % TP !== 0
+  const lines = (xs: string[]) => xs.join('\n')
+  return {
+    label: `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}: direct, ${TP} pixels x ${TC} channels`,
+    // Exact-length views: the robustness clamps of their loads fold to constants.
+    bindings: [
+      { input: 0, view: { name: 'image', type: 'f32', length: x.shape.reduce((a, b) => a * b, 1) } },
+      { input: 1, view: { name: 'weight', type: 'f32', length: w.shape.reduce((a, b) => a * b, 1) } },
+      ...(bias ? [{ input: 2 }] : []), { output: true },
+    ],
+    dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((groups * channelTiles) / wy), gridZ] },
+    epilogue: true,
+    body: (io) => `  let pt = gid.x + gid.z * ${gridX * wx}u;
+  if (pt >= ${pixelTiles}u || gid.y >= ${groups * channelTiles}u) { return; }
+  let g = gid.y / ${channelTiles}u;
+  let co0 = (gid.y % ${channelTiles}u) * ${TC}u; // first channel of the tile, within group g
+  let ow0 = (pt % ${rowTiles}u) * ${TP}u;
+  let row = pt / ${rowTiles}u; // (n, od, oh)
+  let oh = row % ${ah.output}u;
+  let od = (row / ${ah.output}u) % ${ad.output}u;
+  let n = row / ${ah.output * ad.output}u;
+${lines(J.map((j) => `  let wrow${j} = (g * ${cog}u + ${channelCheck ? `min(co0 + ${j}u, ${cog - 1}u)` : `co0 + ${j}u`}) * ${cig * kk}u;`))}
+${lines(P.flatMap((p) => J.map((j) => `  var acc${p}_${j} = 0.0;`)))}
+  for (var c = 0u; c < ${cig}u; c++) {
+    let channel = (n * ${ci}u + g * ${cig}u + c) * ${plane}u;
+    for (var kz = 0u; kz < ${ad.kernel}u; kz++) {
+      let jd = i32(od * ${ad.stride}u + kz * ${ad.dilation}u);
+      ${ad.gather('jd', 'id', 'okd')}
+      for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
+        let jh = i32(oh * ${ah.stride}u + ky * ${ah.dilation}u);
+        ${ah.gather('jh', 'ih', 'okh')}
+        if (!(okd && okh)) { continue; }
+        let line = channel + u32(id * ${ah.input} + ih) * ${aw.input}u;
+        for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
+          let tap = (c * ${kk}u + (kz * ${ah.kernel}u + ky) * ${aw.kernel}u + kx);
+${lines(J.map((j) => `          let w${j} = weight[wrow${j} + tap];`))}
+${lines(P.flatMap((p) => [
+  `          let jw${p} = i32((ow0 + ${p}u) * ${aw.stride}u + kx * ${aw.dilation}u);`,
+  `          ${aw.gather(`jw${p}`, `iw${p}`, `okw${p}`)}`,
+  `          let x${p} = select(0.0, image[line + u32(select(0, iw${p}, okw${p}))], okw${p});`,
+  ...J.map((j) => `          acc${p}_${j} += x${p} * w${j};`),
+]))}
+        }
+      }
+    }
+  }
+  let base = n * ${co * hw}u + (od * ${ah.output}u + oh) * ${aw.output}u + ow0;
+${lines(P.map((p) => {
+  const stores = J.map((j) => {
+    const c = `co0 + ${j}u`
+    const store = io.store(`base + (g * ${cog}u + ${c}) * ${hw}u + ${p}u`, `acc${p}_${j}${bias ? ` + ${io.load(2, `g * ${cog}u + ${c}`)}` : ''}`)
+    return channelCheck ? `    if (${c} < ${cog}u) { ${store} }` : `    ${store}`
+  })
+  return lines([`  ${pixelCheck ? `if (ow0 + ${p}u < ${aw.output}u) ` : ''}{`, ...stores, '  }'])
+}))}`,
+  }
+}
+
+/** The repack, (texture copies,) and implicit GEMM of a conv or transposed conv node. */
+const lowerConvGemm = (node: ConvNode, target: KernelTarget, tile: ConvTile): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
   const rank = node.params.rank
   const [x, w, bias] = node.inputs
@@ -191,11 +308,7 @@ export const lowerConv = (node: ConvNode, target: KernelTarget = DEFAULT_TARGET,
   const axisOf = (n: ConvNode, axis: number) =>
     n.op === 'conv1d' || n.op === 'conv2d' || n.op === 'conv3d' ? convAxisOf(n, axis) : convTransposeAxisOf(n, axis, !(deep && axis === 0))
   const [ad, ah, aw] = [...Array.from({ length: 3 - rank }, () => unitAxis), ...Array.from({ length: rank }, (_, i) => axisOf(node, i))]
-  const groups = node.params.groups ?? 1
-  const [batch, ci] = x.shape
-  const co = node.shape[1]
-  const cig = ci / groups
-  const cog = co / groups
+  const { groups, batch, ci, co, cig, cog } = channelCounts(node)
   const c4 = Math.ceil(cig / 4) // vec4s of input channels per X' position
   const cot = ceilTo(cog, tile.channels) // output channels per group, padded to the tile
   const kk = ad.kernel * ah.kernel * aw.kernel

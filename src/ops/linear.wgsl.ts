@@ -259,6 +259,59 @@ const textureOffer = (p: MatmulProblem, tiling: MatmulTiling, target: KernelTarg
  * the kernel over storage buffers, with the texture form offered to the
  * choose-operand-layout pass (see textureOffer).
  */
+/**
+ * Up to these rows of x and multiply-adds a linear layer multiplies W's rows as they are stored
+ * (rowDotStep): LeNet-5's layers at batch 64 (the largest 3.1M multiply-adds) and below. The row
+ * dots run at a fraction of the tiled kernel's rate, which wins only while the transpose and
+ * the dispatches it saves cost more than the product.
+ */
+const ROW_DOT_MAX_ROWS = 64
+const ROW_DOT_MAX_WORK = 1 << 22
+
+/**
+ * A linear layer over few rows of x (an inference batch): each invocation takes up to 4 rows of x
+ * × 4 rows of W [N, K] and accumulates their dot products along K in vec4 steps, both operands
+ * read as stored. The tiled kernel wants W as K×N and transposes it into scratch first on every
+ * call, a dispatch that at batch 1 costs more than the product (LeNet-5's 400→120 layer: 0.35 ms
+ * of a 1 ms forward, bench/README.md).
+ */
+const rowDotStep = (p: MatmulProblem): KernelStep => {
+  const { M, N, K, bias } = p
+  const K4 = K / 4
+  const TM = Math.min(4, M)
+  const rowTiles = Math.ceil(M / TM)
+  const colTiles = Math.ceil(N / 4)
+  const wx = 8
+  const I = Array.from({ length: TM }, (_, i) => i)
+  const J = [0, 1, 2, 3]
+  const lines = (xs: string[]) => xs.join('\n')
+  return {
+    label: `shapewise linear ${M}x${K} · (${N}x${K})ᵀ: row dots, ${TM} rows x 4 columns`,
+    bindings: [
+      { input: 0, view: { name: 'x4', type: 'vec4f', length: M * K4 } },
+      { input: 1, view: { name: 'w4', type: 'vec4f', length: N * K4 } },
+      ...(bias !== undefined ? [{ input: bias, view: { name: 'bias', type: 'f32', length: N } } as const] : []),
+      { output: true },
+    ],
+    dispatch: { workgroupSize: [wx, 1], workgroups: [Math.ceil(colTiles / wx), rowTiles, 1] },
+    epilogue: true,
+    body: (io) => `  if (gid.x >= ${colTiles}u) { return; }
+  let n0 = gid.x * 4u;
+  let m0 = gid.y * ${TM}u;
+${lines(I.map((i) => `  let xr${i} = min(m0 + ${i}u, ${M - 1}u) * ${K4}u;`))}
+${lines(J.map((j) => `  let wr${j} = min(n0 + ${j}u, ${N - 1}u) * ${K4}u;`))}
+${lines(I.flatMap((i) => J.map((j) => `  var acc${i}_${j} = 0.0;`)))}
+  for (var k = 0u; k < ${K4}u; k++) {
+${lines(J.map((j) => `    let w${j} = w4[wr${j} + k];`))}
+${lines(I.flatMap((i) => [`    let x${i} = x4[xr${i} + k];`, ...J.map((j) => `    acc${i}_${j} += dot(x${i}, w${j});`)]))}
+  }
+${lines(I.flatMap((i) => J.map((j) => {
+  const value = `acc${i}_${j}${bias !== undefined ? ` + bias[n0 + ${j}u]` : ''}`
+  return `  if (m0 + ${i}u < ${M}u && n0 + ${j}u < ${N}u) { ${io.store(`(m0 + ${i}u) * ${N}u + n0 + ${j}u`, value)} }`
+})))}`,
+  }
+}
+
 export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TARGET, tiling: MatmulTiling = chooseTiling(p, target)): Lowering => {
   const { M, N, K } = p
   const total = sizeOf(p.batch) * M * N
@@ -274,6 +327,7 @@ export const lowerMatmul = (p: MatmulProblem, target: KernelTarget = DEFAULT_TAR
     }
     return { steps: [step] }
   }
+  if (p.bTransposed && K % 4 === 0 && M <= ROW_DOT_MAX_ROWS && M * N * K <= ROW_DOT_MAX_WORK && sizeOf(p.batch) === 1) return { steps: [rowDotStep(p)] }
   const Kp = roundUp(K, 4)
   const Np = roundUp(N, 4)
   const scratchBytes: number[] = []

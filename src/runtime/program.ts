@@ -11,7 +11,7 @@ import { withFaultRead } from '../faults.ts'
 import type { Gpu } from './device.ts'
 import { execute } from './executor.ts'
 import type { BufferId, Plan, ReadRequest, Step } from './plan.ts'
-import { adopt, adoptIfWanted, disown, handleCount, residentBuffer } from './residency.ts'
+import { adopt, adoptIfWanted, disown, handleCount, rememberHostCopy, residentBuffer } from './residency.ts'
 
 /** Where an output's value comes from. */
 export type OutputSource =
@@ -76,13 +76,23 @@ export const valueNode = (shape: readonly number[], dtype: DType): Node => makeN
  * With `report`, the fault record is read back too and a recorded fault is
  * thrown (as `LabelError`); nothing the run computed is kept then.
  *
+ * With `prefetch`, small outputs (see `prefetchedOutputs`) are also read back
+ * in the same submit and kept on the host beside their device value, so that
+ * reading one (`data()`, as after every inference call) costs no second
+ * submit and wait: on llvmpipe that round trip is ~0.5 ms
+ * (bench/dispatch-overhead.ts), a fifth of a LeNet-5 inference at batch 1.
+ *
  * Binding happens before the first await: a tensor disposed meanwhile cannot
  * hand its buffer back to the pool for this very run (`execute` holds it).
  */
-export async function runProgram(gpu: Gpu, program: Program, { args = [], report = false }: { readonly args?: readonly Argument[]; readonly report?: boolean } = {}): Promise<Run> {
+export async function runProgram(
+  gpu: Gpu, program: Program,
+  { args = [], report = false, prefetch = false }: { readonly args?: readonly Argument[]; readonly report?: boolean; readonly prefetch?: boolean } = {},
+): Promise<Run> {
   const buffers = new Map<BufferId, GPUBuffer>()
   for (const [id, node] of program.captured) buffers.set(id, residentBuffer(node)!)
-  const reads = [...program.reads]
+  const prefetched = prefetch ? prefetchedOutputs(program) : []
+  const reads: ReadRequest[] = [...program.reads, ...prefetched.map((o) => ({ buffer: o.buffer, dtype: o.dtype === 'int32' ? 'i32' as const : 'f32' as const, length: o.bytes / 4 }))]
   // Kernels that check their inputs record faults in the device's record; with `report` this run reads it too.
   const { plan, throwFault } = withFaultRead(gpu, program.plan, program.faultBuffer, buffers, reads, { report })
   const bound: BoundArguments = { uploads: [], extraBuffers: [], temporaries: [] }
@@ -91,6 +101,7 @@ export async function runProgram(gpu: Gpu, program: Program, { args = [], report
   const overwritten: { node: Node; buffer: GPUBuffer; from: Argument }[] = []
   let outputs: Node[]
   let values: ArrayBufferView[]
+  let prefetchedValues: (Float32Array | Int32Array)[]
   try {
     bindArguments(gpu, program, plan, args, buffers, bound)
     outputs = program.outputs.map((o): Node => {
@@ -116,6 +127,7 @@ export async function runProgram(gpu: Gpu, program: Program, { args = [], report
     // Values computed from a bad input are not kept: reading them again recomputes (and reports) them.
     throwFault(results)
     values = results.slice(0, program.reads.length)
+    prefetchedValues = results.slice(program.reads.length, program.reads.length + prefetched.length) as (Float32Array | Int32Array)[]
   } catch (error) {
     for (const { buffer } of taken.values()) gpu.storage.release(buffer)
     for (const b of bound.temporaries) gpu.storage.release(b)
@@ -133,7 +145,23 @@ export async function runProgram(gpu: Gpu, program: Program, { args = [], report
     if (residentBuffer(o.from.node) === o.buffer) disown(o.from.node)
     adopt(o.node, o.buffer, gpu.device)
   }
+  // (A kept output another run stored first, or disposed meanwhile, holds no buffer of this run: no copy.)
+  prefetched.forEach((o, k) => rememberHostCopy(taken.get(o.buffer)!.node, prefetchedValues[k]))
   return { values, outputs, kept }
+}
+
+/** Outputs up to this size are read back with the run when it prefetches: a jitted inference's logits, a loss. */
+const PREFETCH_BYTES = 16 * 1024
+/** At most this many: a step returning a tree of many small tensors (parameters) would pay a copy and a map for each. */
+const PREFETCH_OUTPUTS = 4
+
+/** The outputs a prefetching run reads back: fresh float32 or int32 values of at most PREFETCH_BYTES, at most PREFETCH_OUTPUTS of them (else none). */
+const prefetchedOutputs = (program: Program) => {
+  const small = program.outputs.filter(
+    (o): o is Extract<OutputSource, { buffer: BufferId }> => 'buffer' in o && o.bytes > 0 && o.bytes <= PREFETCH_BYTES && (o.dtype === 'float32' || o.dtype === 'int32'),
+  )
+  const distinct = [...new Map(small.map((o) => [o.buffer, o])).values()]
+  return distinct.length <= PREFETCH_OUTPUTS ? distinct : []
 }
 
 /** What binding a run's arguments added to its plan: upload and copy steps, their source buffers, and the buffers taken for them. */

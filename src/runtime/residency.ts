@@ -113,6 +113,27 @@ export const adoptIfWanted = (node: Node, buffer: GPUBuffer, gpu: Gpu): boolean 
 /** Drops a node's slot without freeing its buffer (the buffer now belongs to another node). */
 export const disown = (node: Node): void => unstore(node)
 
+/**
+ * Host copies of small values read back in the same submit that computed them (a jitted call's
+ * result, see `runProgram`'s `prefetch`), with the buffer they were read from: valid while the
+ * node's value is still that buffer (a value on the device never changes in place while its node
+ * holds it; a donated buffer overwritten in place is disowned first).
+ */
+const hostCopies = new WeakMap<Node, { readonly buffer: GPUBuffer; readonly values: Float32Array | Int32Array }>()
+
+/** Remembers `values`, just read from the buffer that holds `node`'s value. */
+export const rememberHostCopy = (node: Node, values: Float32Array | Int32Array): void => {
+  const buffer = residentBuffer(node)
+  if (buffer) hostCopies.set(node, { buffer, values })
+}
+
+/** A fresh copy of `node`'s values if they were read back with the run that computed them and the node still holds that value. */
+export const hostCopy = (node: Node): Float32Array | Int32Array | undefined => {
+  const copy = hostCopies.get(node)
+  if (!copy || residentBuffer(node) !== copy.buffer) return undefined
+  return copy.values.slice()
+}
+
 /** Number of nodes whose value is on the device. */
 export const residentCount = (): number => slots.size
 

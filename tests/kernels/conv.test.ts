@@ -182,6 +182,37 @@ describe('conv2d large tiles', () => {
   })
 })
 
+describe('a conv with one input channel and at most 8 output channels per group', () => {
+  it('runs as one direct kernel: no repack, no scratch, no texture copies', () => {
+    for (const target of [targets[1][1], { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES }]) {
+      // LeNet-5's first conv at batch 64 (1 → 6 channels, 5×5, padding 2).
+      const x = fromArray(new Float32Array(64 * 28 * 28), [64, 1, 28, 28])
+      const y = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(6 * 25), [6, 1, 5, 5]), { padding: 2 })(x as unknown as Tensor)
+      const lowering = operandLayout(lowerConv(y.node as Parameters<typeof lowerConv>[0], target), target).lowering
+      expect('steps' in lowering && lowering.steps.length).toBe(1)
+      expect('steps' in lowering && lowering.scratchBytes).toBeUndefined()
+      expect(kernelSteps(lowering)[0].label).toMatch(/direct, 4 pixels x 6 channels/)
+    }
+    // More input channels per group, or more output channels, keep the GEMM.
+    const gemmFor = (xs: number[], ws: number[], groups: number) => {
+      const x = fromArray(new Float32Array(xs.reduce((a, b) => a * b)), xs)
+      const y = (conv2d as unknown as ConvOp)(fromArray(new Float32Array(ws.reduce((a, b) => a * b)), ws), { groups })(x as unknown as Tensor)
+      return gemmOf(y.node, targets[1][1]).wgsl
+    }
+    expect(gemmFor([1, 8, 28, 28], [6, 4, 3, 3], 2)).toMatch(/implicit GEMM/)
+    expect(gemmFor([1, 3, 28, 28], [6, 3, 3, 3], 1)).toMatch(/implicit GEMM/)
+    expect(gemmFor([1, 1, 28, 28], [16, 1, 3, 3], 1)).toMatch(/implicit GEMM/)
+  })
+
+  it('matches the float64 reference with pixel remainders, groups, stride and dilation', async () => {
+    await checkConv2d([2, 1, 28, 28], [6, 1, 5, 5], true, { stride: [1, 1], padding: 2, dilation: [1, 1], groups: 1 }, 3)
+    // 30 columns of output: rows of 4 leave 2.
+    await checkConv2d([1, 1, 17, 30], [8, 1, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 5)
+    await checkConv2d([2, 4, 13, 19], [12, 1, 3, 2], false, { stride: [2, 3], padding: 'same', dilation: [2, 1], groups: 4 }, 9)
+    await checkConv2d([1, 1, 9, 11], [3, 1, 4, 4], true, { stride: [3, 2], padding: 0, dilation: [1, 2], groups: 1 }, 13)
+  })
+})
+
 describe('conv2d property', () => {
   const config = fc
     .record({

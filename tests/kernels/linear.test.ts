@@ -125,6 +125,48 @@ describe('matmul', () => {
   })
 })
 
+describe('linear over few rows (an inference batch)', () => {
+  const lowered = (inputs: number[][], shape: number[]) => {
+    const operands = inputs.map((s) => makeNode(constant, [], {}, s, 'float32', new Float32Array(sizeOf(s))))
+    return kernelSteps(lower(makeNode(linearPrimitive, operands, {}, shape, 'float32'), DEFAULT_TARGET))
+  }
+
+  it('multiplies W as stored, in one dispatch (no transpose), only for small products', () => {
+    // LeNet-5's first linear layer at batch 1 and 64.
+    for (const m of [1, 64]) {
+      const steps = lowered([[m, 400], [120, 400], [120]], [m, 120])
+      expect(steps).toHaveLength(1)
+      expect(steps[0].label).toMatch(/row dots/)
+    }
+    // More rows, a large product, or K not a multiple of 4 keep the tiled kernel.
+    expect(lowered([[65, 400], [120, 400]], [65, 120]).at(-1)!.label).not.toMatch(/row dots/)
+    expect(lowered([[64, 1024], [1024, 1024]], [64, 1024]).at(-1)!.label).not.toMatch(/row dots/)
+    expect(lowered([[1, 401], [120, 401]], [1, 120]).at(-1)!.label).not.toMatch(/row dots/)
+  })
+
+  it.each([
+    [1, 400, 120, true],
+    [3, 84, 10, true],
+    [6, 8, 7, false],
+    [64, 120, 84, true],
+    [5, 4, 1, true],
+  ] as const)('matches a float64 reference: %i rows, K = %i, N = %i (bias %s)', async (M, K, N, withBias) => {
+    const x = random(M * K, 21)
+    const w = random(N * K, 22)
+    const bias = random(N, 23)
+    const want = Array.from({ length: M * N }, (_, i) => {
+      const [m, n] = [Math.floor(i / N), i % N]
+      let s = withBias ? bias[n] : 0
+      for (let k = 0; k < K; k++) s += x[m * K + k] * w[n * K + k]
+      return s
+    })
+    const weights = withBias ? { weight: fromArray(w, [N, K]), bias: fromArray(bias, [N]) } : fromArray(w, [N, K])
+    const y = anyLinear(weights)(fromArray(x, [M, K]))
+    expect(y.shape).toEqual([M, N])
+    expectNear(await y.data(), want, K)
+  })
+})
+
 describe('matmul kernel shape', () => {
   const invocationsOf = (step: RenderedKernel) => {
     const m = /@workgroup_size\((\d+)(?:,\s*(\d+))?(?:,\s*(\d+))?\)/.exec(step.wgsl)!
