@@ -106,6 +106,13 @@ export interface RenderOptions {
    * element `index` of operand k is `views[k](index, load, io)`, `load` reading the buffer bound for it.
    */
   readonly views?: readonly (((index: Expr, load: (sourceIndex: Expr) => Expr, io: ExprIO) => Expr) | undefined)[]
+  /**
+   * Run a per-output-element kernel over elements `base` … `base + length − 1` only (see
+   * src/compiler/split.ts): the output and the operands in `operands` are bound from element
+   * `base` on, so their loads and stores, which must all be at `i`, index `i − base`; every other
+   * binding is whole and read at the global `i`.
+   */
+  readonly chunk?: { readonly base: number; readonly length: number; readonly operands: ReadonlySet<number> }
 }
 
 export interface RenderedKernel {
@@ -131,21 +138,31 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
   for (const b of step.bindings) if ('input' in b && b.view) views.set(b.input, b.view.name)
   const operandName = (k: number) => (k >= ownOperands ? `fused${k - ownOperands}` : (views.get(k) ?? `in${k}`))
   const fused = o.epilogue !== undefined
+  const chunk = o.chunk
+  /** Where element `at` of a binding that starts at the chunk's base is: `i − base` (only `i` is ever asked of such a binding). */
+  const inChunk = (what: string, at: Expr): Expr => {
+    if (at !== 'i') throw new Error(`renderKernel: ${what} at ${at} cannot run in chunks (only loads and stores at i can)`)
+    return `i - ${chunk!.base}u`
+  }
   const io: KernelIO = {
     load: (operand, index) => {
       const read = (at: Expr) => {
         loads.push({ operand, index: at })
-        return `${o.inPlace && operand === 0 ? 'out' : operandName(operand)}[${at}]`
+        const inPlace = o.inPlace && operand === 0
+        const chunked = chunk !== undefined && (inPlace || chunk.operands.has(operand))
+        return `${inPlace ? 'out' : operandName(operand)}[${chunked ? inChunk(`a load of operand ${operand}`, at) : at}]`
       }
       const view = o.views?.[operand]
       return view ? view(index, read, io) : read(index)
     },
     store: (index, value) => {
       stores.push(index)
-      return fused ? `out[${index}] = epilogue(${index}, ${value});` : `out[${index}] = ${value};`
+      const at = chunk ? inChunk('a store', index) : index
+      return fused ? `out[${at}] = epilogue(${index}, ${value});` : `out[${at}] = ${value};`
     },
     store4: (index4, value) => {
       stores.push(`vec4 ${index4}`)
+      if (chunk) throw new Error('renderKernel: a kernel storing vec4s cannot run in chunks')
       return fused ? `out[${index4}] = epilogue4(${index4}, ${value});` : `out[${index4}] = ${value};`
     },
     literal: (value, dtype) => literal(value, dtype, (h) => used.add(h)),
@@ -183,15 +200,16 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
   }
 
   const d = step.dispatch
-  const workgroups = 'threads' in d ? grid1d(d.threads, o.target) : d.workgroups
+  if (chunk && !('threads' in d && d.perOutputElement)) throw new Error('renderKernel: only a kernel with one invocation per output element can run in chunks')
+  const workgroups = 'threads' in d ? grid1d(chunk?.length ?? d.threads, o.target) : d.workgroups
   // A grid spills into y only when x is full (grid1d), so the row stride is the target's, not the size's.
   const entry =
     'threads' in d
       ? [
           `@compute @workgroup_size(${WORKGROUP})`,
           'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-          `  let i = gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u;`,
-          `  if (i >= ${d.perOutputElement ? 'arrayLength(&out)' : `${d.threads}u`}) { return; }`,
+          `  let i = gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u${chunk ? ` + ${chunk.base}u` : ''};`,
+          `  if (i >= ${d.perOutputElement ? `${chunk ? `${chunk.base}u + ` : ''}arrayLength(&out)` : `${d.threads}u`}) { return; }`,
         ]
       : [
           `@compute @workgroup_size(${d.workgroupSize[0]}, ${d.workgroupSize[1]})`,

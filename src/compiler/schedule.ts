@@ -9,7 +9,7 @@ import { DEFAULT_TARGET, type KernelTarget } from './kernel.ts'
 import { kernelGraph, type KernelGraph } from './kernel-graph.ts'
 import { assignBuffers, chooseOperandLayout, fuseEpilogues, fuseViews, foldLiterals, inlineElementwise, lower, planInPlace, type Pass } from './passes.ts'
 import { chainEpilogue } from './fusion.ts'
-import { renderKernel } from './render.ts'
+import { dispatchesWithinBindingLimit } from './split.ts'
 
 export { deviceData } from './passes.ts'
 
@@ -42,23 +42,24 @@ export const PASSES: readonly (readonly [string, Pass])[] = [
 
 export const runPasses = (g: KernelGraph, passes: readonly (readonly [string, Pass])[] = PASSES): KernelGraph => passes.reduce((graph, [, pass]) => pass(graph), g)
 
-/** The plan of an assigned graph: every kernel step rendered to WGSL with its bindings. */
+/** The plan of an assigned graph: every kernel step rendered to WGSL with its bindings (in windows where a binding is over the storage-binding limit: see split.ts). */
 export const toSchedule = (g: KernelGraph): Schedule => {
   const a = g.assignment
   if (!a) throw new Error('toSchedule: the graph has no buffers assigned (run the assign-buffers pass first)')
   let dispatches = 0
-  const steps = a.steps.map((s): Step => {
-    if (s.kind !== 'kernel') return s
-    dispatches++
-    const rendered = renderKernel(s.step, {
+  const steps = a.steps.flatMap((s): Step[] => {
+    if (s.kind !== 'kernel') return [s]
+    const options = {
       target: g.ctx.target,
       operands: s.operands,
       output: s.output,
       epilogue: s.chain.length ? chainEpilogue(s.chain, (n) => g.inlined.has(n)) : undefined,
       inPlace: s.inPlace,
       views: s.views,
-    })
-    return { kind: 'dispatch', wgsl: rendered.wgsl, bindings: rendered.bindings.map(s.bind), workgroups: rendered.workgroups, label: s.label }
+    }
+    const rendered = dispatchesWithinBindingLimit(s.step, options, s.bind, (buffer) => a.buffers[buffer].bytes, s.label)
+    dispatches += rendered.length
+    return rendered
   })
   const { buffers, textures, bufferOf, external, keep, inPlace, faultBuffer } = a
   return { plan: { buffers: [...buffers], textures: [...textures], steps }, bufferOf, external, keep, inPlace, faultBuffer, dispatches }
