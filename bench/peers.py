@@ -168,10 +168,15 @@ else:
         "W5big": lambda: matmul(4096),
         "resnet18": resnet_step,
     }
+    # "W3@32", "resnet18@256": the same workload at another batch (bench/scale.ts).
+    at_batch = {"W3": conv, "W4": conv_transpose, "resnet18": resnet_step}
+    for name in sorted(n for n in only if "@" in n):
+        base, batch = name.split("@")
+        workloads[name] = (lambda f, b: lambda: f(b))(at_batch[base], int(batch))
     result["workloads"] = {}
     for name, make in workloads.items():
         if name in only:
-            few = name == "resnet18"
+            few = name.startswith("resnet18")
             result["workloads"][name] = timed(make(), n=int(config.get("resnetRuns", 3)) if few else runs, w=1 if few else warmup)
 result["blas"] = blas_libraries()
 print(json.dumps(result))
