@@ -296,14 +296,22 @@ export interface WeightGradTile {
   readonly b4: number
 }
 
-/** Invocations the GEMM form aims for before it splits the positions: ≥ 64 workgroups of 64, so 2–16 cores stay busy to the end. */
+/**
+ * Invocations the GEMM form aims for before it splits the positions: ≥ 64 workgroups of 64, so 2–16
+ * cores stay busy to the end. 1024 and 16384 both took more CPU time on ResNet-18's 64→64 and 128→128.
+ */
 const GEMM_TARGET_INVOCATIONS = 4096
 /** The fewest positions a chunk of the GEMM form reduces over (amortizes its setup, its stores and its partial). */
 const GEMM_MIN_POSITIONS = 256
 
-/** The largest tile of at most 2 × 4 vec4s (8 × 16 channels) that divides the group's channel vec4s. */
+/**
+ * The largest tile of at most 4 × 4 vec4s (16 × 16 channels) that divides the group's channel vec4s.
+ * On llvmpipe (bench/weight-grad.ts, ResNet-18's 64→64 at 32², 128→128 at 16², 512→512 at 4², batch
+ * 32) 4 × 4 took 0.75–0.9 of 2 × 4's CPU time and 0.6–0.75 of 2 × 2's; 4 × 8, 8 × 4 and 3 × 4 were no
+ * faster, nor was summing 2 or 4 positions into each accumulator update.
+ */
 export const defaultWeightGradTile = (a4: number, b4: number): WeightGradTile => ({
-  a4: [2, 1].find((t) => a4 % t === 0)!,
+  a4: [4, 2, 1].find((t) => a4 % t === 0)!,
   b4: [4, 2, 1].find((t) => b4 % t === 0)!,
 })
 
@@ -324,7 +332,7 @@ const prefersGemm = (g: { deep: boolean; B: number; AG: number; textureForm: boo
  * 1. one dispatch repacks `inside` into the forward's padded channels-last X'[n][g][h][w][b]
  *    (repackChannelsLast: the padding's zeros are in X', so every tap is an in-bounds load) and
  *    `outside` into dY'[n][g][oy][ox][a] (the same repack with a 1×1 window);
- * 2. each invocation owns one tap (ky, kx), tile.a4 vec4s of a and tile.b4 vec4s of b, and walks
+ * 2. each invocation owns one tap (ky, kx), tile.a4 vec4s of a and tile.b4 vec4s of b (defaultWeightGradTile), and walks
  *    its chunk of positions: per position tile.a4 + tile.b4 vec4 loads and 16·a4·b4 multiply-adds
  *    into named vec4 accumulators (acc{i}_{l}_{j} holds a = 4i + l against b = 4j…4j + 3);
  * 3. when the taps × channel tiles alone would leave cores idle, positions are cut into chunks

@@ -133,6 +133,7 @@ describe('convWeightGrad as an implicit GEMM over repacked channels-last operand
     ['3x3 padding 1, 6 -> 5 channels', [6, 6, 9, 9], [6, 5, 9, 9], [5, 6, 3, 3], [a(1, 1), a(1, 1)], 1],
     ['3x3 stride 2, groups 2, 5 -> 3 channels a group', [5, 10, 11, 10], [5, 6, 6, 5], [6, 5, 3, 3], [a(2, 1), a(2, 1)], 2],
     ['3x3 dilation 2, padding 2, 12 -> 9 channels', [3, 12, 8, 9], [3, 9, 8, 9], [9, 12, 3, 3], [a(1, 2, 2), a(1, 2, 2)], 1],
+    ['3x3 padding 1, 16 -> 32 channels (tiles of 16 x 16)', [2, 16, 6, 7], [2, 32, 6, 7], [32, 16, 3, 3], [a(1, 1), a(1, 1)], 1],
     ['1x1 stride 2 (a ResNet shortcut), 16 -> 8 channels', [4, 16, 8, 8], [4, 8, 4, 4], [8, 16, 1, 1], [a(2, 0), a(2, 0)], 1],
     ['1-D stride 2, dilation 2, groups 2', [4, 6, 40], [4, 10, 17], [10, 3, 5], [a(2, 3, 2)], 2],
     // Windows past `inside`: the weight gradient of a transposed conv with outputPadding (roles swapped).
@@ -162,6 +163,7 @@ describe('convWeightGrad as an implicit GEMM over repacked channels-last operand
       const gemm = labels.find((l) => l.includes('implicit GEMM'))
       expect(gemm, labels.join('; ')).toMatch(`${kind} operands`)
       expect(labels[0]).toMatch(/repack inside to padded channels-last X'/)
+      if (ws[0] === 32) expect(gemm).toMatch('tile 16 x 16 channels')
       if (name.startsWith('split')) {
         expect(gemm).toMatch(/([2-9]|\d\d+) chunk\(s\)/)
         expect(labels[labels.length - 1]).toMatch(/sum of \d+ partials/)
