@@ -2,9 +2,10 @@
 // wait for the device (no readback), with the median CPU time per call (llvmpipe's threads
 // included; steadier than wall time under load):
 // - LeNet-5's two shapes (batch 64): conv 5×5 1→6 (padding 2, 28²) and 6→16 (14² → 10²);
-// - ResNet-18's (CIFAR, batch 32): the 3×3 convs of each stage, the stride-2 ones and their 1×1 shortcuts.
+// - ResNet-18's (CIFAR, batch 32): the 3×3 convs of each stage, the stride-2 ones and their 1×1 shortcuts;
+// - W3's (3×3 64→64, 56², batch 8; bench/conv2d.ts times its forward conv, for the rate beside it).
 //
-//   npx tsx bench/weight-grad.ts [--runs 40] [--only lenet|resnet]
+//   npx tsx bench/weight-grad.ts [--runs 40] [--only lenet|resnet|w3]
 import { jit, randn, type Tensor } from '../src/index.ts'
 import { bind } from '../src/core/bind.ts'
 import { convWeightGradPrimitive } from '../src/ops/conv.ts'
@@ -40,7 +41,8 @@ const resnet: Case[] = [
   resnetLayer(256, 512, 8, 3, 2),
   resnetLayer(512, 512, 4, 3, 1),
 ]
-const cases = only === 'lenet' ? lenet : only === 'resnet' ? resnet : [...lenet, ...resnet]
+const w3: Case[] = [{ name: 'W3 3×3 64→64, 56², batch 8', inside: [8, 64, 56, 56], outside: [8, 64, 56, 56], weight: [64, 64, 3, 3], stride: 1, padLeft: 1 }]
+const cases = only === 'lenet' ? lenet : only === 'resnet' ? resnet : only === 'w3' ? w3 : [...lenet, ...resnet, ...w3]
 console.log(`adapter: ${await adapterLine()}; load average ${loadAverage()}`)
 for (const c of cases) {
   const axes = [0, 1].map(() => ({ stride: c.stride, padLeft: c.padLeft, dilation: 1 }))
@@ -51,7 +53,7 @@ for (const c of cases) {
     const out = await f(x, dy)
     await deviceIdle()
     out.dispose()
-  }, c.name.startsWith('ResNet') ? Math.max(1, Math.ceil(runs / 8)) : runs, 1)
+  }, !c.name.startsWith('LeNet') ? Math.max(1, Math.ceil(runs / 8)) : runs, 1)
   const flops = 2 * c.weight.reduce((a, b) => a * b, 1) * c.outside[0] * c.outside[2] * c.outside[3]
   console.log(`${c.name}: median ${t.median.toFixed(2)} ms (${(flops / t.median / 1e6).toFixed(1)} GFLOP/s), fastest ${t.min.toFixed(2)} ms, CPU ${t.cpuMedian?.toFixed(1)} ms per call`)
 }
