@@ -5,7 +5,9 @@
 // - ResNet-18's (CIFAR, batch 32): the 3×3 convs of each stage, the stride-2 ones and their 1×1 shortcuts;
 // - W3's (3×3 64→64, 56², batch 8; bench/conv2d.ts times its forward conv, for the rate beside it).
 //
-//   npx tsx bench/weight-grad.ts [--runs 40] [--only lenet|resnet|w3]
+//   npx tsx bench/weight-grad.ts [--runs 40] [--only lenet|resnet|w3] [--batch 32] [--shape 64→64]
+//
+// --batch sets ResNet-18's batch (how the time scales with it); --shape keeps the cases whose name contains it.
 import { jit, randn, type Tensor } from '../src/index.ts'
 import { bind } from '../src/core/bind.ts'
 import { convWeightGradPrimitive } from '../src/ops/conv.ts'
@@ -16,18 +18,20 @@ const argv = process.argv.slice(2)
 const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined)
 const runs = Number(option('--runs') ?? 40) || 40
 const only = option('--only')
+const batch = Number(option('--batch') ?? 32)
+const shape = option('--shape')
 
 interface Case { name: string; inside: number[]; outside: number[]; weight: number[]; stride: number; padLeft: number; runs?: number }
 const lenet: Case[] = [
   { name: 'LeNet conv1 5×5 1→6, 28², padding 2', inside: [64, 1, 28, 28], outside: [64, 6, 28, 28], weight: [6, 1, 5, 5], stride: 1, padLeft: 2 },
   { name: 'LeNet conv2 5×5 6→16, 14² → 10²', inside: [64, 6, 14, 14], outside: [64, 16, 10, 10], weight: [16, 6, 5, 5], stride: 1, padLeft: 0 },
 ]
-/** A 3×3 (padding 1) or 1×1 conv of ResNet-18 at batch 32: ci→co channels, size² input, stride s. */
+/** A 3×3 (padding 1) or 1×1 conv of ResNet-18 at --batch: ci→co channels, size² input, stride s. */
 const resnetLayer = (ci: number, co: number, size: number, k: 1 | 3, s: 1 | 2): Case => {
   const out = size / s
   return {
-    name: `ResNet ${k}×${k} ${ci}→${co}, ${size}²${s > 1 ? ` → ${out}² (stride 2)` : ''}, batch 32`,
-    inside: [32, ci, size, size], outside: [32, co, out, out], weight: [co, ci, k, k], stride: s, padLeft: k === 3 ? 1 : 0,
+    name: `ResNet ${k}×${k} ${ci}→${co}, ${size}²${s > 1 ? ` → ${out}² (stride 2)` : ''}, batch ${batch}`,
+    inside: [batch, ci, size, size], outside: [batch, co, out, out], weight: [co, ci, k, k], stride: s, padLeft: k === 3 ? 1 : 0,
   }
 }
 const resnet: Case[] = [
@@ -42,7 +46,8 @@ const resnet: Case[] = [
   resnetLayer(512, 512, 4, 3, 1),
 ]
 const w3: Case[] = [{ name: 'W3 3×3 64→64, 56², batch 8', inside: [8, 64, 56, 56], outside: [8, 64, 56, 56], weight: [64, 64, 3, 3], stride: 1, padLeft: 1 }]
-const cases = only === 'lenet' ? lenet : only === 'resnet' ? resnet : only === 'w3' ? w3 : [...lenet, ...resnet, ...w3]
+const cases = (only === 'lenet' ? lenet : only === 'resnet' ? resnet : only === 'w3' ? w3 : [...lenet, ...resnet, ...w3])
+  .filter((c) => shape === undefined || c.name.includes(shape))
 console.log(`adapter: ${await adapterLine()}; load average ${loadAverage()}`)
 for (const c of cases) {
   const axes = [0, 1].map(() => ({ stride: c.stride, padLeft: c.padLeft, dilation: 1 }))
