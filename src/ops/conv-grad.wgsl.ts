@@ -332,11 +332,13 @@ const prefersGemm = (g: { deep: boolean; B: number; AG: number; textureForm: boo
  * 1. one dispatch repacks `inside` into the forward's padded channels-last X'[n][g][h][w][b]
  *    (repackChannelsLast: the padding's zeros are in X', so every tap is an in-bounds load) and
  *    `outside` into dY'[n][g][oy][ox][a] (the same repack with a 1×1 window);
- * 2. each invocation owns one tap (ky, kx), tile.a4 vec4s of a and tile.b4 vec4s of b (defaultWeightGradTile), and walks
- *    its chunk of positions: per position tile.a4 + tile.b4 vec4 loads and 16·a4·b4 multiply-adds
- *    into named vec4 accumulators (acc{i}_{l}_{j} holds a = 4i + l against b = 4j…4j + 3);
- * 3. when the taps × channel tiles alone would leave cores idle, positions are cut into chunks
- *    whose partial weights a sum step adds (as in the partials form above).
+ * 2. each invocation owns one tap (ky, kx), tile.a4 vec4s of a and tile.b4 vec4s of b
+ *    (defaultWeightGradTile), and walks its chunk of positions in one flat loop (one loop over
+ *    rows and one over columns took as long or, at 4² and 8², longer): per position tile.a4 +
+ *    tile.b4 vec4 loads and 16·a4·b4 multiply-adds into named vec4 accumulators
+ *    (acc{i}_{l}_{j} holds a = 4i + l against b = 4j…4j + 3);
+ * 3. when the taps × channel tiles alone would leave cores idle, the positions are cut into
+ *    chunks of whole rows (n, oy) whose partial weights a sum step adds (as in the partials form above).
  *
  * X' and dY' are read as textures where the target prefers them and both fit its 2-D texture
  * size (rows N·g·Ph and N·g·HO), else as storage buffers.
@@ -417,19 +419,19 @@ ${repackChannelsLast(io, { name: 'repack_outside', operand: 1, into: 'yp', axes:
   let xtap = ky * ${xh.dilation}u;
   let xcol0 = kx * ${xw.dilation * b4}u + b0;
 ${tileAccs.map(([i, l, j]) => `  var acc${i}_${l}_${j} = vec4f(0.0);`).join('\n')}
-  let rowEnd = min((chunk + 1u) * ${rowsPerChunk}u, ${rows}u);
-  for (var r = chunk * ${rowsPerChunk}u; r < rowEnd; r++) {
+  let pEnd = min((chunk + 1u) * ${rowsPerChunk * WO}u, ${rows * WO}u);
+  for (var p = chunk * ${rowsPerChunk * WO}u; p < pEnd; p++) {
+    let r = p / ${WO}u;
+    let ox = p % ${WO}u;
     let n = r / ${HO}u;
     let oy = r % ${HO}u;
     let xrow = (n * ${groups}u + g) * ${xh.padded}u + oy * ${xh.stride}u + xtap;
     let yrow = (n * ${groups}u + g) * ${HO}u + oy;
-    for (var ox = 0u; ox < ${WO}u; ox++) {
-      let xcol = xcol0 + ox * ${xw.stride * b4}u;
-      let ycol = ox * ${a4}u + a0;
-${I.map((i) => `      let y${i} = ${load('yp', 'yrow', `ycol + ${i}u`)};`).join('\n')}
-${J.map((j) => `      let x${j} = ${load('xp', 'xrow', `xcol + ${j}u`)};`).join('\n')}
-${tileAccs.map(([i, l, j]) => `      acc${i}_${l}_${j} += y${i}.${LANES[l]} * x${j};`).join('\n')}
-    }
+    let xcol = xcol0 + ox * ${xw.stride * b4}u;
+    let ycol = ox * ${a4}u + a0;
+${I.map((i) => `    let y${i} = ${load('yp', 'yrow', `ycol + ${i}u`)};`).join('\n')}
+${J.map((j) => `    let x${j} = ${load('xp', 'xrow', `xcol + ${j}u`)};`).join('\n')}
+${tileAccs.map(([i, l, j]) => `    acc${i}_${l}_${j} += y${i}.${LANES[l]} * x${j};`).join('\n')}
   }
 ${tileAccs.flatMap(([i, l, j]) => L.map((m) => {
     const a = `a0 * 4u + ${4 * i + l}u`, b = `b0 * 4u + ${4 * j + m}u`
