@@ -356,8 +356,19 @@ export const convWeightGradGemm = (node: NodeOf<'convWeightGrad'>, target: Kerne
   const [H, W] = spatial(inside.shape)
   const [HO, WO] = spatial(outside.shape)
   const axes = [...unit.map(() => unitParams), ...node.params.axes]
-  // X' over `inside` (the forward's windows), dY' over `outside` (1×1 windows, no padding).
-  const [xh, xw] = [0, 1].map((k) => correlationAxis([H, W][k], [HO, WO][k], [KH, KW][k], axes[k].stride, axes[k].dilation, axes[k].padLeft))
+  // X' over `inside` (the forward's windows), dY' over `outside` (1×1 windows, no padding). Along
+  // an axis of one tap and stride s (ResNet's 1×1 stride-2 shortcuts), X' holds only the positions
+  // read, x[j·s − p], and is read at stride 1: a repack s times smaller.
+  const xAxis = (k: number) => {
+    const { stride, dilation, padLeft } = axes[k]
+    const [input, output, kernel] = [[H, W][k], [HO, WO][k], [KH, KW][k]]
+    if (kernel > 1 || stride === 1) return correlationAxis(input, output, kernel, stride, dilation, padLeft)
+    return {
+      ...correlationAxis(input, output, 1, 1, 1, 0),
+      gather: (j: string, src: string, ok: string) => `let ${src} = ${j} * ${stride} - ${padLeft};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
+    }
+  }
+  const [xh, xw] = [xAxis(0), xAxis(1)]
   const [yh, yw] = [HO, WO].map((size) => correlationAxis(size, size, 1, 1, 1, 0))
   const N = inside.shape[0]
   const a4 = Math.ceil(AG / 4), b4 = Math.ceil(B / 4)

@@ -135,6 +135,7 @@ describe('convWeightGrad as an implicit GEMM over repacked channels-last operand
     ['3x3 dilation 2, padding 2, 12 -> 9 channels', [3, 12, 8, 9], [3, 9, 8, 9], [9, 12, 3, 3], [a(1, 2, 2), a(1, 2, 2)], 1],
     ['3x3 padding 1, 16 -> 32 channels (tiles of 16 x 16)', [2, 16, 6, 7], [2, 32, 6, 7], [32, 16, 3, 3], [a(1, 1), a(1, 1)], 1],
     ['1x1 stride 2 (a ResNet shortcut), 16 -> 8 channels', [4, 16, 8, 8], [4, 8, 4, 4], [8, 16, 1, 1], [a(2, 0), a(2, 0)], 1],
+    ['1-D one tap, stride 3, padding 1 (X\' holds only the positions read)', [2, 8, 20], [2, 6, 8], [6, 8, 1], [a(3, 1)], 1],
     ['1-D stride 2, dilation 2, groups 2', [4, 6, 40], [4, 10, 17], [10, 3, 5], [a(2, 3, 2)], 2],
     // Windows past `inside`: the weight gradient of a transposed conv with outputPadding (roles swapped).
     ['windows past the input', [2, 4, 5, 6], [2, 2, 4, 4], [2, 4, 3, 3], [a(2, 1), a(2, 0, 2)], 1],
