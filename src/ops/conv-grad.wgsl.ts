@@ -3,9 +3,14 @@
  *
  *   out[a, b, k…] = Σ_{n, o…} outside[n, a, o…] · inside[n, g·B + b, o·stride − padLeft + k·dilation]
  *
- * (g = a / (A/groups); positions outside `inside` read as zero). The weight is
- * small and the reduction long (LeNet: 150 weights × 36,864 positions), so the
- * reduction is split, in two steps through a scratch buffer:
+ * (g = a / (A/groups); positions outside `inside` read as zero).
+ *
+ * Wide convolutions (ResNet-18's 64–512 channels) run as an implicit GEMM over
+ * the forward conv's repacked channels-last operands (convWeightGradGemm, at
+ * the end of this file). Narrow ones (LeNet's 1→6 and 6→16, depthwise) and 3-D
+ * ones run the partials forms below. There the weight is small and the
+ * reduction long (LeNet: 150 weights × 36,864 positions), so the reduction is
+ * split, in two steps through a scratch buffer:
  *
  * 1. partials: the rows (n, o_y) of the reduction are cut into S chunks. Each
  *    invocation owns one chunk and a register tile of TA output channels ×
