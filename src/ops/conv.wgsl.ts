@@ -49,7 +49,7 @@ import { axisValue } from '../shape/errors.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 
 /** One spatial axis as the GEMM sees it: stride and dilation over the repacked input X'. */
-interface Axis {
+export interface Axis {
   readonly input: number
   readonly output: number
   /** Taps of the GEMM along this axis (per phase for a sub-pixel axis). */
@@ -74,7 +74,7 @@ interface Axis {
 }
 
 /** A trivial axis: conv1d runs as conv3d with D = H = 1, conv2d with D = 1. */
-const unitAxis: Axis = {
+export const unitAxis: Axis = {
   input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;`,
   phases: 1, perPhase: 1, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: 1,
 }
@@ -87,14 +87,16 @@ const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number):
   const dilation = axisValue(node.params.dilation, axis, 1)
   const padding = paddingOnAxis(node.params.padding, axis)
   const [left] = convPadding(input, kernel, stride, padding, dilation)
-  const output = node.shape[2 + axis]
-  return {
-    input, output, kernel, stride, dilation,
-    padded: (output - 1) * stride + (kernel - 1) * dilation + 1,
-    gather: (j, src, ok) => `let ${src} = ${j} - ${left};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
-    phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: kernel,
-  }
+  return correlationAxis(input, node.shape[2 + axis], kernel, stride, dilation, left)
 }
+
+/** An axis of a plain (not transposed) correlation: output o reads input o·stride − left + k·dilation. */
+export const correlationAxis = (input: number, output: number, kernel: number, stride: number, dilation: number, left: number): Axis => ({
+  input, output, kernel, stride, dilation,
+  padded: (output - 1) * stride + (kernel - 1) * dilation + 1,
+  gather: (j, src, ok) => `let ${src} = ${j} - ${left};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
+  phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: kernel,
+})
 
 /** One axis of a transposed conv; `subPixel` false keeps the zero-upsampled form (a 3-D conv's depth axis). */
 const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>, axis: number, subPixel = true): Axis => {
@@ -298,6 +300,49 @@ ${lines(P.map((p) => {
   }
 }
 
+/** What repackChannelsLast reads and writes. */
+export interface ChannelsLastRepack {
+  /** The WGSL function's name; it takes the flat vec4 index i of its output. */
+  readonly name: string
+  /** The node operand it reads: [N, groups·channels, (D,) (H,) W], row-major. */
+  readonly operand: number
+  /** The scratch array (vec4f) it writes. */
+  readonly into: string
+  /** Depth, height and width axes (unitAxis where the operand has fewer). */
+  readonly axes: readonly [Axis, Axis, Axis]
+  readonly groups: number
+  /** Channels of one group. */
+  readonly channels: number
+  /** The operand's sample that output sample 0 is (a batch chunk). */
+  readonly firstSample: number
+}
+
+/**
+ * The repack of step 1 above: a WGSL function writing vec4 i of the padded, channels-last image
+ * X'[n][g][(d)][h][w][c] (vec4 over c, c padded to 4): zeros in the padding and past the group's
+ * channels. The weight gradient (conv-grad.wgsl.ts) repacks both of its operands with it.
+ */
+export const repackChannelsLast = (io: KernelIO, r: ChannelsLastRepack): string => {
+  const [ad, ah, aw] = r.axes
+  const deep = ad !== unitAxis
+  const c4 = Math.ceil(r.channels / 4)
+  const plane = ad.input * ah.input * aw.input // elements of one channel of the operand
+  return `// ${r.into}[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past ${r.channels} channels.
+fn ${r.name}(i: u32) {
+  let c = (i % ${c4}u) * 4u;
+  let jw = i32((i / ${c4}u) % ${aw.padded}u);
+  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);${deep ? `\n  let jd = i32((i / ${c4 * aw.padded * ah.padded}u) % ${ad.padded}u);` : ''}
+  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u${r.firstSample > 0 ? ` + ${r.firstSample * r.groups}u` : ''}; // n·groups + g: channel block ng·${r.channels} of the operand${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
+  ${ah.gather('jh', 'ih', 'okh')}
+  ${aw.gather('jw', 'iw', 'okw')}
+  let ok = ${deep ? 'okd && ' : ''}okh && okw;
+  let at = (ng * ${r.channels}u + c) * ${plane}u + u32(select(0, ${deep ? `(id * ${ah.input} + ih)` : 'ih'} * ${aw.input} + iw, ok));
+  var v = vec4f(0.0);
+${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${r.channels}u) { v[${l}] = ${io.load(r.operand, `at + ${l * plane}u`)}; }`).join('\n')}
+  ${r.into}[i] = v;
+}`
+}
+
 /** The repack, (texture copies,) and implicit GEMM of a conv or transposed conv node. */
 const lowerConvGemm = (node: ConvNode, target: KernelTarget, tile: ConvTile): Lowering => {
   const transposed = node.op.startsWith('convTranspose')
@@ -315,8 +360,6 @@ const lowerConvGemm = (node: ConvNode, target: KernelTarget, tile: ConvTile): Lo
   const phases = ah.phases * aw.phases
   const weightKk = ad.weightKernel * ah.weightKernel * aw.weightKernel
 
-  // Elements of one channel of x.
-  const inputPlane = ad.input * ah.input * aw.input
   const sampleVec4s = groups * ad.padded * ah.padded * aw.padded * c4 // X' of one sample
   const wpVec4s = phases * groups * kk * c4 * 4 * (cot / 4)
   const limit = target.maxStorageBufferBindingSize
@@ -346,20 +389,7 @@ const lowerConvGemm = (node: ConvNode, target: KernelTarget, tile: ConvTile): Lo
         ? [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }, { scratch: 1, view: { name: 'wp', type: 'vec4f' } }]
         : [{ input: 0 }, { scratch: 0, view: { name: 'xp', type: 'vec4f' } }],
       dispatch: { threads: inputVec4s + (weight ? wpVec4s : 0) },
-      module: (io) => `// X'[n][g]${deep ? '[d]' : ''}[h][w][c] (vec4 over c): zeros in the padding and past Ci/g.
-fn repack_input(i: u32) {
-  let c = (i % ${c4}u) * 4u;
-  let jw = i32((i / ${c4}u) % ${aw.padded}u);
-  let jh = i32((i / ${c4 * aw.padded}u) % ${ah.padded}u);${deep ? `\n  let jd = i32((i / ${c4 * aw.padded * ah.padded}u) % ${ad.padded}u);` : ''}
-  let ng = i / ${c4 * aw.padded * ah.padded * ad.padded}u${first > 0 ? ` + ${first * groups}u` : ''}; // n·groups + g: channel block ng·Ci/g of x${deep ? `\n  ${ad.gather('jd', 'id', 'okd')}` : ''}
-  ${ah.gather('jh', 'ih', 'okh')}
-  ${aw.gather('jw', 'iw', 'okw')}
-  let ok = ${deep ? 'okd && ' : ''}okh && okw;
-  let at = (ng * ${cig}u + c) * ${inputPlane}u + u32(select(0, ${deep ? `(id * ${ah.input} + ih)` : 'ih'} * ${aw.input} + iw, ok));
-  var v = vec4f(0.0);
-${[0, 1, 2, 3].map((l) => `  if (ok && c + ${l}u < ${cig}u) { v[${l}] = ${io.load(0, `at + ${l * inputPlane}u`)}; }`).join('\n')}
-  xp[i] = v;
-}
+      module: (io) => `${repackChannelsLast(io, { name: 'repack_input', operand: 0, into: 'xp', axes: [ad, ah, aw], groups, channels: cig, firstSample: first })}
 ${weight ? weightModule(io) : ''}`,
       body: () => `  if (i < ${inputVec4s}u) { repack_input(i); }${weight ? ` else if (i < ${inputVec4s + wpVec4s}u) { repack_weight(i - ${inputVec4s}u); }` : ''}`,
     }

@@ -7,8 +7,13 @@
 import { describe, expect, it } from 'vitest'
 import * as sw from '../../src/index.ts'
 import { convWeightGradPrimitive } from '../../src/ops/conv.ts'
-import { makeNode, type Node } from '../../src/graph.ts'
-import { lower, kernelSteps } from '../../src/compiler/kernel.ts'
+import { makeNode, type Node, type NodeOf } from '../../src/graph.ts'
+import { DEFAULT_TARGET, lower, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { kernelTarget } from '../../src/compiler/program.ts'
+import { schedule } from '../../src/compiler/schedule.ts'
+import { backendInfo, execute } from '../../src/runtime/index.ts'
+import { residentBuffer } from '../../src/runtime/residency.ts'
+import { convWeightGradLowering } from '../../src/ops/conv-grad.wgsl.ts'
 import { renderStep } from '../../src/compiler/render.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
@@ -117,5 +122,74 @@ describe('max pooling gradient ties (values from PyTorch 1.13)', () => {
     expect(a).toEqual([12, 9, 0, 15, 9, 0, 0, 0, 0])
     expect(b).toEqual([0, 3, 3, 0, 4, 0, 11, 0, 0, 15, 9, 0, 0, 0, 0, 0])
     expect(c).toEqual([0, 0, 0, 0, 0, 0, 12, 0, 9, 0, 0, 0, 0, 0, 0, 0, 15, 0, 9, 0, 0, 0, 0, 0, 0])
+  })
+})
+
+describe('convWeightGrad as an implicit GEMM over repacked channels-last operands', () => {
+  const a = (stride: number, padLeft: number, dilation = 1): Axis => ({ stride, padLeft, dilation })
+  // [name, inside, outside, weight, axes, groups]: channel counts off a multiple of 4 (padding lanes
+  // in the last vec4 of X' and dY'), strides 1 and 2, padding, dilation 2, groups 2, 1-D.
+  const cases: [string, number[], number[], number[], Axis[], number][] = [
+    ['3x3 padding 1, 6 -> 5 channels', [6, 6, 9, 9], [6, 5, 9, 9], [5, 6, 3, 3], [a(1, 1), a(1, 1)], 1],
+    ['3x3 stride 2, groups 2, 5 -> 3 channels a group', [5, 10, 11, 10], [5, 6, 6, 5], [6, 5, 3, 3], [a(2, 1), a(2, 1)], 2],
+    ['3x3 dilation 2, padding 2, 12 -> 9 channels', [3, 12, 8, 9], [3, 9, 8, 9], [9, 12, 3, 3], [a(1, 2, 2), a(1, 2, 2)], 1],
+    ['3x3 padding 1, 16 -> 32 channels (tiles of 16 x 16)', [2, 16, 6, 7], [2, 32, 6, 7], [32, 16, 3, 3], [a(1, 1), a(1, 1)], 1],
+    ['1x1 stride 2 (a ResNet shortcut), 16 -> 8 channels', [4, 16, 8, 8], [4, 8, 4, 4], [8, 16, 1, 1], [a(2, 0), a(2, 0)], 1],
+    ['1-D one tap, stride 3, padding 1 (X\' holds only the positions read)', [2, 8, 20], [2, 6, 8], [6, 8, 1], [a(3, 1)], 1],
+    ['1-D stride 2, dilation 2, groups 2', [4, 6, 40], [4, 10, 17], [10, 3, 5], [a(2, 3, 2)], 2],
+    // Windows past `inside`: the weight gradient of a transposed conv with outputPadding (roles swapped).
+    ['windows past the input', [2, 4, 5, 6], [2, 2, 4, 4], [2, 4, 3, 3], [a(2, 1), a(2, 0, 2)], 1],
+    // Few tiles and many positions: the positions are cut into chunks and their partials summed.
+    ['split positions, 4 -> 4 channels at 16x16', [8, 4, 16, 16], [8, 4, 16, 16], [4, 4, 3, 3], [a(1, 1), a(1, 1)], 1],
+  ]
+  // The texture target's 2-D size is small: the partials form's texture rows (N·CIN·H: e.g. 324 for
+  // the first case) do not fit, as at batch 32 in ResNet-18, while the GEMM's (N·groups·Ph: 66) do.
+  const texture = async (): Promise<KernelTarget> => ({ ...kernelTarget(await backendInfo()), textureOperands: true, maxTextureDimension2D: 160 })
+  const buffer = async (): Promise<KernelTarget> => ({ ...kernelTarget(await backendInfo()), textureOperands: false })
+  const targets: [string, () => Promise<KernelTarget>][] = [['texture', texture], ['buffer', buffer]]
+  const run = async (is: number[], os: number[], ws: number[], axes: Axis[], groups: number, target: KernelTarget) => {
+    const rand = generator(is.reduce((x, y) => x * 31 + y, 11))
+    const inside = random(is, rand)
+    const outside = random(os, rand)
+    const node = makeNode(convWeightGradPrimitive, [sw.fromArray(inside, is).node, sw.fromArray(outside, os).node], { axes, groups, weightShape: ws }, ws, 'float32')
+    const labels = kernelSteps(convWeightGradLowering(node as NodeOf<'convWeightGrad'>, target)).map((k) => k.label ?? '')
+    await realize(node.inputs)
+    const s = schedule([node], residentBuffer, () => true, target)
+    const [got] = await execute(s.plan, [s.bufferOf.get(node)!], { buffers: new Map(s.external) })
+    return { labels, got, want: referenceWeightGrad(inside, is, outside, os, ws, axes, groups) }
+  }
+  for (const [kind, target] of targets)
+    it.each(cases)(`%s (${kind} operands)`, async (name, is, os, ws, axes, groups) => {
+      const { labels, got, want } = await run(is, os, ws, axes, groups, await target())
+      const gemm = labels.find((l) => l.includes('implicit GEMM'))
+      expect(gemm, labels.join('; ')).toMatch(`${kind} operands`)
+      expect(labels[0]).toMatch(/repack inside to padded channels-last X'/)
+      if (ws[0] === 32) expect(gemm).toMatch('tile 16 x 16 channels')
+      if (name.startsWith('split')) {
+        expect(gemm).toMatch(/([2-9]|\d\d+) chunk\(s\)/)
+        expect(labels[labels.length - 1]).toMatch(/sum of \d+ partials/)
+      }
+      expectAllClose(got as Float32Array, want, name, GRAD_RTOL)
+    })
+
+  it('reads buffers on a texture target when X\' is over its 2-D texture size', async () => {
+    const { labels, got, want } = await run([6, 6, 9, 9], [6, 5, 9, 9], [5, 6, 3, 3], [a(1, 1), a(1, 1)], 1, { ...(await texture()), maxTextureDimension2D: 40 })
+    expect(labels.find((l) => l.includes('implicit GEMM'))).toMatch('buffer operands')
+    expectAllClose(got as Float32Array, want, 'texture size 40', GRAD_RTOL)
+  })
+
+  it('keeps the partials form for LeNet-5 (few channels a group) and for a 3-D weight', () => {
+    const textureTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384 }
+    const labelsOf = (is: number[], os: number[], ws: number[], target: KernelTarget) => {
+      const axes = ws.slice(2).map(() => a(1, 0))
+      const node = makeNode(convWeightGradPrimitive, [sw.fromArray(new Float32Array(sizeOf(is)), is).node, sw.fromArray(new Float32Array(sizeOf(os)), os).node], { axes, groups: 1, weightShape: ws }, ws, 'float32')
+      return kernelSteps(lower(node as NodeOf<'convWeightGrad'>, target)).map((k) => k.label ?? '').join('; ')
+    }
+    expect(labelsOf([64, 6, 12, 12], [64, 16, 8, 8], [16, 6, 5, 5], textureTarget)).not.toMatch('implicit GEMM')
+    expect(labelsOf([64, 1, 28, 28], [64, 6, 24, 24], [6, 1, 5, 5], DEFAULT_TARGET)).not.toMatch('implicit GEMM')
+    expect(labelsOf([2, 8, 6, 6, 6], [2, 8, 4, 4, 4], [8, 8, 3, 3, 3], DEFAULT_TARGET)).not.toMatch('implicit GEMM')
+    // ResNet-18's 64 -> 64 at batch 32 takes the GEMM on either target.
+    expect(labelsOf([32, 64, 32, 32], [32, 64, 30, 30], [64, 64, 3, 3], textureTarget)).toMatch('implicit GEMM')
+    expect(labelsOf([32, 64, 32, 32], [32, 64, 30, 30], [64, 64, 3, 3], DEFAULT_TARGET)).toMatch('implicit GEMM')
   })
 })
