@@ -1,14 +1,17 @@
 // Benchmark: each convolution shape of bench/resnet18.ts (CIFAR ResNet-18) alone, at batch 32:
 // its forward conv2d and its input gradient (the conv's own VJP: a transposed conv of dy, cropped
-// to the input), each as the compiler schedules it (repacks, texture copies, GEMM; one submit),
-// operands already on the device, nothing read back.
+// to the input where its own padding cannot), each as the compiler schedules it (repacks, texture
+// copies, GEMM; one submit), operands already on the device, nothing read back.
 //
 //   npx tsx bench/resnet-layers.ts [--batch 32] [--runs 3] [--only fwd|dx] [--layers stem,s1,…]
+//                                  [--phases] [--tiles 8x16@8x1,12x32@8x1b]
 //
 // Prints wall and CPU time per call (CPU: the whole process, llvmpipe's threads included;
-// steadier than wall time on a loaded machine), GFLOP/s by wall time, the dispatches, and how
-// many of each such conv one step runs (forward and input gradient alike; the stem's input
-// gradient is not needed and not run by a step).
+// steadier than wall time on a loaded machine), GFLOP/s by wall time, the plan's steps
+// (D dispatch, T texture copy), and how many of each such conv one step runs (forward and
+// input gradient alike; the stem's input gradient is not needed and not run by a step).
+// --phases times the cumulative prefixes of each plan (repack; + copies; + GEMM), --tiles
+// other register tiles for each GEMM by CPU time, round-robin against the default.
 
 import { conv2d } from '../src/ops/conv.ts'
 import { schedule } from '../src/compiler/schedule.ts'
@@ -19,6 +22,9 @@ import { fromArray, wrap, type Tensor } from '../src/tensor.ts'
 import { backendInfo, execute } from '../src/runtime/index.ts'
 import type { Node, NodeOf } from '../src/graph.ts'
 import { loadAverage, median } from './lib.ts'
+import { lowerConv, type ConvNode, type ConvTile } from '../src/ops/conv.wgsl.ts'
+import { operandLayout } from '../src/compiler/passes.ts'
+import { planOfLowering } from './lowering-plan.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -30,6 +36,13 @@ const runs = Number(arg('runs', '3'))
 const only = arg('only', 'both')
 /** Also time the cumulative prefixes of each plan's steps: where a conv's time goes. */
 const phases = argv.includes('--phases')
+/** --tiles 8x16@8x1,12x32@8x1b: also time these tiles (pixels x channels @ workgroup, b: buffer operands) for each conv's GEMM, round-robin against the default. */
+const tiles = argv.includes('--tiles')
+  ? arg('tiles', '').split(',').map((t): ConvTile => {
+      const [, p, c, wx, wy, b] = /^(\d+)x(\d+)@(\d+)x(\d+)(b?)$/.exec(t)!
+      return { pixels: +p, channels: +c, workgroup: [+wx, +wy], textures: b !== 'b' }
+    })
+  : []
 const chosen = argv.includes('--layers') ? new Set(arg('layers', '').split(',')) : undefined
 
 /** name, in → out channels, input size, kernel, stride, padding, convs of this shape in one step. */
@@ -87,6 +100,26 @@ for (const [name, ci, co, size, k, stride, padding, count] of LAYERS) {
     }
     const ms = median(times)
     totalStep += ms * count
+    // The GEMM node itself (the input gradient's transposed conv, not its crop if it has one).
+    const gemm = (node.op === 'slice' ? node.inputs[0] : node) as ConvNode
+    if (tiles.length > 0 && (gemm.op === 'conv2d' || gemm.op === 'convTranspose2d')) {
+      const inputs = gemm.inputs.map((n) => residentBuffer(n)!)
+      const bound = new Map(inputs.map((b, i) => [i, b] as const))
+      const outputBytes = gemm.shape.reduce((a, b) => a * b, 1) * 4
+      const variants = [undefined, ...tiles].map((tile) => {
+        const { lowering } = operandLayout(lowerConv(gemm, target, tile), target)
+        return { label: tile ? `${tile.pixels}x${tile.channels}@${tile.workgroup.join('x')}${tile.textures ? '' : 'b'}` : 'default', plan: planOfLowering(lowering, gemm, target, outputBytes, inputs.map((b) => b.size)), cpu: [] as number[] }
+      })
+      for (const v of variants) await execute(v.plan, [], { buffers: bound, wait: true })
+      for (let r = 0; r < runs; r++)
+        for (const v of variants) {
+          const c0 = process.cpuUsage()
+          await execute(v.plan, [], { buffers: bound, wait: true })
+          const c = process.cpuUsage(c0)
+          v.cpu.push((c.user + c.system) / 1000)
+        }
+      console.log(`  tiles (CPU ms): ${variants.map((v) => `${v.label} ${median(v.cpu).toFixed(1)}`).join(', ')}`)
+    }
     const labels = plan.plan.steps.map((s) => (s.kind === 'dispatch' ? 'D' : 'T')).join('')
     if (phases) {
       // Cumulative prefixes of the plan's steps (repack; + texture copies; + GEMM; …), round-robin.
