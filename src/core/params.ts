@@ -119,6 +119,8 @@ export interface Params {
   readonly poolGrad: PoolParams & { readonly forward: PoolOp }
   readonly adaptiveAvgPoolGrad: { readonly forward: AdaptivePoolOp; readonly outputSize: Spatial }
   readonly upsampleGrad: UpsampleParams & { readonly forward: 'upsample' }
+  readonly batchNormGradStats: { readonly eps: number }
+  readonly batchNormInputGrad: NoParams
 }
 
 export type Primitive = keyof Params

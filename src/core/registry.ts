@@ -23,7 +23,7 @@ import { linearPrimitive } from '../ops/linear.ts'
 import {
   adaptiveAvgPoolGradPrimitive, adaptiveAvgPool2dPrimitive, adaptiveAvgPool3dPrimitive, avgPool1dPrimitive, avgPool2dPrimitive,
   avgPool3dPrimitive, batchNorm2dPrimitive, globalAvgPool2dPrimitive, globalMaxPool2dPrimitive, maxPool1dPrimitive, maxPool2dPrimitive,
-  maxPool3dPrimitive, poolGradPrimitive, upsampleGradPrimitive, upsamplePrimitive,
+  maxPool3dPrimitive, poolGradPrimitive, upsampleGradPrimitive, upsamplePrimitive, batchNormGradStatsPrimitive, batchNormInputGradPrimitive,
 } from '../ops/pool.ts'
 
 export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
@@ -102,6 +102,8 @@ export const PRIMITIVES: { readonly [P in Primitive]: PrimitiveDef<P> } = {
   poolGrad: poolGradPrimitive,
   adaptiveAvgPoolGrad: adaptiveAvgPoolGradPrimitive,
   upsampleGrad: upsampleGradPrimitive,
+  batchNormGradStats: batchNormGradStatsPrimitive,
+  batchNormInputGrad: batchNormInputGradPrimitive,
 }
 
 /** Every primitive's name, in the registry's order. */

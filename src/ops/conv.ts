@@ -68,10 +68,20 @@ const convVjp = ({ params, inputs: [x, w, bias], dy }: VjpContext<ConvOp>): Cota
     const [padLeft] = convPadding(input, w.shape[2 + i], stride, paddingOnAxis(params.padding, i), dilation)
     return { stride, padLeft, dilation }
   })
-  // The transposed conv of dy covers input positions from −padLeft on; crop it to the input.
-  const transposed: ConvTransposeParams = { stride: axes.map((a) => a.stride), dilation: axes.map((a) => a.dilation), groups, rank: params.rank }
+  // The transposed conv of dy covers input positions from −padLeft on. Its own padding and
+  // outputPadding cut that to the input where they can (padLeft off both ends, then up to
+  // stride − 1 positions back on the right): no positions computed only to be cropped (a 3×3
+  // conv's gradient at 4² would compute 6²) and no crop copy. Else (a 'same' padding wider on the
+  // right) the full result is cropped.
+  const stride = axes.map((a) => a.stride)
+  const dilation = axes.map((a) => a.dilation)
+  const outputPadding = axes.map((a, i) => x.shape[2 + i] - ((dy.shape[2 + i] - 1) * a.stride - 2 * a.padLeft + a.dilation * (w.shape[2 + i] - 1) + 1))
+  const fits = outputPadding.every((op, i) => op >= 0 && op < Math.max(stride[i], dilation[i]))
+  const transposed: ConvTransposeParams = fits
+    ? { stride, dilation, groups, rank: params.rank, padding: axes.map((a) => a.padLeft), outputPadding }
+    : { stride, dilation, groups, rank: params.rank }
   const full = wrap(bind(transposes[params.rank], [dy.node, w.node], transposed))
-  const dx = crop(full, axes.map((a) => a.padLeft), x.shape.slice(2))
+  const dx = fits ? full : crop(full, axes.map((a) => a.padLeft), x.shape.slice(2))
   return bias ? [dx, convWeightGrad(x, dy, w.shape, axes, groups), biasGrad(dy)] : [dx, convWeightGrad(x, dy, w.shape, axes, groups)]
 }
 

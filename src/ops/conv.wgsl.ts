@@ -26,7 +26,9 @@
  * Along an axis with stride s > 1 (and dilation 1) it runs as s sub-pixel
  * convolutions: the outputs o ≡ φ (mod s) of phase φ only meet the taps
  * k ≡ (φ + p) (mod s), so phase φ is a dense stride-1 conv of x with
- * ceil(K/s) of the kernel's taps (missing ones zero). The phases are one
+ * ceil(K/s) of the kernel's taps (missing ones zero in W', and the GEMM's
+ * loop starts past them: a 3×3 stride-2 gradient multiplies 9 taps, not
+ * 16, and a 1×1 one 1, not 4). The phases are one
  * more grid dimension of the same GEMM (each workgroup column one phase, so
  * a register tile shares its weights), and W' holds each phase's taps. This
  * does the minimal work; the earlier form, a stride-1 GEMM over a
@@ -67,6 +69,8 @@ export interface Axis {
   readonly perPhase: number
   /** WGSL (u32 phase φ) → u32 offset in X' where phase φ's windows start (0 for a single phase). */
   readonly phaseStart: (phase: string) => string
+  /** WGSL (u32 phase φ) → u32 first GEMM tap of phase φ that meets the weight: the taps before it read only zeros and are skipped. */
+  readonly firstTap: (phase: string) => string
   /** WGSL (u32 phase, u32 GEMM tap t) → i32 tap of the weight as stored; outside [0, weightKernel) reads zero. */
   readonly weightTap: (phase: string, tap: string) => string
   /** Taps of the stored weight along this axis. */
@@ -76,7 +80,7 @@ export interface Axis {
 /** A trivial axis: conv1d runs as conv3d with D = H = 1, conv2d with D = 1. */
 export const unitAxis: Axis = {
   input: 1, output: 1, kernel: 1, stride: 1, dilation: 1, padded: 1, gather: (j, src, ok) => `let ${src} = ${j};\n  let ${ok} = true;`,
-  phases: 1, perPhase: 1, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: 1,
+  phases: 1, perPhase: 1, phaseStart: () => '0u', firstTap: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: 1,
 }
 
 const convAxisOf = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d'>, axis: number): Axis => {
@@ -95,7 +99,7 @@ export const correlationAxis = (input: number, output: number, kernel: number, s
   input, output, kernel, stride, dilation,
   padded: (output - 1) * stride + (kernel - 1) * dilation + 1,
   gather: (j, src, ok) => `let ${src} = ${j} - ${left};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
-  phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: kernel,
+  phases: 1, perPhase: output, phaseStart: () => '0u', firstTap: () => '0u', weightTap: (_, t) => `i32(${t})`, weightKernel: kernel,
 })
 
 /** One axis of a transposed conv; `subPixel` false keeps the zero-upsampled form (a 3-D conv's depth axis). */
@@ -122,6 +126,9 @@ const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' 
       gather: (j, src, ok) => `let ${src} = ${j} ${left < 0 ? '+' : '-'} ${Math.abs(left)};\n  let ${ok} = ${src} >= 0 && ${src} < ${input};`,
       phases: stride, perPhase,
       phaseStart: (phase) => `((${phase} + ${padding}u) / ${stride}u - ${c0}u)`,
+      // Phase φ meets ceil((K − r_φ)/s) of the kernel's taps, the last ones of the GEMM's T (a 3-tap
+      // kernel at stride 2: 2 and 1; a 1×1 at stride 2: 1 and none, whose outputs are zeros).
+      firstTap: (phase) => `(${taps}u - (${kernel + stride - 1}u - (${phase} + ${padding}u) % ${stride}u) / ${stride}u)`,
       weightTap: (phase, t) => `i32((${phase} + ${padding}u) % ${stride}u + (${taps - 1}u - ${t}) * ${stride}u)`,
       weightKernel: kernel,
     }
@@ -133,7 +140,7 @@ const convTransposeAxisOf = (node: NodeIn<'convTranspose1d' | 'convTranspose2d' 
     padded: output + (kernel - 1) * dilation,
     gather: (j, src, ok) =>
       `let t${src} = ${j} - ${shift};\n  let ${src} = t${src} / ${stride};\n  let ${ok} = t${src} >= 0 && t${src} % ${stride} == 0 && ${src} < ${input};`,
-    phases: 1, perPhase: output, phaseStart: () => '0u', weightTap: (_, t) => `i32(${kernel - 1}u - ${t})`, weightKernel: kernel,
+    phases: 1, perPhase: output, phaseStart: () => '0u', firstTap: () => '0u', weightTap: (_, t) => `i32(${kernel - 1}u - ${t})`, weightKernel: kernel,
   }
 }
 
@@ -582,8 +589,8 @@ ${phaseSetup}
   let first = pt * ${TP}u;${textures ? '\n  let wc = co0 / 4u;' : ''}
 ${pixelSetup}
 ${accumulators}
-${deep ? `  for (var kz = 0u; kz < ${ad.kernel}u; kz++) {\n` : ''}  for (var ky = 0u; ky < ${ah.kernel}u; ky++) {
-    for (var kx = 0u; kx < ${aw.kernel}u; kx++) {
+${deep ? `  for (var kz = 0u; kz < ${ad.kernel}u; kz++) {\n` : ''}  for (var ky = ${phased ? ah.firstTap(`(ph / ${aw.phases}u)`) : '0u'}; ky < ${ah.kernel}u; ky++) {
+    for (var kx = ${phased ? aw.firstTap(`(ph % ${aw.phases}u)`) : '0u'}; kx < ${aw.kernel}u; kx++) {
 ${tapOffset}
 ${wStart}
       for (var c = 0u; c < ${c4}u; c++) {

@@ -7,13 +7,13 @@ import type {
 import type { Node } from '../graph.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { bind } from '../core/bind.ts'
-import { add, sub, mul, div, sqrt, full, sum, equal, where, reshape, broadcastTo, sameShape } from '../core/ops.ts'
+import { add, sub, mul, div, sqrt, full, sum, equal, where, reshape, slice, broadcastTo, sameShape } from '../core/ops.ts'
 import type { AdaptivePoolOp, PoolOp, PoolParams, SpatialRank } from '../core/params.ts'
 import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
 import type { AnyTensor } from '../tree.ts'
 import {
-  lowerAdaptiveAvgPool, lowerAvgPool, lowerBatchNorm2d, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool,
+  lowerAdaptiveAvgPool, lowerAvgPool, lowerBatchNorm2d, lowerBatchNormGradStats, lowerBatchNormInputGrad, lowerGlobalAvgPool2d, lowerGlobalMaxPool2d, lowerMaxPool,
 } from './pool.wgsl.ts'
 import { lowerAdaptiveAvgPoolGrad, lowerPoolGrad } from './pool-grad.wgsl.ts'
 import { lowerInterpolate, lowerInterpolateGrad } from './interpolate.wgsl.ts'
@@ -36,6 +36,15 @@ const gradientOf = (x: readonly Node[]) => ({ shape: x[0].shape, dtype: 'float32
 export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerPoolGrad })
 export const adaptiveAvgPoolGradPrimitive = definePrimitive('adaptiveAvgPoolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPoolGrad })
 export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerInterpolateGrad })
+// A training-mode batchNorm2d sends dy back through two kernels: one per-channel reduction of x
+// and dy (batchNormGradStats: mean, rstd, Σdy, Σdy·x̂ as rows of [4, C]) and one elementwise pass
+// (batchNormInputGrad, inputs [x, weight, dy, those sums]).
+export const batchNormGradStatsPrimitive = definePrimitive('batchNormGradStats', {
+  shape: ([x]: readonly Node[]) => ({ shape: [4, x.shape[1]], dtype: 'float32' as const }),
+  vjp: noGradient,
+  lower: lowerBatchNormGradStats,
+})
+export const batchNormInputGradPrimitive = definePrimitive('batchNormInputGrad', { shape: gradientOf, vjp: noGradient, lower: lowerBatchNormInputGrad })
 
 const poolVjp = <P extends PoolOp>({ node, params, inputs: [x], dy }: VjpContext<P>): Cotangents => [
   wrap(bind(poolGradPrimitive, [x.node, dy.node], { ...params, forward: node.op })),
@@ -94,21 +103,20 @@ export const globalMaxPool2dPrimitive = definePrimitive('globalMaxPool2d', {
 export const batchNorm2dPrimitive = definePrimitive('batchNorm2d', {
   shape: sameShape,
   vjp: ({ params: { training, eps }, inputs: [x, gamma, , runningMean, runningVar], dy }) => {
-    // A [C] statistic broadcast over [N, C, H, W] (spatial() is for [N, C] values).
+    if (training) {
+      // The batch statistics depend on x too: dx removes the mean of dy and its projection on x̂
+      // (lowerBatchNormInputGrad); the weight and bias gradients are Σdy·x̂ and Σdy per channel.
+      const sums = wrap(bind(batchNormGradStatsPrimitive, [x.node, dy.node], { eps }))
+      const dx = wrap(bind(batchNormInputGradPrimitive, [x.node, gamma.node, dy.node, sums.node], {}))
+      const row = (r: number) => reshape(slice(sums, [r, 0], [r + 1, x.shape[1]]), gamma.shape)
+      return [dx, row(3), row(2), null, null]
+    }
+    // Evaluation: the running statistics are constants.
     const perChannel = (t: AnyTensor) => broadcastTo(reshape(t, [1, x.shape[1], 1, 1]), x.shape)
+    const rstd = perChannel(div(full(runningVar.shape, 1), sqrt(add(runningVar, eps))))
+    const normalized = mul(sub(x, perChannel(runningMean)), rstd)
     const reduce = (t: AnyTensor) => sum(t, [0, 2, 3], false)
-    const count = x.shape[0] * x.shape[2] * x.shape[3]
-    const mean = training ? div(reduce(x), count) : runningMean
-    const centered = sub(x, perChannel(mean))
-    const variance = training ? div(reduce(mul(centered, centered)), count) : runningVar
-    const rstd = perChannel(div(full(variance.shape, 1), sqrt(add(variance, eps))))
-    const normalized = mul(centered, rstd)
-    const g = mul(dy, perChannel(gamma))
-    // In training the batch statistics depend on x too: remove the mean of g and its projection on x̂.
-    const dx = training
-      ? mul(rstd, sub(sub(g, perChannel(div(reduce(g), count))), mul(normalized, perChannel(div(reduce(mul(g, normalized)), count)))))
-      : mul(g, rstd)
-    return [dx, reduce(mul(dy, normalized)), reduce(dy), null, null]
+    return [mul(mul(dy, perChannel(gamma)), rstd), reduce(mul(dy, normalized)), reduce(dy), null, null]
   },
   lower: lowerBatchNorm2d,
 })

@@ -124,6 +124,32 @@ export const lowerGlobalMaxPool2d = (node: NodeOf<'globalMaxPool2d'>): Lowering 
   steps: [globalPool(node, -Infinity, 'if (v > r || v != v) { r = v; }', 'r')],
 })
 
+// The tree reduction below is written out for 64 lanes.
+const STATS_WORKGROUP = 64
+const treeSum = (into: string) =>
+  [32, 16, 8, 4, 2, 1].map((k) => `  if (lid.x < ${k}u) { ${into}[lid.x] += ${into}[lid.x + ${k}u]; }\n  workgroupBarrier();`).join('\n')
+/**
+ * Workgroup sums over channel `ch` of an [N, C, H, W] tensor, one per [array, expression] pair:
+ * each lane adds the expressions over its elements (`idx`, the element's index, and whatever
+ * `reads` loads from it), then a tree over the workgroup array leaves the total in array[0].
+ * Each pass has its own arrays: llvmpipe runs the lanes of a workgroup in SIMD batches one after
+ * another between barriers, and a read of the first total was seen moved past the barrier, where
+ * an earlier batch had already overwritten a shared array with the second pass's partials.
+ */
+const channelSums = ([n, c, h, w]: readonly number[], sums: readonly (readonly [string, string])[], reads: (index: string) => string) => {
+  const hw = h * w
+  return `  {
+${sums.map(([into], k) => `    var acc${k} = 0.0;`).join('\n')}
+    for (var e = lid.x; e < ${n * hw}u; e += ${STATS_WORKGROUP}u) {
+      let idx = ((e / ${hw}u) * ${c}u + ch) * ${hw}u + e % ${hw}u;
+${reads('idx')}
+${sums.map(([, expr], k) => `      acc${k} += ${expr};`).join('\n')}
+    }
+${sums.map(([into], k) => `    ${into}[lid.x] = acc${k};`).join('\n')}
+  }
+  workgroupBarrier();
+${sums.map(([into]) => treeSum(into)).join('\n')}`
+}
 /**
  * batchNorm2d, inputs [x, weight, bias, runningMean, runningVar].
  * Inference normalises with the running statistics. Training first reduces
@@ -132,8 +158,6 @@ export const lowerGlobalMaxPool2d = (node: NodeOf<'globalMaxPool2d'>): Lowering 
  * then normalises with them. The running statistics' update is not part of
  * this node's output.
  */
-// The tree reduction below is written out for 64 lanes.
-const STATS_WORKGROUP = 64
 export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   const [n, c, h, w] = node.shape
   const eps = f32(node.params.eps)
@@ -144,21 +168,6 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
     return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`))] }
 
   const count = n * h * w
-  const tree = (into: string) =>
-    [32, 16, 8, 4, 2, 1].map((k) => `  if (lid.x < ${k}u) { ${into}[lid.x] += ${into}[lid.x + ${k}u]; }\n  workgroupBarrier();`).join('\n')
-  // Workgroup sum of `expr` over the channel's elements (v is the element) through
-  // workgroup array `into`. Each pass has its own array: llvmpipe runs the lanes
-  // of a workgroup in SIMD batches one after another between barriers, and a
-  // read of the first total was seen moved past the barrier, where an earlier
-  // batch had already overwritten a shared array with the second pass's partials.
-  const reduce = (io: KernelIO, into: string, expr: string) => `  acc = 0.0;
-  for (var e = lid.x; e < ${count}u; e += ${STATS_WORKGROUP}u) {
-    let v = ${io.load(0, `((e / ${h * w}u) * ${c}u + ch) * ${h * w}u + e % ${h * w}u`)};
-    acc += ${expr};
-  }
-  ${into}[lid.x] = acc;
-  workgroupBarrier();
-${tree(into)}`
   const stats = { scratch: 0, view: { name: 'stats', type: 'f32' } } as const
   const statistics: KernelStep = {
     label: `batchNorm2d statistics x${JSON.stringify(node.shape)}`,
@@ -166,10 +175,9 @@ ${tree(into)}`
     dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1], ids: ['lid', 'wid'] },
     module: () => `var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;\nvar<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;`,
     body: (io) => `  let ch = wid.x;
-  var acc: f32;
-${reduce(io, 'sums', 'v')}
+${channelSums(node.shape, [['sums', 'v']], (at) => `      let v = ${io.load(0, at)};`)}
   let mean = sums[0] / ${f32(count)};
-${reduce(io, 'squares', '(v - mean) * (v - mean)')}
+${channelSums(node.shape, [['squares', '(v - mean) * (v - mean)']], (at) => `      let v = ${io.load(0, at)};`)}
   if (lid.x == 0u) {
     stats[2u * ch] = mean;
     stats[2u * ch + 1u] = 1.0 / sqrt(squares[0] / ${f32(count)} + ${eps});
@@ -177,4 +185,55 @@ ${reduce(io, 'squares', '(v - mean) * (v - mean)')}
   }
   const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats] })
   return { scratchBytes: [8 * c], steps: [statistics, normalise] }
+}
+
+/**
+ * batchNormGradStats, inputs [x, dy] of a training-mode batchNorm2d: per channel, in rows of a
+ * [4, C] output, the batch mean, 1/sqrt(biased var + eps), Σdy and Σdy·x̂ (x̂ = (x − mean)·rstd),
+ * which are what the input gradient needs and, the last two, the bias and weight gradients.
+ * One workgroup per channel: two passes over x for the statistics (as the forward computes
+ * them), one over x and dy for both sums.
+ */
+export const lowerBatchNormGradStats = (node: NodeOf<'batchNormGradStats'>): Lowering => {
+  const shape = node.inputs[0].shape
+  const [n, c, h, w] = shape
+  const count = f32(n * h * w)
+  return {
+    steps: [{
+      label: `batchNorm2d backward sums x${JSON.stringify(shape)}`,
+      bindings: [{ input: 0 }, { input: 1 }, { output: true }],
+      dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1], ids: ['lid', 'wid'] },
+      module: () => ['sums', 'squares', 'dys', 'dyxs'].map((a) => `var<workgroup> ${a}: array<f32, ${STATS_WORKGROUP}>;`).join('\n'),
+      body: (io) => `  let ch = wid.x;
+${channelSums(shape, [['sums', 'v']], (at) => `      let v = ${io.load(0, at)};`)}
+  let mean = sums[0] / ${count};
+${channelSums(shape, [['squares', '(v - mean) * (v - mean)']], (at) => `      let v = ${io.load(0, at)};`)}
+  let rstd = 1.0 / sqrt(squares[0] / ${count} + ${f32(node.params.eps)});
+${channelSums(shape, [['dys', 'd'], ['dyxs', 'd * (v - mean)']], (at) => `      let v = ${io.load(0, at)};\n      let d = ${io.load(1, at)};`)}
+  if (lid.x == 0u) {
+    ${io.store('ch', 'mean')}
+    ${io.store(`${c}u + ch`, 'rstd')}
+    ${io.store(`${2 * c}u + ch`, 'dys[0]')}
+    ${io.store(`${3 * c}u + ch`, 'dyxs[0] * rstd')}
+  }`,
+    }],
+  }
+}
+
+/**
+ * batchNormInputGrad, inputs [x, weight, dy, sums] (sums: batchNormGradStats of x and dy): the
+ * input gradient of a training-mode batchNorm2d in one elementwise pass,
+ * dx = weight·rstd·(dy − Σdy/m − x̂·Σdy·x̂/m) over the m = N·H·W elements of a channel.
+ */
+export const lowerBatchNormInputGrad = (node: NodeOf<'batchNormInputGrad'>): Lowering => {
+  const [n, c, h, w] = node.shape
+  const count = f32(n * h * w)
+  return {
+    steps: [perElement(node, (io) => `  let ch = (i / ${h * w}u) % ${c}u;
+  let rstd = ${io.load(3, `${c}u + ch`)};
+  let xhat = (${io.load(0, 'i')} - ${io.load(3, 'ch')}) * rstd;
+  let mean_dy = ${io.load(3, `${2 * c}u + ch`)} / ${count};
+  let mean_dy_xhat = ${io.load(3, `${3 * c}u + ch`)} / ${count};
+  ${io.store('i', `${io.load(1, 'ch')} * rstd * (${io.load(2, 'i')} - mean_dy - xhat * mean_dy_xhat)`)}`)],
+  }
 }

@@ -339,5 +339,5 @@ export const CONVERTERS: { readonly [P in Primitive]?: Converter<P> | string } =
   reshape, permute, concat, pad, slice, broadcastTo,
   stopGradient: unary('Identity'), oneHot,
   cast: ({ node, inputs, graph }) => cast(graph, inputs[0], node.dtype),
-  convWeightGrad: notForward, poolGrad: notForward, maxUnpoolGrad: notForward, adaptiveAvgPoolGrad: notForward, upsampleGrad: notForward, interpolateGrad: notForward,
+  convWeightGrad: notForward, poolGrad: notForward, maxUnpoolGrad: notForward, adaptiveAvgPoolGrad: notForward, upsampleGrad: notForward, interpolateGrad: notForward, batchNormGradStats: notForward, batchNormInputGrad: notForward,
 }
