@@ -11,12 +11,12 @@
  * largest `minStorageBufferOffsetAlignment` WebGPU allows), and every other operand whole, read at
  * the global element as before (a broadcast bias, a small table).
  *
- * Anything else over the limit (a reduction or a GEMM reading a whole large operand) is refused
- * here, before anything is allocated, with an error naming the kernel, the binding and the limit.
+ * Anything else over the limit (a reduction or a GEMM reading a whole large operand) is left whole,
+ * and the executor refuses its plan before anything is allocated, with a PlanError naming the
+ * kernel, the binding and the limit.
  * Convolutions whose repacked input is over the limit split their batch in their own lowering
  * (src/ops/conv.wgsl.ts), where the GEMM's structure is known.
  */
-import { PlanError } from '../runtime/executor.ts'
 import type { Binding, BufferBinding, DispatchStep } from '../runtime/plan.ts'
 import type { KernelBinding, KernelStep, KernelTarget } from './kernel.ts'
 import { renderKernel, type RenderOptions, type RenderedKernel } from './render.ts'
@@ -30,8 +30,8 @@ const ALIGN_ELEMENTS = 256 / ELEMENT_BYTES
 export const elementsPerWindow = (target: KernelTarget): number => Math.floor(target.maxStorageBufferBindingSize / ELEMENT_BYTES / ALIGN_ELEMENTS) * ALIGN_ELEMENTS
 
 /**
- * The dispatches of one kernel step: one, as rendered, when every binding fits the limit; else one
- * per window of its output, or a PlanError saying why it cannot be split.
+ * The dispatches of one kernel step: one per window of its output when a binding is over the limit
+ * and the kernel can run so; else one, as rendered.
  * @param bytesOf the declared size of a plan buffer
  */
 export const dispatchesWithinBindingLimit = (
@@ -50,29 +50,22 @@ export const dispatchesWithinBindingLimit = (
   })
   const whole = renderKernel(step, options)
   const limit = options.target.maxStorageBufferBindingSize
-  const over = whole.bindings.flatMap((b, n) => {
+  const over = whole.bindings.flatMap((b) => {
     const plan = bind(b)
-    return 'buffer' in plan && bytesOf(plan.buffer) > limit ? [{ binding: b, n, bytes: bytesOf(plan.buffer) }] : []
+    return 'buffer' in plan && bytesOf(plan.buffer) > limit ? [{ binding: b }] : []
   })
   if (over.length === 0) return [dispatchOf(whole, (b) => bind(b))]
 
-  const refuse = (why: string): never => {
-    const first = over[0]
-    throw new PlanError(
-      `${label}: binding ${first.n} (${describe(first.binding)}) of ${first.bytes} bytes exceeds maxStorageBufferBindingSize (${limit}), and the kernel cannot be split across dispatches: ${why}`,
-    )
-  }
+  // What cannot run in windows is left whole: the executor refuses it, naming the kernel, before anything is allocated.
   const d = step.dispatch
-  if (!('threads' in d && d.perOutputElement)) refuse('it does not compute one output element per invocation')
+  if (!('threads' in d && d.perOutputElement)) return [dispatchOf(whole, (b) => bind(b))]
   const chunked = new Set<number>()
   for (const { binding } of over) {
     if ('output' in binding) continue
-    if (!('input' in binding)) refuse(`its ${describe(binding)} is over the limit`)
-    const k = (binding as { readonly input: number }).input
-    if (whole.loads.some((l) => l.operand === k && l.index !== 'i')) refuse(`it reads operand ${k} at other elements than its own`)
-    chunked.add(k)
+    if (!('input' in binding) || whole.loads.some((l) => l.operand === binding.input && l.index !== 'i')) return [dispatchOf(whole, (b) => bind(b))]
+    chunked.add(binding.input)
   }
-  if (whole.stores.some((s) => s !== 'i')) refuse('it stores at other elements than its own')
+  if (whole.stores.some((s) => s !== 'i')) return [dispatchOf(whole, (b) => bind(b))]
 
   const total = (d as { readonly threads: number }).threads
   const window = elementsPerWindow(options.target)
@@ -88,6 +81,3 @@ export const dispatchesWithinBindingLimit = (
   }
   return dispatches
 }
-
-const describe = (b: KernelBinding): string =>
-  'input' in b ? `operand ${b.input}` : 'output' in b ? 'output' : 'scratch' in b ? `scratch ${b.view.name}` : 'texture' in b ? `texture ${b.name}` : 'fault buffer'

@@ -338,16 +338,18 @@ function validate(
     if (ext && (ext.width < d.width || ext.height < d.height)) throw new PlanError(`texture ${id}: the bound texture is ${ext.width}×${ext.height}, the plan needs ${d.width}×${d.height}`)
   })
   plan.steps.forEach((s, i) => {
-    const at = `step ${i} (${s.kind})`
+    const at = `step ${i} (${s.kind}${s.kind === 'dispatch' && s.label ? ` ${s.label}` : ''})`
     switch (s.kind) {
       case 'dispatch': {
         const wg = typeof s.workgroups === 'number' ? [s.workgroups] : s.workgroups
         for (const n of wg) if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > maxWg)) throw new PlanError(`${at}: workgroup count ${n} outside 0..${maxWg}`)
-        for (const b of s.bindings) {
+        for (const [k, b] of s.bindings.entries()) {
           if ('buffer' in b) {
             const d = buf(b.buffer, at)
             const size = b.size ?? d.bytes - (b.offset ?? 0)
-            if (size > maxBinding) throw new PlanError(`${at}: binding of ${size} bytes exceeds maxStorageBufferBindingSize (${maxBinding}); split the buffer`)
+            // The compiler runs per-element kernels in windows of this size (src/compiler/split.ts); what reaches here cannot run so.
+            if (size > maxBinding)
+              throw new PlanError(`${at}: binding ${k} of ${size} bytes exceeds maxStorageBufferBindingSize (${maxBinding}); this kernel reads it whole and cannot be split across dispatches`)
           } else tex(b.texture, at)
         }
         return

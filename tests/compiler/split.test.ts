@@ -6,7 +6,7 @@ import { realize } from '../../src/realize.ts'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { kernelTarget } from '../../src/compiler/program.ts'
 import { elementsPerWindow } from '../../src/compiler/split.ts'
-import { backendInfo, execute, PlanError, type DispatchStep } from '../../src/runtime/index.ts'
+import { backendInfo, execute, type DispatchStep } from '../../src/runtime/index.ts'
 import { residentBuffer } from '../../src/runtime/residency.ts'
 
 // The limit is the target's: a small one makes a few thousand elements span several windows, as a
@@ -65,11 +65,11 @@ describe('a kernel over the storage-binding limit', () => {
     expect(Array.from(out)).toEqual(Array.from(expected))
   })
 
-  it('refuses a kernel that reads a large operand at other elements than its own, naming the kernel, the binding and the limit', async () => {
+  it('leaves whole a kernel that reads a large operand at other elements than its own (the executor refuses it against the device limit)', async () => {
     const x = fromArray(data(5000), [5000])
     await realize([x.node])
-    const error = await run(sum()(x).node, true).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(PlanError)
-    expect((error as Error).message).toMatch(/^sum: binding 0 \(operand 0\) of 20000 bytes exceeds maxStorageBufferBindingSize \(4096\), and the kernel cannot be split across dispatches: /)
+    const { out, dispatches } = await run(sum()(x).node, true)
+    expect(dispatches.map((d) => d.bindings.some((bound) => 'offset' in bound))).toEqual(dispatches.map(() => false))
+    expect(out[0]).toBeCloseTo((await x.data()).reduce((a, b) => a + b, 0), 3)
   })
 })
