@@ -81,7 +81,9 @@ for (const [pipeline, use] of firstUse) {
   pass.end()
   device.queue.submit([encoder.finish()])
   await device.queue.onSubmittedWorkDone()
-  costs.push({ label: d.label ?? d.code.split('\n')[0].slice(0, 60), ms: performance.now() - w0, cpu: cpuMs() - c0, chars: d.code.length })
+  // The op (the pipeline's label) and the kernel's own first-line comment, which names its shapes and tile.
+  const comment = d.code.startsWith('// ') ? d.code.slice(3, d.code.indexOf('\n')).replace(/^shapewise /, '').slice(0, 90) : ''
+  costs.push({ label: [d.label, comment].filter(Boolean).join(': ') || d.code.split('\n')[0].slice(0, 60), ms: performance.now() - w0, cpu: cpuMs() - c0, chars: d.code.length })
 }
 const total = costs.reduce((s, c) => s + c.cpu, 0)
 console.log(`${costs.length} pipelines; compile + first dispatch: ${total.toFixed(0)} ms CPU in all, ${(total / costs.length).toFixed(1)} ms each on average`)
