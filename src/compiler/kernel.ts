@@ -172,6 +172,8 @@ export interface KernelTarget {
    * times a small product's own run time (see SOFTWARE_COMPACT_GEMM_MAX_WORK). 0: never.
    */
   readonly compactGemmMaxWork: number
+  /** Convolutions (as implicit GEMMs) of fewer multiply-adds take 4-pixel × ≤8-channel tiles, for the same reason. 0: never. */
+  readonly compactConvMaxWork: number
 }
 
 /** WebGPU's guaranteed defaults. */
@@ -184,6 +186,7 @@ export const DEFAULT_TARGET: KernelTarget = {
   // The tiles the routines used before tiles were chosen per adapter (every product of at least ~1M multiply-adds).
   largeTiles: { minWork: 1 << 20, matmul: { tileM: 16, tileN: 8, workgroup: [8, 4] }, conv: { pixels: 8, channels: 16, workgroup: [8, 1] } },
   compactGemmMaxWork: 0,
+  compactConvMaxWork: 0,
 }
 
 /**
@@ -207,6 +210,15 @@ export const SOFTWARE_LARGE_TILES: LargeGemmTiles = {
  * run time did not change measurably (bench/lenet-step.ts, alternated runs).
  */
 export const SOFTWARE_COMPACT_GEMM_MAX_WORK = 1 << 22
+
+/**
+ * The same for convolutions: LeNet-5's second conv (15.4M multiply-adds) with 8-pixel × 16-channel
+ * tiles took 0.9–1.5 s of CPU to compile cold, with 4 × 8 tiles 0.2 s, and ran in 7.3 / 7.1 ms CPU
+ * against 6.9 / 6.6 (bench/conv2d.ts --shape 64,6,14,14,16,5,0 --sweep, two sittings, load 3.5–3.9):
+ * ~0.5 ms a step for a second or so of the first one. Its input gradient (a 30M transposed conv)
+ * keeps 8 × 8: with 4 × 8 the whole step's profile ran 3–6 ms slower, for ~0.1 s less compiling.
+ */
+export const SOFTWARE_COMPACT_CONV_MAX_WORK = 1 << 24
 
 /**
  * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a
