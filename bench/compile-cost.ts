@@ -5,15 +5,20 @@
 // expensive. Run it with MESA_SHADER_CACHE_DISABLE=true, or Mesa's disk cache
 // answers the second compile.
 //
-//   MESA_SHADER_CACHE_DISABLE=true npx tsx bench/compile-cost.ts [--top 15]
+//   MESA_SHADER_CACHE_DISABLE=true npx tsx bench/compile-cost.ts [--top 15] [--model resnet18 --batch 8]
+//
+// --model resnet18 records bench/resnet18.ts's training step (SGD with momentum) at --batch instead.
 import { randn } from '../src/index.ts'
 import { adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
 import { classicParams } from '../examples/lenet.ts'
 import { adapterLine, lenetLabels, lenetTrainingStep, loadAverage } from './lib.ts'
+import { resnet18Training } from './resnet18.ts'
 
 const argv = process.argv.slice(2)
 const top = Number(argv[argv.indexOf('--top') + 1] ?? 15) || 15
+const model = argv.includes('--model') ? argv[argv.indexOf('--model') + 1] : 'lenet'
+const batch = argv.includes('--batch') ? Number(argv[argv.indexOf('--batch') + 1]) : 8
 const gpu = await getGpu()
 const device = gpu.device as GPUDevice & Record<string, unknown>
 
@@ -31,6 +36,10 @@ device.createComputePipelineAsync = async (d: GPUComputePipelineDescriptor) => {
   descriptors.set(pipeline, { ...d, code: codes.get(d.compute.module) ?? '' })
   return pipeline
 }
+// Textures stay alive for the replays below (the texture pool destroys what it cannot keep, and a
+// replayed dispatch whose bind group holds a destroyed texture fails validation without compiling).
+const createTexture = device.createTexture.bind(device)
+device.createTexture = (d: GPUTextureDescriptor) => Object.assign(createTexture(d), { destroy: () => undefined })
 // The first dispatch of each pipeline, with the bind group it ran with.
 const firstUse = new Map<GPUComputePipeline, { groups: GPUBindGroup[]; workgroups: number[] }>()
 const createEncoder = device.createCommandEncoder.bind(device)
@@ -56,11 +65,16 @@ device.createCommandEncoder = (descriptor?: GPUCommandEncoderDescriptor) => {
 }
 
 console.log(`adapter: ${await adapterLine()}; MESA_SHADER_CACHE_DISABLE=${process.env.MESA_SHADER_CACHE_DISABLE ?? '(unset)'}; load average ${loadAverage()}`)
-const optimizer = adam({ lr: 1e-3 }) as Optimizer<unknown>
-const step = lenetTrainingStep(optimizer)
-const params = classicParams()
-const out = await step(params, optimizer.init(params), randn([64, 1, 28, 28], { seed: 1 }), lenetLabels())
-await out.loss.data()
+if (model === 'resnet18') {
+  console.log(`ResNet-18 training step, batch ${batch}`)
+  await resnet18Training(batch).run()
+} else {
+  const optimizer = adam({ lr: 1e-3 }) as Optimizer<unknown>
+  const step = lenetTrainingStep(optimizer)
+  const params = classicParams()
+  const out = await step(params, optimizer.init(params), randn([64, 1, 28, 28], { seed: 1 }), lenetLabels())
+  await out.loss.data()
+}
 
 const cpuMs = () => {
   const u = process.cpuUsage()
@@ -81,7 +95,9 @@ for (const [pipeline, use] of firstUse) {
   pass.end()
   device.queue.submit([encoder.finish()])
   await device.queue.onSubmittedWorkDone()
-  costs.push({ label: d.label ?? d.code.split('\n')[0].slice(0, 60), ms: performance.now() - w0, cpu: cpuMs() - c0, chars: d.code.length })
+  // The op (the pipeline's label) and the kernel's own first-line comment, which names its shapes and tile.
+  const comment = d.code.startsWith('// ') ? d.code.slice(3, d.code.indexOf('\n')).replace(/^shapewise /, '').slice(0, 90) : ''
+  costs.push({ label: [d.label, comment].filter(Boolean).join(': ') || d.code.split('\n')[0].slice(0, 60), ms: performance.now() - w0, cpu: cpuMs() - c0, chars: d.code.length })
 }
 const total = costs.reduce((s, c) => s + c.cpu, 0)
 console.log(`${costs.length} pipelines; compile + first dispatch: ${total.toFixed(0)} ms CPU in all, ${(total / costs.length).toFixed(1)} ms each on average`)

@@ -27,12 +27,14 @@ const args = process.argv.slice(2)
 const runs = Number(args[args.indexOf('--runs') + 1]) || 7
 const sweep = args.includes('--sweep')
 
-const [N, C, H, W, CO, K] = [8, 64, 56, 56, 64, 3]
-const flops = 2 * N * CO * H * W * C * K * K
+// --shape N,C,H,W,CO,K,P times another conv (LeNet-5's second: 64,6,14,14,16,5,0).
+const [N, C, H, W, CO, K, P] = args.includes('--shape') ? args[args.indexOf('--shape') + 1].split(',').map(Number) : [8, 64, 56, 56, 64, 3, 1]
+const [HO, WO] = [H + 2 * P - K + 1, W + 2 * P - K + 1]
+const flops = 2 * N * CO * HO * WO * C * K * K
 
 const info = await backendInfo()
 console.log(`adapter: ${info.device} — ${info.description} [backend ${info.backend}, ${info.featureLevel}${info.software ? ', software' : ''}]`)
-console.log(`W3: conv2d x[${N},${C},${H},${W}] w[${CO},${C},${K},${K}] padding 1, ${(flops / 1e9).toFixed(2)} GFLOP`)
+console.log(`conv2d x[${N},${C},${H},${W}] w[${CO},${C},${K},${K}] padding ${P}, ${(flops / 1e9).toFixed(2)} GFLOP`)
 
 let seed = 1
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
@@ -44,7 +46,7 @@ await realize([x.node, weight.node, bias.node])
 
 type Conv = (w: unknown, o: unknown) => (x: Tensor) => Tensor
 const convNode = (): NodeOf<'conv2d'> => {
-  const node: Node = (conv2d as unknown as Conv)({ weight, bias }, { padding: 1 })(x as unknown as Tensor).node
+  const node: Node = (conv2d as unknown as Conv)({ weight, bias }, { padding: P })(x as unknown as Tensor).node
   if (node.op !== 'conv2d') throw new Error(`expected a conv2d node, got ${node.op}`)
   return node
 }
@@ -77,7 +79,7 @@ async function timeRuns(f: () => Promise<unknown>): Promise<number[]> {
 
 // The plan the compiler builds for a fresh conv2d node (nothing read back).
 const plan = schedule([convNode()], residentBuffer, () => true, kernelTarget(info))
-console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * H * W, CO, C * K * K, kernelTarget(info)))}`)
+console.log(`plan: ${plan.dispatches} dispatches, ${plan.plan.textures?.length ?? 0} textures, tile ${JSON.stringify(defaultConvTile(N * HO * WO, CO, C * K * K, kernelTarget(info)))}`)
 report('plan (repacks + GEMM)', await timeRuns(() => execute(plan.plan, [], { buffers: plan.external, wait: true })))
 report('await y.data() (plan + readback)', await timeRuns(() => realize([convNode()])))
 
@@ -90,7 +92,7 @@ if (args.includes('--phases')) {
   const { lowering } = operandLayout(lowerConv(node, target), target)
   const count = 'steps' in lowering ? lowering.steps.length : 0
   const prefixes = Array.from({ length: count }, (_, k) => {
-    const plan = planOfLowering(lowering, node, target, N * CO * H * W * 4, inputs.map((b) => b.size), k + 1)
+    const plan = planOfLowering(lowering, node, target, N * CO * HO * WO * 4, inputs.map((b) => b.size), k + 1)
     return { label: `steps 1..${k + 1} (${plan.steps.map((s) => s.kind).join(', ')})`, plan, times: [] as number[], cpu: [] as number[] }
   })
   for (const v of prefixes) await execute(v.plan, [], { buffers: bound, wait: true })

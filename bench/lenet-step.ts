@@ -72,32 +72,40 @@ const x: Batch = randn([batchSize, 1, 28, 28], { seed: 42 })
 const y: Labels = fromArray(Int32Array.from({ length: batchSize }, (_, i) => (i * 7 + 3) % 10), [batchSize], 'int32')
 await Promise.all([x.data(), y.data()]) // upload the batch once; it stays on the device
 
+// CPU time of the whole process (llvmpipe's threads included): steadier than wall time when other processes load the machine.
+const cpuMs = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
 const runStep = async () => {
-  const t0 = performance.now()
+  const [t0, c0] = [performance.now(), cpuMs()]
   const out = await step(params, state, x, y)
   params = out.params
   state = out.state
   const [loss] = await out.loss.data()
   out.loss.dispose()
-  return { ms: performance.now() - t0, loss }
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, loss }
 }
 
 const first = await runStep()
-console.log(`first step (trace + compile + run): ${first.ms.toFixed(0)} ms, loss ${first.loss.toFixed(4)}`)
+console.log(`first step (trace + compile + run): ${first.ms.toFixed(0)} ms (${first.cpu.toFixed(0)} ms CPU), loss ${first.loss.toFixed(4)}`)
 for (let i = 1; i < warmup; i++) await runStep()
 const tracesBefore = jitTraces()
 const times: number[] = []
+const cpuTimes: number[] = []
 let lastLoss = first.loss
 for (let i = 0; i < steps; i++) {
   const r = await runStep()
   times.push(r.ms)
+  cpuTimes.push(r.cpu)
   lastLoss = r.loss
 }
 if (jitTraces() !== tracesBefore) console.log('warning: the timed steps traced again')
 const ours = median(times)
 console.log(
   `shapewise: ${ours.toFixed(2)} ms/step (median of ${steps} after ${warmup} warm-up; min ${Math.min(...times).toFixed(2)}, max ${Math.max(...times).toFixed(2)})` +
-    `, ${((batchSize * 1000) / ours).toFixed(0)} images/s, loss ${first.loss.toFixed(4)} → ${lastLoss.toFixed(4)}`,
+    `, ${((batchSize * 1000) / ours).toFixed(0)} images/s, loss ${first.loss.toFixed(4)} → ${lastLoss.toFixed(4)}` +
+    `; CPU ${median(cpuTimes).toFixed(2)} ms/step (min ${Math.min(...cpuTimes).toFixed(2)}); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 )
 
 // ---------------------------------------------------------------- the PyTorch peer

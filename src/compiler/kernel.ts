@@ -166,6 +166,14 @@ export interface KernelTarget {
   readonly maxComputeWorkgroupsPerDimension: number
   /** The GEMM routines' register tiles for large products on this adapter. */
   readonly largeTiles: LargeGemmTiles
+  /**
+   * Products of fewer multiply-adds take a compact 4×4 matmul tile: where a pipeline's first
+   * dispatch compiles machine code (llvmpipe), a 16×8 tile's straight-line shader costs several
+   * times a small product's own run time (see SOFTWARE_COMPACT_GEMM_MAX_WORK). 0: never.
+   */
+  readonly compactGemmMaxWork: number
+  /** Convolutions (as implicit GEMMs) of fewer multiply-adds take 4-pixel × ≤8-channel tiles, for the same reason. 0: never. */
+  readonly compactConvMaxWork: number
 }
 
 /** WebGPU's guaranteed defaults. */
@@ -177,6 +185,8 @@ export const DEFAULT_TARGET: KernelTarget = {
   maxComputeWorkgroupsPerDimension: 65535,
   // The tiles the routines used before tiles were chosen per adapter (every product of at least ~1M multiply-adds).
   largeTiles: { minWork: 1 << 20, matmul: { tileM: 16, tileN: 8, workgroup: [8, 4] }, conv: { pixels: 8, channels: 16, workgroup: [8, 1] } },
+  compactGemmMaxWork: 0,
+  compactConvMaxWork: 0,
 }
 
 /**
@@ -191,6 +201,24 @@ export const SOFTWARE_LARGE_TILES: LargeGemmTiles = {
   matmul: { tileM: 12, tileN: 16, workgroup: [8, 4] },
   conv: { pixels: 12, channels: 32, workgroup: [8, 1] },
 }
+
+/**
+ * llvmpipe compiles each kernel's machine code through LLVM at its first dispatch, so a user's
+ * first training step pays for every distinct shader. LeNet-5's matmuls (54K–3.1M multiply-adds)
+ * with 16×8 tiles took 190–770 ms of CPU each to compile with Mesa's shader cache off, 2.6 s of
+ * a 6.6 s first step (bench/compile-cost.ts); with 4×4 tiles 50–160 ms each, and the step's
+ * run time did not change measurably (bench/lenet-step.ts, alternated runs).
+ */
+export const SOFTWARE_COMPACT_GEMM_MAX_WORK = 1 << 22
+
+/**
+ * The same for convolutions: LeNet-5's second conv (15.4M multiply-adds) with 8-pixel × 16-channel
+ * tiles took 0.9–1.5 s of CPU to compile cold, with 4 × 8 tiles 0.2 s, and ran in 7.3 / 7.1 ms CPU
+ * against 6.9 / 6.6 (bench/conv2d.ts --shape 64,6,14,14,16,5,0 --sweep, two sittings, load 3.5–3.9):
+ * ~0.5 ms a step for a second or so of the first one. Its input gradient (a 30M transposed conv)
+ * keeps 8 × 8: with 4 × 8 the whole step's profile ran 3–6 ms slower, for ~0.1 s less compiling.
+ */
+export const SOFTWARE_COMPACT_CONV_MAX_WORK = 1 << 24
 
 /**
  * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a

@@ -10,7 +10,7 @@ import type { Program, OutputSource } from '../runtime/program.ts'
 import type { ReadRequest, Step } from '../runtime/plan.ts'
 import { residentBuffer } from '../runtime/residency.ts'
 import { schedule } from './schedule.ts'
-import { bytesPerElement, DEFAULT_TARGET, SOFTWARE_LARGE_TILES, type KernelTarget } from './kernel.ts'
+import { bytesPerElement, DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_COMPACT_GEMM_MAX_WORK, SOFTWARE_LARGE_TILES, type KernelTarget } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
 
 /** Layout and tile choices for this adapter: texture operands where read-only storage textures exist on a software rasteriser, and its measured GEMM tiles. */
@@ -21,6 +21,8 @@ export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures:
   maxStorageBufferBindingSize: info.limits.maxStorageBufferBindingSize ?? DEFAULT_TARGET.maxStorageBufferBindingSize,
   maxComputeWorkgroupsPerDimension: info.limits.maxComputeWorkgroupsPerDimension ?? DEFAULT_TARGET.maxComputeWorkgroupsPerDimension,
   largeTiles: info.software ? SOFTWARE_LARGE_TILES : DEFAULT_TARGET.largeTiles,
+  compactGemmMaxWork: info.software ? SOFTWARE_COMPACT_GEMM_MAX_WORK : DEFAULT_TARGET.compactGemmMaxWork,
+  compactConvMaxWork: info.software ? SOFTWARE_COMPACT_CONV_MAX_WORK : DEFAULT_TARGET.compactConvMaxWork,
 })
 
 export interface ProgramRequest {

@@ -11,6 +11,7 @@ import { fail } from '../shape/errors.ts'
 import type { Tensor } from '../tensor.ts'
 import { add, mul } from '../core/ops.ts'
 import type { AnyTensor } from '../tree.ts'
+import { libraryCall } from '../memory.ts'
 
 export type InitName = 'torch' | 'kaimingUniform' | 'kaimingNormal' | 'xavierUniform' | 'xavierNormal'
 
@@ -26,8 +27,10 @@ const seeds = (options: InitOptions) => {
   return [seed, seed + 1] as const
 }
 
-const uniform = (shape: number[], bound: number, seed: number) => add(mul(rand(shape, { seed }) as AnyTensor, 2 * bound), -bound)
-const normal = (shape: number[], std: number, seed: number) => mul(randn(shape, { seed }) as AnyTensor, std)
+// Library calls: the draw and the scaled draw are temporaries, not tensors the user holds, so they
+// fuse into one kernel per parameter rather than three (each a shader to compile on a first run).
+const uniform = (shape: number[], bound: number, seed: number) => libraryCall(() => add(mul(rand(shape, { seed }) as AnyTensor, 2 * bound), -bound))
+const normal = (shape: number[], std: number, seed: number) => libraryCall(() => mul(randn(shape, { seed }) as AnyTensor, std))
 
 /** A weight tensor of `shape` with fan_in / fan_out as for PyTorch's layers. */
 const initWeight = (shape: number[], fanIn: number, fanOut: number, init: InitName, seed: number): AnyTensor => {

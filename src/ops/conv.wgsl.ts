@@ -165,7 +165,8 @@ export interface ConvTile {
  * Small problems (under ~1M multiply-adds, a fraction of a millisecond) take
  * 4×4 from storage buffers: less of the tile is padding, and the shorter
  * shader (without texture copies) compiles ~3× faster, which is what such a
- * conv costs the first time it runs.
+ * conv costs the first time it runs. Below the target's `compactConvMaxWork` (llvmpipe: 16M)
+ * mid-size convs take 4 pixels × up to 8 channels, for the same reason (see SOFTWARE_COMPACT_CONV_MAX_WORK).
  */
 export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth: number, target: KernelTarget = DEFAULT_TARGET): ConvTile => {
   const work = pixels * channelsPerGroup * depth
@@ -173,6 +174,8 @@ export const defaultConvTile = (pixels: number, channelsPerGroup: number, depth:
   const large = target.largeTiles.conv
   if (work >= target.largeTiles.minWork && channelsPerGroup >= large.channels) return { ...large, textures: true }
   const channels = channelsPerGroup >= 16 ? 16 : channelsPerGroup > 4 ? 8 : 4
+  // Where a shader's first compile costs more than a mid-size conv's runs (llvmpipe), a shorter one.
+  if (work < target.compactConvMaxWork) return { pixels: 4, channels: Math.min(channels, 8), workgroup: [8, 1], textures: true }
   return { pixels: 8, channels, workgroup: [8, 1], textures: true }
 }
 

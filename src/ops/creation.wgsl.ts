@@ -18,8 +18,10 @@ export const lowerEye = (node: NodeOf<'eye'>): Lowering => ({
 })
 
 // Counter-based: value i is a pure function of (seed, i) (the renderer's `random` helper).
+// An epilogue: a parameter initialiser's scale and shift (`uniform(-b, b)` is rand·2b − b) run in
+// the same kernel, one shader for the three ops (each shader costs tens of ms to compile on llvmpipe).
 export const lowerRandom = (node: NodeOf<'random'>): Lowering => {
   const seed = node.params.seed >>> 0
   const draw = node.params.distribution === 'normal' ? 'normal01' : 'uniform01'
-  return { steps: [perElement(node, (io) => (io.helper('random'), `  ${io.store('i', `${draw}(${seed}u, i)`)}`))] }
+  return { steps: [perElement(node, (io) => (io.helper('random'), `  ${io.store('i', `${draw}(${seed}u, i)`)}`), { epilogue: node.dtype === 'float32' })] }
 }

@@ -58,12 +58,16 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m
  * 10–15 GFLOP/s at 1024³ on llvmpipe vs ~8 for 8×8 and ~4 for 4×4) but cost
  * more compile time and waste work on small matrices, so small ones get small
  * tiles; products of at least the target's `largeTiles.minWork` multiply-adds
- * take the adapter's measured large tile where the matrix is big enough for it.
+ * take the adapter's measured large tile where the matrix is big enough for it,
+ * and products under its `compactGemmMaxWork` a 4×4 tile that compiles fast.
  */
 export const chooseTiling = (p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>, target: KernelTarget = DEFAULT_TARGET): MatmulTiling => {
   const { M, N } = p
   const large = target.largeTiles.matmul
-  if (sizeOf(p.batch) * M * N * p.K >= target.largeTiles.minWork && M >= 4 * large.tileM && N >= 4 * large.tileN) return large
+  const work = sizeOf(p.batch) * M * N * p.K
+  if (work >= target.largeTiles.minWork && M >= 4 * large.tileM && N >= 4 * large.tileN) return large
+  // Where compiling a shader costs more than a small product's run (llvmpipe), the compact tile.
+  if (work < target.compactGemmMaxWork) return { tileM: Math.min(4, M), tileN: 4, workgroup: [8, 4] }
   return {
     // M < 4 (a matrix-vector product, linear on one sample) takes exactly M rows instead of clamped copies.
     tileM: M >= 64 ? 16 : M >= 8 ? 8 : M >= 4 ? 4 : Math.max(1, M),

@@ -23,7 +23,7 @@ import type {
   Step,
   TextureId,
 } from './plan.ts'
-import { PACK_WORKGROUP, packToTextureWgsl, COPY_BYTES_PER_ROW_ALIGNMENT } from './texture-layout.ts'
+import { PACK_WORKGROUP, PACK_TO_TEXTURE_ANY_SIZE_WGSL, packToTextureWgsl, COPY_BYTES_PER_ROW_ALIGNMENT } from './texture-layout.ts'
 
 /** A plan that cannot run as written (bad ids, sizes over limits, GPU validation). */
 export class PlanError extends Error {
@@ -64,7 +64,7 @@ async function run<const R extends readonly ReadSpec[]>(
 
   // 1. Compile first (async, cached): a compile error must not leave pooled
   //    buffers checked out or half a command buffer behind.
-  const dispatches = plan.steps.map((s) => (s.kind === 'copyBufferToTexture' ? packDispatch(s, limits) : s))
+  const dispatches = plan.steps.map((s) => (s.kind === 'copyBufferToTexture' ? packDispatch(s, plan, extTextures, limits) : s))
   const pipelines = await Promise.all(
     dispatches.map((s) => (s?.kind === 'dispatch' ? getPipeline(gpu, s.wgsl, bindingKinds(s.bindings), s.entryPoint ?? 'main', s.label) : undefined)),
   )
@@ -243,8 +243,12 @@ function encodeCopyOrWrite(
   }
 }
 
-/** A copyBufferToTexture that a direct copy cannot do becomes a pack kernel. */
-function packDispatch(step: CopyBufferToTextureStep, limits: Readonly<Record<string, number>>): DispatchStep | undefined {
+/**
+ * A copyBufferToTexture that a direct copy cannot do becomes a pack kernel: the one that reads its
+ * sizes at run time when the rows are back to back from the source's start and the texture is
+ * exactly the matrix's size, else one with the sizes in its text.
+ */
+function packDispatch(step: CopyBufferToTextureStep, plan: Plan, extTextures: ReadonlyMap<TextureId, GPUTexture>, limits: Readonly<Record<string, number>>): DispatchStep | undefined {
   const stride = step.srcRowStride ?? step.cols
   const offset = step.srcOffset ?? 0
   const direct = step.cols % 4 === 0 && (stride * 4) % COPY_BYTES_PER_ROW_ALIGNMENT === 0 && offset % 16 === 0
@@ -253,11 +257,15 @@ function packDispatch(step: CopyBufferToTextureStep, limits: Readonly<Record<str
   const wg: [number, number] = [Math.ceil(width / PACK_WORKGROUP[0]), Math.ceil(step.rows / PACK_WORKGROUP[1])]
   const maxWg = limits.maxComputeWorkgroupsPerDimension ?? 65535
   if (wg[0] > maxWg || wg[1] > maxWg) throw new PlanError(`copyBufferToTexture ${step.rows}×${step.cols}: too many workgroups for the pack kernel`)
+  // A caller's texture may be larger than the plan's.
+  const texture = extTextures.get(step.dst) ?? plan.textures![step.dst]!
+  const anySize = stride === step.cols && offset === 0 && texture.width === width && texture.height === step.rows
   return {
     kind: 'dispatch',
-    wgsl: packToTextureWgsl(step.rows, step.cols, stride, offset / 4),
+    wgsl: anySize ? PACK_TO_TEXTURE_ANY_SIZE_WGSL : packToTextureWgsl(step.rows, step.cols, stride, offset / 4),
     bindings: [
-      { buffer: step.src, access: 'read' },
+      // The run-time form reads the columns from the binding's length: exactly the matrix.
+      anySize ? { buffer: step.src, access: 'read', size: step.rows * step.cols * 4 } : { buffer: step.src, access: 'read' },
       { texture: step.dst, access: 'write' },
     ],
     workgroups: wg,

@@ -72,35 +72,60 @@ export function padRows(data: Float32Array, layout: TextureOperandLayout): Float
  * are baked in, so the source is also the pipeline-cache key.
  */
 export function packToTextureWgsl(rows: number, cols: number, rowStride: number, offsetFloats: number): string {
-  const width = Math.ceil(cols / 4)
-  return /* wgsl */ `// shapewise pack ${rows}x${cols} stride ${rowStride} offset ${offsetFloats}
+  return packWgsl(
+    `pack ${rows}x${cols} stride ${rowStride} offset ${offsetFloats}`,
+    `let width = ${Math.ceil(cols / 4)}u;
+  let rows = ${rows}u;
+  let cols = ${cols}u;
+  let stride = ${rowStride}u;
+  let offset = ${offsetFloats}u;`,
+  )
+}
+
+/** Workgroup of the pack kernel: x a multiple of 8 (llvmpipe's SIMD width). */
+export const PACK_WORKGROUP = [8, 8] as const
+
+/**
+ * The pack kernel with its sizes read at run time, for the usual copy (rows stored back to back
+ * from the start of the source, into a texture of exactly ceil(cols/4)×rows texels): rows and
+ * width come from the texture, and the columns from the source binding, which the executor
+ * binds at exactly rows·cols floats. One shader serves every such copy, where the baked form
+ * is one per size: each costs ~30 ms of CPU to compile on llvmpipe, and LeNet-5's training
+ * step has ten copies of different sizes.
+ */
+export const PACK_TO_TEXTURE_ANY_SIZE_WGSL = packWgsl(
+  'pack, sizes at run time',
+  `let size = textureDimensions(dst); // (texels per row, rows)
+  let width = size.x;
+  let rows = size.y;
+  let cols = arrayLength(&src) / rows;
+  let stride = cols;
+  let offset = 0u;`,
+)
+
+/** The pack kernel around `sizes`, statements defining width, rows, cols, stride and offset (u32). */
+function packWgsl(label: string, sizes: string): string {
+  return /* wgsl */ `// shapewise ${label}
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var dst: texture_storage_2d<rgba32float, write>;
-const ROWS = ${rows}u;
-const COLS = ${cols}u;
-const WIDTH = ${width}u;
-const STRIDE = ${rowStride}u;
-const OFFSET = ${offsetFloats}u;
 @compute @workgroup_size(${PACK_WORKGROUP[0]}, ${PACK_WORKGROUP[1]})
 fn main(@builtin(global_invocation_id) id: vec3u) {
-  if (id.x >= WIDTH || id.y >= ROWS) { return; }
+  ${sizes}
+  if (id.x >= width || id.y >= rows) { return; }
   let c = id.x * 4u;
-  let base = OFFSET + id.y * STRIDE + c;
+  let base = offset + id.y * stride + c;
   var v = vec4f(0.0);
-  if (c + 3u < COLS) {
+  if (c + 3u < cols) {
     v = vec4f(src[base], src[base + 1u], src[base + 2u], src[base + 3u]);
   } else {
     for (var i = 0u; i < 4u; i++) {
-      if (c + i < COLS) { v[i] = src[base + i]; }
+      if (c + i < cols) { v[i] = src[base + i]; }
     }
   }
   textureStore(dst, vec2u(id.x, id.y), v);
 }
 `
 }
-
-/** Workgroup of the pack kernel: x a multiple of 8 (llvmpipe's SIMD width). */
-export const PACK_WORKGROUP = [8, 8] as const
 
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m

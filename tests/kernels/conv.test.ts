@@ -4,7 +4,7 @@ import type { Node, NodeOf } from '../../src/graph.ts'
 import { vjp } from '../../src/autodiff/transforms.ts'
 import { convWeightGradLowering } from '../../src/ops/conv-grad.wgsl.ts'
 import { conv1d, conv2d, conv3d, convTranspose2d } from '../../src/ops/conv.ts'
-import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { operandLayout } from '../../src/compiler/passes.ts'
@@ -60,6 +60,10 @@ describe('conv2d kernel', () => {
     expect(tile([8, 64, 56, 56], software)).toBe('12 pixels x 32 channels')
     expect(tile([8, 64, 56, 56], targets[1][1])).toBe('8 pixels x 16 channels')
     expect(tile([1, 64, 14, 14], software)).toBe('8 pixels x 16 channels')
+    // Where compiling costs more than a small conv's runs (llvmpipe): 7.2M multiply-adds take the compact tile, 29M do not.
+    const compact: KernelTarget = { ...software, compactConvMaxWork: SOFTWARE_COMPACT_CONV_MAX_WORK }
+    expect(tile([1, 64, 14, 14], compact)).toBe('4 pixels x 8 channels')
+    expect(tile([4, 64, 14, 14], compact)).toBe('8 pixels x 16 channels')
   })
 
   it('runs conv1d through the same GEMM', () => {
@@ -163,8 +167,9 @@ const checkConv2d = (
 ) => checkAgainst(conv2d, referenceConv2d, xs, ws, withBias ? ws[0] : undefined, options, seed)
 
 describe('conv2d large tiles', () => {
-  // Big enough for the 8-pixel register tiles: 1023 and 729 pixels, 12 channels per group (8-channel tiles)
-  // and 20 (16-channel tiles) leave remainders on both axes.
+  // Big enough for the register tiles (on llvmpipe the compact 4-pixel × 8-channel ones below 16M
+  // multiply-adds, 8 × 16 above): 1023, 729 and 3362 pixels, 12 channels per group (8-channel
+  // tiles) and 20 (8- or 16-channel tiles) leave remainders on both axes.
   // realize() picks texture operands on llvmpipe; SHAPEWISE_TEXTURE_OPERANDS forces either layout.
   it.each(['0', '1'])('matches the float64 reference with pixel and channel remainders (texture operands %s)', async (flag) => {
     const before = process.env.SHAPEWISE_TEXTURE_OPERANDS
@@ -173,6 +178,8 @@ describe('conv2d large tiles', () => {
       await checkConv2d([1, 32, 33, 31], [24, 16, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 2 }, 7)
       await checkConv2d([2, 20, 29, 29], [12, 20, 3, 2], false, { stride: [2, 1], padding: 'same', dilation: [1, 2], groups: 1 }, 11)
       await checkConv2d([1, 16, 29, 29], [20, 16, 3, 3], true, { stride: [1, 1], padding: 0, dilation: [1, 1], groups: 1 }, 13)
+      // 19.4M multiply-adds: over llvmpipe's compactConvMaxWork, so its 8 × 16 tile runs.
+      await checkConv2d([2, 32, 41, 41], [20, 32, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 19)
       // 97M multiply-adds: the adapter's large tile where it has one (llvmpipe: 12 pixels × 32 channels), 4230 pixels and 40 channels leaving remainders.
       await checkConv2d([2, 64, 45, 47], [40, 64, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 17)
     } finally {

@@ -6,7 +6,7 @@ import { makeNode } from '../../src/graph.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { matmulPrimitive } from '../../src/core/ops.ts'
 import { linearPrimitive } from '../../src/ops/linear.ts'
-import { DEFAULT_TARGET, SOFTWARE_LARGE_TILES, lower, kernelSteps } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_COMPACT_GEMM_MAX_WORK, SOFTWARE_LARGE_TILES, lower, kernelSteps } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { operandLayout } from '../../src/compiler/passes.ts'
 import { sizeOf } from '../../src/compiler/wgsl.ts'
@@ -123,6 +123,13 @@ describe('matmul', () => {
     const b = random(K * N, 22)
     expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), matmulRef(a, [M, K], b, [K, N]).out, K)
   })
+
+  it('computes a 101×130×103 product (1.35M multiply-adds: texture operands, on llvmpipe the compact tile) with row, column and K remainders', async () => {
+    const [M, K, N] = [101, 130, 103]
+    const a = random(M * K, 23)
+    const b = random(K * N, 24)
+    expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), matmulRef(a, [M, K], b, [K, N]).out, K)
+  })
 })
 
 describe('linear over few rows (an inference batch)', () => {
@@ -206,6 +213,19 @@ describe('matmul kernel shape', () => {
     expect(tile(textures, 1024)).toBe('16x8')
     // 256³ is 16.8M multiply-adds, under the large tiles' threshold.
     expect(tile(software, 256)).toBe('16x8')
+  })
+
+  it('takes the compact 4×4 tile under the target\'s compactGemmMaxWork (a shader llvmpipe compiles fast), the usual ones above it', () => {
+    const compact: KernelTarget = { ...textures, largeTiles: SOFTWARE_LARGE_TILES, compactGemmMaxWork: SOFTWARE_COMPACT_GEMM_MAX_WORK }
+    const tile = (target: KernelTarget, m: number, k: number, n: number) =>
+      /tile (\d+x\d+)/.exec(lowerNode('matmul', [[m, k], [k, n]], [m, n], target).map((s) => s.wgsl).join('\n'))![1]
+    // LeNet-5's input gradients: 64×84×10 and 64×120×84 multiply-adds.
+    expect(tile(compact, 64, 10, 84)).toBe('4x4')
+    expect(tile(compact, 64, 84, 120)).toBe('4x4')
+    expect(tile(textures, 64, 84, 120)).toBe('16x8')
+    // Fewer than 4 rows take exactly those rows; 256³ (16.8M) is over the threshold.
+    expect(tile(compact, 3, 64, 64)).toBe('3x4')
+    expect(tile(compact, 256, 256, 256)).toBe('16x8')
   })
 
   it('reads the operands through textures when the target asks for them and the product is big enough, through buffers otherwise', () => {

@@ -4,7 +4,7 @@
  * checked by sampling large layers on the device.
  */
 import { describe, expect, it } from 'vitest'
-import { ShapeError, type Tensor } from '../../src/index.ts'
+import { ShapeError, pipelineCompilations, type Tensor } from '../../src/index.ts'
 import { conv1dParams, conv2dParams, conv3dParams, convTranspose2dParams, convTranspose3dParams, linearParams, batchNorm2dParams, type InitName } from '../../src/nn/index.ts'
 import { realize } from '../../src/realize.ts'
 import type { AnyTensor } from '../../src/tree.ts'
@@ -181,5 +181,17 @@ describe('init schemes, by sampling', () => {
     expect(stats(c1b).maxAbs).toBeLessThanOrEqual(1 / Math.sqrt(80))
     bound(tw, 1 / Math.sqrt(256))
     expect(stats(tb).maxAbs).toBeLessThanOrEqual(1 / Math.sqrt(256))
+  })
+})
+
+describe('compiled kernels', () => {
+  it('initialises each parameter in one kernel: the draw, its scale and its shift fuse (one shader to compile, not three)', async () => {
+    // An unusual fan-in: its bound 1/√37 is a literal no earlier kernel holds, so nothing is cached.
+    const p = linearParams({ inFeatures: 37, outFeatures: 5 }, { seed: 4242 })
+    const before = pipelineCompilations()
+    await realize([p.weight.node, p.bias.node])
+    expect(pipelineCompilations() - before).toBe(2)
+    // Still the same distribution: within ±1/√37.
+    for (const v of (await valuesOf(p.weight, p.bias)).flat()) expect(Math.abs(v)).toBeLessThanOrEqual(1 / Math.sqrt(37))
   })
 })

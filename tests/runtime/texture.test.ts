@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { execute, getGpu, memory, padRows, textureOperandLayout, type Plan } from '../../src/runtime/index.ts'
+import { execute, getGpu, memory, padRows, pipelineCompilations, textureOperandLayout, type Plan } from '../../src/runtime/index.ts'
 import { iota, textureToBufferWgsl } from './helpers/kernels.ts'
 
 /** Expected texture contents: row r, texel c = columns 4c..4c+3, zeros past cols. */
@@ -49,6 +49,20 @@ describe('copyBufferToTexture', () => {
   ])('%i×%i from a packed buffer', async (rows, cols) => {
     const m = iota(rows * cols, (i) => i + 0.5)
     expect(Array.from(await roundTrip(rows, cols, m))).toEqual(packed(m, rows, cols))
+  })
+
+  it('packs matrices of any size with one pipeline, which reads the sizes at run time (a larger source buffer too)', async () => {
+    // 7 columns: not a multiple of 4, so not a direct copy; the first shape compiles the pack kernel (unless cached).
+    const first = iota(5 * 7, (i) => i + 0.25)
+    expect(Array.from(await roundTrip(5, 7, first))).toEqual(packed(first, 5, 7))
+    const before = pipelineCompilations()
+    const second = iota(11 * 13, (i) => -i)
+    expect(Array.from(await roundTrip(11, 13, second))).toEqual(packed(second, 11, 13))
+    // The source buffer holds more than the matrix: the columns still come out as 3.
+    const larger = iota(64, (i) => i * 3)
+    expect(Array.from(await roundTrip(9, 3, larger))).toEqual(packed(larger, 9, 3))
+    // The test's own texture dumps are one kernel per size (two new ones); the pack kernel compiles no more.
+    expect(pipelineCompilations() - before).toBe(2)
   })
 
   it('copies directly from a producer that wrote the padded layout', async () => {
