@@ -68,8 +68,11 @@ const W3_FLOP = 2 * 8 * 64 * 56 * 56 * 64 * 9
 const W4_FLOP = 2 * 8 * 128 * 16 * 16 * 64 * 16
 const W5_FLOP = 2 * 1024 ** 3
 const W5BIG_FLOP = 2 * 4096 ** 3
-/** The CIFAR ResNet-18's forward at 32×32 is 0.556 GFLOP per image; a training step is about three forwards. */
-const RESNET_STEP_FLOP = 3 * 32 * 0.556e9
+/**
+ * The CIFAR ResNet-18's forward at 32×32 is 0.556 G multiply-adds per image (1.11 GFLOP: the sum over
+ * its convs that bench/resnet-layers.ts prints); a training step is about three forwards.
+ */
+const RESNET_STEP_FLOP = 2 * 3 * 32 * 0.556e9
 
 type Lenet64 = Tensor<[64, 1, 28, 28]>
 const lenetForward = jit((p: ClassicParams, x: Tensor<[number, 1, 28, 28]>) => classic(p)(x))
