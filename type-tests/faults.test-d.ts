@@ -5,7 +5,7 @@
  */
 import { expectType, expectAssignable, expectError } from 'tsd'
 import { adam, guarded, readUpdateReport, type OptimizerState, type UpdateReport } from '../src/optim/index.ts'
-import { DeviceLostError, HostDataError, LabelError, fromArray, jit, resetDevice, type Tensor, type Tree } from '../src/index.ts'
+import { DeviceLostError, HigherOrderGradientError, HostDataError, LabelError, fromArray, jit, resetDevice, type Tensor, type Tree } from '../src/index.ts'
 
 // ================================================================== host data
 declare const unknownError: unknown
@@ -31,6 +31,15 @@ if (unknownError instanceof LabelError) {
 expectAssignable<RangeError>(new LabelError('crossEntropy', 12, 10, 0))
 //// @ts-expect-error
 expectError(new LabelError('crossEntropy', '12', 10, 0))
+
+// ================================================================== a second derivative through a gradient kernel without one
+if (unknownError instanceof HigherOrderGradientError) {
+  expectType<'HigherOrderGradientError'>(unknownError.name)
+  expectType<string>(unknownError.message)
+}
+expectAssignable<Error>(new HigherOrderGradientError('poolGrad: …'))
+//// @ts-expect-error
+expectError(new HigherOrderGradientError(42))
 
 // ================================================================== device loss
 if (unknownError instanceof DeviceLostError) {

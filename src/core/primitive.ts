@@ -69,3 +69,31 @@ export const definePrimitive = <P extends Primitive>(name: P, definition: NoInfe
 
 /** The VJP of a primitive nothing flows back through (creation, comparisons, argmax, stopGradient). */
 export const noGradient = (): Cotangents => []
+
+/**
+ * Thrown when a derivative is taken through a gradient kernel that has no derivative of its own —
+ * the second derivative of a pooling, interpolation or unpooling layer, or of a convolution with
+ * respect to its weight gradient — instead of reading it as zero.
+ *
+ * @example
+ * import { grad, maxPool2d, mul, sum, randn, HigherOrderGradientError } from 'shapewise'
+ * const x = randn([1, 1, 4, 4], { seed: 1 })
+ * const pool = maxPool2d({ kernelSize: 2 })
+ * // The gradient of the input gradient's size: a derivative of the max pool's backward kernel.
+ * const penalty = (s: typeof x) => sum()(mul(grad((t: typeof x) => sum()(mul(pool(t), pool(t))))(s), 1))
+ * try {
+ *   grad(penalty)(x)
+ * } catch (error) {
+ *   console.log(error instanceof HigherOrderGradientError) // true
+ * }
+ */
+export class HigherOrderGradientError extends Error {
+  override readonly name = 'HigherOrderGradientError'
+}
+
+/** The VJP of a gradient kernel that has none of its own: a second derivative through `forward` is refused by name. */
+export const noSecondDerivative =
+  (forward: string) =>
+  ({ node }: { readonly node: { readonly op: string } }): Cotangents => {
+    throw new HigherOrderGradientError(`${node.op}: a derivative of ${forward}'s gradient (a second derivative through ${forward}) is not implemented`)
+  }

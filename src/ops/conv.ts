@@ -8,7 +8,7 @@ import { layer, type Layer } from '../layer.ts'
 import { bind } from '../core/bind.ts'
 import { pad, slice, sum } from '../core/ops.ts'
 import type { ConvAxisParams, ConvParams, ConvTransposeParams, SpatialRank } from '../core/params.ts'
-import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
+import { definePrimitive, noSecondDerivative, type Cotangents, type VjpContext } from '../core/primitive.ts'
 import { axisValue } from '../shape/errors.ts'
 import { convShape, convTransposeShape, convSpec, convTransposeSpec, convPadding, paddingOnAxis } from '../shape/conv.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
@@ -35,7 +35,7 @@ export interface ConvTransposeFn<Op extends string, Rank extends number, W exten
  */
 export const convWeightGradPrimitive = definePrimitive('convWeightGrad', {
   shape: (_, { weightShape }) => ({ shape: weightShape, dtype: 'float32' }),
-  vjp: noGradient,
+  vjp: noSecondDerivative('a convolution (its weight gradient)'),
   lower: convWeightGradLowering,
 })
 const convWeightGrad = (inside: AnyTensor, outside: AnyTensor, weightShape: readonly number[], axes: readonly ConvAxisParams[], groups: number) =>

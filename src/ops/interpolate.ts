@@ -6,7 +6,7 @@
  */
 import type { Input, ShapeFn, CheckKeys, SpelledOptions, IfSpelled, OptionsLike } from '../../types/index.ts'
 import { bind } from '../core/bind.ts'
-import { definePrimitive, noGradient } from '../core/primitive.ts'
+import { definePrimitive, noSecondDerivative } from '../core/primitive.ts'
 import { layer, type Layer } from '../layer.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { interpolateKeys, interpolateShape, type InterpolateKeys, type InterpolateMode, type InterpolateOptions, type InterpolateShape } from '../shape/interpolate.ts'
@@ -27,7 +27,7 @@ declare module '../core/params.ts' {
 
 export const interpolateGradPrimitive = definePrimitive('interpolateGrad', {
   shape: ([x]) => ({ shape: x.shape, dtype: 'float32' }),
-  vjp: noGradient,
+  vjp: noSecondDerivative('interpolate'),
   lower: lowerInterpolateGrad,
 })
 export const interpolatePrimitive = definePrimitive('interpolate', {

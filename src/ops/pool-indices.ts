@@ -10,7 +10,7 @@
 import type { Shape, Input, ShapeFn, Checked, CheckKeys, SpelledOptions, IfSpelled, OptionsLike } from '../../types/index.ts'
 import { bind } from '../core/bind.ts'
 import type { PoolParams, SpatialRank } from '../core/params.ts'
-import { definePrimitive, noGradient, type PrimitiveDef } from '../core/primitive.ts'
+import { definePrimitive, noGradient, noSecondDerivative, type PrimitiveDef } from '../core/primitive.ts'
 import type { DType, Node } from '../graph.ts'
 import { layer, type Layer } from '../layer.ts'
 import { acceptDType, DTypeError } from '../shape/dtype.ts'
@@ -48,7 +48,7 @@ const maxPoolIndicesPrimitive = definePrimitive('maxPoolIndices', {
 
 const maxUnpoolGradPrimitive = definePrimitive('maxUnpoolGrad', {
   shape: ([indices]) => ({ shape: indices.shape, dtype: 'float32' }),
-  vjp: noGradient,
+  vjp: noSecondDerivative('maxUnpool'),
   lower: lowerMaxUnpoolGrad,
 })
 

@@ -4,12 +4,13 @@ import type {
   UpsampleShape, UpsampleOptions, BatchNormShape, MaxPoolSpec, AvgPoolSpec, UpsampleSpec, CheckKeys, SpelledOptions, IfSpelled, OptionsLike, OptionSpec,
   Checked, ApplyLayer, Output, DType,
 } from '../../types/index.ts'
-import type { Node } from '../graph.ts'
+import type { Node, NodeOf } from '../graph.ts'
 import { layer, checkMode, type Layer, type Mode } from '../layer.ts'
 import { bind } from '../core/bind.ts'
 import { add, sub, mul, div, sqrt, full, sum, equal, where, reshape, slice, broadcastTo, sameShape } from '../core/ops.ts'
 import type { AdaptivePoolOp, PoolOp, PoolParams, SpatialRank } from '../core/params.ts'
-import { definePrimitive, noGradient, type Cotangents, type VjpContext } from '../core/primitive.ts'
+import { definePrimitive, noSecondDerivative, type Cotangents, type VjpContext } from '../core/primitive.ts'
+import { backward } from '../autodiff/backward.ts'
 import { poolShape, adaptivePoolShape, globalPoolShape, upsampleShape, batchNormShape, poolSpec, upsampleSpec } from '../shape/pool.ts'
 import type { AnyTensor } from '../tree.ts'
 import {
@@ -33,18 +34,56 @@ export interface PoolFn<Op extends string, Rank extends number, O> extends Shape
 // adaptiveAvgPoolGrad, upsampleGrad: inputs [x, dy], x's shape); the rest are compositions.
 
 const gradientOf = (x: readonly Node[]) => ({ shape: x[0].shape, dtype: 'float32' as const })
-export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerPoolGrad })
-export const adaptiveAvgPoolGradPrimitive = definePrimitive('adaptiveAvgPoolGrad', { shape: gradientOf, vjp: noGradient, lower: lowerAdaptiveAvgPoolGrad })
-export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noGradient, lower: lowerInterpolateGrad })
+export const poolGradPrimitive = definePrimitive('poolGrad', { shape: gradientOf, vjp: noSecondDerivative('a pooling layer'), lower: lowerPoolGrad })
+export const adaptiveAvgPoolGradPrimitive = definePrimitive('adaptiveAvgPoolGrad', { shape: gradientOf, vjp: noSecondDerivative('adaptive average pooling'), lower: lowerAdaptiveAvgPoolGrad })
+export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gradientOf, vjp: noSecondDerivative('upsample'), lower: lowerInterpolateGrad })
 // A training-mode batchNorm2d sends dy back through two kernels: one per-channel reduction of x
 // and dy (batchNormGradStats: mean, rstd, Σdy, Σdy·x̂ as rows of [4, C]) and one elementwise pass
 // (batchNormInputGrad, inputs [x, weight, dy, those sums]).
+
+/**
+ * What the two kernels compute, as differentiable ops: their own VJPs differentiate this, so a
+ * derivative of a batch-normed network's gradient (a gradient penalty) is exact. First-order
+ * training never builds it.
+ */
+const batchNormGradients = (x: AnyTensor, gamma: AnyTensor, dy: AnyTensor, eps: number) => {
+  const channels = x.shape[1]
+  const count = x.shape[0] * x.shape[2] * x.shape[3]
+  const perChannel = (t: AnyTensor) => broadcastTo(reshape(t, [1, channels, 1, 1]), x.shape)
+  const reduce = (t: AnyTensor) => sum(t, [0, 2, 3], false)
+  const mean = div(reduce(x), count)
+  const centered = sub(x, perChannel(mean))
+  const rstd = div(full([channels], 1), sqrt(add(div(reduce(mul(centered, centered)), count), eps)))
+  const normalized = mul(centered, perChannel(rstd))
+  const sumDy = reduce(dy)
+  const sumDyNormalized = reduce(mul(dy, normalized))
+  const dx = mul(perChannel(mul(gamma, rstd)), sub(sub(dy, perChannel(div(sumDy, count))), mul(normalized, perChannel(div(sumDyNormalized, count)))))
+  return { dx, rows: [mean, rstd, sumDy, sumDyNormalized] }
+}
+/** Cotangents of `inputs` for `output` seeded with `seed`, through the graph `output` was built by; null where none flows. */
+const cotangentsThrough = (output: AnyTensor, seed: AnyTensor, inputs: readonly AnyTensor[]) =>
+  backward(output.node, seed, inputs.map((t) => t.node)).map((g) => g ?? null)
+
 export const batchNormGradStatsPrimitive = definePrimitive('batchNormGradStats', {
   shape: ([x]: readonly Node[]) => ({ shape: [4, x.shape[1]], dtype: 'float32' as const }),
-  vjp: noGradient,
+  vjp: ({ params: { eps }, inputs: [x, dy], dy: seed }) => {
+    const { rows } = batchNormGradients(x, full([x.shape[1]], 1), dy, eps)
+    const row = (r: number) => reshape(slice(seed, [r, 0], [r + 1, x.shape[1]]), [x.shape[1]])
+    const each = rows.map((t, r) => cotangentsThrough(t, row(r), [x, dy]))
+    const total = (k: number) => each.map((c) => c[k]).reduce<AnyTensor | null>((a, b) => (a && b ? add(a, b) : (a ?? b)), null)
+    return [total(0), total(1)]
+  },
   lower: lowerBatchNormGradStats,
 })
-export const batchNormInputGradPrimitive = definePrimitive('batchNormInputGrad', { shape: gradientOf, vjp: noGradient, lower: lowerBatchNormInputGrad })
+export const batchNormInputGradPrimitive = definePrimitive('batchNormInputGrad', {
+  shape: gradientOf,
+  // Its fourth input is batchNormGradStats of x and dy: the composition reaches x and dy through it, so it gets none.
+  vjp: ({ inputs: [x, gamma, dy, sums], dy: seed }) => {
+    const { eps } = (sums.node as NodeOf<'batchNormGradStats'>).params
+    return [...cotangentsThrough(batchNormGradients(x, gamma, dy, eps).dx, seed, [x, gamma, dy]), null]
+  },
+  lower: lowerBatchNormInputGrad,
+})
 
 const poolVjp = <P extends PoolOp>({ node, params, inputs: [x], dy }: VjpContext<P>): Cotangents => [
   wrap(bind(poolGradPrimitive, [x.node, dy.node], { ...params, forward: node.op })),

@@ -5,7 +5,7 @@
  * channel's workgroup sums many).
  */
 import { describe, expect, it } from 'vitest'
-import { batchNorm2d, fromArray, mul, sum, valueAndGrad, type Tensor } from '../../src/index.ts'
+import { batchNorm2d, conv2d, fromArray, grad, HigherOrderGradientError, maxPool2d, mul, sum, valueAndGrad, type Tensor } from '../../src/index.ts'
 import { expectAllClose } from '../helpers/close.ts'
 import { GRAD_RTOL } from '../helpers/pytorch.ts'
 import { randomValues, sizeOf } from '../helpers/random.ts'
@@ -73,4 +73,90 @@ describe('batchNorm2d backward in training mode', () => {
       expectAllClose(await grads.bias.data(), want.dbias, 'dbias', GRAD_RTOL * 10)
     })
 
+  // A gradient penalty: P = Σ (∂/∂x Σ r · batchNorm2d(x))², differentiated again. The fused kernels
+  // have no derivative of their own; their VJPs differentiate the same formula as ops.
+  describe('a derivative of its gradient (a gradient penalty)', () => {
+    const shape = [3, 2, 4, 5] as const
+    const eps = 1e-3
+    const c = shape[1]
+    const x = Float32Array.from(randomValues(sizeOf(shape), 21), (v) => v * 2 + 0.5)
+    const weight = Float32Array.from(randomValues(c, 22), (v) => v + 1.5)
+    const r = randomValues(sizeOf(shape), 23)
+    const constants = { runningMean: fromArray(new Float32Array(c), [c]), runningVar: fromArray(new Float32Array(c).fill(1), [c]), bias: fromArray(new Float32Array(c), [c]) }
+    const penalty = ({ x: input, weight: gamma }: { x: Tensor; weight: Tensor }) => {
+      const inner = (t: Tensor) => sum()(mul(batchNorm2d({ weight: gamma, ...constants } as never, { training: true, eps })(t as never) as Tensor, fromArray(r, [...shape])))
+      const dx = grad(inner)(input) as Tensor
+      return sum()(mul(dx, dx))
+    }
+    it('with respect to the weight: dx is linear in γ, so ∂P/∂γ_c = 2 Σ_c dx² / γ_c', async () => {
+      const dP = grad((w: Tensor) => penalty({ x: fromArray(x, [...shape]), weight: w }))(fromArray(weight, [c])) as Tensor
+      const dx = reference(shape, eps, x, weight, r).dx
+      const want = Array.from({ length: c }, (_, ch) => {
+        let s = 0
+        for (let b = 0; b < shape[0]; b++) for (let k = 0; k < shape[2] * shape[3]; k++) s += dx[(b * c + ch) * shape[2] * shape[3] + k] ** 2
+        return (2 * s) / weight[ch]
+      })
+      expectAllClose(await dP.data(), Float64Array.from(want), 'dP/dweight', GRAD_RTOL * 10)
+    })
+
+    it('with respect to x: matches central differences of the float64 penalty', async () => {
+      const dP = grad((t: Tensor) => penalty({ x: t, weight: fromArray(weight, [c]) }))(fromArray(x, [...shape])) as Tensor
+      const h = 1e-4
+      const want = Float64Array.from(x, (_, i) => {
+        const up = Float64Array.from(x)
+        const down = Float64Array.from(x)
+        up[i] += h
+        down[i] -= h
+        // float64 all the way: the reference takes float32 inputs, so difference the formula on exact copies.
+        return (penalty64Exact(up, weight) - penalty64Exact(down, weight)) / (2 * h)
+      })
+      expectAllClose(await dP.data(), want, 'dP/dx', GRAD_RTOL * 10)
+    })
+
+    /** The closed-form penalty on float64 inputs (the float32 reference would round x ± h). */
+    const penalty64Exact = (xs: Float64Array, gammas: ArrayLike<number>) => {
+      const [n, , hh, ww] = shape
+      const m = n * hh * ww
+      let total = 0
+      for (let ch = 0; ch < c; ch++) {
+        const at = (b: number, k: number) => (b * c + ch) * hh * ww + k
+        let mean = 0
+        for (let b = 0; b < n; b++) for (let k = 0; k < hh * ww; k++) mean += xs[at(b, k)]
+        mean /= m
+        let variance = 0
+        for (let b = 0; b < n; b++) for (let k = 0; k < hh * ww; k++) variance += (xs[at(b, k)] - mean) ** 2
+        const rstd = 1 / Math.sqrt(variance / m + eps)
+        let sumDy = 0
+        let sumDyXhat = 0
+        for (let b = 0; b < n; b++)
+          for (let k = 0; k < hh * ww; k++) {
+            sumDy += r[at(b, k)]
+            sumDyXhat += r[at(b, k)] * (xs[at(b, k)] - mean) * rstd
+          }
+        for (let b = 0; b < n; b++)
+          for (let k = 0; k < hh * ww; k++) {
+            const xhat = (xs[at(b, k)] - mean) * rstd
+            total += (gammas[ch] * rstd * (r[at(b, k)] - sumDy / m - (xhat * sumDyXhat) / m)) ** 2
+          }
+      }
+      return total
+    }
+  })
+})
+
+describe('a derivative of a gradient kernel that has none of its own', () => {
+  it('is refused by name rather than read as zero (max pool, conv weight gradient)', () => {
+    const x = fromArray(randomValues(16, 31), [1, 1, 4, 4])
+    const pool = maxPool2d({ kernelSize: 2 })
+    const throughPool = (s: Tensor) => sum()(mul(grad((t: Tensor) => sum()(mul(pool(t as never) as Tensor, pool(t as never) as Tensor)))(s) as Tensor, 1))
+    expect(() => grad(throughPool)(x)).toThrow(HigherOrderGradientError)
+    expect(() => grad(throughPool)(x)).toThrow("poolGrad: a derivative of a pooling layer's gradient (a second derivative through a pooling layer) is not implemented")
+    // The weight gradient of a conv, differentiated again with respect to the input.
+    const w = fromArray(randomValues(9, 32), [1, 1, 3, 3])
+    const weightGradNorm = (input: Tensor) => {
+      const g = grad((k: Tensor) => sum()(mul((conv2d as never as (p: object, o: object) => (t: Tensor) => Tensor)({ weight: k }, {})(input), 1)))(w) as Tensor
+      return sum()(mul(g, g))
+    }
+    expect(() => grad(weightGradNorm)(x)).toThrow(/^convWeightGrad: a derivative of a convolution \(its weight gradient\)'s gradient/)
+  })
 })
