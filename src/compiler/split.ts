@@ -52,7 +52,7 @@ export const dispatchesWithinBindingLimit = (
   const limit = options.target.maxStorageBufferBindingSize
   const over = whole.bindings.flatMap((b) => {
     const plan = bind(b)
-    return 'buffer' in plan && bytesOf(plan.buffer) > limit ? [{ binding: b }] : []
+    return 'buffer' in plan && (plan.size ?? bytesOf(plan.buffer) - (plan.offset ?? 0)) > limit ? [{ binding: b }] : []
   })
   if (over.length === 0) return [dispatchOf(whole, (b) => bind(b))]
 
@@ -75,7 +75,8 @@ export const dispatchesWithinBindingLimit = (
     const rendered = renderKernel(step, { ...options, chunk: { base, length, operands: chunked } })
     const windowed = (b: KernelBinding): Binding => {
       const plan = bind(b) as BufferBinding
-      return { ...plan, offset: base * ELEMENT_BYTES, size: length * ELEMENT_BYTES }
+      // A binding that already starts inside its buffer keeps its start: the window is relative to it.
+      return { ...plan, offset: (plan.offset ?? 0) + base * ELEMENT_BYTES, size: length * ELEMENT_BYTES }
     }
     dispatches.push(dispatchOf(rendered, (b) => ('output' in b || ('input' in b && chunked.has(b.input)) ? windowed(b) : bind(b))))
   }

@@ -7,8 +7,9 @@
  *
  * Wide convolutions (ResNet-18's 64–512 channels) run as an implicit GEMM over
  * the forward conv's repacked channels-last operands (convWeightGradGemm, at
- * the end of this file). Narrow ones (LeNet's 1→6 and 6→16, depthwise) and 3-D
- * ones run the partials forms below. There the weight is small and the
+ * the end of this file). Narrow ones (LeNet's 1→6 and 6→16 on a target that
+ * prefers textures; 1→6 and depthwise ones everywhere) and 3-D ones run the
+ * partials forms below. There the weight is small and the
  * reduction long (LeNet: 150 weights × 36,864 positions), so the reduction is
  * split, in two steps through a scratch buffer:
  *
@@ -324,8 +325,9 @@ export const defaultWeightGradTile = (a4: number, b4: number): WeightGradTile =>
  * Whether the GEMM form runs: 1-D and 2-D weight gradients whose repacked operands fit a storage
  * binding and whose groups have at least 8 input and output channels, or at least 2 where the
  * texture form of the partials step does not apply (the ResNet stem's 3→64 at batch 32, whose
- * operands are over the texture size). With fewer, vec4s of channels are mostly padding: LeNet-5's
- * 1→6 and 6→16 keep the partials forms, and so does a depthwise conv (one channel per group).
+ * operands are over the texture size). With fewer, vec4s of channels are mostly padding: on a
+ * texture target LeNet-5's 1→6 and 6→16 keep the partials forms (on a buffer target 6→16 takes the
+ * GEMM), and a depthwise conv (one channel per group) keeps them everywhere.
  */
 const prefersGemm = (g: { deep: boolean; B: number; AG: number; textureForm: boolean; repackedBytes: number; target: KernelTarget }) =>
   !g.deep && g.repackedBytes <= g.target.maxStorageBufferBindingSize && Math.min(g.AG, g.B) >= (g.textureForm ? 8 : 2)

@@ -21,6 +21,7 @@ import { lowerInterpolate, lowerInterpolateGrad } from './interpolate.wgsl.ts'
 import { checkOptionsSpelling } from '../shape/options.ts'
 import { acceptDType } from '../shape/dtype.ts'
 import { wrap, type Tensor } from '../tensor.ts'
+import { stopGradient } from './gradient.ts'
 import { maxPoolIndicesOf } from './pool-indices.ts'
 
 export interface PoolFn<Op extends string, Rank extends number, O> extends ShapeFn {
@@ -42,11 +43,11 @@ export const upsampleGradPrimitive = definePrimitive('upsampleGrad', { shape: gr
 // (batchNormInputGrad, inputs [x, weight, dy, those sums]).
 
 /**
- * What the two kernels compute, as differentiable ops: their own VJPs differentiate this, so a
- * derivative of a batch-normed network's gradient (a gradient penalty) is exact. First-order
- * training never builds it.
+ * What the two kernels compute, as differentiable ops: their own VJPs differentiate these (a
+ * derivative of a batch-normed network's gradient, such as a gradient penalty). First-order
+ * training never builds them.
  */
-const batchNormGradients = (x: AnyTensor, gamma: AnyTensor, dy: AnyTensor, eps: number) => {
+const batchNormStatistics = (x: AnyTensor, dy: AnyTensor, eps: number) => {
   const channels = x.shape[1]
   const count = x.shape[0] * x.shape[2] * x.shape[3]
   const perChannel = (t: AnyTensor) => broadcastTo(reshape(t, [1, channels, 1, 1]), x.shape)
@@ -55,32 +56,40 @@ const batchNormGradients = (x: AnyTensor, gamma: AnyTensor, dy: AnyTensor, eps: 
   const centered = sub(x, perChannel(mean))
   const rstd = div(full([channels], 1), sqrt(add(div(reduce(mul(centered, centered)), count), eps)))
   const normalized = mul(centered, perChannel(rstd))
-  const sumDy = reduce(dy)
-  const sumDyNormalized = reduce(mul(dy, normalized))
-  const dx = mul(perChannel(mul(gamma, rstd)), sub(sub(dy, perChannel(div(sumDy, count))), mul(normalized, perChannel(div(sumDyNormalized, count)))))
-  return { dx, rows: [mean, rstd, sumDy, sumDyNormalized] }
+  return { count, perChannel, normalized, rows: [mean, rstd, reduce(dy), reduce(mul(dy, normalized))] }
 }
-/** Cotangents of `inputs` for `output` seeded with `seed`, through the graph `output` was built by; null where none flows. */
-const cotangentsThrough = (output: AnyTensor, seed: AnyTensor, inputs: readonly AnyTensor[]) =>
-  backward(output.node, seed, inputs.map((t) => t.node)).map((g) => g ?? null)
+const batchNormInputGradient = (x: AnyTensor, gamma: AnyTensor, dy: AnyTensor, eps: number) => {
+  const { count, perChannel, normalized, rows: [, rstd, sumDy, sumDyNormalized] } = batchNormStatistics(x, dy, eps)
+  return mul(perChannel(mul(gamma, rstd)), sub(sub(dy, perChannel(div(sumDy, count))), mul(normalized, perChannel(div(sumDyNormalized, count)))))
+}
+/**
+ * The cotangents of `inputs` for `f(...inputs)` seeded with `seed`: the partial derivatives of f
+ * alone. f runs on stand-ins (stopGradient of each input), so the walk stops there: in a network
+ * dy itself depends on x, and following dy's history here would count that path twice (the outer
+ * backward follows it already).
+ */
+const partials = (f: (...standIns: AnyTensor[]) => AnyTensor, seed: AnyTensor, inputs: readonly AnyTensor[]) => {
+  const standIns = inputs.map((t) => stopGradient(t as Tensor) as AnyTensor)
+  return backward(f(...standIns).node, seed, standIns.map((t) => t.node)).map((g) => g ?? null)
+}
 
 export const batchNormGradStatsPrimitive = definePrimitive('batchNormGradStats', {
   shape: ([x]: readonly Node[]) => ({ shape: [4, x.shape[1]], dtype: 'float32' as const }),
   vjp: ({ params: { eps }, inputs: [x, dy], dy: seed }) => {
-    const { rows } = batchNormGradients(x, full([x.shape[1]], 1), dy, eps)
     const row = (r: number) => reshape(slice(seed, [r, 0], [r + 1, x.shape[1]]), [x.shape[1]])
-    const each = rows.map((t, r) => cotangentsThrough(t, row(r), [x, dy]))
-    const total = (k: number) => each.map((c) => c[k]).reduce<AnyTensor | null>((a, b) => (a && b ? add(a, b) : (a ?? b)), null)
-    return [total(0), total(1)]
+    // Σ_r ⟨seed row r, statistic r⟩ as one scalar, differentiated once.
+    const weighted = (xs: AnyTensor, dys: AnyTensor) =>
+      batchNormStatistics(xs, dys, eps).rows.map((t, r) => sum(mul(t, row(r)))).reduce((a, b) => add(a, b))
+    return partials(weighted, full([], 1), [x, dy])
   },
   lower: lowerBatchNormGradStats,
 })
 export const batchNormInputGradPrimitive = definePrimitive('batchNormInputGrad', {
   shape: gradientOf,
-  // Its fourth input is batchNormGradStats of x and dy: the composition reaches x and dy through it, so it gets none.
+  // Its fourth input is batchNormGradStats of x and dy: the formula reaches x and dy without it, so it gets none.
   vjp: ({ inputs: [x, gamma, dy, sums], dy: seed }) => {
     const { eps } = (sums.node as NodeOf<'batchNormGradStats'>).params
-    return [...cotangentsThrough(batchNormGradients(x, gamma, dy, eps).dx, seed, [x, gamma, dy]), null]
+    return [...partials((xs, gs, dys) => batchNormInputGradient(xs, gs, dys, eps), seed, [x, gamma, dy]), null]
   },
   lower: lowerBatchNormInputGrad,
 })

@@ -73,73 +73,71 @@ describe('batchNorm2d backward in training mode', () => {
       expectAllClose(await grads.bias.data(), want.dbias, 'dbias', GRAD_RTOL * 10)
     })
 
-  // A gradient penalty: P = Σ (∂/∂x Σ r · batchNorm2d(x))², differentiated again. The fused kernels
-  // have no derivative of their own; their VJPs differentiate the same formula as ops.
+  // A gradient penalty: P = Σ (∂/∂x inner(x))², differentiated again, for inner = Σ r · bn(x) (a
+  // constant cotangent) and inner = Σ r · bn(x)² (a cotangent 2·r·bn(x) that itself depends on x and
+  // γ, as it does inside a network). The fused kernels have no derivative of their own; their VJPs
+  // differentiate the same formula as ops, on stand-ins, so the path through dy is counted once.
   describe('a derivative of its gradient (a gradient penalty)', () => {
     const shape = [3, 2, 4, 5] as const
+    const [n, c, hh, ww] = shape
     const eps = 1e-3
-    const c = shape[1]
     const x = Float32Array.from(randomValues(sizeOf(shape), 21), (v) => v * 2 + 0.5)
     const weight = Float32Array.from(randomValues(c, 22), (v) => v + 1.5)
+    const bias = Float32Array.from(randomValues(c, 24), (v) => v * 0.5)
     const r = randomValues(sizeOf(shape), 23)
-    const constants = { runningMean: fromArray(new Float32Array(c), [c]), runningVar: fromArray(new Float32Array(c).fill(1), [c]), bias: fromArray(new Float32Array(c), [c]) }
-    const penalty = ({ x: input, weight: gamma }: { x: Tensor; weight: Tensor }) => {
-      const inner = (t: Tensor) => sum()(mul(batchNorm2d({ weight: gamma, ...constants } as never, { training: true, eps })(t as never) as Tensor, fromArray(r, [...shape])))
+    const constants = { runningMean: fromArray(new Float32Array(c), [c]), runningVar: fromArray(new Float32Array(c).fill(1), [c]) }
+    const inners = {
+      'Σ r·bn(x)': { squared: false },
+      'Σ r·bn(x)²': { squared: true },
+    }
+    const penalty = (squared: boolean) => (input: Tensor, gamma: Tensor) => {
+      const inner = (t: Tensor) => {
+        const y = batchNorm2d({ weight: gamma, bias: fromArray(bias, [c]), ...constants } as never, { training: true, eps })(t as never) as Tensor
+        return sum()(mul(squared ? mul(y, y) : y, fromArray(r, [...shape])))
+      }
       const dx = grad(inner)(input) as Tensor
       return sum()(mul(dx, dx))
     }
-    it('with respect to the weight: dx is linear in γ, so ∂P/∂γ_c = 2 Σ_c dx² / γ_c', async () => {
-      const dP = grad((w: Tensor) => penalty({ x: fromArray(x, [...shape]), weight: w }))(fromArray(weight, [c])) as Tensor
-      const dx = reference(shape, eps, x, weight, r).dx
-      const want = Array.from({ length: c }, (_, ch) => {
-        let s = 0
-        for (let b = 0; b < shape[0]; b++) for (let k = 0; k < shape[2] * shape[3]; k++) s += dx[(b * c + ch) * shape[2] * shape[3] + k] ** 2
-        return (2 * s) / weight[ch]
-      })
-      expectAllClose(await dP.data(), Float64Array.from(want), 'dP/dweight', GRAD_RTOL * 10)
-    })
-
-    it('with respect to x: matches central differences of the float64 penalty', async () => {
-      const dP = grad((t: Tensor) => penalty({ x: t, weight: fromArray(weight, [c]) }))(fromArray(x, [...shape])) as Tensor
-      const h = 1e-4
-      const want = Float64Array.from(x, (_, i) => {
-        const up = Float64Array.from(x)
-        const down = Float64Array.from(x)
-        up[i] += h
-        down[i] -= h
-        // float64 all the way: the reference takes float32 inputs, so difference the formula on exact copies.
-        return (penalty64Exact(up, weight) - penalty64Exact(down, weight)) / (2 * h)
-      })
-      expectAllClose(await dP.data(), want, 'dP/dx', GRAD_RTOL * 10)
-    })
-
-    /** The closed-form penalty on float64 inputs (the float32 reference would round x ± h). */
-    const penalty64Exact = (xs: Float64Array, gammas: ArrayLike<number>) => {
-      const [n, , hh, ww] = shape
+    /** The penalty in float64: dx by the batch-norm backward formula, for dy = r or 2·r·bn(x). */
+    const penalty64 = (squared: boolean, xs: ArrayLike<number>, gammas: ArrayLike<number>) => {
       const m = n * hh * ww
       let total = 0
       for (let ch = 0; ch < c; ch++) {
         const at = (b: number, k: number) => (b * c + ch) * hh * ww + k
-        let mean = 0
-        for (let b = 0; b < n; b++) for (let k = 0; k < hh * ww; k++) mean += xs[at(b, k)]
-        mean /= m
-        let variance = 0
-        for (let b = 0; b < n; b++) for (let k = 0; k < hh * ww; k++) variance += (xs[at(b, k)] - mean) ** 2
-        const rstd = 1 / Math.sqrt(variance / m + eps)
-        let sumDy = 0
-        let sumDyXhat = 0
-        for (let b = 0; b < n; b++)
-          for (let k = 0; k < hh * ww; k++) {
-            sumDy += r[at(b, k)]
-            sumDyXhat += r[at(b, k)] * (xs[at(b, k)] - mean) * rstd
-          }
-        for (let b = 0; b < n; b++)
-          for (let k = 0; k < hh * ww; k++) {
-            const xhat = (xs[at(b, k)] - mean) * rstd
-            total += (gammas[ch] * rstd * (r[at(b, k)] - sumDy / m - (xhat * sumDyXhat) / m)) ** 2
-          }
+        const each = (f: (b: number, k: number) => number) => {
+          let acc = 0
+          for (let b = 0; b < n; b++) for (let k = 0; k < hh * ww; k++) acc += f(b, k)
+          return acc
+        }
+        const mean = each((b, k) => xs[at(b, k)]) / m
+        const rstd = 1 / Math.sqrt(each((b, k) => (xs[at(b, k)] - mean) ** 2) / m + eps)
+        const xhat = (b: number, k: number) => (xs[at(b, k)] - mean) * rstd
+        const dy = (b: number, k: number) => (squared ? 2 * (gammas[ch] * xhat(b, k) + bias[ch]) * r[at(b, k)] : r[at(b, k)])
+        const sumDy = each(dy)
+        const sumDyXhat = each((b, k) => dy(b, k) * xhat(b, k))
+        total += each((b, k) => (gammas[ch] * rstd * (dy(b, k) - sumDy / m - (xhat(b, k) * sumDyXhat) / m)) ** 2)
       }
       return total
+    }
+    /** Central differences of the float64 penalty at `at`, one coordinate at a time. */
+    const differences = (f: (v: Float64Array) => number, at: ArrayLike<number>, h = 1e-4) =>
+      Float64Array.from(at, (_, i) => {
+        const up = Float64Array.from(at)
+        const down = Float64Array.from(at)
+        up[i] += h
+        down[i] -= h
+        return (f(up) - f(down)) / (2 * h)
+      })
+
+    for (const [name, { squared }] of Object.entries(inners)) {
+      it(`inner = ${name}: with respect to x, as central differences of the float64 penalty`, async () => {
+        const dP = grad((t: Tensor) => penalty(squared)(t, fromArray(weight, [c])))(fromArray(x, [...shape])) as Tensor
+        expectAllClose(await dP.data(), differences((v) => penalty64(squared, v, weight), x), 'dP/dx', GRAD_RTOL * 10)
+      })
+      it(`inner = ${name}: with respect to the weight γ, as central differences of the float64 penalty`, async () => {
+        const dP = grad((g: Tensor) => penalty(squared)(fromArray(x, [...shape]), g))(fromArray(weight, [c])) as Tensor
+        expectAllClose(await dP.data(), differences((v) => penalty64(squared, x, v), weight), 'dP/dweight', GRAD_RTOL * 10)
+      })
     }
   })
 })
