@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Node } from '../../src/graph.ts'
-import { add, mul, relu, sub, sum } from '../../src/index.ts'
+import { add, greater, mul, relu, sub, sum, where } from '../../src/index.ts'
 import { fromArray } from '../../src/tensor.ts'
 import { realize } from '../../src/realize.ts'
 import { schedule } from '../../src/compiler/schedule.ts'
@@ -21,7 +21,8 @@ const data = (n: number) => Float32Array.from({ length: n }, rand)
 const run = async (y: Node, limit: boolean, donated: ReadonlySet<Node> = new Set()) => {
   const target = limit ? await smallLimit() : kernelTarget(await backendInfo())
   const s = schedule([y], residentBuffer, () => true, target, donated)
-  const [out] = await execute(s.plan, [s.bufferOf.get(y)!], { buffers: new Map(s.external) })
+  const dtype = y.dtype === 'float32' ? 'f32' : y.dtype === 'int32' ? 'i32' : 'u32'
+  const [out] = await execute(s.plan, [{ buffer: s.bufferOf.get(y)!, dtype }], { buffers: new Map(s.external) })
   return { out, inPlace: s.inPlace, dispatches: s.plan.steps.filter((step): step is DispatchStep => step.kind === 'dispatch') }
 }
 
@@ -50,6 +51,21 @@ describe('a kernel over the storage-binding limit', () => {
     // Spot-check against the arithmetic.
     const [xs, bs, ys] = await Promise.all([x.data(), b.data(), y.data()])
     for (const i of [0, 1023, 1024, 4095, 4999]) expect(split.out[i]).toBeCloseTo(Math.max(0, (xs[i] + bs[i % 1000]) * ys[i]), 5)
+  })
+
+  it('splits int32 and bool kernels the same way (every element is 4 bytes)', async () => {
+    const a = fromArray(Int32Array.from({ length: 2500 }, (_, i) => (i * 7919) % 1000 - 500), [2500], 'int32')
+    const b = fromArray(Int32Array.from({ length: 2500 }, (_, i) => (i * 104729) % 1000 - 500), [2500], 'int32')
+    await realize([a.node, b.node])
+    const sums = await run(add(a, b).node, true)
+    const mask = await run(greater(a, b).node, true)
+    const picked = await run(where(greater(a, b), a, b).node, true)
+    // The bool mask is a kernel of its own (a bool fuses into nothing), so `where` runs two kernels, each in 3 windows.
+    expect([sums, mask, picked].map((r) => r.dispatches.length)).toEqual([3, 3, 6])
+    const [as, bs] = [await a.data(), await b.data()]
+    expect(Array.from(sums.out)).toEqual(Array.from(as, (v, i) => v + bs[i]))
+    expect(Array.from(mask.out)).toEqual(Array.from(as, (v, i) => (v > bs[i] ? 1 : 0)))
+    expect(Array.from(picked.out)).toEqual(Array.from(as, (v, i) => Math.max(v, bs[i])))
   })
 
   it('splits a kernel that overwrites a donated operand in place', async () => {
