@@ -151,6 +151,20 @@ ${sums.map(([into], k) => `    ${into}[lid.x] = acc${k};`).join('\n')}
 ${sums.map(([into]) => treeSum(into)).join('\n')}`
 }
 /**
+ * WGSL of channel `ch`'s batch statistics over x (operand 0), in two passes through the workgroup
+ * arrays `sums` and `squares`: `mean`, and `rstd` = 1/sqrt(biased variance + eps). One definition
+ * for the forward and the backward, whose formula assumes exactly the forward's statistics.
+ */
+const channelStatistics = (io: KernelIO, shape: readonly number[], eps: number) => {
+  const [n, , h, w] = shape
+  const count = f32(n * h * w)
+  return `${channelSums(shape, [['sums', 'v']], (at) => `      let v = ${io.load(0, at)};`)}
+  let mean = sums[0] / ${count};
+${channelSums(shape, [['squares', '(v - mean) * (v - mean)']], (at) => `      let v = ${io.load(0, at)};`)}
+  let rstd = 1.0 / sqrt(squares[0] / ${count} + ${f32(eps)});`
+}
+
+/**
  * batchNorm2d, inputs [x, weight, bias, runningMean, runningVar].
  * Inference normalises with the running statistics. Training first reduces
  * each channel to (mean, 1/sqrt(biased var + eps)) in a scratch buffer (one
@@ -159,7 +173,7 @@ ${sums.map(([into]) => treeSum(into)).join('\n')}`
  * this node's output.
  */
 export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
-  const [n, c, h, w] = node.shape
+  const [, c, h, w] = node.shape
   const eps = f32(node.params.eps)
   const channel = `(i / ${h * w}u) % ${c}u`
   const affine = (io: KernelIO, mean: string, invstd: string) =>
@@ -167,7 +181,6 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   if (node.params.training !== true)
     return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`))] }
 
-  const count = n * h * w
   const stats = { scratch: 0, view: { name: 'stats', type: 'f32' } } as const
   const statistics: KernelStep = {
     label: `batchNorm2d statistics x${JSON.stringify(node.shape)}`,
@@ -175,12 +188,10 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
     dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1], ids: ['lid', 'wid'] },
     module: () => `var<workgroup> sums: array<f32, ${STATS_WORKGROUP}>;\nvar<workgroup> squares: array<f32, ${STATS_WORKGROUP}>;`,
     body: (io) => `  let ch = wid.x;
-${channelSums(node.shape, [['sums', 'v']], (at) => `      let v = ${io.load(0, at)};`)}
-  let mean = sums[0] / ${f32(count)};
-${channelSums(node.shape, [['squares', '(v - mean) * (v - mean)']], (at) => `      let v = ${io.load(0, at)};`)}
+${channelStatistics(io, node.shape, node.params.eps)}
   if (lid.x == 0u) {
     stats[2u * ch] = mean;
-    stats[2u * ch + 1u] = 1.0 / sqrt(squares[0] / ${f32(count)} + ${eps});
+    stats[2u * ch + 1u] = rstd;
   }`,
   }
   const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats] })
@@ -196,8 +207,7 @@ ${channelSums(node.shape, [['squares', '(v - mean) * (v - mean)']], (at) => `   
  */
 export const lowerBatchNormGradStats = (node: NodeOf<'batchNormGradStats'>): Lowering => {
   const shape = node.inputs[0].shape
-  const [n, c, h, w] = shape
-  const count = f32(n * h * w)
+  const c = shape[1]
   return {
     steps: [{
       label: `batchNorm2d backward sums x${JSON.stringify(shape)}`,
@@ -205,10 +215,7 @@ export const lowerBatchNormGradStats = (node: NodeOf<'batchNormGradStats'>): Low
       dispatch: { workgroupSize: [STATS_WORKGROUP, 1], workgroups: [c, 1, 1], ids: ['lid', 'wid'] },
       module: () => ['sums', 'squares', 'dys', 'dyxs'].map((a) => `var<workgroup> ${a}: array<f32, ${STATS_WORKGROUP}>;`).join('\n'),
       body: (io) => `  let ch = wid.x;
-${channelSums(shape, [['sums', 'v']], (at) => `      let v = ${io.load(0, at)};`)}
-  let mean = sums[0] / ${count};
-${channelSums(shape, [['squares', '(v - mean) * (v - mean)']], (at) => `      let v = ${io.load(0, at)};`)}
-  let rstd = 1.0 / sqrt(squares[0] / ${count} + ${f32(node.params.eps)});
+${channelStatistics(io, shape, node.params.eps)}
 ${channelSums(shape, [['dys', 'd'], ['dyxs', 'd * (v - mean)']], (at) => `      let v = ${io.load(0, at)};\n      let d = ${io.load(1, at)};`)}
   if (lid.x == 0u) {
     ${io.store('ch', 'mean')}
