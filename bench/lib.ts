@@ -33,20 +33,34 @@ export const deviceIdle = async (): Promise<void> => {
   await (await getGpu()).device.queue.onSubmittedWorkDone()
 }
 
+/** One call of `f`: its wall time and the process's CPU time (llvmpipe's threads included), in ms. */
+export async function timeOnce(f: () => Promise<unknown>): Promise<{ readonly ms: number; readonly cpu: number }> {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await f()
+  const ms = performance.now() - t0
+  const c = process.cpuUsage(c0)
+  return { ms, cpu: (c.user + c.system) / 1000 }
+}
+
 /** Median, fastest and slowest of `runs` timed calls of `f` after `warmup` untimed ones, and the median CPU time. */
 export async function timeCalls(f: () => Promise<unknown>, runs: number, warmup = 1): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await f()
-  const times: number[] = []
-  const cpu: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    await f()
-    times.push(performance.now() - t0)
-    const c = process.cpuUsage(c0)
-    cpu.push((c.user + c.system) / 1000)
-  }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs, cpuMedian: median(cpu) }
+  const calls: { ms: number; cpu: number }[] = []
+  for (let i = 0; i < runs; i++) calls.push(await timeOnce(f))
+  const times = calls.map((c) => c.ms)
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), runs, cpuMedian: median(calls.map((c) => c.cpu)) }
+}
+
+/**
+ * Each of `fs` once untimed, then `runs` rounds calling each in turn: other processes' load spreads
+ * evenly over them. The median wall and CPU ms of each.
+ */
+export async function timeRoundRobin(fs: readonly (() => Promise<unknown>)[], runs: number): Promise<{ readonly median: number; readonly cpuMedian: number }[]> {
+  for (const f of fs) await f()
+  const calls = fs.map(() => [] as { ms: number; cpu: number }[])
+  for (let r = 0; r < runs; r++) for (const [k, f] of fs.entries()) calls[k].push(await timeOnce(f))
+  return calls.map((c) => ({ median: median(c.map((t) => t.ms)), cpuMedian: median(c.map((t) => t.cpu)) }))
 }
 
 export interface Timing {

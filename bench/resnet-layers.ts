@@ -21,7 +21,7 @@ import { kernelTarget } from '../src/compiler/program.ts'
 import { fromArray, wrap, type Tensor } from '../src/tensor.ts'
 import { backendInfo, execute } from '../src/runtime/index.ts'
 import type { Node, NodeOf } from '../src/graph.ts'
-import { loadAverage, median } from './lib.ts'
+import { loadAverage, timeCalls, timeRoundRobin } from './lib.ts'
 import { lowerConv, type ConvNode, type ConvTile } from '../src/ops/conv.wgsl.ts'
 import { operandLayout } from '../src/compiler/passes.ts'
 import { planOfLowering } from './lowering-plan.ts'
@@ -87,18 +87,8 @@ for (const [name, ci, co, size, k, stride, padding, count] of LAYERS) {
   for (const [what, node] of cases) {
     const plan = schedule([node], residentBuffer, () => true, target)
     const run = () => execute(plan.plan, [], { buffers: plan.external, wait: true })
-    await run() // compile and warm up
-    const times: number[] = []
-    const cpu: number[] = []
-    for (let r = 0; r < runs; r++) {
-      const c0 = process.cpuUsage()
-      const t0 = performance.now()
-      await run()
-      times.push(performance.now() - t0)
-      const c = process.cpuUsage(c0)
-      cpu.push((c.user + c.system) / 1000)
-    }
-    const ms = median(times)
+    const timing = await timeCalls(run, runs, 1) // the untimed call compiles and warms up
+    const ms = timing.median
     totalStep += ms * count
     // The GEMM node itself (the input gradient's transposed conv, not its crop if it has one).
     const gemm = (node.op === 'slice' ? node.inputs[0] : node) as ConvNode
@@ -108,36 +98,20 @@ for (const [name, ci, co, size, k, stride, padding, count] of LAYERS) {
       const outputBytes = gemm.shape.reduce((a, b) => a * b, 1) * 4
       const variants = [undefined, ...tiles].map((tile) => {
         const { lowering } = operandLayout(lowerConv(gemm, target, tile), target)
-        return { label: tile ? `${tile.pixels}x${tile.channels}@${tile.workgroup.join('x')}${tile.textures ? '' : 'b'}` : 'default', plan: planOfLowering(lowering, gemm, target, outputBytes, inputs.map((b) => b.size)), cpu: [] as number[] }
+        return { label: tile ? `${tile.pixels}x${tile.channels}@${tile.workgroup.join('x')}${tile.textures ? '' : 'b'}` : 'default', plan: planOfLowering(lowering, gemm, target, outputBytes, inputs.map((b) => b.size)) }
       })
-      for (const v of variants) await execute(v.plan, [], { buffers: bound, wait: true })
-      for (let r = 0; r < runs; r++)
-        for (const v of variants) {
-          const c0 = process.cpuUsage()
-          await execute(v.plan, [], { buffers: bound, wait: true })
-          const c = process.cpuUsage(c0)
-          v.cpu.push((c.user + c.system) / 1000)
-        }
-      console.log(`  tiles (CPU ms): ${variants.map((v) => `${v.label} ${median(v.cpu).toFixed(1)}`).join(', ')}`)
+      const timings = await timeRoundRobin(variants.map((v) => () => execute(v.plan, [], { buffers: bound, wait: true })), runs)
+      console.log(`  tiles (CPU ms): ${variants.map((v, i) => `${v.label} ${timings[i].cpuMedian.toFixed(1)}`).join(', ')}`)
     }
     const labels = plan.plan.steps.map((s) => (s.kind === 'dispatch' ? 'D' : 'T')).join('')
     if (phases) {
       // Cumulative prefixes of the plan's steps (repack; + texture copies; + GEMM; …), round-robin.
-      const prefixes = plan.plan.steps.map((_, i) => ({ plan: { ...plan.plan, steps: plan.plan.steps.slice(0, i + 1) }, cpu: [] as number[], times: [] as number[] }))
-      for (const p of prefixes) await execute(p.plan, [], { buffers: plan.external, wait: true })
-      for (let r = 0; r < runs; r++)
-        for (const p of prefixes) {
-          const c0 = process.cpuUsage()
-          const t0 = performance.now()
-          await execute(p.plan, [], { buffers: plan.external, wait: true })
-          p.times.push(performance.now() - t0)
-          const c = process.cpuUsage(c0)
-          p.cpu.push((c.user + c.system) / 1000)
-        }
-      console.log(`  steps 1..k: ${prefixes.map((p, i) => `${labels.slice(0, i + 1)} ${median(p.times).toFixed(1)} ms (CPU ${median(p.cpu).toFixed(1)})`).join(', ')}`)
+      const prefixes = plan.plan.steps.map((_, i) => ({ ...plan.plan, steps: plan.plan.steps.slice(0, i + 1) }))
+      const timings = await timeRoundRobin(prefixes.map((prefix) => () => execute(prefix, [], { buffers: plan.external, wait: true })), runs)
+      console.log(`  steps 1..k: ${timings.map((t, i) => `${labels.slice(0, i + 1)} ${t.median.toFixed(1)} ms (CPU ${t.cpuMedian.toFixed(1)})`).join(', ')}`)
     }
     console.log(
-      `${`${name} ${what}`.padEnd(14)} ${`${ci}->${co} ${size}² k${k} s${stride}`.padEnd(22)} wall ${ms.toFixed(1).padStart(7)} ms  CPU ${median(cpu).toFixed(1).padStart(7)} ms  ${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s  x${count}/step  [${labels}]`,
+      `${`${name} ${what}`.padEnd(14)} ${`${ci}->${co} ${size}² k${k} s${stride}`.padEnd(22)} wall ${ms.toFixed(1).padStart(7)} ms  CPU ${timing.cpuMedian!.toFixed(1).padStart(7)} ms  ${(flops / ms / 1e6).toFixed(1).padStart(5)} GFLOP/s  x${count}/step  [${labels}]`,
     )
   }
 }

@@ -15,7 +15,7 @@ import { schedule } from '../src/compiler/schedule.ts'
 import { kernelTarget } from '../src/compiler/program.ts'
 import { backendInfo } from '../src/runtime/index.ts'
 import { residentBuffer } from '../src/runtime/residency.ts'
-import { adapterLine, deviceIdle, hostLine, loadAverage, median, timeCalls } from './lib.ts'
+import { adapterLine, deviceIdle, hostLine, loadAverage, timeCalls } from './lib.ts'
 import { resnet18Training } from './resnet18.ts'
 
 const argv = process.argv.slice(2)
@@ -90,18 +90,9 @@ if (resnetBatches.length) {
     const t0 = performance.now()
     await training.run()
     const first = performance.now() - t0
-    const times: number[] = []
-    const cpu: number[] = []
-    for (let i = 0; i < 2; i++) {
-      const c0 = process.cpuUsage()
-      const s = performance.now()
-      await training.run()
-      times.push(performance.now() - s)
-      const c = process.cpuUsage(c0)
-      cpu.push((c.user + c.system) / 1000)
-    }
-    resnetRows.push({ batch, ms: median(times), cpu: median(cpu), first, load: loadAverage() })
-    console.log(`ResNet-18 step batch ${batch}: first ${first.toFixed(0)} ms, then ${times.map((t) => t.toFixed(0)).join(', ')} ms — load ${loadAverage()}`)
+    const t = await timeCalls(training.run, 2, 0)
+    resnetRows.push({ batch, ms: t.median, cpu: t.cpuMedian ?? NaN, first, load: loadAverage() })
+    console.log(`ResNet-18 step batch ${batch}: first ${first.toFixed(0)} ms, then ${t.min.toFixed(0)} and ${t.max.toFixed(0)} ms — load ${loadAverage()}`)
   }
   const peerResnet = torchTimes(resnetBatches.map((b) => `resnet18@${b}`))
   const ref = resnetRows.find((r) => r.batch === 32) ?? resnetRows[0]
