@@ -49,25 +49,26 @@ export const dispatchesWithinBindingLimit = (
     label,
   })
   const whole = renderKernel(step, options)
+  const unsplit = (): DispatchStep[] => [dispatchOf(whole, (b) => bind(b))]
   const limit = options.target.maxStorageBufferBindingSize
-  const over = whole.bindings.flatMap((b) => {
+  const over = whole.bindings.filter((b) => {
     const plan = bind(b)
-    return 'buffer' in plan && (plan.size ?? bytesOf(plan.buffer) - (plan.offset ?? 0)) > limit ? [{ binding: b }] : []
+    return 'buffer' in plan && (plan.size ?? bytesOf(plan.buffer) - (plan.offset ?? 0)) > limit
   })
-  if (over.length === 0) return [dispatchOf(whole, (b) => bind(b))]
+  if (over.length === 0) return unsplit()
 
   // What cannot run in windows is left whole: the executor refuses it, naming the kernel, before anything is allocated.
   const d = step.dispatch
-  if (!('threads' in d && d.perOutputElement)) return [dispatchOf(whole, (b) => bind(b))]
+  if (!('threads' in d && d.perOutputElement)) return unsplit()
   const chunked = new Set<number>()
-  for (const { binding } of over) {
+  for (const binding of over) {
     if ('output' in binding) continue
-    if (!('input' in binding) || whole.loads.some((l) => l.operand === binding.input && l.index !== 'i')) return [dispatchOf(whole, (b) => bind(b))]
+    if (!('input' in binding) || whole.loads.some((l) => l.operand === binding.input && l.index !== 'i')) return unsplit()
     chunked.add(binding.input)
   }
-  if (whole.stores.some((s) => s !== 'i')) return [dispatchOf(whole, (b) => bind(b))]
+  if (whole.stores.some((s) => s !== 'i')) return unsplit()
 
-  const total = (d as { readonly threads: number }).threads
+  const total = d.threads
   const window = elementsPerWindow(options.target)
   const dispatches: DispatchStep[] = []
   for (let base = 0; base < total; base += window) {
