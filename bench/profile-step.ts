@@ -3,6 +3,7 @@
 //   npx tsx bench/profile-step.ts [--optimizer sgd|adam] [--repeats 5] [--top 40]
 //   npx tsx bench/profile-step.ts --model resnet18 [--batch 8] [--repeats 1]
 //   npx tsx bench/profile-step.ts --model lenet-forward [--batch 64]   # W1: the jitted forward, logits read back
+//   npx tsx bench/profile-step.ts --model w3 [--batch 8]   # W3: one conv2d 3×3 64→64 at 56², jitted
 //   npx tsx bench/profile-step.ts --each      # also every command in order (a kernel's steps apart)
 //
 // llvmpipe has no timestamp queries (Dawn's OpenGL backend offers no
@@ -25,12 +26,12 @@
 // set beside the measured step time: the rest is host work, the submit and
 // the readback of the loss.
 
-import { jit, randn, type Tensor } from '../src/index.ts'
+import { conv2d, jit, randn, type Tensor } from '../src/index.ts'
 import { sgd, adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
 import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
 import { resnet18Training } from './resnet18.ts'
-import { adapterLine, lenetLabels, lenetTrainingStep, loadAverage, median, timeCalls, type LenetBatch } from './lib.ts'
+import { adapterLine, deviceIdle, lenetLabels, lenetTrainingStep, loadAverage, median, timeCalls, type LenetBatch } from './lib.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string, fallback: string) => {
@@ -172,10 +173,21 @@ const lenetForwardCall = () => {
     y.dispose()
   }
 }
-const runStep = model === 'resnet18' ? resnet18Training(batch).run : model === 'lenet-forward' ? lenetForwardCall() : lenet()
+/** W3 of bench/peers.ts: one jitted conv2d 3×3 64→64 at 56², padding 1, waited for without a readback. */
+const w3Call = () => {
+  const conv = jit((w: Tensor<[64, 64, 3, 3]>, x: Tensor<[number, 64, 56, 56]>) => conv2d({ weight: w }, { padding: 1 })(x))
+  const w = randn([64, 64, 3, 3], { seed: 1 })
+  const x = randn([batch, 64, 56, 56], { seed: 2 })
+  return async () => {
+    const y = await conv(w, x)
+    await deviceIdle()
+    y.dispose()
+  }
+}
+const runStep = model === 'resnet18' ? resnet18Training(batch).run : model === 'lenet-forward' ? lenetForwardCall() : model === 'w3' ? w3Call() : lenet()
 
 console.log(`adapter: ${await adapterLine()}`)
-console.log(`${model === 'lenet-forward' ? `LeNet-5 forward (W1), batch ${batch}` : model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
+console.log(`${model === 'w3' ? `W3: conv2d 3×3 64→64 at 56², batch ${batch}` : model === 'lenet-forward' ? `LeNet-5 forward (W1), batch ${batch}` : model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
 const stepTime = model === 'resnet18' ? await timeCalls(runStep, 1, 1) : await timeCalls(runStep, 9, 3)
 recording = []
 keepAlive = true

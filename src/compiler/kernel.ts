@@ -174,6 +174,11 @@ export interface KernelTarget {
   readonly compactGemmMaxWork: number
   /** Convolutions (as implicit GEMMs) of fewer multiply-adds take 4-pixel × ≤8-channel tiles, for the same reason. 0: never. */
   readonly compactConvMaxWork: number
+  /**
+   * 3×3 stride-1 convolutions (and their stride-1 transposes) of at least this many multiply-adds, with
+   * 16 or more channels in and out, run as Winograd's F(m×m, 3×3) (src/ops/conv-winograd.wgsl.ts). 0: never.
+   */
+  readonly winogradMinWork: number
 }
 
 /** WebGPU's guaranteed defaults. */
@@ -187,6 +192,8 @@ export const DEFAULT_TARGET: KernelTarget = {
   largeTiles: { minWork: 1 << 20, matmul: { tileM: 16, tileN: 8, workgroup: [8, 4] }, conv: { pixels: 8, channels: 16, workgroup: [8, 1] } },
   compactGemmMaxWork: 0,
   compactConvMaxWork: 0,
+  // Not measured on a GPU yet: the implicit GEMM everywhere.
+  winogradMinWork: 0,
 }
 
 /**
@@ -219,6 +226,13 @@ export const SOFTWARE_COMPACT_GEMM_MAX_WORK = 1 << 22
  * keeps 8 × 8: with 4 × 8 the whole step's profile ran 3–6 ms slower, for ~0.1 s less compiling.
  */
 export const SOFTWARE_COMPACT_CONV_MAX_WORK = 1 << 24
+
+/**
+ * llvmpipe: from the large tiles' threshold (~67M multiply-adds). W3 (3×3 64→64 at 56², batch 8)
+ * took 42.3 ms as an implicit GEMM and 31.6 ms as F(4×4, 3×3) (bench/README.md, "Winograd"); its
+ * three steps and copies are more shaders to compile, which small convs would not earn back.
+ */
+export const SOFTWARE_WINOGRAD_MIN_WORK = 1 << 26
 
 /**
  * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a

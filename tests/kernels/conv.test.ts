@@ -4,7 +4,7 @@ import type { Node, NodeOf } from '../../src/graph.ts'
 import { vjp } from '../../src/autodiff/transforms.ts'
 import { convWeightGradLowering } from '../../src/ops/conv-grad.wgsl.ts'
 import { conv1d, conv2d, conv3d, convTranspose2d } from '../../src/ops/conv.ts'
-import { DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_LARGE_TILES, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_LARGE_TILES, SOFTWARE_WINOGRAD_MIN_WORK, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { renderStep, type RenderedKernel } from '../../src/compiler/render.ts'
 import { lowerConv } from '../../src/ops/conv.wgsl.ts'
 import { operandLayout } from '../../src/compiler/passes.ts'
@@ -180,8 +180,9 @@ describe('conv2d large tiles', () => {
       await checkConv2d([1, 16, 29, 29], [20, 16, 3, 3], true, { stride: [1, 1], padding: 0, dilation: [1, 1], groups: 1 }, 13)
       // 19.4M multiply-adds: over llvmpipe's compactConvMaxWork, so its 8 × 16 tile runs.
       await checkConv2d([2, 32, 41, 41], [20, 32, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 19)
-      // 97M multiply-adds: the adapter's large tile where it has one (llvmpipe: 12 pixels × 32 channels), 4230 pixels and 40 channels leaving remainders.
-      await checkConv2d([2, 64, 45, 47], [40, 64, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }, 17)
+      // 97M multiply-adds: the adapter's large tile where it has one (llvmpipe: 12 pixels × 32 channels), 4230 pixels and 40 channels
+      // a group leaving remainders. Two groups: with one, llvmpipe would run this 3×3 stride-1 conv as Winograd's (below).
+      await checkConv2d([2, 128, 45, 47], [80, 64, 3, 3], true, { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 2 }, 17)
     } finally {
       if (before === undefined) delete process.env.SHAPEWISE_TEXTURE_OPERANDS
       else process.env.SHAPEWISE_TEXTURE_OPERANDS = before
@@ -436,5 +437,81 @@ describe('conv weight gradient', () => {
     const [, pullback] = vjp((k: Tensor) => (conv2d as unknown as ConvOp)(k)(x) as Tensor<number[]>, w)
     const [dw] = pullback(fromArray([1, 1, 1, 1, 1], [1, 1, 1, 5]) as Tensor<number[]>)
     expect(Array.from(await dw.data())).toEqual([15, 20, Infinity])
+  })
+})
+
+describe("Winograd's F(m×m, 3×3) for a 3×3 stride-1 convolution", () => {
+  // The device's target, taking the Winograd form from any size.
+  // Tolerance: F(4×4, 3×3)'s transforms multiply by up to 8 and divide by 24, and its float32 result
+  // differs from the float64 sum by ~2e-5 where the direct sum's is ~1e-6 (src/ops/conv-winograd.wgsl.ts);
+  // 1e-4 relative (absolute below 1) still fails a wrong coefficient, tap or tile edge by orders of magnitude.
+  const run = async (op: unknown, reference: Reference<never>, xs: number[], ws: number[], options: object, texture: boolean, withBias = true) => {
+    const device = kernelTarget(await backendInfo())
+    const target: KernelTarget = { ...device, textureOperands: texture, winogradMinWork: 1 }
+    let state = 5
+    const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1
+    const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, rand)
+    const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, rand)
+    const channels = op === conv2d ? ws[0] : ws[1]
+    const b = withBias ? Float32Array.from({ length: channels }, rand) : undefined
+    const tensors = [fromArray(x, xs), fromArray(w, ws), ...(b ? [fromArray(b, [channels])] : [])]
+    await realize(tensors.map((t) => t.node))
+    const y = (op as ConvOp)({ weight: tensors[1], bias: tensors[2] }, options)(tensors[0] as unknown as Tensor).node as Node
+    const labels = kernelSteps(lowerConv(y as Parameters<typeof lowerConv>[0], target)).map((k) => k.label ?? '')
+    const s = schedule([y], residentBuffer, () => true, target)
+    const [got] = await execute(s.plan, [s.bufferOf.get(y)!], { buffers: new Map(s.external) })
+    const ref = (reference as Reference<object>)(x, xs, w, ws, b, options)
+    expect(y.shape).toEqual(ref.shape)
+    for (let i = 0; i < ref.out.length; i++)
+      if (!(Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i])) <= 1e-4)) throw new Error(`at ${i} got ${got[i]}, want ${ref.out[i]}`)
+    return labels
+  }
+  const same = { stride: [1, 1], padding: 1, dilation: [1, 1], groups: 1 }
+  it('is what llvmpipe runs a large 3×3 stride-1 conv as (W3, a ResNet-18 layer), and only such a conv', () => {
+    const llvmpipe: KernelTarget = { ...targets[1][1], largeTiles: SOFTWARE_LARGE_TILES, winogradMinWork: SOFTWARE_WINOGRAD_MIN_WORK }
+    const labels = (xs: number[], ws: number[], options: object, target = llvmpipe, op: unknown = conv2d) => {
+      const x = fromArray(new Float32Array(xs.reduce((a, b) => a * b)), xs)
+      const y = (op as ConvOp)(fromArray(new Float32Array(ws.reduce((a, b) => a * b)), ws), options)(x as unknown as Tensor)
+      const lowering = lowerConv(y.node as Parameters<typeof lowerConv>[0], target)
+      return kernelSteps(lowering).map((k) => k.label ?? '').join('; ') + ('steps' in lowering ? lowering.steps.filter((s) => 'copyToTexture' in s).map((s) => ` copy to texture ${'copyToTexture' in s ? s.copyToTexture.texture : ''}`).join('') : '')
+    }
+    // W3: 925M multiply-adds; its 56-wide rows are whole texels, so x is read through a texture (texture 3) too.
+    const w3 = labels([8, 64, 56, 56], [64, 64, 3, 3], { padding: 1 })
+    expect(w3).toMatch(/Winograd F\(4x4,3x3\) transforms.*Winograd GEMMs 36 x M=1568 N=64 K=64, tile 12 tiles x 32 channels.*texture operands/)
+    expect(w3).toMatch('copy to texture 3')
+    // ResNet-18's 3×3 input gradient at batch 32 (a stride-1 transposed conv) too.
+    expect(labels([32, 128, 16, 16], [128, 128, 3, 3], { stride: 1, padding: 1 }, llvmpipe, convTranspose2d)).toMatch('Winograd')
+    // Below the threshold, strided, grouped, dilated, 5×5, or few channels: the implicit GEMM.
+    for (const [xs, ws, options] of [
+      [[1, 64, 28, 28], [64, 64, 3, 3], { padding: 1 }],
+      [[8, 64, 56, 56], [64, 64, 3, 3], { padding: 1, stride: 2 }],
+      [[8, 64, 56, 56], [64, 32, 3, 3], { padding: 1, groups: 2 }],
+      [[8, 64, 56, 56], [64, 64, 3, 3], { padding: 2, dilation: 2 }],
+      [[8, 64, 56, 56], [64, 64, 5, 5], { padding: 2 }],
+      [[32, 8, 64, 64], [64, 8, 3, 3], { padding: 1 }],
+    ] as [number[], number[], object][])
+      expect(labels(xs, ws, options)).toMatch('implicit GEMM')
+    // A target that does not take it (a GPU, unmeasured): the implicit GEMM.
+    expect(labels([8, 64, 56, 56], [64, 64, 3, 3], { padding: 1 }, targets[1][1])).toMatch('implicit GEMM')
+  })
+  it.each([false, true])('matches the float64 reference: part tiles at the edges, channels off a multiple of 4 and of the tile (texture operands: %s)', async (texture) => {
+    // 9×12 outputs: 3×3 tiles of 4×4, the last row of tiles a part one; 17 and 18 channels pad their last vec4.
+    const labels = await run(conv2d, referenceConv2d as Reference<never>, [2, 17, 9, 12], [18, 17, 3, 3], same, texture)
+    expect(labels.join('; ')).toMatch(/Winograd F\(4x4,3x3\) transforms.*Winograd GEMMs 36 x M=18 N=18 K=20.*Winograd output transform/)
+    expect(labels[1]).toMatch(texture ? 'texture operands' : 'buffer operands')
+    // W = 12 and 16 are whole texels: x is read as a texture too on a texture target. 7×5 outputs: part tiles on both axes.
+    await run(conv2d, referenceConv2d as Reference<never>, [1, 16, 9, 7], [20, 16, 3, 3], { ...same, padding: 0 }, texture, false)
+    await run(conv2d, referenceConv2d as Reference<never>, [3, 20, 6, 16], [16, 20, 3, 3], { ...same, padding: 2 }, texture)
+  })
+  it('takes F(2×2, 3×3) where an output axis has at most 2 positions', async () => {
+    const labels = await run(conv2d, referenceConv2d as Reference<never>, [3, 16, 2, 9], [16, 16, 3, 3], same, true)
+    expect(labels[0]).toMatch('Winograd F(2x2,3x3) transforms')
+    await run(conv2d, referenceConv2d as Reference<never>, [2, 16, 4, 3], [20, 16, 3, 3], { ...same, padding: 0 }, false)
+  })
+  it('runs a stride-1 transposed 3×3 convolution (a conv\'s input gradient) with the kernel flipped', async () => {
+    const transposed = { stride: [1, 1], padding: [1, 1], outputPadding: [0, 0], dilation: [1, 1], groups: 1 }
+    const labels = await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [2, 17, 9, 8], [17, 22, 3, 3], transposed, true)
+    expect(labels[0]).toMatch('Winograd')
+    await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [1, 16, 5, 6], [16, 16, 3, 3], { ...transposed, padding: [0, 2] }, false)
   })
 })

@@ -1,0 +1,367 @@
+/**
+ * WGSL of a 3×3 stride-1 convolution by Winograd's minimal filtering F(m×m, 3×3) (Lavin & Gray,
+ * "Fast Algorithms for Convolutional Neural Networks", 2015). Each m×m block of outputs is
+ *
+ *   Y = Aᵀ [ Σ_ci (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+ *
+ * where d is the α×α patch of input under the block (α = m + 2) and g a 3×3 filter: α² multiplies
+ * per block and input channel instead of 9m². F(4×4, 3×3) does 36 where the implicit GEMM of
+ * conv.wgsl.ts does 144 (4× fewer), F(2×2, 3×3) 16 for 36 (2.25×). The α² element-wise products
+ * summed over channels are α² independent GEMMs, one per position ξ of the transformed tile:
+ *
+ * 1. transform (one dispatch): the input into V[ξ][tile][ci] (vec4 over ci, ci padded to 4;
+ *    taps in the padding read zeros), and the weight into U[ξ][ci][co] (vec4 over co, padded
+ *    to the GEMM's channel tile);
+ * 2. the GEMMs: M[ξ][tile][co] = Σ_ci V[ξ][tile][ci]·U[ξ][ci][co], a register tile of TP tiles ×
+ *    TC channels per invocation as in conv.wgsl.ts's GEMM, V and U read as textures where the
+ *    target prefers them (the choose-operand-layout pass decides);
+ * 3. the output transform: Aᵀ M A per tile and 4 channels, plus the bias, stored through the
+ *    output's `io.store` (so an elementwise consumer fuses into it, as into the GEMM's stores).
+ *
+ * Tiles are m×m blocks of the output ((n, th, tw), tile t = (n·tilesH + th)·tilesW + tw); an
+ * output size that m does not divide leaves part blocks whose extra outputs are computed and
+ * not stored.
+ *
+ * On llvmpipe a shader's stores, not its multiply-adds, bound the transforms and the GEMMs' K of
+ * only Ci: V and M are α²/m² times the input and output (4× for F(2×2), 2.25× for F(4×4)), which
+ * is why the larger tile measured faster there despite its longer transforms (bench/README.md,
+ * "Winograd").
+ *
+ * A stride-1 transposed 3×3 convolution (a stride-1 conv's input gradient) is the same
+ * correlation with the kernel flipped, its channel axes swapped and padding 2 − p, so it runs
+ * here too.
+ *
+ * Rounding: F(2×2)'s transforms hold only 0, ±1 and ±½ and its float32 error stays near the
+ * direct sum's; F(4×4)'s hold ±4, ±5, ⅙, 1/24 and its error is about five times larger (for 64
+ * channels of values in [−1, 1], ~2e-5 on outputs of magnitude ~10 against ~5e-6), as in cuDNN's
+ * and oneDNN's Winograd convolutions, which use the same tile.
+ */
+import type { NodeIn } from '../graph.ts'
+import type { KernelBinding, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
+import { convPadding, paddingOnAxis } from '../shape/conv.ts'
+import { axisValue } from '../shape/errors.ts'
+import type { ConvTile } from './conv.wgsl.ts'
+
+/** A conv2d or convTranspose2d node. */
+type Conv2dNode = NodeIn<'conv2d' | 'convTranspose2d'>
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
+const LANES = ['x', 'y', 'z', 'w'] as const
+
+/** The transforms of F(m×m, 3×3): Bᵀ (α×α), G (α×3) and Aᵀ (m×α), α = m + 2. */
+export interface WinogradTransforms {
+  /** Outputs per tile along each axis. */
+  readonly m: 2 | 4
+  readonly BT: readonly (readonly number[])[]
+  readonly G: readonly (readonly number[])[]
+  readonly AT: readonly (readonly number[])[]
+}
+
+/** F(2×2, 3×3) at the points 0, ±1, ∞. */
+export const F2x2: WinogradTransforms = {
+  m: 2,
+  BT: [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
+  G: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
+  AT: [[1, 1, 1, 0], [0, 1, -1, -1]],
+}
+
+/** F(4×4, 3×3) at the points 0, ±1, ±2, ∞ (Lavin & Gray's matrices). */
+export const F4x4: WinogradTransforms = {
+  m: 4,
+  BT: [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+  G: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+  AT: [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+}
+
+/** WGSL of Σ coefficients[k]·terms[k]: zeros left out, ±1 as a sum or difference. */
+const combination = (coefficients: readonly number[], terms: readonly string[]): string => {
+  const parts = coefficients.flatMap((c, k) => {
+    if (c === 0) return []
+    const magnitude = Math.abs(c) === 1 ? terms[k] : `${literal(Math.abs(c))} * ${terms[k]}`
+    return [{ negative: c < 0, text: magnitude }]
+  })
+  if (parts.length === 0) return 'vec4f(0.0)'
+  return parts.map((p, k) => (k === 0 ? `${p.negative ? '-' : ''}${p.text}` : ` ${p.negative ? '-' : '+'} ${p.text}`)).join('')
+}
+/** A float literal WGSL accepts (1/6 and 1/24 to float32 precision). */
+const literal = (x: number): string => (Number.isInteger(x) ? `${x}.0` : `${Math.fround(x)}`)
+
+/**
+ * The correlation a node is, if F(m×m, 3×3) computes it: a 3×3 kernel, stride 1, dilation 1,
+ * one group (a transposed one has no output padding at stride 1). `left` is each axis's padding
+ * before the first input: output o reads input o − left + k.
+ */
+export const winogradCorrelation = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d' | 'convTranspose1d' | 'convTranspose2d' | 'convTranspose3d'>): { readonly left: readonly [number, number] } | undefined => {
+  if (node.op !== 'conv2d' && node.op !== 'convTranspose2d') return undefined
+  const [x, w] = node.inputs
+  if ((node.params.groups ?? 1) !== 1 || w.shape[2] !== 3 || w.shape[3] !== 3) return undefined
+  if ([0, 1].some((a) => axisValue(node.params.stride, a, 1) !== 1 || axisValue(node.params.dilation, a, 1) !== 1)) return undefined
+  if (node.op === 'conv2d') return { left: [0, 1].map((a) => convPadding(x.shape[2 + a], 3, 1, paddingOnAxis(node.params.padding, a), 1)[0]) as [number, number] }
+  // The transposed conv reads x at o − (2 − p) + k with the kernel flipped.
+  return { left: [0, 1].map((a) => 2 - axisValue(node.params.padding, a, 0)) as [number, number] }
+}
+
+/**
+ * Whether a node takes the Winograd form by default: its correlation is one F(m×m, 3×3) computes,
+ * it has at least the target's `winogradMinWork` multiply-adds (0: never) and 16 channels in and
+ * out, where the GEMMs outweigh the transforms, and V, U and M each fit a binding.
+ */
+export const prefersWinograd = (node: Conv2dNode, target: KernelTarget): boolean => {
+  if (winogradCorrelation(node) === undefined) return false
+  const [ci, co] = [node.inputs[0].shape[1], node.shape[1]]
+  const work = node.shape[0] * node.shape[2] * node.shape[3] * ci * co * 9
+  if (target.winogradMinWork === 0 || ci < 16 || co < 16 || work < target.winogradMinWork) return false
+  return winogradScratch(node, winogradTransformsFor(node), defaultWinogradTile(target)).every((b) => b <= target.maxStorageBufferBindingSize)
+}
+
+/**
+ * The transforms a conv takes: F(4×4, 3×3), 36 multiplies per 16 outputs, unless an output axis
+ * has at most 2 positions, where a 4×4 tile would be mostly past the edge (36 multiplies for 4
+ * outputs, as many as the direct sum) and F(2×2, 3×3) does 16.
+ */
+export const winogradTransformsFor = (node: Conv2dNode): WinogradTransforms => (Math.min(node.shape[2], node.shape[3]) <= 2 ? F2x2 : F4x4)
+
+/** The GEMMs' register tile: the target's large conv tile. */
+export const defaultWinogradTile = (target: KernelTarget): ConvTile => ({ ...target.largeTiles.conv, textures: true })
+
+/** Sizes of the tiled problem. */
+const winogradSizes = (node: Conv2dNode, f: WinogradTransforms, tile: ConvTile) => {
+  const [x] = node.inputs
+  const [batch, ci, H, W] = x.shape
+  const [, co, Ho, Wo] = node.shape
+  const tilesH = Math.ceil(Ho / f.m), tilesW = Math.ceil(Wo / f.m)
+  const alpha = f.m + 2
+  return { batch, ci, H, W, co, Ho, Wo, tilesH, tilesW, tiles: batch * tilesH * tilesW, c4: Math.ceil(ci / 4), cot: ceilTo(co, tile.channels), alpha, xis: alpha * alpha }
+}
+
+/** Bytes of V, U and M. */
+const winogradScratch = (node: Conv2dNode, f: WinogradTransforms, tile: ConvTile): number[] => {
+  const { tiles, c4, cot, xis } = winogradSizes(node, f, tile)
+  return [xis * tiles * c4 * 16, xis * c4 * 4 * cot * 4, xis * tiles * cot * 4]
+}
+
+/** Tiles along a row that one invocation of the input transform computes: neighbours share α − m columns of their patches. */
+const INPUT_STRIP = 4
+
+/**
+ * The three steps of F(m×m, 3×3) for a node `winogradCorrelation` accepts; throws for any other.
+ * With textures offered, V is a (tilesW·c4 texels) × (α²·N·tilesH rows) texture and U
+ * (cot/4 texels) × (α²·c4·4 rows).
+ */
+export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: WinogradTransforms = winogradTransformsFor(node), tile: ConvTile = defaultWinogradTile(target)): Lowering => {
+  const correlation = winogradCorrelation(node)
+  if (correlation === undefined) throw new Error(`${node.op}: Winograd's F(m×m, 3×3) takes a 3×3 kernel at stride 1, dilation 1, one group`)
+  const [top, left] = correlation.left
+  const transposed = node.op === 'convTranspose2d'
+  const [x, w, bias] = node.inputs
+  const { batch, ci, H, W, co, Ho, Wo, tilesH, tilesW, tiles, c4, cot, alpha, xis } = winogradSizes(node, f, tile)
+  const { m } = f
+  const cot4 = cot / 4
+  const scratchBytes = winogradScratch(node, f, tile)
+  for (const [k, what] of ['transformed input', 'transformed weight', 'products'].entries())
+    if (scratchBytes[k] > target.maxStorageBufferBindingSize)
+      throw new RangeError(`${node.op}: Winograd's ${what} needs ${scratchBytes[k]} bytes, over the ${target.maxStorageBufferBindingSize}-byte storage binding limit`)
+  const name = `${node.op} x${JSON.stringify(x.shape)} w${JSON.stringify(w.shape)} -> ${JSON.stringify(node.shape)}`
+  const F = `F(${m}x${m},3x3)`
+  const vVec4s = xis * tiles * c4
+  const uVec4s = xis * c4 * 4 * cot4
+  const strip = Math.min(INPUT_STRIP, tilesW)
+  const strips = Math.ceil(tilesW / strip)
+  const columns = range(m * strip + 2)
+  const inputThreads = batch * tilesH * strips * c4
+  const A = range(alpha)
+  // Textures (where the target prefers them and each fits): V and U for the GEMMs, M for the output
+  // transform, and x for the input transform where its rows are whole texels and every strip starts
+  // on a texel (W and m·strip multiples of 4), so each column's texel and lane are constants.
+  const size = (width: number, height: number) => [width, height] as const
+  const vTexture = size(tilesW * c4, xis * batch * tilesH)
+  const uTexture = size(cot4, xis * c4 * 4)
+  const mTexture = size(tilesW * cot4, xis * batch * tilesH)
+  const xTexture = size((H * W) / 4, batch * ci)
+  const fits = (t: readonly [number, number]) => t.every((d) => d <= target.maxTextureDimension2D)
+  const textures = tile.textures === true && target.textureOperands && [vTexture, uTexture, mTexture].every(fits)
+  const xFromTexture = textures && W % 4 === 0 && (m * strip) % 4 === 0 && fits(xTexture)
+
+  // The patch of a strip from x as a texture (row n·ci + c, texel y·W/4 + x/4): a texel holds four
+  // columns of one channel, so a strip's ${columns.length} columns of a row are a few texels per channel.
+  const patchFromTexture = () => {
+    const offset = (k: number) => k - left // column x0 + k is texel m·tw0/4 + ⌊offset/4⌋, lane offset mod 4
+    const texels = [...new Set(columns.map((k) => Math.floor(offset(k) / 4)))]
+    const L = range(4)
+    return [
+      `  let texel0 = i32(tw0 * ${m}u / 4u);`,
+      ...L.map((l) => `  let xrow${l} = min(n * ${ci}u + c + ${l}u, ${batch * ci - 1}u);\n  let lane${l} = c + ${l}u < ${ci}u;`),
+      ...columns.map((k) => `  let col${k} = x0 + ${k} >= 0 && x0 + ${k} < ${W};`),
+      ...A.flatMap((a) => [
+        `  let yy${a} = y0 + ${a};`,
+        `  let row${a} = yy${a} >= 0 && yy${a} < ${H};`,
+        ...L.flatMap((l) => texels.map((e) =>
+          `  let x${a}_${l}_${e < 0 ? `m${-e}` : e} = textureLoad(xt, vec2u(u32(clamp(yy${a} * ${W / 4} + texel0 + ${e}, 0, ${(H * W) / 4 - 1})), xrow${l}));`)),
+        ...columns.map((k) => {
+          const e = Math.floor(offset(k) / 4), lane = LANES[((offset(k) % 4) + 4) % 4]
+          const name = `x${a}_%l_${e < 0 ? `m${-e}` : e}.${lane}`
+          return `  let d${a}_${k} = select(vec4f(0.0), vec4f(${L.map((l) => `select(0.0, ${name.replace('%l', String(l))}, lane${l})`).join(', ')}), row${a} && col${k});`
+        }),
+      ]),
+    ].join('\n')
+  }
+
+  const transform: KernelStep = {
+    label: `${name}: Winograd ${F} transforms: input${xFromTexture ? ' (read as a texture)' : ''} to V[${xis}][${tiles} tiles][${c4 * 4} ci], weight to U[${xis}][${c4 * 4} ci][${cot} co]`,
+    bindings: [xFromTexture ? { texture: 3, name: 'xt' } : { input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'u', type: 'vec4f' } }],
+    dispatch: { threads: inputThreads + c4 * 4 * cot4 },
+    module: (io) => `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels), for a strip
+// of ${strip} tiles along a row: neighbouring tiles share two columns of their patches, so the strip loads
+// ${alpha} × ${columns.length} positions instead of ${strip} × ${alpha * alpha}, and applies Bᵀ to each column once.
+fn transform_input(i: u32) {
+  let c = (i % ${c4}u) * 4u;
+  let s = i / ${c4}u;
+  let tw0 = (s % ${strips}u) * ${strip}u;
+  let th = (s / ${strips}u) % ${tilesH}u;
+  let n = s / ${strips * tilesH}u;
+  let y0 = i32(th * ${m}u) - ${top};
+  let x0 = i32(tw0 * ${m}u) - ${left};
+${xFromTexture ? patchFromTexture() : A.flatMap((a) => columns.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
+  // Bᵀ d: rows, for every column of the strip.
+${columns.flatMap((k) => A.map((a) => `  let r${a}_${k} = ${combination(f.BT[a], A.map((i) => `d${i}_${k}`))};`)).join('\n')}
+  // (Bᵀ d) B: columns m·b … m·b + α − 1 for tile b of the strip; ξ = α·a + b' is row-major in the transformed tile.
+  let row = (n * ${tilesH}u + th) * ${tilesW}u + tw0;
+${range(strip).flatMap((b) => {
+    const writes = A.flatMap((a) => A.map((bb) =>
+      `v[(${alpha * a + bb}u * ${tiles}u + row + ${b}u) * ${c4}u + c / 4u] = ${combination(f.BT[bb], A.map((j) => `r${a}_${m * b + j}`))};`))
+    return tilesW % strip !== 0 && b > 0 ? [`  if (tw0 + ${b}u < ${tilesW}u) {`, ...writes.map((w) => `    ${w}`), '  }'] : writes.map((w) => `  ${w}`)
+  }).join('\n')}
+}
+
+${xFromTexture ? '' : `// Four channels c… of sample n at (y, x), zero in the padding and past ${ci} channels.
+fn input_patch(n: u32, c: u32, y: i32, x: i32) -> vec4f {
+  var p = vec4f(0.0);
+  if (y < 0 || y >= ${H} || x < 0 || x >= ${W}) { return p; }
+  let at = (n * ${ci}u + c) * ${H * W}u + u32(y * ${W} + x);
+${range(4).map((l) => `  if (c + ${l}u < ${ci}u) { p.${LANES[l]} = ${io.load(0, `at + ${l * H * W}u`)}; }`).join('\n')}
+  return p;
+}
+
+`}// U[ξ][c][o…] = (G g Gᵀ)[ξ] for the 3×3 filters of input channel c, output channels o… (vec4 over 4 of them).
+fn transform_weight(i: u32) {
+  let o = (i % ${cot4}u) * 4u;
+  let c = i / ${cot4}u;
+${range(3).flatMap((ky) => range(3).map((kx) => `  let g${ky}_${kx} = filter_tap(o, c, ${ky}u, ${kx}u);`)).join('\n')}
+  // G g: rows.
+${range(3).flatMap((k) => A.map((a) => `  let s${a}_${k} = ${combination(f.G[a], range(3).map((i) => `g${i}_${k}`))};`)).join('\n')}
+  // (G g) Gᵀ: columns.
+${A.flatMap((a) => A.map((b) => `  u[(${alpha * a + b}u * ${c4 * 4}u + c) * ${cot4}u + o / 4u] = ${combination(f.G[b], range(3).map((j) => `s${a}_${j}`))};`)).join('\n')}
+}
+
+// Tap (ky, kx) of the filters from input channel c to output channels o…o+3 (zero past the channels).
+fn filter_tap(o: u32, c: u32, ky: u32, kx: u32) -> vec4f {
+  var f = vec4f(0.0);
+  if (c >= ${ci}u) { return f; }
+${range(4).map((l) => `  if (o + ${l}u < ${co}u) { f.${LANES[l]} = ${io.load(1, weightIndex(transposed, ci, co, `o + ${l}u`, 'c'))}; }`).join('\n')}
+  return f;
+}`,
+    body: () => `  if (i < ${inputThreads}u) { transform_input(i); } else { transform_weight(i - ${inputThreads}u); }`,
+  }
+
+  const gemm = (textures: boolean): KernelStep => {
+    const TP = tile.pixels
+    const TC4 = tile.channels / 4
+    const [wx, wy] = tile.workgroup
+    const pixelTiles = Math.ceil(tiles / TP)
+    const channelTiles = cot / tile.channels
+    const gx = Math.ceil(pixelTiles / wx)
+    const maxGroups = target.maxComputeWorkgroupsPerDimension
+    const [gridX, gridZ] = gx <= maxGroups ? [gx, 1] : [maxGroups, Math.ceil(gx / maxGroups)]
+    const P = range(TP), J = range(TC4)
+    // V as a texture: row (ξ, n, th), texel column (tw, c); as a buffer the same, row-major.
+    const setup = P.flatMap((p) => [
+      `  let t${p} = min(first + ${p}u, ${tiles - 1}u);`,
+      textures ? `  let vr${p} = xi * ${batch * tilesH}u + t${p} / ${tilesW}u;\n  let vc${p} = (t${p} % ${tilesW}u) * ${c4}u;` : `  let vb${p} = (xi * ${tiles}u + t${p}) * ${c4}u;`,
+    ])
+    const loadU = (r: number, j: number) => (textures ? `textureLoad(u, vec2u(uc + ${j}u, ur + ${r}u))` : `u[(ur + ${r}u) * ${cot4}u + uc + ${j}u]`)
+    const loadV = (p: number) => (textures ? `textureLoad(v, vec2u(vc${p} + c, vr${p}))` : `v[vb${p} + c]`)
+    const operands: KernelBinding[] = textures
+      ? [{ texture: 0, name: 'v' }, { texture: 1, name: 'u' }]
+      : [{ scratch: 0, view: { name: 'v', type: 'vec4f', length: vVec4s } }, { scratch: 1, view: { name: 'u', type: 'vec4f', length: uVec4s } }]
+    return {
+      label: `${name}: Winograd GEMMs ${xis} x M=${tiles} N=${co} K=${c4 * 4}, tile ${TP} tiles x ${tile.channels} channels, wg ${wx}x${wy}, ${textures ? 'texture' : 'buffer'} operands`,
+      bindings: [...operands, { scratch: 2, view: { name: 'm', type: 'vec4f', length: xis * tiles * cot4 } }],
+      dispatch: { workgroupSize: [wx, wy], workgroups: [gridX, Math.ceil((xis * channelTiles) / wy), gridZ] },
+      body: () => `  let pt = gid.x + gid.z * ${gridX * wx}u;
+  if (pt >= ${pixelTiles}u || gid.y >= ${xis * channelTiles}u) { return; }
+  let xi = gid.y / ${channelTiles}u; // position in the transformed ${alpha}×${alpha} tile
+  let uc = (gid.y % ${channelTiles}u) * ${TC4}u; // first vec4 of this tile's output channels
+  let first = pt * ${TP}u;
+${setup.join('\n')}
+${P.flatMap((p) => J.map((j) => `  var acc${p}_${j} = vec4f(0.0);`)).join('\n')}
+  var ur = xi * ${c4 * 4}u;
+  for (var c = 0u; c < ${c4}u; c++) {
+${range(4).flatMap((r) => J.map((j) => `    let u${r}_${j} = ${loadU(r, j)};`)).join('\n')}
+${P.flatMap((p) => [
+  `    let v${p} = ${loadV(p)};`,
+  ...J.map((j) => `    acc${p}_${j} += v${p}.x * u0_${j} + v${p}.y * u1_${j} + v${p}.z * u2_${j} + v${p}.w * u3_${j};`),
+]).join('\n')}
+    ur += 4u;
+  }
+${P.flatMap((p) => {
+  const stores = J.map((j) => `m[(xi * ${tiles}u + first + ${p}u) * ${cot4}u + uc + ${j}u] = acc${p}_${j};`)
+  return tiles % TP !== 0 ? [`  if (first + ${p}u < ${tiles}u) {`, ...stores.map((s) => `    ${s}`), '  }'] : stores.map((s) => `  ${s}`)
+}).join('\n')}`,
+    }
+  }
+
+  const co4 = Math.ceil(co / 4)
+  const M = range(m)
+  const output: KernelStep = {
+    label: `${name}: Winograd output transform Aᵀ M A of ${tiles} tiles x ${co} channels`,
+    bindings: [textures ? { texture: 2, name: 'mt' } : { scratch: 2, view: { name: 'm', type: 'vec4f', length: xis * tiles * cot4 } }, ...(bias ? [{ input: 2 }] : []), { output: true }],
+    dispatch: { threads: tiles * co4 },
+    epilogue: true,
+    body: (io) => `  let o = (i % ${co4}u) * 4u;
+  let t = i / ${co4}u;
+  let tw = t % ${tilesW}u;
+  let th = (t / ${tilesW}u) % ${tilesH}u;
+  let n = t / ${tilesW * tilesH}u;
+${textures ? `  let mrow = t / ${tilesW}u;\n  let mcol = tw * ${cot4}u + o / 4u;` : ''}
+${range(xis).map((xi) => `  let m${Math.floor(xi / alpha)}_${xi % alpha} = ${textures ? `textureLoad(mt, vec2u(mcol, ${xi * batch * tilesH}u + mrow))` : `m[(${xi}u * ${tiles}u + t) * ${cot4}u + o / 4u]`};`).join('\n')}
+  // Aᵀ M: rows.
+${A.flatMap((b) => M.map((a) => `  let q${a}_${b} = ${combination(f.AT[a], A.map((i) => `m${i}_${b}`))};`)).join('\n')}
+  // (Aᵀ M) A: columns.
+${M.flatMap((a) => M.map((b) => `  let y${a}_${b} = ${combination(f.AT[b], A.map((j) => `q${a}_${j}`))};`)).join('\n')}
+${M.flatMap((a) => M.flatMap((b) => {
+    // A part block past the output's edge stores only its outputs inside.
+    const inside = [...(Ho % m !== 0 && a > 0 ? [`th * ${m}u + ${a}u < ${Ho}u`] : []), ...(Wo % m !== 0 && b > 0 ? [`tw * ${m}u + ${b}u < ${Wo}u`] : [])]
+    const stores = range(4).map((l) => {
+      const c = `o + ${l}u`
+      const store = io.store(`((n * ${co}u + ${c}) * ${Ho}u + th * ${m}u + ${a}u) * ${Wo}u + tw * ${m}u + ${b}u`, `y${a}_${b}.${LANES[l]}${bias ? ` + ${io.load(2, c)}` : ''}`)
+      return co % 4 !== 0 ? `if (${c} < ${co}u) { ${store} }` : store
+    })
+    return [`  ${inside.length > 0 ? `if (${inside.join(' && ')}) ` : ''}{`, ...stores.map((s) => `    ${s}`), '  }']
+  })).join('\n')}`,
+  }
+
+  if (!textures) return { scratchBytes, steps: [transform, gemm(false), output] }
+  const copy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: readonly [number, number]): TextureCopy =>
+    ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
+  return {
+    scratchBytes,
+    textures: [vTexture, uTexture, mTexture, ...(xFromTexture ? [xTexture] : [])],
+    steps: [
+      ...(xFromTexture ? [copy({ input: 0 }, 3, xTexture)] : []),
+      transform,
+      copy({ scratch: 0 }, 0, vTexture),
+      copy({ scratch: 1 }, 1, uTexture),
+      gemm(true),
+      copy({ scratch: 2 }, 2, mTexture),
+      output,
+    ],
+  }
+}
+
+/**
+ * Index of the weight element from input channel `c` to output channel `o` at tap (ky, kx) (WGSL
+ * u32 ky, kx in scope): a conv's weight is [Co, Ci, 3, 3]; a transposed one's [Ci, Co, 3, 3], read flipped.
+ */
+const weightIndex = (transposed: boolean, ci: number, co: number, o: string, c: string): string =>
+  transposed ? `((${c}) * ${co}u + ${o}) * 9u + (2u - ky) * 3u + (2u - kx)` : `((${o}) * ${ci}u + ${c}) * 9u + ky * 3u + kx`
