@@ -286,8 +286,9 @@ export const planInPlace: Pass = (g) => {
 
 /**
  * Buffers for every value that exists in memory, reused once their last
- * reader has run (a buffer may back several nodes: views), and the plan's
- * steps in order, kernels still as IR.
+ * reader has run (a buffer may back several nodes: views), texture operands,
+ * reused by the next node of their size, and the plan's steps in order,
+ * kernels still as IR.
  */
 export const assignBuffers: Pass = (g) => {
   const buffers: BufferDecl[] = []
@@ -300,6 +301,7 @@ export const assignBuffers: Pass = (g) => {
   const targets = new Set(g.targets)
   const holders = new Map<number, Set<Node>>()
   const free: number[] = []
+  const freeTextures: number[] = []
   let faultBuffer: number | undefined
 
   const allocate = (bytes: number): number => {
@@ -345,8 +347,13 @@ export const assignBuffers: Pass = (g) => {
       const out = victim ? bufferOf.get(victim)! : allocate(nodeBytes(tail))
       if (victim) inPlace.set(tail, victim)
       const scratch = (kernel.scratchBytes ?? []).map((b) => allocate(Math.max(4, b)))
-      // Texture operands live for one node; the executor takes them from its pool per run.
-      const texture = (kernel.textures ?? []).map(([width, height]) => textures.push({ width, height, label: node.op }) - 1)
+      // Texture operands live for one node (its copies fill them, its own steps read them), so a later
+      // node takes a free one of its size: the plan's textures, which the executor takes from its pool
+      // per run, are as many as one node needs at a time rather than one per operand of the program.
+      const texture = (kernel.textures ?? []).map(([width, height]) => {
+        const i = freeTextures.findIndex((id) => textures[id].width === width && textures[id].height === height)
+        return i >= 0 ? freeTextures.splice(i, 1)[0] : textures.push({ width, height, label: node.op }) - 1
+      })
       // The fault record's buffer is numbered where the first kernel that checks its inputs appears.
       if (kernel.steps.some((s) => 'bindings' in s && s.bindings.some((b) => 'fault' in b))) faultBuffer ??= buffers.push({ bytes: FAULT_BYTES }) - 1
       const extra = chain.length ? chainEpilogue(chain, (n) => g.inlined.has(n)).extra : []
@@ -386,6 +393,7 @@ export const assignBuffers: Pass = (g) => {
         })
       }
       free.push(...scratch)
+      freeTextures.push(...texture)
       hold(tail, out)
     },
   })

@@ -10,9 +10,9 @@
  * summed over channels are α² independent GEMMs, one per position ξ of the transformed tile:
  *
  * 1. transform (one dispatch): the input into V[ξ][tile][ci] (vec4 over ci, ci padded to 4;
- *    taps in the padding read zeros), and the weight into U[ξ][ci][co] (vec4 over co, padded
- *    to the GEMM's channel tile);
- * 2. the GEMMs: M[ξ][tile][co] = Σ_ci V[ξ][tile][ci]·U[ξ][ci][co], a register tile of TP tiles ×
+ *    taps in the padding read zeros), and the weight into U[ci][ξ][co] (vec4 over co, padded
+ *    to the GEMM's channel tile; ci as rows keeps it within a texture's 2-D size for 512 channels);
+ * 2. the GEMMs: M[ξ][tile][co] = Σ_ci V[ξ][tile][ci]·U[ci][ξ][co], a register tile of TP tiles ×
  *    TC channels per invocation as in conv.wgsl.ts's GEMM, V and U read as textures where the
  *    target prefers them (the choose-operand-layout pass decides);
  * 3. the output transform: Aᵀ M A per tile and 4 channels, plus the bias, stored through the
@@ -104,15 +104,21 @@ export const winogradCorrelation = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d' 
 
 /**
  * Whether a node takes the Winograd form by default: its correlation is one F(m×m, 3×3) computes,
- * it has at least the target's `winogradMinWork` multiply-adds (0: never) and 16 channels in and
- * out, where the GEMMs outweigh the transforms, and V, U and M each fit a binding.
+ * it has at least the target's `winogradMinWork` multiply-adds (0: never), 16 channels in and out
+ * and no more than twice as many output channels as tiles, where the GEMMs outweigh the transforms,
+ * and V, U and M each fit a binding.
  */
 export const prefersWinograd = (node: Conv2dNode, target: KernelTarget): boolean => {
   if (winogradCorrelation(node) === undefined) return false
   const [ci, co] = [node.inputs[0].shape[1], node.shape[1]]
   const work = node.shape[0] * node.shape[2] * node.shape[3] * ci * co * 9
   if (target.winogradMinWork === 0 || ci < 16 || co < 16 || work < target.winogradMinWork) return false
-  return winogradScratch(node, winogradTransformsFor(node), defaultWinogradTile(target)).every((b) => b <= target.maxStorageBufferBindingSize)
+  // The weight's transform stores α²·ci·co values a call, V α²·tiles·ci: with many more channels than
+  // tiles (ResNet-18's 512 channels at 4², 32 tiles at batch 32) the weight's transform costs more than
+  // the multiply-adds saved (66–90 ms a call against 69–74 as the implicit GEMM, bench/README.md).
+  const f = winogradTransformsFor(node)
+  if (co > 2 * winogradSizes(node, f, defaultWinogradTile(target)).tiles) return false
+  return winogradScratch(node, f, defaultWinogradTile(target)).every((b) => b <= target.maxStorageBufferBindingSize)
 }
 
 /**
@@ -141,13 +147,12 @@ const winogradScratch = (node: Conv2dNode, f: WinogradTransforms, tile: ConvTile
   return [xis * tiles * c4 * 16, xis * c4 * 4 * cot * 4, xis * tiles * cot * 4]
 }
 
-/** Tiles along a row that one invocation of the input transform computes: neighbours share α − m columns of their patches. */
-const INPUT_STRIP = 4
 
 /**
  * The three steps of F(m×m, 3×3) for a node `winogradCorrelation` accepts; throws for any other.
- * With textures offered, V is a (tilesW·c4 texels) × (α²·N·tilesH rows) texture and U
- * (cot/4 texels) × (α²·c4·4 rows).
+ * Where the target prefers textures and they fit, V is read as a (tilesW·c4 texels) × (α²·N·tilesH
+ * rows) texture, U as (α²·cot/4) × (c4·4) and M as (tilesW·cot/4) × (α²·N·tilesH), each copied
+ * from its scratch buffer after the step that writes it.
  */
 export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: WinogradTransforms = winogradTransformsFor(node), tile: ConvTile = defaultWinogradTile(target)): Lowering => {
   const correlation = winogradCorrelation(node)
@@ -166,39 +171,36 @@ export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: Win
   const F = `F(${m}x${m},3x3)`
   const vVec4s = xis * tiles * c4
   const uVec4s = xis * c4 * 4 * cot4
-  const strip = Math.min(INPUT_STRIP, tilesW)
-  const strips = Math.ceil(tilesW / strip)
-  const columns = range(m * strip + 2)
-  const inputThreads = batch * tilesH * strips * c4
+  const inputThreads = tiles * c4
   const A = range(alpha)
   // Textures (where the target prefers them and each fits): V and U for the GEMMs, M for the output
-  // transform, and x for the input transform where its rows are whole texels and every strip starts
-  // on a texel (W and m·strip multiples of 4), so each column's texel and lane are constants.
+  // transform, and x for the input transform where its rows are whole texels and every patch starts
+  // at the same lane of a texel (W and m multiples of 4), so each column's texel and lane are constants.
   const size = (width: number, height: number) => [width, height] as const
   const vTexture = size(tilesW * c4, xis * batch * tilesH)
-  const uTexture = size(cot4, xis * c4 * 4)
+  const uTexture = size(xis * cot4, c4 * 4)
   const mTexture = size(tilesW * cot4, xis * batch * tilesH)
   const xTexture = size((H * W) / 4, batch * ci)
   const fits = (t: readonly [number, number]) => t.every((d) => d <= target.maxTextureDimension2D)
   const textures = tile.textures === true && target.textureOperands && [vTexture, uTexture, mTexture].every(fits)
-  const xFromTexture = textures && W % 4 === 0 && (m * strip) % 4 === 0 && fits(xTexture)
+  const xFromTexture = textures && W % 4 === 0 && m % 4 === 0 && fits(xTexture)
 
-  // The patch of a strip from x as a texture (row n·ci + c, texel y·W/4 + x/4): a texel holds four
-  // columns of one channel, so a strip's ${columns.length} columns of a row are a few texels per channel.
+  // The patch from x as a texture (row n·ci + c, texel y·W/4 + x/4): a texel holds four columns of
+  // one channel, so the patch's α columns of a row are two or three texels per channel.
   const patchFromTexture = () => {
-    const offset = (k: number) => k - left // column x0 + k is texel m·tw0/4 + ⌊offset/4⌋, lane offset mod 4
-    const texels = [...new Set(columns.map((k) => Math.floor(offset(k) / 4)))]
+    const offset = (k: number) => k - left // column x0 + k is texel m·tw/4 + ⌊offset/4⌋, lane offset mod 4
+    const texels = [...new Set(A.map((k) => Math.floor(offset(k) / 4)))]
     const L = range(4)
     return [
-      `  let texel0 = i32(tw0 * ${m}u / 4u);`,
+      `  let texel0 = i32(tw * ${m / 4}u);`,
       ...L.map((l) => `  let xrow${l} = min(n * ${ci}u + c + ${l}u, ${batch * ci - 1}u);\n  let lane${l} = c + ${l}u < ${ci}u;`),
-      ...columns.map((k) => `  let col${k} = x0 + ${k} >= 0 && x0 + ${k} < ${W};`),
+      ...A.map((k) => `  let col${k} = x0 + ${k} >= 0 && x0 + ${k} < ${W};`),
       ...A.flatMap((a) => [
         `  let yy${a} = y0 + ${a};`,
         `  let row${a} = yy${a} >= 0 && yy${a} < ${H};`,
         ...L.flatMap((l) => texels.map((e) =>
           `  let x${a}_${l}_${e < 0 ? `m${-e}` : e} = textureLoad(xt, vec2u(u32(clamp(yy${a} * ${W / 4} + texel0 + ${e}, 0, ${(H * W) / 4 - 1})), xrow${l}));`)),
-        ...columns.map((k) => {
+        ...A.map((k) => {
           const e = Math.floor(offset(k) / 4), lane = LANES[((offset(k) % 4) + 4) % 4]
           const name = `x${a}_%l_${e < 0 ? `m${-e}` : e}.${lane}`
           return `  let d${a}_${k} = select(vec4f(0.0), vec4f(${L.map((l) => `select(0.0, ${name.replace('%l', String(l))}, lane${l})`).join(', ')}), row${a} && col${k});`
@@ -208,30 +210,26 @@ export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: Win
   }
 
   const transform: KernelStep = {
-    label: `${name}: Winograd ${F} transforms: input${xFromTexture ? ' (read as a texture)' : ''} to V[${xis}][${tiles} tiles][${c4 * 4} ci], weight to U[${xis}][${c4 * 4} ci][${cot} co]`,
+    label: `${name}: Winograd ${F} transforms: input${xFromTexture ? ' (read as a texture)' : ''} to V[${xis}][${tiles} tiles][${c4 * 4} ci], weight to U[${c4 * 4} ci][${xis}][${cot} co]`,
     bindings: [xFromTexture ? { texture: 3, name: 'xt' } : { input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'u', type: 'vec4f' } }],
     dispatch: { threads: inputThreads + c4 * 4 * cot4 },
-    module: (io) => `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels), for a strip
-// of ${strip} tiles along a row: neighbouring tiles share two columns of their patches, so the strip loads
-// ${alpha} × ${columns.length} positions instead of ${strip} × ${alpha * alpha}, and applies Bᵀ to each column once.
+    // One tile per invocation: tiles in strips along a row (sharing their patches' overlapping columns)
+    // ran no faster on llvmpipe, whose cost here is V's stores, and their longer shaders took up to
+    // twice as long to compile.
+    module: (io) => `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels).
 fn transform_input(i: u32) {
   let c = (i % ${c4}u) * 4u;
-  let s = i / ${c4}u;
-  let tw0 = (s % ${strips}u) * ${strip}u;
-  let th = (s / ${strips}u) % ${tilesH}u;
-  let n = s / ${strips * tilesH}u;
+  let t = i / ${c4}u;
+  let tw = t % ${tilesW}u;
+  let th = (t / ${tilesW}u) % ${tilesH}u;
+  let n = t / ${tilesW * tilesH}u;
   let y0 = i32(th * ${m}u) - ${top};
-  let x0 = i32(tw0 * ${m}u) - ${left};
-${xFromTexture ? patchFromTexture() : A.flatMap((a) => columns.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
-  // Bᵀ d: rows, for every column of the strip.
-${columns.flatMap((k) => A.map((a) => `  let r${a}_${k} = ${combination(f.BT[a], A.map((i) => `d${i}_${k}`))};`)).join('\n')}
-  // (Bᵀ d) B: columns m·b … m·b + α − 1 for tile b of the strip; ξ = α·a + b' is row-major in the transformed tile.
-  let row = (n * ${tilesH}u + th) * ${tilesW}u + tw0;
-${range(strip).flatMap((b) => {
-    const writes = A.flatMap((a) => A.map((bb) =>
-      `v[(${alpha * a + bb}u * ${tiles}u + row + ${b}u) * ${c4}u + c / 4u] = ${combination(f.BT[bb], A.map((j) => `r${a}_${m * b + j}`))};`))
-    return tilesW % strip !== 0 && b > 0 ? [`  if (tw0 + ${b}u < ${tilesW}u) {`, ...writes.map((w) => `    ${w}`), '  }'] : writes.map((w) => `  ${w}`)
-  }).join('\n')}
+  let x0 = i32(tw * ${m}u) - ${left};
+${xFromTexture ? patchFromTexture() : A.flatMap((a) => A.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
+  // Bᵀ d: rows.
+${A.flatMap((k) => A.map((a) => `  let r${a}_${k} = ${combination(f.BT[a], A.map((i) => `d${i}_${k}`))};`)).join('\n')}
+  // (Bᵀ d) B: columns; ξ = α·a + b is row-major in the transformed tile.
+${A.flatMap((a) => A.map((b) => `  v[(${alpha * a + b}u * ${tiles}u + t) * ${c4}u + c / 4u] = ${combination(f.BT[b], A.map((j) => `r${a}_${j}`))};`)).join('\n')}
 }
 
 ${xFromTexture ? '' : `// Four channels c… of sample n at (y, x), zero in the padding and past ${ci} channels.
@@ -243,7 +241,7 @@ ${range(4).map((l) => `  if (c + ${l}u < ${ci}u) { p.${LANES[l]} = ${io.load(0, 
   return p;
 }
 
-`}// U[ξ][c][o…] = (G g Gᵀ)[ξ] for the 3×3 filters of input channel c, output channels o… (vec4 over 4 of them).
+`}// U[c][ξ][o…] = (G g Gᵀ)[ξ] for the 3×3 filters of input channel c, output channels o… (vec4 over 4 of them).
 fn transform_weight(i: u32) {
   let o = (i % ${cot4}u) * 4u;
   let c = i / ${cot4}u;
@@ -251,7 +249,7 @@ ${range(3).flatMap((ky) => range(3).map((kx) => `  let g${ky}_${kx} = filter_tap
   // G g: rows.
 ${range(3).flatMap((k) => A.map((a) => `  let s${a}_${k} = ${combination(f.G[a], range(3).map((i) => `g${i}_${k}`))};`)).join('\n')}
   // (G g) Gᵀ: columns.
-${A.flatMap((a) => A.map((b) => `  u[(${alpha * a + b}u * ${c4 * 4}u + c) * ${cot4}u + o / 4u] = ${combination(f.G[b], range(3).map((j) => `s${a}_${j}`))};`)).join('\n')}
+${A.flatMap((a) => A.map((b) => `  u[(c * ${xis}u + ${alpha * a + b}u) * ${cot4}u + o / 4u] = ${combination(f.G[b], range(3).map((j) => `s${a}_${j}`))};`)).join('\n')}
 }
 
 // Tap (ky, kx) of the filters from input channel c to output channels o…o+3 (zero past the channels).
@@ -279,7 +277,7 @@ ${range(4).map((l) => `  if (o + ${l}u < ${co}u) { f.${LANES[l]} = ${io.load(1, 
       `  let t${p} = min(first + ${p}u, ${tiles - 1}u);`,
       textures ? `  let vr${p} = xi * ${batch * tilesH}u + t${p} / ${tilesW}u;\n  let vc${p} = (t${p} % ${tilesW}u) * ${c4}u;` : `  let vb${p} = (xi * ${tiles}u + t${p}) * ${c4}u;`,
     ])
-    const loadU = (r: number, j: number) => (textures ? `textureLoad(u, vec2u(uc + ${j}u, ur + ${r}u))` : `u[(ur + ${r}u) * ${cot4}u + uc + ${j}u]`)
+    const loadU = (r: number, j: number) => (textures ? `textureLoad(u, vec2u(ucol + ${j}u, ur + ${r}u))` : `u[(ur + ${r}u) * ${xis * cot4}u + ucol + ${j}u]`)
     const loadV = (p: number) => (textures ? `textureLoad(v, vec2u(vc${p} + c, vr${p}))` : `v[vb${p} + c]`)
     const operands: KernelBinding[] = textures
       ? [{ texture: 0, name: 'v' }, { texture: 1, name: 'u' }]
@@ -295,7 +293,8 @@ ${range(4).map((l) => `  if (o + ${l}u < ${co}u) { f.${LANES[l]} = ${io.load(1, 
   let first = pt * ${TP}u;
 ${setup.join('\n')}
 ${P.flatMap((p) => J.map((j) => `  var acc${p}_${j} = vec4f(0.0);`)).join('\n')}
-  var ur = xi * ${c4 * 4}u;
+  let ucol = xi * ${cot4}u + uc; // U's row is an input channel, its column (ξ, output channels)
+  var ur = 0u;
   for (var c = 0u; c < ${c4}u; c++) {
 ${range(4).flatMap((r) => J.map((j) => `    let u${r}_${j} = ${loadU(r, j)};`)).join('\n')}
 ${P.flatMap((p) => [
