@@ -14,7 +14,8 @@
  *    to the GEMM's channel tile; ci as rows keeps it within a texture's 2-D size for 512 channels);
  * 2. the GEMMs: M[ξ][tile][co] = Σ_ci V[ξ][tile][ci]·U[ci][ξ][co], a register tile of TP tiles ×
  *    TC channels per invocation as in conv.wgsl.ts's GEMM, V and U read as textures where the
- *    target prefers them (the choose-operand-layout pass decides);
+ *    target prefers them and they fit (decided here, not by the choose-operand-layout pass: its
+ *    offer has one reading step, and the output transform reads M as a texture too);
  * 3. the output transform: Aᵀ M A per tile and 4 channels, plus the bias, stored through the
  *    output's `io.store` (so an elementwise consumer fuses into it, as into the GEMM's stores).
  *
@@ -34,7 +35,9 @@
  * Rounding: F(2×2)'s transforms hold only 0, ±1 and ±½ and its float32 error stays near the
  * direct sum's; F(4×4)'s hold ±4, ±5, ⅙, 1/24 and its error is about five times larger (for 64
  * channels of values in [−1, 1], ~2e-5 on outputs of magnitude ~10 against ~5e-6), as in cuDNN's
- * and oneDNN's Winograd convolutions, which use the same tile.
+ * and oneDNN's Winograd convolutions, which use the same tile. As there, an infinite input reaches
+ * every output of its tile (the transforms mix the whole patch), and may turn to NaN where the direct
+ * sum would keep outputs whose windows do not hold it finite.
  */
 import type { NodeIn } from '../graph.ts'
 import type { KernelBinding, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
@@ -118,7 +121,9 @@ export const prefersWinograd = (node: Conv2dNode, target: KernelTarget): boolean
   // the multiply-adds saved (66–90 ms a call against 69–74 as the implicit GEMM, bench/README.md).
   const f = winogradTransformsFor(node)
   if (co > 2 * winogradSizes(node, f, defaultWinogradTile(target)).tiles) return false
-  return winogradScratch(node, f, defaultWinogradTile(target)).every((b) => b <= target.maxStorageBufferBindingSize)
+  // x and the output are bound whole (the implicit GEMM splits a big batch instead).
+  const whole = [node.inputs[0].shape, node.shape].map((shape) => 4 * shape.reduce((a, b) => a * b, 1))
+  return [...winogradScratch(node, f, defaultWinogradTile(target)), ...whole].every((b) => b <= target.maxStorageBufferBindingSize)
 }
 
 /**

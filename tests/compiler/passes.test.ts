@@ -282,6 +282,23 @@ describe('plan in-place', () => {
 })
 
 describe('assign buffers', () => {
+  it('gives a later node a free texture of its size: a node\'s textures live only while its own steps run', () => {
+    const textures: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true }
+    const square = (n: number, seed: number) => fromArray(values(n * n, seed), [n, n]) as Tensor<number[]>
+    // Three products read through two textures each: the second and third 128² ones reuse the first's two, the 160² one gets its own.
+    const first = matmul(square(128, 1), square(128, 2)) as Tensor<number[]>
+    const second = matmul(first, square(128, 3)) as Tensor<number[]>
+    const third = matmul(square(160, 4), square(160, 5)) as Tensor<number[]>
+    const g = assignBuffers(before(assignBuffers, [second.node, third.node], { target: textures }))
+    const { textures: declared, steps } = g.assignment!
+    expect(declared.map((t) => [t.width, t.height])).toEqual([[32, 128], [32, 128], [40, 160], [40, 160]])
+    const copies = steps.filter((s) => s.kind === 'copyBufferToTexture').map((s) => ('dst' in s ? s.dst : -1))
+    expect(copies).toHaveLength(6)
+    // Within one node the two operands are distinct textures; across nodes of one size the ids repeat.
+    expect(new Set(copies)).toEqual(new Set([0, 1, 2, 3]))
+    for (let k = 0; k < copies.length; k += 2) expect(copies[k]).not.toBe(copies[k + 1])
+  })
+
   it('reuses the buffer of a value once its last reader has run, and writes an in-place result into its victim', () => {
     const x = vector(64, 1)
     const mask = greater(x, 0) as Tensor<number[], 'bool'>

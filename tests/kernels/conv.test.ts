@@ -462,6 +462,8 @@ describe("Winograd's F(m×m, 3×3) for a 3×3 stride-1 convolution", () => {
     const [got] = await execute(s.plan, [s.bufferOf.get(y)!], { buffers: new Map(s.external) })
     const ref = (reference as Reference<object>)(x, xs, w, ws, b, options)
     expect(y.shape).toEqual(ref.shape)
+    // Every case here must take the Winograd form (it needs 16 channels in and out and at most twice as many out as tiles).
+    expect(labels[0], labels.join('; ')).toMatch('Winograd')
     for (let i = 0; i < ref.out.length; i++)
       if (!(Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i])) <= 1e-4)) throw new Error(`at ${i} got ${got[i]}, want ${ref.out[i]}`)
     return labels
@@ -497,23 +499,25 @@ describe("Winograd's F(m×m, 3×3) for a 3×3 stride-1 convolution", () => {
     expect(labels([8, 64, 56, 56], [64, 64, 3, 3], { padding: 1 }, targets[1][1])).toMatch('implicit GEMM')
   })
   it.each([false, true])('matches the float64 reference: part tiles at the edges, channels off a multiple of 4 and of the tile (texture operands: %s)', async (texture) => {
-    // 9×12 outputs: 3×3 tiles of 4×4, the last row of tiles a part one; 17 and 18 channels pad their last vec4.
+    // 9×12 outputs: 3×3 tiles of 4×4, the last row of tiles a part one; 17 and 18 channels pad their last vec4;
+    // 18 tiles leave a part register tile of 12. Rows of 12 are whole texels: x is read as a texture too.
     const labels = await run(conv2d, referenceConv2d as Reference<never>, [2, 17, 9, 12], [18, 17, 3, 3], same, texture)
     expect(labels.join('; ')).toMatch(/Winograd F\(4x4,3x3\) transforms.*Winograd GEMMs 36 x M=18 N=18 K=20.*Winograd output transform/)
     expect(labels[1]).toMatch(texture ? 'texture operands' : 'buffer operands')
-    // W = 12 and 16 are whole texels: x is read as a texture too on a texture target. 7×5 outputs: part tiles on both axes.
-    await run(conv2d, referenceConv2d as Reference<never>, [1, 16, 9, 7], [20, 16, 3, 3], { ...same, padding: 0 }, texture, false)
+    expect(labels[0].includes('(read as a texture)')).toBe(texture)
+    // 7×5 outputs: part tiles on both axes; rows of 7 are not whole texels, so x is read from its buffer on either target.
+    expect((await run(conv2d, referenceConv2d as Reference<never>, [2, 16, 9, 7], [16, 16, 3, 3], { ...same, padding: 0 }, texture, false))[0]).not.toMatch('read as a texture')
+    // Padding 2 (8×18 outputs), rows of 16.
     await run(conv2d, referenceConv2d as Reference<never>, [3, 20, 6, 16], [16, 20, 3, 3], { ...same, padding: 2 }, texture)
   })
-  it('takes F(2×2, 3×3) where an output axis has at most 2 positions', async () => {
-    const labels = await run(conv2d, referenceConv2d as Reference<never>, [3, 16, 2, 9], [16, 16, 3, 3], same, true)
-    expect(labels[0]).toMatch('Winograd F(2x2,3x3) transforms')
-    await run(conv2d, referenceConv2d as Reference<never>, [2, 16, 4, 3], [20, 16, 3, 3], { ...same, padding: 0 }, false)
+  it.each([false, true])('takes F(2×2, 3×3) where an output axis has at most 2 positions (texture operands: %s)', async (texture) => {
+    expect((await run(conv2d, referenceConv2d as Reference<never>, [3, 16, 2, 9], [16, 16, 3, 3], same, texture))[0]).toMatch('Winograd F(2x2,3x3) transforms')
+    expect((await run(conv2d, referenceConv2d as Reference<never>, [8, 16, 4, 3], [16, 16, 3, 3], { ...same, padding: 0 }, texture))[0]).toMatch('Winograd F(2x2,3x3) transforms')
   })
-  it('runs a stride-1 transposed 3×3 convolution (a conv\'s input gradient) with the kernel flipped', async () => {
+  it.each([false, true])('runs a stride-1 transposed 3×3 convolution (a conv\'s input gradient) with the kernel flipped (texture operands: %s)', async (texture) => {
     const transposed = { stride: [1, 1], padding: [1, 1], outputPadding: [0, 0], dilation: [1, 1], groups: 1 }
-    const labels = await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [2, 17, 9, 8], [17, 22, 3, 3], transposed, true)
-    expect(labels[0]).toMatch('Winograd')
-    await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [1, 16, 5, 6], [16, 16, 3, 3], { ...transposed, padding: [0, 2] }, false)
+    await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [2, 17, 9, 8], [17, 22, 3, 3], transposed, texture)
+    // Padding 0 and 2: x's windows start 2 and 0 positions before it.
+    await run(convTranspose2d, referenceConvTranspose2d as Reference<never>, [4, 16, 5, 6], [16, 16, 3, 3], { ...transposed, padding: [0, 2] }, texture, false)
   })
 })
