@@ -179,7 +179,7 @@ export const lowerBatchNorm2d = (node: NodeOf<'batchNorm2d'>): Lowering => {
   const affine = (io: KernelIO, mean: string, invstd: string) =>
     `  let ch = ${channel};\n  ${io.store('i', `(${io.load(0, 'i')} - ${mean}) * ${invstd} * ${io.load(1, 'ch')} + ${io.load(2, 'ch')}`)}`
   if (node.params.training !== true)
-    return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`))] }
+    return { steps: [perElement(node, (io) => affine(io, io.load(3, 'ch'), `(1.0 / sqrt(${io.load(4, 'ch')} + ${eps}))`), { epilogue: true })] }
 
   const stats = { scratch: 0, view: { name: 'stats', type: 'f32' } } as const
   const statistics: KernelStep = {
@@ -194,7 +194,8 @@ ${channelStatistics(io, node.shape, node.params.eps)}
     stats[2u * ch + 1u] = rstd;
   }`,
   }
-  const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats] })
+  // The normalisation stores each element once: a following relu, or a residual add and its relu, fuse into it.
+  const normalise = perElement(node, (io) => affine(io, 'stats[2u * ch]', 'stats[2u * ch + 1u]'), { extra: [stats], epilogue: true })
   return { scratchBytes: [8 * c], steps: [statistics, normalise] }
 }
 

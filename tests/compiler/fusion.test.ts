@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { DEFAULT_TARGET } from '../../src/compiler/kernel.ts'
 import { realize } from '../../src/realize.ts'
-import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, maxPool2d, vjp, type Tensor } from '../../src/index.ts'
+import { conv2d, relu, add, sub, mul, div, sqrt, matmul, linear, fromArray, sigmoid, elu, silu, hardswish, maxPool2d, batchNorm2d, vjp, type Tensor } from '../../src/index.ts'
 import type { DispatchStep } from '../../src/runtime/plan.ts'
 
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 2)
@@ -23,6 +23,29 @@ describe('epilogue fusion', () => {
     const y = relu(conv2d({ weight: w, bias: b }, { padding: 1 })(x)) as Tensor<number[]>
     const labels = dispatches(y).map((s) => s.label)
     expect(labels.filter((l) => l?.includes('relu'))).toEqual(['conv2d+relu'])
+  })
+
+  it('a training batch norm, the residual add and the relu after it are its normalising kernel, with the values of the unfused ops', async () => {
+    const gamma = fromArray([1, -0.5, 2], [3])
+    const beta = fromArray([0.25, 0, -1], [3])
+    const stats = { weight: gamma, bias: beta, runningMean: fromArray([0, 0, 0], [3]), runningVar: fromArray([1, 1, 1], [3]) }
+    const shortcut = fromArray(values(2 * 3 * 8 * 8, 4), [2, 3, 8, 8])
+    const normalised = batchNorm2d(stats, { training: true })(x)
+    const y = relu(add(normalised, shortcut)) as Tensor<number[]>
+    expect(dispatches(y).map((s) => s.label)).toEqual(['batchNorm2d', 'batchNorm2d+add+relu'])
+    expect(dispatches(relu(normalised) as Tensor<number[]>).map((s) => s.label)).toEqual(['batchNorm2d', 'batchNorm2d+relu'])
+    const [fused, [xs, ss]] = [(await realize([y.node]))[0] as Float32Array, (await realize([x.node, shortcut.node])) as Float32Array[]]
+    for (let c = 0; c < 3; c++) {
+      const at = (n: number, k: number) => (n * 3 + c) * 64 + k
+      const channel = [0, 1].flatMap((n) => Array.from({ length: 64 }, (_, k) => xs[at(n, k)]))
+      const mean = channel.reduce((a, v) => a + v, 0) / 128
+      const variance = channel.reduce((a, v) => a + (v - mean) ** 2, 0) / 128
+      for (const n of [0, 1])
+        for (let k = 0; k < 64; k++) {
+          const want = Math.max(0, ((xs[at(n, k)] - mean) / Math.sqrt(variance + 1e-5)) * [1, -0.5, 2][c] + [0.25, 0, -1][c] + ss[at(n, k)])
+          expect(Math.abs(fused[at(n, k)] - want)).toBeLessThan(1e-5)
+        }
+    }
   })
 
   it('fuses a chain with broadcast operands and matches the unfused values', async () => {
