@@ -40,7 +40,7 @@
  * sum would keep outputs whose windows do not hold it finite.
  */
 import type { NodeIn } from '../graph.ts'
-import type { KernelBinding, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
+import type { KernelBinding, KernelIO, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 import { axisValue } from '../shape/errors.ts'
 import type { ConvTile } from './conv.wgsl.ts'
@@ -153,6 +153,88 @@ const winogradScratch = (node: Conv2dNode, f: WinogradTransforms, tile: ConvTile
 }
 
 
+/** What `inputTransform` reads: an image operand [N, channels, H, W] and its tiling. */
+interface InputTiling {
+  readonly f: WinogradTransforms
+  /** The node operand read (through `io.load`, or as texture 3 named `xt` when `fromTexture`). */
+  readonly operand: number
+  readonly batch: number
+  readonly channels: number
+  readonly H: number
+  readonly W: number
+  readonly tilesH: number
+  readonly tilesW: number
+  /** Padding before the first row and column: tile (th, tw)'s patch starts at (m·th − top, m·tw − left). */
+  readonly top: number
+  readonly left: number
+  /** Read the image as a texture (rows n·channels + c, W/4 texels a row): W and m multiples of 4. */
+  readonly fromTexture: boolean
+}
+
+/**
+ * WGSL of `transform_input(i)`: V[ξ][t][c] = (Bᵀ d B)[ξ] for the α×α patch d of the image under
+ * tile t, vec4 over 4 channels (i = t·c4 + c/4), written to the vec4 array `v`. One tile per
+ * invocation: tiles in strips along a row (sharing their patches' overlapping columns) ran no faster
+ * on llvmpipe, whose cost here is V's stores, and their longer shaders took up to twice as long to
+ * compile. The forward conv and the weight gradient (of the same image) share it.
+ */
+const inputTransform = (io: KernelIO, p: InputTiling): string => {
+  const { f, batch, channels, H, W, tilesH, tilesW, top, left } = p
+  const { m } = f
+  const alpha = m + 2
+  const A = range(alpha)
+  const c4 = Math.ceil(channels / 4)
+  const tiles = batch * tilesH * tilesW
+  // The patch from the image as a texture (row n·channels + c, texel y·W/4 + x/4): a texel holds four
+  // columns of one channel, so the patch's α columns of a row are two or three texels per channel.
+  const patchFromTexture = () => {
+    const offset = (k: number) => k - left // column x0 + k is texel m·tw/4 + ⌊offset/4⌋, lane offset mod 4
+    const texels = [...new Set(A.map((k) => Math.floor(offset(k) / 4)))]
+    const L = range(4)
+    return [
+      `  let texel0 = i32(tw * ${m / 4}u);`,
+      ...L.map((l) => `  let xrow${l} = min(n * ${channels}u + c + ${l}u, ${batch * channels - 1}u);\n  let lane${l} = c + ${l}u < ${channels}u;`),
+      ...A.map((k) => `  let col${k} = x0 + ${k} >= 0 && x0 + ${k} < ${W};`),
+      ...A.flatMap((a) => [
+        `  let yy${a} = y0 + ${a};`,
+        `  let row${a} = yy${a} >= 0 && yy${a} < ${H};`,
+        ...L.flatMap((l) => texels.map((e) =>
+          `  let x${a}_${l}_${e < 0 ? `m${-e}` : e} = textureLoad(xt, vec2u(u32(clamp(yy${a} * ${W / 4} + texel0 + ${e}, 0, ${(H * W) / 4 - 1})), xrow${l}));`)),
+        ...A.map((k) => {
+          const e = Math.floor(offset(k) / 4), lane = LANES[((offset(k) % 4) + 4) % 4]
+          const name = `x${a}_%l_${e < 0 ? `m${-e}` : e}.${lane}`
+          return `  let d${a}_${k} = select(vec4f(0.0), vec4f(${L.map((l) => `select(0.0, ${name.replace('%l', String(l))}, lane${l})`).join(', ')}), row${a} && col${k});`
+        }),
+      ]),
+    ].join('\n')
+  }
+  return `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels).
+fn transform_input(i: u32) {
+  let c = (i % ${c4}u) * 4u;
+  let t = i / ${c4}u;
+  let tw = t % ${tilesW}u;
+  let th = (t / ${tilesW}u) % ${tilesH}u;
+  let n = t / ${tilesW * tilesH}u;
+  let y0 = i32(th * ${m}u) - ${top};
+  let x0 = i32(tw * ${m}u) - ${left};
+${p.fromTexture ? patchFromTexture() : A.flatMap((a) => A.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
+  // Bᵀ d: rows.
+${A.flatMap((k) => A.map((a) => `  let r${a}_${k} = ${combination(f.BT[a], A.map((i) => `d${i}_${k}`))};`)).join('\n')}
+  // (Bᵀ d) B: columns; ξ = α·a + b is row-major in the transformed tile.
+${A.flatMap((a) => A.map((b) => `  v[(${alpha * a + b}u * ${tiles}u + t) * ${c4}u + c / 4u] = ${combination(f.BT[b], A.map((j) => `r${a}_${j}`))};`)).join('\n')}
+}
+${p.fromTexture ? '' : `
+// Four channels c… of sample n at (y, x), zero in the padding and past ${channels} channels.
+fn input_patch(n: u32, c: u32, y: i32, x: i32) -> vec4f {
+  var p = vec4f(0.0);
+  if (y < 0 || y >= ${H} || x < 0 || x >= ${W}) { return p; }
+  let at = (n * ${channels}u + c) * ${H * W}u + u32(y * ${W} + x);
+${range(4).map((l) => `  if (c + ${l}u < ${channels}u) { p.${LANES[l]} = ${io.load(p.operand, `at + ${l * H * W}u`)}; }`).join('\n')}
+  return p;
+}
+`}`
+}
+
 /**
  * The three steps of F(m×m, 3×3) for a node `winogradCorrelation` accepts; throws for any other.
  * Where the target prefers textures and they fit, V is read as a (tilesW·c4 texels) × (α²·N·tilesH
@@ -190,63 +272,12 @@ export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: Win
   const textures = tile.textures === true && target.textureOperands && [vTexture, uTexture, mTexture].every(fits)
   const xFromTexture = textures && W % 4 === 0 && m % 4 === 0 && fits(xTexture)
 
-  // The patch from x as a texture (row n·ci + c, texel y·W/4 + x/4): a texel holds four columns of
-  // one channel, so the patch's α columns of a row are two or three texels per channel.
-  const patchFromTexture = () => {
-    const offset = (k: number) => k - left // column x0 + k is texel m·tw/4 + ⌊offset/4⌋, lane offset mod 4
-    const texels = [...new Set(A.map((k) => Math.floor(offset(k) / 4)))]
-    const L = range(4)
-    return [
-      `  let texel0 = i32(tw * ${m / 4}u);`,
-      ...L.map((l) => `  let xrow${l} = min(n * ${ci}u + c + ${l}u, ${batch * ci - 1}u);\n  let lane${l} = c + ${l}u < ${ci}u;`),
-      ...A.map((k) => `  let col${k} = x0 + ${k} >= 0 && x0 + ${k} < ${W};`),
-      ...A.flatMap((a) => [
-        `  let yy${a} = y0 + ${a};`,
-        `  let row${a} = yy${a} >= 0 && yy${a} < ${H};`,
-        ...L.flatMap((l) => texels.map((e) =>
-          `  let x${a}_${l}_${e < 0 ? `m${-e}` : e} = textureLoad(xt, vec2u(u32(clamp(yy${a} * ${W / 4} + texel0 + ${e}, 0, ${(H * W) / 4 - 1})), xrow${l}));`)),
-        ...A.map((k) => {
-          const e = Math.floor(offset(k) / 4), lane = LANES[((offset(k) % 4) + 4) % 4]
-          const name = `x${a}_%l_${e < 0 ? `m${-e}` : e}.${lane}`
-          return `  let d${a}_${k} = select(vec4f(0.0), vec4f(${L.map((l) => `select(0.0, ${name.replace('%l', String(l))}, lane${l})`).join(', ')}), row${a} && col${k});`
-        }),
-      ]),
-    ].join('\n')
-  }
-
   const transform: KernelStep = {
     label: `${name}: Winograd ${F} transforms: input${xFromTexture ? ' (read as a texture)' : ''} to V[${xis}][${tiles} tiles][${c4 * 4} ci], weight to U[${c4 * 4} ci][${xis}][${cot} co]`,
     bindings: [xFromTexture ? { texture: 3, name: 'xt' } : { input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'u', type: 'vec4f' } }],
     dispatch: { threads: inputThreads + c4 * 4 * cot4 },
-    // One tile per invocation: tiles in strips along a row (sharing their patches' overlapping columns)
-    // ran no faster on llvmpipe, whose cost here is V's stores, and their longer shaders took up to
-    // twice as long to compile.
-    module: (io) => `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels).
-fn transform_input(i: u32) {
-  let c = (i % ${c4}u) * 4u;
-  let t = i / ${c4}u;
-  let tw = t % ${tilesW}u;
-  let th = (t / ${tilesW}u) % ${tilesH}u;
-  let n = t / ${tilesW * tilesH}u;
-  let y0 = i32(th * ${m}u) - ${top};
-  let x0 = i32(tw * ${m}u) - ${left};
-${xFromTexture ? patchFromTexture() : A.flatMap((a) => A.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
-  // Bᵀ d: rows.
-${A.flatMap((k) => A.map((a) => `  let r${a}_${k} = ${combination(f.BT[a], A.map((i) => `d${i}_${k}`))};`)).join('\n')}
-  // (Bᵀ d) B: columns; ξ = α·a + b is row-major in the transformed tile.
-${A.flatMap((a) => A.map((b) => `  v[(${alpha * a + b}u * ${tiles}u + t) * ${c4}u + c / 4u] = ${combination(f.BT[b], A.map((j) => `r${a}_${j}`))};`)).join('\n')}
-}
-
-${xFromTexture ? '' : `// Four channels c… of sample n at (y, x), zero in the padding and past ${ci} channels.
-fn input_patch(n: u32, c: u32, y: i32, x: i32) -> vec4f {
-  var p = vec4f(0.0);
-  if (y < 0 || y >= ${H} || x < 0 || x >= ${W}) { return p; }
-  let at = (n * ${ci}u + c) * ${H * W}u + u32(y * ${W} + x);
-${range(4).map((l) => `  if (c + ${l}u < ${ci}u) { p.${LANES[l]} = ${io.load(0, `at + ${l * H * W}u`)}; }`).join('\n')}
-  return p;
-}
-
-`}// U[c][ξ][o…] = (G g Gᵀ)[ξ] for the 3×3 filters of input channel c, output channels o… (vec4 over 4 of them).
+    module: (io) => `${inputTransform(io, { f, operand: 0, batch, channels: ci, H, W, tilesH, tilesW, top, left, fromTexture: xFromTexture })}
+// U[c][ξ][o…] = (G g Gᵀ)[ξ] for the 3×3 filters of input channel c, output channels o… (vec4 over 4 of them).
 fn transform_weight(i: u32) {
   let o = (i % ${cot4}u) * 4u;
   let c = i / ${cot4}u;
