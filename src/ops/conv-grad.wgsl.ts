@@ -40,6 +40,7 @@ import type { NodeOf } from '../graph.ts'
 import { DEFAULT_TARGET, type KernelBinding, type KernelIO, type KernelStep, type KernelTarget, type Lowering } from '../compiler/kernel.ts'
 import { sizeOf } from '../compiler/wgsl.ts'
 import { correlationAxis, repackChannelsLast, unitAxis } from './conv.wgsl.ts'
+import { convWeightGradWinograd, prefersWinogradWeightGrad } from './conv-winograd.wgsl.ts'
 
 import type { ConvAxisParams as AxisParams } from '../core/params.ts'
 
@@ -104,6 +105,8 @@ ${tile
 }
 
 export const convWeightGradLowering = (node: NodeOf<'convWeightGrad'>, target: KernelTarget = DEFAULT_TARGET): Lowering => {
+  // A large 3×3 stride-1 one, where the target takes Winograd's form (llvmpipe): 4× fewer multiply-adds.
+  if (prefersWinogradWeightGrad(node, target)) return convWeightGradWinograd(node, target)
   const [inside, outside] = node.inputs
   const axesAttr = node.params.axes
   const groups = node.params.groups

@@ -39,7 +39,7 @@
  * every output of its tile (the transforms mix the whole patch), and may turn to NaN where the direct
  * sum would keep outputs whose windows do not hold it finite.
  */
-import type { NodeIn } from '../graph.ts'
+import type { NodeIn, NodeOf } from '../graph.ts'
 import type { KernelBinding, KernelIO, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 import { axisValue } from '../shape/errors.ts'
@@ -400,3 +400,144 @@ ${M.flatMap((a) => M.flatMap((b) => {
  */
 const weightIndex = (transposed: boolean, ci: number, co: number, o: string, c: string): string =>
   transposed ? `((${c}) * ${co}u + ${o}) * 9u + (2u - ky) * 3u + (2u - kx)` : `((${o}) * ${ci}u + ${c}) * 9u + ky * 3u + kx`
+
+/**
+ * The weight gradient of a 3×3 stride-1 convolution by the same F(4×4, 3×3) transforms, used
+ * backwards: with the output gradient tiled into 4×4 blocks and x's 6×6 patch d under each,
+ *
+ *   dW = Gᵀ [ Σ_tiles (Aᵀᵀ dY Aᵀ) ⊙ (Bᵀ d B) ] G
+ *
+ * (Σ_o dY[o]·Y[o] = Σ_k g[k]·dW[k] for Y = Aᵀ[(G g) ⊙ (Bᵀ d)], for every filter g), so 36 multiplies
+ * per tile and channel pair instead of 144. Three steps: the transforms (x's V as the forward's,
+ * dY's Z[ξ][t][a]), 36 GEMMs P[ξ][b][a] = Σ_t V[ξ][t][b]·Z[ξ][t][a] over the tiles, and Gᵀ P G
+ * per channel pair into the 3×3 weight gradient.
+ */
+export const convWeightGradWinograd = (node: NodeOf<'convWeightGrad'>, target: KernelTarget): Lowering => {
+  const t = weightGradTiling(node)
+  if (t === undefined) throw new Error(`convWeightGrad: Winograd's form takes a 3×3 weight of one group at stride 1, dilation 1, got [${node.shape.join(', ')}]`)
+  const { A, B, N, H, W, HO, WO, tilesH, tilesW, tiles, a4, b4, TA4, TB4, top, left } = t
+  const f = F4x4
+  const xis = 36
+  const X = range(xis), S = range(6), R = range(4)
+  const scratchBytes = weightGradScratch(t)
+  const name = `convWeightGrad [${node.inputs[0].shape.join(', ')}] x [${node.inputs[1].shape.join(', ')}] -> [${node.shape.join(', ')}]`
+  const size = (width: number, height: number) => [width, height] as const
+  const vTexture = size(tilesW * b4, xis * N * tilesH)
+  const zTexture = size(tilesW * a4, xis * N * tilesH)
+  const textures = target.textureOperands && [vTexture, zTexture].every((d) => d.every((e) => e <= target.maxTextureDimension2D))
+  // Z = Aᵀᵀ dY Aᵀ: column ξ of Aᵀ combines the rows (then the columns) of the 4×4 block.
+  const aColumn = (xi: number) => f.AT.map((row) => row[xi])
+  const gColumn = (k: number) => f.G.map((row) => row[k])
+
+  const transform: KernelStep = {
+    label: `${name}: Winograd F(4x4,3x3) transforms: inside to V[36][${tiles} tiles][${b4 * 4}], outside to Z[36][${tiles} tiles][${a4 * 4}]`,
+    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'z', type: 'vec4f' } }],
+    dispatch: { threads: tiles * (b4 + a4) },
+    module: (io) => `${inputTransform(io, { f, operand: 0, batch: N, channels: B, H, W, tilesH, tilesW, top, left, fromTexture: false })}
+// Z[ξ][t][a] = (Aᵀᵀ dY Aᵀ)[ξ] for the 4×4 block dY of the output gradient at tile t (vec4 over 4 channels a…).
+fn transform_outside(i: u32) {
+  let a = (i % ${a4}u) * 4u;
+  let t = i / ${a4}u;
+  let tw = t % ${tilesW}u;
+  let th = (t / ${tilesW}u) % ${tilesH}u;
+  let n = t / ${tilesW * tilesH}u;
+${R.flatMap((i) => R.map((j) => `  let e${i}_${j} = outside_at(n, a, th * 4u + ${i}u, tw * 4u + ${j}u);`)).join('\n')}
+${R.flatMap((j) => S.map((p) => `  let r${p}_${j} = ${combination(aColumn(p), R.map((i) => `e${i}_${j}`))};`)).join('\n')}
+${S.flatMap((p) => S.map((q) => `  z[(${6 * p + q}u * ${tiles}u + t) * ${a4}u + a / 4u] = ${combination(aColumn(q), R.map((j) => `r${p}_${j}`))};`)).join('\n')}
+}
+
+// Four channels a… of the output gradient of sample n at (y, x), zero past its edge and past ${A} channels.
+fn outside_at(n: u32, a: u32, y: u32, x: u32) -> vec4f {
+  var e = vec4f(0.0);
+  if (y >= ${HO}u || x >= ${WO}u) { return e; }
+  let at = (n * ${A}u + a) * ${HO * WO}u + y * ${WO}u + x;
+${R.map((l) => `  if (a + ${l}u < ${A}u) { e.${LANES[l]} = ${io.load(1, `at + ${l * HO * WO}u`)}; }`).join('\n')}
+  return e;
+}`,
+    body: () => `  if (i < ${tiles * b4}u) { transform_input(i); } else { transform_outside(i - ${tiles * b4}u); }`,
+  }
+
+  const aTiles = a4 / TA4, bTiles = b4 / TB4
+  const I = range(TA4), J = range(TB4), L = range(4)
+  const loadV = (j: number) => (textures ? `textureLoad(v, vec2u(vc + ${j}u, row))` : `v[vb + ${j}u]`)
+  const loadZ = (i: number) => (textures ? `textureLoad(z, vec2u(zc + ${i}u, row))` : `z[zb + ${i}u]`)
+  const gemm: KernelStep = {
+    label: `${name}: Winograd GEMMs 36 x M=${B} N=${A} K=${tiles} tiles, tile ${4 * TB4} x ${4 * TA4} channels, ${textures ? 'texture' : 'buffer'} operands`,
+    bindings: [
+      ...((textures ? [{ texture: 0, name: 'v' }, { texture: 1, name: 'z' }] : [{ scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'z', type: 'vec4f' } }]) as KernelBinding[]),
+      { scratch: 2, view: { name: 'p', type: 'vec4f' } },
+    ],
+    dispatch: { threads: xis * bTiles * aTiles },
+    body: () => `  let a0 = (i % ${aTiles}u) * ${TA4}u; // first vec4 of this tile's a channels
+  let b0 = ((i / ${aTiles}u) % ${bTiles}u) * ${TB4}u; // first vec4 of its b channels
+  let xi = i / ${aTiles * bTiles}u;
+${J.flatMap((j) => L.flatMap((l) => I.map((k) => `  var acc${j}_${l}_${k} = vec4f(0.0);`))).join('\n')}
+  // The tiles in order: rows (ξ, n, th) of V and Z, then tw along a row.
+  for (var r = 0u; r < ${N * tilesH}u; r++) {
+    let row = xi * ${N * tilesH}u + r;
+    for (var tw = 0u; tw < ${tilesW}u; tw++) {
+${textures ? `      let vc = tw * ${b4}u + b0;\n      let zc = tw * ${a4}u + a0;` : `      let vb = (row * ${tilesW}u + tw) * ${b4}u + b0;\n      let zb = (row * ${tilesW}u + tw) * ${a4}u + a0;`}
+${J.map((j) => `      let v${j} = ${loadV(j)};`).join('\n')}
+${I.map((k) => `      let z${k} = ${loadZ(k)};`).join('\n')}
+${J.flatMap((j) => L.flatMap((l) => I.map((k) => `      acc${j}_${l}_${k} += v${j}.${LANES[l]} * z${k};`))).join('\n')}
+    }
+  }
+${J.flatMap((j) => L.flatMap((l) => I.map((k) => `  p[(xi * ${b4 * 4}u + (b0 + ${j}u) * 4u + ${l}u) * ${a4}u + a0 + ${k}u] = acc${j}_${l}_${k};`))).join('\n')}`,
+  }
+
+  const output: KernelStep = {
+    label: `${name}: Winograd output transform Gᵀ P G of ${B} x ${A} channel pairs`,
+    bindings: [{ scratch: 2, view: { name: 'p', type: 'vec4f' } }, { output: true }],
+    dispatch: { threads: B * a4 },
+    epilogue: true,
+    body: (io) => `  let a = (i % ${a4}u) * 4u;
+  let b = i / ${a4}u;
+${X.map((xi) => `  let p${Math.floor(xi / 6)}_${xi % 6} = p[(${xi}u * ${b4 * 4}u + b) * ${a4}u + a / 4u];`).join('\n')}
+${S.flatMap((q) => range(3).map((k) => `  let s${k}_${q} = ${combination(gColumn(k), S.map((pp) => `p${pp}_${q}`))};`)).join('\n')}
+${range(3).flatMap((ky) => range(3).map((kx) => `  let y${ky}_${kx} = ${combination(gColumn(kx), S.map((q) => `s${ky}_${q}`))};`)).join('\n')}
+${range(3).flatMap((ky) => range(3).flatMap((kx) => L.map((l) => {
+    const store = io.store(`((a + ${l}u) * ${B}u + b) * 9u + ${ky * 3 + kx}u`, `y${ky}_${kx}.${LANES[l]}`)
+    return A % 4 !== 0 ? `  if (a + ${l}u < ${A}u) { ${store} }` : `  ${store}`
+  }))).join('\n')}`,
+  }
+  if (!textures) return { scratchBytes, steps: [transform, gemm, output] }
+  const copy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: readonly [number, number]): TextureCopy =>
+    ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
+  return { scratchBytes, textures: [vTexture, zTexture], steps: [transform, copy({ scratch: 0 }, 0, vTexture), copy({ scratch: 1 }, 1, zTexture), gemm, output] }
+}
+
+/** The tiling of a weight gradient Winograd's form computes (3×3, one group, stride 1, dilation 1, 2-D), else undefined. */
+const weightGradTiling = (node: NodeOf<'convWeightGrad'>) => {
+  const [A, B, KH, KW] = node.shape
+  if (node.shape.length !== 4 || KH !== 3 || KW !== 3 || node.params.groups !== 1) return undefined
+  if (node.params.axes.some((a) => a.stride !== 1 || a.dilation !== 1)) return undefined
+  const [inside, outside] = node.inputs
+  const [N, , H, W] = inside.shape
+  const [, , HO, WO] = outside.shape
+  const tilesH = Math.ceil(HO / 4), tilesW = Math.ceil(WO / 4)
+  const a4 = Math.ceil(A / 4), b4 = Math.ceil(B / 4)
+  // The GEMM's register tile: up to 16 × 16 channels, dividing the channels' vec4s.
+  const tile = (c4: number) => [4, 2, 1].find((d) => c4 % d === 0)!
+  return {
+    A, B, N, H, W, HO, WO, tilesH, tilesW, tiles: N * tilesH * tilesW, a4, b4, TA4: tile(a4), TB4: tile(b4),
+    top: node.params.axes[0].padLeft, left: node.params.axes[1].padLeft,
+  }
+}
+
+/** Bytes of V, Z and P. */
+const weightGradScratch = (t: NonNullable<ReturnType<typeof weightGradTiling>>): number[] =>
+  [36 * t.tiles * t.b4 * 16, 36 * t.tiles * t.a4 * 16, 36 * t.b4 * 4 * t.a4 * 16]
+
+/**
+ * Whether a weight gradient takes Winograd's form: one `weightGradTiling` accepts, of at least the
+ * target's `winogradMinWork` multiply-adds with 16 channels on either side, whose products P
+ * (36·A·B values) are at most twice V and Z (36·tiles·(A + B)): ResNet-18's 512-channel layer at
+ * 4² has 32 tiles at batch 32, and keeps the implicit GEMM. Every binding must fit.
+ */
+export const prefersWinogradWeightGrad = (node: NodeOf<'convWeightGrad'>, target: KernelTarget): boolean => {
+  const t = weightGradTiling(node)
+  if (t === undefined || target.winogradMinWork === 0 || t.A < 16 || t.B < 16) return false
+  if (t.N * t.HO * t.WO * t.A * t.B * 9 < target.winogradMinWork || t.A * t.B > 2 * t.tiles * (t.A + t.B)) return false
+  const whole = node.inputs.map((n) => 4 * n.shape.reduce((a, b) => a * b, 1))
+  return [...weightGradScratch(t), ...whole].every((b) => b <= target.maxStorageBufferBindingSize)
+}

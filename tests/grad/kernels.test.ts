@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import * as sw from '../../src/index.ts'
 import { convWeightGradPrimitive } from '../../src/ops/conv.ts'
 import { makeNode, type Node, type NodeOf } from '../../src/graph.ts'
-import { DEFAULT_TARGET, lower, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
+import { DEFAULT_TARGET, SOFTWARE_WINOGRAD_MIN_WORK, lower, kernelSteps, type KernelTarget } from '../../src/compiler/kernel.ts'
 import { kernelTarget } from '../../src/compiler/program.ts'
 import { schedule } from '../../src/compiler/schedule.ts'
 import { backendInfo, execute } from '../../src/runtime/index.ts'
@@ -191,5 +191,49 @@ describe('convWeightGrad as an implicit GEMM over repacked channels-last operand
     // ResNet-18's 64 -> 64 at batch 32 takes the GEMM on either target.
     expect(labelsOf([32, 64, 32, 32], [32, 64, 30, 30], [64, 64, 3, 3], textureTarget)).toMatch('implicit GEMM')
     expect(labelsOf([32, 64, 32, 32], [32, 64, 30, 30], [64, 64, 3, 3], DEFAULT_TARGET)).toMatch('implicit GEMM')
+  })
+})
+
+describe("convWeightGrad of a 3×3 stride-1 conv as Winograd's F(4×4, 3×3), used backwards", () => {
+  const a = (stride: number, padLeft: number, dilation = 1): Axis => ({ stride, padLeft, dilation })
+  // The device's target, taking the Winograd form from any size (it needs 16 channels a side and
+  // products no larger than twice the transforms: A·B ≤ 2·tiles·(A + B)).
+  const winograd = async (textures: boolean): Promise<KernelTarget> => ({ ...kernelTarget(await backendInfo()), textureOperands: textures, winogradMinWork: 1 })
+  // [name, inside, outside, weight, axes]
+  const cases: [string, number[], number[], number[], Axis[]][] = [
+    ['part tiles (9×10 outputs), 17 -> 18 channels', [2, 17, 9, 10], [2, 18, 9, 10], [18, 17, 3, 3], [a(1, 1), a(1, 1)]],
+    ['16 x 16 channel register tiles, 16 -> 32 channels', [2, 16, 8, 8], [2, 32, 8, 8], [32, 16, 3, 3], [a(1, 1), a(1, 1)]],
+    ['padding 0 and 2', [3, 16, 7, 9], [3, 16, 5, 11], [16, 16, 3, 3], [a(1, 0), a(1, 2)]],
+  ]
+  for (const textures of [false, true])
+    it.each(cases)(`%s (${textures ? 'texture' : 'buffer'} operands)`, async (name, is, os, ws, axes) => {
+      const target = await winograd(textures)
+      const rand = generator(is.reduce((x, y) => x * 31 + y, 17))
+      const inside = random(is, rand)
+      const outside = random(os, rand)
+      const node = makeNode(convWeightGradPrimitive, [sw.fromArray(inside, is).node, sw.fromArray(outside, os).node], { axes, groups: 1, weightShape: ws }, ws, 'float32')
+      const labels = kernelSteps(convWeightGradLowering(node as NodeOf<'convWeightGrad'>, target)).map((k) => k.label ?? '')
+      expect(labels.join('; ')).toMatch(/Winograd F\(4x4,3x3\) transforms.*Winograd GEMMs 36.*Winograd output transform/)
+      expect(labels[1]).toMatch(textures ? 'texture operands' : 'buffer operands')
+      if (ws[0] === 32) expect(labels[1]).toMatch('tile 16 x 16 channels')
+      await realize(node.inputs)
+      const s = schedule([node], residentBuffer, () => true, target)
+      const [got] = await execute(s.plan, [s.bufferOf.get(node)!], { buffers: new Map(s.external) })
+      // F(4×4, 3×3)'s transforms (up to 8, down to 1/24) put its float32 sums ~1e-5 from the float64
+      // ones, against ~1e-6 for the direct sum (src/ops/conv-winograd.wgsl.ts); 1e-4 still fails a
+      // wrong coefficient or tile edge by orders of magnitude.
+      expectAllClose(got as Float32Array, referenceWeightGrad(inside, is, outside, os, ws, axes, 1), name, 1e-4)
+    })
+
+  it('is what llvmpipe runs ResNet-18\'s 3×3 stride-1 weight gradients at batch 32 as, but for the 512-channel layer', () => {
+    const llvmpipe: KernelTarget = { ...DEFAULT_TARGET, textureOperands: true, maxTextureDimension2D: 16384, winogradMinWork: SOFTWARE_WINOGRAD_MIN_WORK }
+    const labelsOf = (is: number[], os: number[], ws: number[], target: KernelTarget) => {
+      const node = makeNode(convWeightGradPrimitive, [sw.fromArray(new Float32Array(sizeOf(is)), is).node, sw.fromArray(new Float32Array(sizeOf(os)), os).node], { axes: [a(1, 1), a(1, 1)], groups: 1, weightShape: ws }, ws, 'float32')
+      return kernelSteps(lower(node as NodeOf<'convWeightGrad'>, target)).map((k) => k.label ?? '').join('; ')
+    }
+    expect(labelsOf([32, 64, 32, 32], [32, 64, 32, 32], [64, 64, 3, 3], llvmpipe)).toMatch('Winograd')
+    expect(labelsOf([32, 256, 8, 8], [32, 256, 8, 8], [256, 256, 3, 3], llvmpipe)).toMatch('Winograd')
+    expect(labelsOf([32, 512, 4, 4], [32, 512, 4, 4], [512, 512, 3, 3], llvmpipe)).toMatch('implicit GEMM')
+    expect(labelsOf([32, 64, 32, 32], [32, 64, 32, 32], [64, 64, 3, 3], DEFAULT_TARGET)).toMatch('implicit GEMM')
   })
 })
