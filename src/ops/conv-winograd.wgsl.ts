@@ -418,22 +418,49 @@ export const convWeightGradWinograd = (node: NodeOf<'convWeightGrad'>, target: K
   const { A, B, N, H, W, HO, WO, tilesH, tilesW, tiles, a4, b4, TA4, TB4, top, left } = t
   const f = F4x4
   const xis = 36
-  const X = range(xis), S = range(6), R = range(4)
+  const X = range(xis), S = range(6), R = range(4), L = range(4)
   const scratchBytes = weightGradScratch(t)
   const name = `convWeightGrad [${node.inputs[0].shape.join(', ')}] x [${node.inputs[1].shape.join(', ')}] -> [${node.shape.join(', ')}]`
   const size = (width: number, height: number) => [width, height] as const
   const vTexture = size(tilesW * b4, xis * N * tilesH)
   const zTexture = size(tilesW * a4, xis * N * tilesH)
-  const textures = target.textureOperands && [vTexture, zTexture].every((d) => d.every((e) => e <= target.maxTextureDimension2D))
+  const fits = (d: readonly [number, number]) => d.every((e) => e <= target.maxTextureDimension2D)
+  const textures = target.textureOperands && [vTexture, zTexture].every(fits)
+  // x and dY read as textures too where their rows are whole texels (as the forward's x): a texel
+  // is four columns of one channel, so a row of dY's 4×4 block is one texel.
+  const xTexture = size((H * W) / 4, N * B)
+  const yTexture = size((HO * WO) / 4, N * A)
+  const xFromTexture = textures && W % 4 === 0 && fits(xTexture)
+  const yFromTexture = textures && WO % 4 === 0 && fits(yTexture)
+  // Texture operands: V, Z, then x and dY where read as textures.
+  const declared: (readonly [number, number])[] = [vTexture, zTexture]
+  const xIndex = xFromTexture ? declared.push(xTexture) - 1 : -1
+  const yIndex = yFromTexture ? declared.push(yTexture) - 1 : -1
   // Z = Aᵀᵀ dY Aᵀ: column ξ of Aᵀ combines the rows (then the columns) of the 4×4 block.
   const aColumn = (xi: number) => f.AT.map((row) => row[xi])
   const gColumn = (k: number) => f.G.map((row) => row[k])
 
+  // dY's block from its texture (row n·A + a, texel y·WO/4 + x/4): row i of the block is texel tw of
+  // output row 4·th + i, one per channel; rows past the edge and channels past A read zero.
+  const outsideFromTexture = () => [
+    ...L.map((l) => `  let yrow${l} = min(n * ${A}u + a + ${l}u, ${N * A - 1}u);\n  let alane${l} = a + ${l}u < ${A}u;`),
+    ...R.flatMap((i) => [
+      `  let inside${i} = th * 4u + ${i}u < ${HO}u;`,
+      ...L.map((l) => `  let y${i}_${l} = textureLoad(yt, vec2u(min((th * 4u + ${i}u) * ${WO / 4}u + tw, ${(HO * WO) / 4 - 1}u), yrow${l}));`),
+      ...R.map((j) => `  let e${i}_${j} = select(vec4f(0.0), vec4f(${L.map((l) => `select(0.0, y${i}_${l}.${LANES[j]}, alane${l})`).join(', ')}), inside${i});`),
+    ]),
+  ].join('\n')
+
   const transform: KernelStep = {
-    label: `${name}: Winograd F(4x4,3x3) transforms: inside to V[36][${tiles} tiles][${b4 * 4}], outside to Z[36][${tiles} tiles][${a4 * 4}]`,
-    bindings: [{ input: 0 }, { input: 1 }, { scratch: 0, view: { name: 'v', type: 'vec4f' } }, { scratch: 1, view: { name: 'z', type: 'vec4f' } }],
+    label: `${name}: Winograd F(4x4,3x3) transforms: inside${xFromTexture ? ' (read as a texture)' : ''} to V[36][${tiles} tiles][${b4 * 4}], outside${yFromTexture ? ' (read as a texture)' : ''} to Z[36][${tiles} tiles][${a4 * 4}]`,
+    bindings: [
+      xFromTexture ? { texture: xIndex, name: 'xt' } : { input: 0 },
+      yFromTexture ? { texture: yIndex, name: 'yt' } : { input: 1 },
+      { scratch: 0, view: { name: 'v', type: 'vec4f' } },
+      { scratch: 1, view: { name: 'z', type: 'vec4f' } },
+    ],
     dispatch: { threads: tiles * (b4 + a4) },
-    module: (io) => `${inputTransform(io, { f, operand: 0, batch: N, channels: B, H, W, tilesH, tilesW, top, left, fromTexture: false })}
+    module: (io) => `${inputTransform(io, { f, operand: 0, batch: N, channels: B, H, W, tilesH, tilesW, top, left, fromTexture: xFromTexture })}
 // Z[ξ][t][a] = (Aᵀᵀ dY Aᵀ)[ξ] for the 4×4 block dY of the output gradient at tile t (vec4 over 4 channels a…).
 fn transform_outside(i: u32) {
   let a = (i % ${a4}u) * 4u;
@@ -441,11 +468,11 @@ fn transform_outside(i: u32) {
   let tw = t % ${tilesW}u;
   let th = (t / ${tilesW}u) % ${tilesH}u;
   let n = t / ${tilesW * tilesH}u;
-${R.flatMap((i) => R.map((j) => `  let e${i}_${j} = outside_at(n, a, th * 4u + ${i}u, tw * 4u + ${j}u);`)).join('\n')}
+${yFromTexture ? outsideFromTexture() : R.flatMap((i) => R.map((j) => `  let e${i}_${j} = outside_at(n, a, th * 4u + ${i}u, tw * 4u + ${j}u);`)).join('\n')}
 ${R.flatMap((j) => S.map((p) => `  let r${p}_${j} = ${combination(aColumn(p), R.map((i) => `e${i}_${j}`))};`)).join('\n')}
 ${S.flatMap((p) => S.map((q) => `  z[(${6 * p + q}u * ${tiles}u + t) * ${a4}u + a / 4u] = ${combination(aColumn(q), R.map((j) => `r${p}_${j}`))};`)).join('\n')}
 }
-
+${yFromTexture ? '' : `
 // Four channels a… of the output gradient of sample n at (y, x), zero past its edge and past ${A} channels.
 fn outside_at(n: u32, a: u32, y: u32, x: u32) -> vec4f {
   var e = vec4f(0.0);
@@ -453,12 +480,12 @@ fn outside_at(n: u32, a: u32, y: u32, x: u32) -> vec4f {
   let at = (n * ${A}u + a) * ${HO * WO}u + y * ${WO}u + x;
 ${R.map((l) => `  if (a + ${l}u < ${A}u) { e.${LANES[l]} = ${io.load(1, `at + ${l * HO * WO}u`)}; }`).join('\n')}
   return e;
-}`,
+}`}`,
     body: () => `  if (i < ${tiles * b4}u) { transform_input(i); } else { transform_outside(i - ${tiles * b4}u); }`,
   }
 
   const aTiles = a4 / TA4, bTiles = b4 / TB4
-  const I = range(TA4), J = range(TB4), L = range(4)
+  const I = range(TA4), J = range(TB4)
   const loadV = (j: number) => (textures ? `textureLoad(v, vec2u(vc + ${j}u, row))` : `v[vb + ${j}u]`)
   const loadZ = (i: number) => (textures ? `textureLoad(z, vec2u(zc + ${i}u, row))` : `z[zb + ${i}u]`)
   const gemm: KernelStep = {
@@ -503,7 +530,19 @@ ${range(3).flatMap((ky) => range(3).flatMap((kx) => L.map((l) => {
   if (!textures) return { scratchBytes, steps: [transform, gemm, output] }
   const copy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: readonly [number, number]): TextureCopy =>
     ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
-  return { scratchBytes, textures: [vTexture, zTexture], steps: [transform, copy({ scratch: 0 }, 0, vTexture), copy({ scratch: 1 }, 1, zTexture), gemm, output] }
+  return {
+    scratchBytes,
+    textures: declared,
+    steps: [
+      ...(xFromTexture ? [copy({ input: 0 }, xIndex, xTexture)] : []),
+      ...(yFromTexture ? [copy({ input: 1 }, yIndex, yTexture)] : []),
+      transform,
+      copy({ scratch: 0 }, 0, vTexture),
+      copy({ scratch: 1 }, 1, zTexture),
+      gemm,
+      output,
+    ],
+  }
 }
 
 /** The tiling of a weight gradient Winograd's form computes (3×3, one group, stride 1, dilation 1, 2-D), else undefined. */

@@ -204,6 +204,9 @@ describe("convWeightGrad of a 3×3 stride-1 conv as Winograd's F(4×4, 3×3), us
     ['part tiles (9×10 outputs), 17 -> 18 channels', [2, 17, 9, 10], [2, 18, 9, 10], [18, 17, 3, 3], [a(1, 1), a(1, 1)]],
     ['16 x 16 channel register tiles, 16 -> 32 channels', [2, 16, 8, 8], [2, 32, 8, 8], [32, 16, 3, 3], [a(1, 1), a(1, 1)]],
     ['padding 0 and 2', [3, 16, 7, 9], [3, 16, 5, 11], [16, 16, 3, 3], [a(1, 0), a(1, 2)]],
+    // Rows of whole texels (8 and 12 wide) are read as textures on a texture target; 6 output rows leave a part tile.
+    ['x and dY as textures, 17 -> 18 channels', [2, 17, 6, 8], [2, 18, 6, 8], [18, 17, 3, 3], [a(1, 1), a(1, 1)]],
+    ['x as a texture (dY 14 wide is not), padding 0 and 2', [2, 16, 6, 12], [2, 16, 4, 14], [16, 16, 3, 3], [a(1, 0), a(1, 2)]],
   ]
   for (const textures of [false, true])
     it.each(cases)(`%s (${textures ? 'texture' : 'buffer'} operands)`, async (name, is, os, ws, axes) => {
@@ -216,6 +219,8 @@ describe("convWeightGrad of a 3×3 stride-1 conv as Winograd's F(4×4, 3×3), us
       expect(labels.join('; ')).toMatch(/Winograd F\(4x4,3x3\) transforms.*Winograd GEMMs 36.*Winograd output transform/)
       expect(labels[1]).toMatch(textures ? 'texture operands' : 'buffer operands')
       if (ws[0] === 32) expect(labels[1]).toMatch('tile 16 x 16 channels')
+      expect(labels[0].includes('inside (read as a texture)')).toBe(textures && is[3] % 4 === 0)
+      expect(labels[0].includes('outside (read as a texture)')).toBe(textures && os[3] % 4 === 0)
       await realize(node.inputs)
       const s = schedule([node], residentBuffer, () => true, target)
       const [got] = await execute(s.plan, [s.bufferOf.get(node)!], { buffers: new Map(s.external) })
