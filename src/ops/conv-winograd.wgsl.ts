@@ -41,6 +41,7 @@
  */
 import type { NodeIn, NodeOf } from '../graph.ts'
 import type { KernelBinding, KernelIO, KernelStep, KernelTarget, Lowering, TextureCopy } from '../compiler/kernel.ts'
+import { sizeOf } from '../compiler/wgsl.ts'
 import { convPadding, paddingOnAxis } from '../shape/conv.ts'
 import { axisValue } from '../shape/errors.ts'
 import type { ConvTile } from './conv.wgsl.ts'
@@ -51,6 +52,23 @@ type Conv2dNode = NodeIn<'conv2d' | 'convTranspose2d'>
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const ceilTo = (a: number, b: number) => Math.ceil(a / b) * b
 const LANES = ['x', 'y', 'z', 'w'] as const
+
+/** A texture operand's size: [width in rgba texels, height in rows]. */
+type TextureSize = readonly [number, number]
+const fitsTexture = (size: TextureSize, target: KernelTarget) => size.every((d) => d <= target.maxTextureDimension2D)
+/** The copy of a row-major f32 matrix (an input or scratch buffer) into texture `texture` of `size`. */
+const textureCopy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: TextureSize): TextureCopy =>
+  ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
+
+/**
+ * WGSL locating invocation i of a per-tile step: four channels `channel`…+3 (i's fastest part,
+ * `vec4s` of them) of tile t = (n·tilesH + th)·tilesW + tw.
+ */
+const tileOfInvocation = (channel: string, vec4s: number, tilesW: number, tilesH: number): string => `  let ${channel} = (i % ${vec4s}u) * 4u;
+  let t = i / ${vec4s}u;
+  let tw = t % ${tilesW}u;
+  let th = (t / ${tilesW}u) % ${tilesH}u;
+  let n = t / ${tilesW * tilesH}u;`
 
 /** The transforms of F(m×m, 3×3): Bᵀ (α×α), G (α×3) and Aᵀ (m×α), α = m + 2. */
 export interface WinogradTransforms {
@@ -122,7 +140,7 @@ export const prefersWinograd = (node: Conv2dNode, target: KernelTarget): boolean
   const f = winogradTransformsFor(node)
   if (co > 2 * winogradSizes(node, f, defaultWinogradTile(target)).tiles) return false
   // x and the output are bound whole (the implicit GEMM splits a big batch instead).
-  const whole = [node.inputs[0].shape, node.shape].map((shape) => 4 * shape.reduce((a, b) => a * b, 1))
+  const whole = [node.inputs[0].shape, node.shape].map((shape) => 4 * sizeOf(shape))
   return [...winogradScratch(node, f, defaultWinogradTile(target)), ...whole].every((b) => b <= target.maxStorageBufferBindingSize)
 }
 
@@ -210,11 +228,7 @@ const inputTransform = (io: KernelIO, p: InputTiling): string => {
   }
   return `// V[ξ][t][c] = (Bᵀ d B)[ξ] for the ${alpha}×${alpha} input patch d under tile t (vec4 over 4 channels).
 fn transform_input(i: u32) {
-  let c = (i % ${c4}u) * 4u;
-  let t = i / ${c4}u;
-  let tw = t % ${tilesW}u;
-  let th = (t / ${tilesW}u) % ${tilesH}u;
-  let n = t / ${tilesW * tilesH}u;
+${tileOfInvocation('c', c4, tilesW, tilesH)}
   let y0 = i32(th * ${m}u) - ${top};
   let x0 = i32(tw * ${m}u) - ${left};
 ${p.fromTexture ? patchFromTexture() : A.flatMap((a) => A.map((k) => `  let d${a}_${k} = input_patch(n, c, y0 + ${a}, x0 + ${k});`)).join('\n')}
@@ -263,12 +277,12 @@ export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: Win
   // Textures (where the target prefers them and each fits): V and U for the GEMMs, M for the output
   // transform, and x for the input transform where its rows are whole texels and every patch starts
   // at the same lane of a texel (W and m multiples of 4), so each column's texel and lane are constants.
-  const size = (width: number, height: number) => [width, height] as const
+  const size = (width: number, height: number): TextureSize => [width, height]
   const vTexture = size(tilesW * c4, xis * batch * tilesH)
   const uTexture = size(xis * cot4, c4 * 4)
   const mTexture = size(tilesW * cot4, xis * batch * tilesH)
   const xTexture = size((H * W) / 4, batch * ci)
-  const fits = (t: readonly [number, number]) => t.every((d) => d <= target.maxTextureDimension2D)
+  const fits = (t: TextureSize) => fitsTexture(t, target)
   const textures = tile.textures === true && target.textureOperands && [vTexture, uTexture, mTexture].every(fits)
   const xFromTexture = textures && W % 4 === 0 && m % 4 === 0 && fits(xTexture)
 
@@ -353,11 +367,7 @@ ${P.flatMap((p) => {
     bindings: [textures ? { texture: 2, name: 'mt' } : { scratch: 2, view: { name: 'm', type: 'vec4f', length: xis * tiles * cot4 } }, ...(bias ? [{ input: 2 }] : []), { output: true }],
     dispatch: { threads: tiles * co4 },
     epilogue: true,
-    body: (io) => `  let o = (i % ${co4}u) * 4u;
-  let t = i / ${co4}u;
-  let tw = t % ${tilesW}u;
-  let th = (t / ${tilesW}u) % ${tilesH}u;
-  let n = t / ${tilesW * tilesH}u;
+    body: (io) => `${tileOfInvocation('o', co4, tilesW, tilesH)}
 ${textures ? `  let mrow = t / ${tilesW}u;\n  let mcol = tw * ${cot4}u + o / 4u;` : ''}
 ${range(xis).map((xi) => `  let m${Math.floor(xi / alpha)}_${xi % alpha} = ${textures ? `textureLoad(mt, vec2u(mcol, ${xi * batch * tilesH}u + mrow))` : `m[(${xi}u * ${tiles}u + t) * ${cot4}u + o / 4u]`};`).join('\n')}
   // Aᵀ M: rows.
@@ -377,18 +387,16 @@ ${M.flatMap((a) => M.flatMap((b) => {
   }
 
   if (!textures) return { scratchBytes, steps: [transform, gemm(false), output] }
-  const copy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: readonly [number, number]): TextureCopy =>
-    ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
   return {
     scratchBytes,
     textures: [vTexture, uTexture, mTexture, ...(xFromTexture ? [xTexture] : [])],
     steps: [
-      ...(xFromTexture ? [copy({ input: 0 }, 3, xTexture)] : []),
+      ...(xFromTexture ? [textureCopy({ input: 0 }, 3, xTexture)] : []),
       transform,
-      copy({ scratch: 0 }, 0, vTexture),
-      copy({ scratch: 1 }, 1, uTexture),
+      textureCopy({ scratch: 0 }, 0, vTexture),
+      textureCopy({ scratch: 1 }, 1, uTexture),
       gemm(true),
-      copy({ scratch: 2 }, 2, mTexture),
+      textureCopy({ scratch: 2 }, 2, mTexture),
       output,
     ],
   }
@@ -421,10 +429,10 @@ export const convWeightGradWinograd = (node: NodeOf<'convWeightGrad'>, target: K
   const X = range(xis), S = range(6), R = range(4), L = range(4)
   const scratchBytes = weightGradScratch(t)
   const name = `convWeightGrad [${node.inputs[0].shape.join(', ')}] x [${node.inputs[1].shape.join(', ')}] -> [${node.shape.join(', ')}]`
-  const size = (width: number, height: number) => [width, height] as const
+  const size = (width: number, height: number): TextureSize => [width, height]
   const vTexture = size(tilesW * b4, xis * N * tilesH)
   const zTexture = size(tilesW * a4, xis * N * tilesH)
-  const fits = (d: readonly [number, number]) => d.every((e) => e <= target.maxTextureDimension2D)
+  const fits = (t: TextureSize) => fitsTexture(t, target)
   const textures = target.textureOperands && [vTexture, zTexture].every(fits)
   // x and dY read as textures too where their rows are whole texels (as the forward's x): a texel
   // is four columns of one channel, so a row of dY's 4×4 block is one texel.
@@ -433,7 +441,7 @@ export const convWeightGradWinograd = (node: NodeOf<'convWeightGrad'>, target: K
   const xFromTexture = textures && W % 4 === 0 && fits(xTexture)
   const yFromTexture = textures && WO % 4 === 0 && fits(yTexture)
   // Texture operands: V, Z, then x and dY where read as textures.
-  const declared: (readonly [number, number])[] = [vTexture, zTexture]
+  const declared: TextureSize[] = [vTexture, zTexture]
   const xIndex = xFromTexture ? declared.push(xTexture) - 1 : -1
   const yIndex = yFromTexture ? declared.push(yTexture) - 1 : -1
   // Z = Aᵀᵀ dY Aᵀ: column ξ of Aᵀ combines the rows (then the columns) of the 4×4 block.
@@ -463,11 +471,7 @@ export const convWeightGradWinograd = (node: NodeOf<'convWeightGrad'>, target: K
     module: (io) => `${inputTransform(io, { f, operand: 0, batch: N, channels: B, H, W, tilesH, tilesW, top, left, fromTexture: xFromTexture })}
 // Z[ξ][t][a] = (Aᵀᵀ dY Aᵀ)[ξ] for the 4×4 block dY of the output gradient at tile t (vec4 over 4 channels a…).
 fn transform_outside(i: u32) {
-  let a = (i % ${a4}u) * 4u;
-  let t = i / ${a4}u;
-  let tw = t % ${tilesW}u;
-  let th = (t / ${tilesW}u) % ${tilesH}u;
-  let n = t / ${tilesW * tilesH}u;
+${tileOfInvocation('a', a4, tilesW, tilesH)}
 ${yFromTexture ? outsideFromTexture() : R.flatMap((i) => R.map((j) => `  let e${i}_${j} = outside_at(n, a, th * 4u + ${i}u, tw * 4u + ${j}u);`)).join('\n')}
 ${R.flatMap((j) => S.map((p) => `  let r${p}_${j} = ${combination(aColumn(p), R.map((i) => `e${i}_${j}`))};`)).join('\n')}
 ${S.flatMap((p) => S.map((q) => `  z[(${6 * p + q}u * ${tiles}u + t) * ${a4}u + a / 4u] = ${combination(aColumn(q), R.map((j) => `r${p}_${j}`))};`)).join('\n')}
@@ -528,17 +532,15 @@ ${range(3).flatMap((ky) => range(3).flatMap((kx) => L.map((l) => {
   }))).join('\n')}`,
   }
   if (!textures) return { scratchBytes, steps: [transform, gemm, output] }
-  const copy = (source: TextureCopy['copyToTexture']['source'], texture: number, [width, rows]: readonly [number, number]): TextureCopy =>
-    ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
   return {
     scratchBytes,
     textures: declared,
     steps: [
-      ...(xFromTexture ? [copy({ input: 0 }, xIndex, xTexture)] : []),
-      ...(yFromTexture ? [copy({ input: 1 }, yIndex, yTexture)] : []),
+      ...(xFromTexture ? [textureCopy({ input: 0 }, xIndex, xTexture)] : []),
+      ...(yFromTexture ? [textureCopy({ input: 1 }, yIndex, yTexture)] : []),
       transform,
-      copy({ scratch: 0 }, 0, vTexture),
-      copy({ scratch: 1 }, 1, zTexture),
+      textureCopy({ scratch: 0 }, 0, vTexture),
+      textureCopy({ scratch: 1 }, 1, zTexture),
       gemm,
       output,
     ],
@@ -577,6 +579,6 @@ export const prefersWinogradWeightGrad = (node: NodeOf<'convWeightGrad'>, target
   const t = weightGradTiling(node)
   if (t === undefined || target.winogradMinWork === 0 || t.A < 16 || t.B < 16) return false
   if (t.N * t.HO * t.WO * t.A * t.B * 9 < target.winogradMinWork || t.A * t.B > 2 * t.tiles * (t.A + t.B)) return false
-  const whole = node.inputs.map((n) => 4 * n.shape.reduce((a, b) => a * b, 1))
+  const whole = node.inputs.map((n) => 4 * sizeOf(n.shape))
   return [...weightGradScratch(t), ...whole].every((b) => b <= target.maxStorageBufferBindingSize)
 }
