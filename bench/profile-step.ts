@@ -4,6 +4,7 @@
 //   npx tsx bench/profile-step.ts --model resnet18 [--batch 8] [--repeats 1]
 //   npx tsx bench/profile-step.ts --model lenet-forward [--batch 64]   # W1: the jitted forward, logits read back
 //   npx tsx bench/profile-step.ts --model w3 [--batch 8]   # W3: one conv2d 3×3 64→64 at 56², jitted
+//   npx tsx bench/profile-step.ts --model w5                # W5: one matmul 1024³, jitted
 //   npx tsx bench/profile-step.ts --each      # also every command in order (a kernel's steps apart)
 //
 // llvmpipe has no timestamp queries (Dawn's OpenGL backend offers no
@@ -26,7 +27,7 @@
 // set beside the measured step time: the rest is host work, the submit and
 // the readback of the loss.
 
-import { conv2d, jit, randn, type Tensor } from '../src/index.ts'
+import { conv2d, jit, matmul, randn, type Tensor } from '../src/index.ts'
 import { sgd, adam, type Optimizer } from '../src/optim/index.ts'
 import { getGpu } from '../src/runtime/device.ts'
 import { classic, classicParams, type ClassicParams } from '../examples/lenet.ts'
@@ -184,10 +185,21 @@ const w3Call = () => {
     y.dispose()
   }
 }
-const runStep = model === 'resnet18' ? resnet18Training(batch).run : model === 'lenet-forward' ? lenetForwardCall() : model === 'w3' ? w3Call() : lenet()
+/** W5 of bench/peers.ts: one jitted matmul 1024³, waited for without a readback. */
+const w5Call = () => {
+  const product = jit((a: Tensor<[1024, 1024]>, b: Tensor<[1024, 1024]>) => matmul(a, b))
+  const a = randn([1024, 1024], { seed: 1 })
+  const b = randn([1024, 1024], { seed: 2 })
+  return async () => {
+    const y = await product(a, b)
+    await deviceIdle()
+    y.dispose()
+  }
+}
+const runStep = model === 'w5' ? w5Call() : model === 'resnet18' ? resnet18Training(batch).run : model === 'lenet-forward' ? lenetForwardCall() : model === 'w3' ? w3Call() : lenet()
 
 console.log(`adapter: ${await adapterLine()}`)
-console.log(`${model === 'w3' ? `W3: conv2d 3×3 64→64 at 56², batch ${batch}` : model === 'lenet-forward' ? `LeNet-5 forward (W1), batch ${batch}` : model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
+console.log(`${model === 'w5' ? 'W5: matmul 1024³' : model === 'w3' ? `W3: conv2d 3×3 64→64 at 56², batch ${batch}` : model === 'lenet-forward' ? `LeNet-5 forward (W1), batch ${batch}` : model === 'resnet18' ? `ResNet-18 training step, batch ${batch}, SGD momentum` : `LeNet-5 training step, batch 64, ${optimizerName === 'adam' ? 'Adam' : 'SGD'}`}; load average ${loadAverage()}`)
 const stepTime = model === 'resnet18' ? await timeCalls(runStep, 1, 1) : await timeCalls(runStep, 9, 3)
 recording = []
 keepAlive = true

@@ -61,14 +61,18 @@ const textureCopy = (source: TextureCopy['copyToTexture']['source'], texture: nu
   ({ copyToTexture: { source, texture, rows, cols: width * 4 } })
 
 /**
- * WGSL locating invocation i of a per-tile step: four channels `channel`…+3 (i's fastest part,
- * `vec4s` of them) of tile t = (n·tilesH + th)·tilesW + tw.
+ * WGSL locating invocation i of a per-tile step: tile t = (n·tilesH + th)·tilesW + tw and four
+ * channels `channel`…+3 (`vec4s` of them), with tw as i's fastest part. llvmpipe runs 8
+ * consecutive invocations as the lanes of one SIMD vector, so with neighbouring tiles in the lanes
+ * their texel loads and their stores into an NCHW image touch neighbouring memory; with the channels
+ * fastest, each lane read and wrote a different image plane. W3 (3×3 64→64, 56², batch 8): the input
+ * transform 9.5 → 5.7 ms, the output transform 6.2 → 4.7 ms, the call 35 → 28.5 ms.
  */
-const tileOfInvocation = (channel: string, vec4s: number, tilesW: number, tilesH: number): string => `  let ${channel} = (i % ${vec4s}u) * 4u;
-  let t = i / ${vec4s}u;
-  let tw = t % ${tilesW}u;
-  let th = (t / ${tilesW}u) % ${tilesH}u;
-  let n = t / ${tilesW * tilesH}u;`
+const tileOfInvocation = (channel: string, vec4s: number, tilesW: number, tilesH: number): string => `  let tw = i % ${tilesW}u;
+  let ${channel} = ((i / ${tilesW}u) % ${vec4s}u) * 4u;
+  let th = (i / ${tilesW * vec4s}u) % ${tilesH}u;
+  let n = i / ${tilesW * vec4s * tilesH}u;
+  let t = (n * ${tilesH}u + th) * ${tilesW}u + tw;`
 
 /** The transforms of F(m×m, 3×3): Bᵀ (α×α), G (α×3) and Aᵀ (m×α), α = m + 2. */
 export interface WinogradTransforms {
