@@ -210,16 +210,44 @@ recording = undefined
 // ---------------------------------------------------------------- replay each command
 
 const own: number[] = []
+const alone: number[] = [] // a submit of the command once, its wait included
 for (const command of commands) {
   await replay(command, 1) // warm: the first replay of a bind group may do one-time work
   const samples: number[] = []
+  const onces: number[] = []
   for (let r = 0; r < repeats; r++) {
     const once = await replay(command, 1)
     const four = await replay(command, 4)
     samples.push(Math.max(0, (four - once) / 3))
+    onces.push(once)
   }
   own.push(median(samples))
+  alone.push(median(onces))
 }
+
+// The step's commands again, in order, in one submit: beside the step's own time, what the runtime
+// adds around its commands (host work, the submit's fixed cost, the readback) and what the commands
+// cost together more than alone.
+const replayStep = async (): Promise<number> => {
+  const encoder = createEncoder({ label: 'profile.replay-step' }) as GPUCommandEncoder & Record<string, unknown>
+  for (const command of commands) {
+    if (command.kind === 'dispatch') {
+      const pass = encoder.beginComputePass()
+      pass.setPipeline(command.pipeline)
+      for (const [index, group] of command.bindGroups) pass.setBindGroup(index, group)
+      pass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2])
+      pass.end()
+    } else (encoder[command.method] as (...a: unknown[]) => void)(...command.args)
+  }
+  const t0 = performance.now()
+  device.queue.submit([encoder.finish()])
+  await device.queue.onSubmittedWorkDone()
+  return performance.now() - t0
+}
+await replayStep()
+const stepReplays: number[] = []
+for (let r = 0; r < Math.max(3, repeats); r++) stepReplays.push(await replayStep())
+const wholeStep = median(stepReplays)
 
 keepAlive = false
 for (const destroy of deferred.splice(0)) destroy()
@@ -235,17 +263,17 @@ const total = own.reduce((a, b) => a + b, 0)
 const dispatches = commands.filter((c) => c.kind === 'dispatch').length
 const sorted = [...groups].sort((a, b) => b[1].ms - a[1].ms)
 console.log(`\n${commands.length} commands in the step's submit: ${dispatches} dispatches, ${commands.length - dispatches} copies/clears`)
-console.log(`measured step (call + loss readback): median ${stepTime.median.toFixed(2)} ms (min ${stepTime.min.toFixed(2)}); sum of the commands' own times ${total.toFixed(2)} ms`)
+console.log(`measured step (call + loss readback): median ${stepTime.median.toFixed(2)} ms (min ${stepTime.min.toFixed(2)}); sum of the commands' own times ${total.toFixed(2)} ms; of their submits alone (one each, waits included) ${alone.reduce((a, b) => a + b, 0).toFixed(2)} ms; all of them replayed in one submit ${wholeStep.toFixed(2)} ms`)
 console.log('\n| kernel (pipeline label) | dispatches | total ms | ms each | share | workgroups (first) |')
 console.log('| --- | --- | --- | --- | --- | --- |')
 for (const [label, g] of sorted.slice(0, top))
   console.log(`| ${label.replace(/\|/g, '\\|')} | ${g.count} | ${g.ms.toFixed(3)} | ${(g.ms / g.count).toFixed(3)} | ${((100 * g.ms) / total).toFixed(1)} % | ${g.workgroups} |`)
 if (sorted.length > top) console.log(`| (${sorted.length - top} more) | | ${sorted.slice(top).reduce((s, [, g]) => s + g.ms, 0).toFixed(3)} | | | |`)
 if (each) {
-  console.log('\n| # | kernel (pipeline label) | workgroups | ms |')
-  console.log('| --- | --- | --- | --- |')
+  console.log('\n| # | kernel (pipeline label) | workgroups | ms | ms as a submit of its own |')
+  console.log('| --- | --- | --- | --- | --- |')
   commands.forEach((c, i) =>
-    console.log(`| ${i + 1} | ${c.label.replace(/\|/g, '\\|')} | ${c.kind === 'dispatch' ? c.workgroups.join('×') : ''} | ${own[i].toFixed(3)} |`),
+    console.log(`| ${i + 1} | ${c.label.replace(/\|/g, '\\|')} | ${c.kind === 'dispatch' ? c.workgroups.join('×') : ''} | ${own[i].toFixed(3)} | ${alone[i].toFixed(3)} |`),
   )
 }
 console.log(`\nload average at the end: ${loadAverage()}`)

@@ -151,6 +151,11 @@ export interface LargeGemmTiles {
   readonly matmul: { readonly tileM: number; readonly tileN: number; readonly workgroup: readonly [number, number] }
   /** Implicit-GEMM convolutions: output pixels × output channels per invocation; workgroup [x along pixels, y along channel tiles]. */
   readonly conv: { readonly pixels: number; readonly channels: number; readonly workgroup: readonly [number, number] }
+  /**
+   * matmul/linear from `minWork` multiply-adds: a still larger tile, where one call runs long enough
+   * that a faster steady state is worth the longer shader's one-time compile. Absent: none.
+   */
+  readonly hugeMatmul?: { readonly minWork: number; readonly tileM: number; readonly tileN: number; readonly workgroup: readonly [number, number] }
 }
 
 /** What an emitter may know of the device it compiles for: layouts and every limit come from here only. */
@@ -207,6 +212,11 @@ export const SOFTWARE_LARGE_TILES: LargeGemmTiles = {
   minWork: 1 << 26,
   matmul: { tileM: 12, tileN: 16, workgroup: [8, 4] },
   conv: { pixels: 12, channels: 32, workgroup: [8, 1] },
+  // From 2³⁰ multiply-adds (1024³; a call of ~35 ms or more): 32×32 ran W5 in 35.4–35.6 ms against
+  // 41.3–43.3 ms for 12×16 (bench/matmul.ts --sweep, two round-robin sweeps, load < 1). Its shader
+  // compiles in 3.5 s with Mesa's shader cache off (12×16: 0.5 s): once per machine, as the cache
+  // keeps it; 48×32 was no faster and took 9 s.
+  hugeMatmul: { minWork: 1 << 30, tileM: 32, tileN: 32, workgroup: [8, 2] },
 }
 
 /**

@@ -58,13 +58,15 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m
  * 10–15 GFLOP/s at 1024³ on llvmpipe vs ~8 for 8×8 and ~4 for 4×4) but cost
  * more compile time and waste work on small matrices, so small ones get small
  * tiles; products of at least the target's `largeTiles.minWork` multiply-adds
- * take the adapter's measured large tile where the matrix is big enough for it,
- * and products under its `compactGemmMaxWork` a 4×4 tile that compiles fast.
+ * take the adapter's measured large tile where the matrix is big enough for it
+ * (its huge one from `largeTiles.hugeMatmul.minWork`), and products under its `compactGemmMaxWork` a 4×4 tile that compiles fast.
  */
 export const chooseTiling = (p: Pick<MatmulProblem, 'M' | 'N' | 'K' | 'batch'>, target: KernelTarget = DEFAULT_TARGET): MatmulTiling => {
   const { M, N } = p
   const large = target.largeTiles.matmul
+  const huge = target.largeTiles.hugeMatmul
   const work = sizeOf(p.batch) * M * N * p.K
+  if (huge !== undefined && work >= huge.minWork && M >= 4 * huge.tileM && N >= 4 * huge.tileN) return { tileM: huge.tileM, tileN: huge.tileN, workgroup: huge.workgroup }
   if (work >= target.largeTiles.minWork && M >= 4 * large.tileM && N >= 4 * large.tileN) return large
   // Where compiling a shader costs more than a small product's run (llvmpipe), the compact tile.
   if (work < target.compactGemmMaxWork) return { tileM: Math.min(4, M), tileN: 4, workgroup: [8, 4] }

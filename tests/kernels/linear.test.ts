@@ -124,6 +124,15 @@ describe('matmul', () => {
     expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), matmulRef(a, [M, K], b, [K, N]).out, K)
   })
 
+  it('computes a 1030×1027×1028 product, large enough for llvmpipe\'s huge tile, with row, column and K remainders', async () => {
+    // 1.09G multiply-adds: over largeTiles.hugeMatmul.minWork (2³⁰), so llvmpipe runs its 32×32 tile
+    // (1030 % 32 rows, 257 vec4 columns % 8 and 1027 % 4 leave remainders).
+    const [M, K, N] = [1030, 1027, 1028]
+    const a = random(M * K, 25)
+    const b = random(K * N, 26)
+    expectNear(await anyMatmul(fromArray(a, [M, K]), fromArray(b, [K, N])).data(), matmulRef(a, [M, K], b, [K, N]).out, K)
+  }, 60_000)
+
   it('computes a 101×130×103 product (1.35M multiply-adds: texture operands, on llvmpipe the compact tile) with row, column and K remainders', async () => {
     const [M, K, N] = [101, 130, 103]
     const a = random(M * K, 23)
@@ -209,7 +218,9 @@ describe('matmul kernel shape', () => {
   it('takes the target\'s large tile for large products only', () => {
     const software: KernelTarget = { ...textures, largeTiles: SOFTWARE_LARGE_TILES }
     const tile = (target: KernelTarget, n: number) => /tile (\d+x\d+)/.exec(lowerNode('matmul', [[n, n], [n, n]], [n, n], target).map((s) => s.wgsl).join('\n'))![1]
-    expect(tile(software, 1024)).toBe('12x16')
+    // 1024³ is 2³⁰ multiply-adds: llvmpipe's huge tile; 512³ its large one.
+    expect(tile(software, 1024)).toBe('32x32')
+    expect(tile(software, 512)).toBe('12x16')
     expect(tile(textures, 1024)).toBe('16x8')
     // 256³ is 16.8M multiply-adds, under the large tiles' threshold.
     expect(tile(software, 256)).toBe('16x8')
