@@ -129,31 +129,39 @@ export const winogradCorrelation = (node: NodeIn<'conv1d' | 'conv2d' | 'conv3d' 
 
 /**
  * Whether a node takes the Winograd form by default: its correlation is one F(m×m, 3×3) computes,
- * it has at least the target's `winogradMinWork` multiply-adds (0: never), 16 channels in and out
- * and no more than twice as many output channels as tiles, where the GEMMs outweigh the transforms,
- * and V, U and M each fit a binding.
+ * it has at least the target's `winogradMinWork` multiply-adds (0: never) and 16 channels in and out,
+ * `winogradTransformsFor` finds transforms that pay, and V, U and M each fit a binding.
  */
 export const prefersWinograd = (node: Conv2dNode, target: KernelTarget): boolean => {
   if (winogradCorrelation(node) === undefined) return false
   const [ci, co] = [node.inputs[0].shape[1], node.shape[1]]
   const work = node.shape[0] * node.shape[2] * node.shape[3] * ci * co * 9
   if (target.winogradMinWork === 0 || ci < 16 || co < 16 || work < target.winogradMinWork) return false
-  // The weight's transform stores α²·ci·co values a call, V α²·tiles·ci: with many more channels than
-  // tiles (ResNet-18's 512 channels at 4², 32 tiles at batch 32) the weight's transform costs more than
-  // the multiply-adds saved (66–90 ms a call against 69–74 as the implicit GEMM, bench/README.md).
   const f = winogradTransformsFor(node)
-  if (co > 2 * winogradSizes(node, f, defaultWinogradTile(target)).tiles) return false
+  if (f === undefined) return false
   // x and the output are bound whole (the implicit GEMM splits a big batch instead).
   const whole = [node.inputs[0].shape, node.shape].map((shape) => 4 * sizeOf(shape))
   return [...winogradScratch(node, f, defaultWinogradTile(target)), ...whole].every((b) => b <= target.maxStorageBufferBindingSize)
 }
 
+/** Tiles of F(m×m, 3×3) over a conv's output: m×m blocks of each sample. */
+const tilesOf = (node: Conv2dNode, f: WinogradTransforms) => node.shape[0] * Math.ceil(node.shape[2] / f.m) * Math.ceil(node.shape[3] / f.m)
+
 /**
- * The transforms a conv takes: F(4×4, 3×3), 36 multiplies per 16 outputs, unless an output axis
- * has at most 2 positions, where a 4×4 tile would be mostly past the edge (36 multiplies for 4
- * outputs, as many as the direct sum) and F(2×2, 3×3) does 16.
+ * The transforms a conv takes, or undefined where neither pays. F(4×4, 3×3), 36 multiplies per 16
+ * outputs, unless an output axis has at most 2 positions (a 4×4 tile mostly past the edge does as
+ * many multiplies as the direct sum) or the weight's transform outweighs what it saves, and then
+ * F(2×2, 3×3), 16 multiplies per 4 outputs. The weight's transform stores α²·ci·co values a call and
+ * the GEMMs do α²·tiles·ci·co multiply-adds, so the transform weighs most where output channels far
+ * outnumber tiles. ResNet-18's 512-channel layer at 4² and batch 32 (co = 16 × its 32 tiles of 4×4,
+ * 4 × its 128 of 2×2) took 56–61 ms a call as F(4×4), 54–55 ms as the implicit GEMM and 45 ms as
+ * F(2×2) (its input gradient: 55–57, 56–77 and 44–47 ms; bench/resnet-layers.ts, alternated).
  */
-export const winogradTransformsFor = (node: Conv2dNode): WinogradTransforms => (Math.min(node.shape[2], node.shape[3]) <= 2 ? F2x2 : F4x4)
+export const winogradTransformsFor = (node: Conv2dNode): WinogradTransforms | undefined => {
+  const co = node.shape[1]
+  if (Math.min(node.shape[2], node.shape[3]) > 2 && co <= 2 * tilesOf(node, F4x4)) return F4x4
+  return co <= 4 * tilesOf(node, F2x2) ? F2x2 : undefined
+}
 
 /** The GEMMs' register tile: the target's large conv tile. */
 export const defaultWinogradTile = (target: KernelTarget): ConvTile => ({ ...target.largeTiles.conv, textures: true })
@@ -259,7 +267,7 @@ ${range(4).map((l) => `  if (c + ${l}u < ${channels}u) { p.${LANES[l]} = ${io.lo
  * rows) texture, U as (α²·cot/4) × (c4·4) and M as (tilesW·cot/4) × (α²·N·tilesH), each copied
  * from its scratch buffer after the step that writes it.
  */
-export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: WinogradTransforms = winogradTransformsFor(node), tile: ConvTile = defaultWinogradTile(target)): Lowering => {
+export const lowerConvWinograd = (node: Conv2dNode, target: KernelTarget, f: WinogradTransforms = winogradTransformsFor(node) ?? F4x4, tile: ConvTile = defaultWinogradTile(target)): Lowering => {
   const correlation = winogradCorrelation(node)
   if (correlation === undefined) throw new Error(`${node.op}: Winograd's F(m×m, 3×3) takes a 3×3 kernel at stride 1, dilation 1, one group`)
   const [top, left] = correlation.left

@@ -462,7 +462,7 @@ describe("Winograd's F(m×m, 3×3) for a 3×3 stride-1 convolution", () => {
     const [got] = await execute(s.plan, [s.bufferOf.get(y)!], { buffers: new Map(s.external) })
     const ref = (reference as Reference<object>)(x, xs, w, ws, b, options)
     expect(y.shape).toEqual(ref.shape)
-    // Every case here must take the Winograd form (it needs 16 channels in and out and at most twice as many out as tiles).
+    // Every case here must take the Winograd form (it needs 16 channels in and out and, for F(4×4), at most twice as many out as tiles).
     expect(labels[0], labels.join('; ')).toMatch('Winograd')
     for (let i = 0; i < ref.out.length; i++)
       if (!(Math.abs(got[i] - ref.out[i]) / Math.max(1, Math.abs(ref.out[i])) <= 1e-4)) throw new Error(`at ${i} got ${got[i]}, want ${ref.out[i]}`)
@@ -491,10 +491,14 @@ describe("Winograd's F(m×m, 3×3) for a 3×3 stride-1 convolution", () => {
       [[8, 64, 56, 56], [64, 64, 3, 3], { padding: 2, dilation: 2 }],
       [[8, 64, 56, 56], [64, 64, 5, 5], { padding: 2 }],
       [[32, 8, 64, 64], [64, 8, 3, 3], { padding: 1 }],
-      // ResNet-18's 512-channel layer at batch 32: 32 tiles of 4×4, whose weight transform would cost more than it saves.
-      [[32, 512, 4, 4], [512, 512, 3, 3], { padding: 1 }],
+      // ResNet-18's 512-channel layer at batch 8: 32 tiles of 2×2, whose weight transform would cost more than it saves.
+      [[8, 512, 4, 4], [512, 512, 3, 3], { padding: 1 }],
     ] as [number[], number[], object][])
       expect(labels(xs, ws, options)).toMatch('implicit GEMM')
+    // At batch 32 (32 tiles of 4×4, 128 of 2×2): F(2×2), whose weight transform is 16 values a channel pair, not 36.
+    expect(labels([32, 512, 4, 4], [512, 512, 3, 3], { padding: 1 })).toMatch(/Winograd F\(2x2,3x3\) transforms.*Winograd GEMMs 16 x M=128 N=512 K=512/)
+    // ResNet-18's 256-channel layer at 8², batch 32: 128 tiles of 4×4, F(4×4).
+    expect(labels([32, 256, 8, 8], [256, 256, 3, 3], { padding: 1 })).toMatch('Winograd F(4x4,3x3) transforms')
     // A target that does not take it (a GPU, unmeasured): the implicit GEMM.
     expect(labels([8, 64, 56, 56], [64, 64, 3, 3], { padding: 1 }, targets[1][1])).toMatch('implicit GEMM')
   })
