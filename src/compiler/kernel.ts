@@ -184,6 +184,8 @@ export interface KernelTarget {
    * 16 or more channels in and out, run as Winograd's F(m×m, 3×3) (src/ops/conv-winograd.wgsl.ts). 0: never.
    */
   readonly winogradMinWork: number
+  /** Elements each invocation of a per-output-element kernel computes (see renderKernel). */
+  readonly elementsPerInvocation: number
 }
 
 /** WebGPU's guaranteed defaults. */
@@ -199,6 +201,7 @@ export const DEFAULT_TARGET: KernelTarget = {
   compactConvMaxWork: 0,
   // Not measured on a GPU yet: the implicit GEMM everywhere.
   winogradMinWork: 0,
+  elementsPerInvocation: 1,
 }
 
 /**
@@ -243,6 +246,14 @@ export const SOFTWARE_COMPACT_CONV_MAX_WORK = 1 << 24
  * three steps and copies are more shaders to compile, which small convs would not earn back.
  */
 export const SOFTWARE_WINOGRAD_MIN_WORK = 1 << 26
+
+/**
+ * llvmpipe: 4 elements an invocation of a per-output-element kernel. It runs a workgroup as a call of
+ * its compiled function, whose fixed cost outweighed a small body: a 2M-element add took 5.2–7.1 ms
+ * at one element an invocation and 3.7–4.1 ms at four, strided as renderKernel lays them out (four
+ * consecutive elements an invocation: 7.3–10.6 ms; eight strided: no faster than four).
+ */
+export const SOFTWARE_ELEMENTS_PER_INVOCATION = 4
 
 /**
  * The lowering of a node: its primitive's definition (src/core/primitive.ts) holds it, so a

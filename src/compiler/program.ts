@@ -10,7 +10,7 @@ import type { Program, OutputSource } from '../runtime/program.ts'
 import type { ReadRequest, Step } from '../runtime/plan.ts'
 import { residentBuffer } from '../runtime/residency.ts'
 import { schedule } from './schedule.ts'
-import { bytesPerElement, DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_COMPACT_GEMM_MAX_WORK, SOFTWARE_LARGE_TILES, SOFTWARE_WINOGRAD_MIN_WORK, type KernelTarget } from './kernel.ts'
+import { bytesPerElement, DEFAULT_TARGET, SOFTWARE_COMPACT_CONV_MAX_WORK, SOFTWARE_COMPACT_GEMM_MAX_WORK, SOFTWARE_LARGE_TILES, SOFTWARE_ELEMENTS_PER_INVOCATION, SOFTWARE_WINOGRAD_MIN_WORK, type KernelTarget } from './kernel.ts'
 import { sizeOf } from './wgsl.ts'
 
 /** Layout and tile choices for this adapter: texture operands where read-only storage textures exist on a software rasteriser, and its measured GEMM tiles. */
@@ -24,6 +24,7 @@ export const kernelTarget = (info: { software: boolean; readOnlyStorageTextures:
   compactGemmMaxWork: info.software ? SOFTWARE_COMPACT_GEMM_MAX_WORK : DEFAULT_TARGET.compactGemmMaxWork,
   compactConvMaxWork: info.software ? SOFTWARE_COMPACT_CONV_MAX_WORK : DEFAULT_TARGET.compactConvMaxWork,
   winogradMinWork: info.software ? SOFTWARE_WINOGRAD_MIN_WORK : DEFAULT_TARGET.winogradMinWork,
+  elementsPerInvocation: info.software ? SOFTWARE_ELEMENTS_PER_INVOCATION : DEFAULT_TARGET.elementsPerInvocation,
 })
 
 export interface ProgramRequest {

@@ -201,16 +201,39 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
 
   const d = step.dispatch
   if (chunk && !('threads' in d && d.perOutputElement)) throw new Error('renderKernel: only a kernel with one invocation per output element can run in chunks')
-  const workgroups = 'threads' in d ? grid1d(chunk?.length ?? d.threads, o.target) : d.workgroups
+  const threads = 'threads' in d ? (chunk?.length ?? d.threads) : 0
+  // A per-output-element kernel takes `elementsPerInvocation` elements an invocation where the target
+  // asks (llvmpipe, whose cost per workgroup outweighs a small body's): invocation f of a grid of
+  // `stride` does elements f, f + stride, …, so neighbouring lanes still touch neighbouring elements.
+  const perInvocation = 'threads' in d && d.perOutputElement ? o.target.elementsPerInvocation : 1
+  const workgroups = 'threads' in d ? grid1d(Math.ceil(threads / perInvocation), o.target) : d.workgroups
   // A grid spills into y only when x is full (grid1d), so the row stride is the target's, not the size's.
+  const first = `gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u`
+  const bound = 'threads' in d && d.perOutputElement ? 'arrayLength(&out)' : `${threads}u`
+  const base = chunk ? ` + ${chunk.base}u` : ''
   const entry =
     'threads' in d
-      ? [
-          `@compute @workgroup_size(${WORKGROUP})`,
-          'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-          `  let i = gid.x + gid.y * ${o.target.maxComputeWorkgroupsPerDimension * WORKGROUP}u${chunk ? ` + ${chunk.base}u` : ''};`,
-          `  if (i >= ${d.perOutputElement ? `${chunk ? `${chunk.base}u + ` : ''}arrayLength(&out)` : `${d.threads}u`}) { return; }`,
-        ]
+      ? perInvocation === 1
+        ? [
+            `@compute @workgroup_size(${WORKGROUP})`,
+            'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+            `  let i = ${first}${base};`,
+            `  if (i >= ${chunk ? `${chunk.base}u + ` : ''}${bound}) { return; }`,
+          ]
+        : [
+            `@compute @workgroup_size(${WORKGROUP})`,
+            'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+            `  let n = ${bound};`,
+            // The grid's size from the element count, as the host computed it (the text holds no size).
+            `  let stride = ((n + ${perInvocation * WORKGROUP - 1}u) / ${perInvocation * WORKGROUP}u) * ${WORKGROUP}u;`,
+            `  let first = ${first};`,
+            '  if (first >= stride) { return; }',
+            `  for (var k = 0u; k < ${perInvocation}u; k++) {`,
+            '    let e = first + k * stride;',
+            '    if (e >= n) { return; }',
+            `    element(e${base});`,
+            '  }',
+          ]
       : [
           `@compute @workgroup_size(${d.workgroupSize[0]}, ${d.workgroupSize[1]})`,
           `fn main(${['@builtin(global_invocation_id) gid: vec3u', ...(d.ids ?? []).map((id) => (id === 'lid' ? '@builtin(local_invocation_id) lid: vec3u' : '@builtin(workgroup_id) wid: vec3u'))].join(', ')}) {`,
@@ -221,9 +244,7 @@ export const renderKernel = (step: KernelStep, o: RenderOptions): RenderedKernel
     ...bindings.map(declare),
     ...(module ? [module] : []),
     ...(epilogue ? [epilogue] : []),
-    ...entry,
-    body,
-    '}',
+    ...(perInvocation === 1 ? [...entry, body, '}'] : ['fn element(i: u32) {', body, '}', ...entry, '}']),
   ].join('\n')
   return { wgsl, bindings, workgroups, loads, stores }
 }

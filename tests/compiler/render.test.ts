@@ -9,6 +9,7 @@ import { makeNode, type Node } from '../../src/graph.ts'
 import { add, conv2d, fromArray, gelu, matmul, maximum, relu, type Tensor } from '../../src/index.ts'
 import { DEFAULT_TARGET, lower, kernelSteps, type KernelStep } from '../../src/compiler/kernel.ts'
 import { renderKernel, renderStep } from '../../src/compiler/render.ts'
+import { execute, type Plan } from '../../src/runtime/index.ts'
 import { constant } from '../../src/core/leaves.ts'
 import { concatPrimitive } from '../../src/core/ops.ts'
 import { dropoutPrimitive } from '../../src/ops/elementwise.ts'
@@ -87,6 +88,47 @@ describe('bindings, skeleton, epilogue and in-place', () => {
     expect(renderStep(onlyStep(large), large).workgroups).toEqual([1000, 1, 1])
     const sized = { ...onlyStep(small), dispatch: { threads: 10 } }
     expect(renderStep(sized, small).wgsl).toMatch(/if \(i >= 10u\) \{ return; \}/)
+  })
+})
+
+describe('several elements an invocation (elementsPerInvocation, llvmpipe)', () => {
+  const four = { ...DEFAULT_TARGET, elementsPerInvocation: 4 }
+  it('wraps the body in element(i), strides by the grid, and keeps the text free of the size', () => {
+    const small = relu(vector(10)).node
+    const large = relu(vector(64 * 1000 + 3)).node
+    const r = renderStep(onlyStep(large), large, four)
+    expect(r.workgroups).toEqual([Math.ceil((64 * 1000 + 3) / 256), 1, 1])
+    expect(r.wgsl).toMatch(/fn element\(i: u32\) \{/)
+    expect(r.wgsl).toMatch(/let stride = \(\(n \+ 255u\) \/ 256u\) \* 64u;/)
+    expect(r.wgsl).toMatch(/for \(var k = 0u; k < 4u; k\+\+\)/)
+    expect(renderStep(onlyStep(small), small, four).wgsl).toBe(r.wgsl)
+    expect(renderStep(onlyStep(small), small, four).workgroups).toEqual([1, 1, 1])
+    // Kernels with their own grid, and sized 1-D ones, keep one element an invocation.
+    const sized = { ...onlyStep(small), dispatch: { threads: 10 } }
+    expect(renderStep(sized, small, four).wgsl).not.toMatch(/fn element/)
+  })
+
+  it('computes every element once on the device: sizes around the grid\'s multiples, and a grid spilled into y', async () => {
+    for (const [n, perDimension] of [[2, 65535], [255, 65535], [256, 65535], [257, 65535], [64 * 4 * 10 + 3, 4], [64 * 4 * 12, 4]] as const) {
+      const node = add(vector(n), vector(n)).node
+      const target = { ...four, maxComputeWorkgroupsPerDimension: perDimension }
+      const r = renderStep(onlyStep(node), node, target)
+      if (perDimension === 4) expect(r.workgroups[1]).toBeGreaterThan(1)
+      const a = Float32Array.from({ length: n }, (_, i) => i)
+      const b = Float32Array.from({ length: n }, (_, i) => 0.5 * i + 1)
+      // The output starts as NaN, so an element no invocation reached shows.
+      const plan: Plan = {
+        buffers: [{ bytes: 4 * n }, { bytes: 4 * n }, { bytes: 4 * n }],
+        steps: [
+          { kind: 'writeBuffer', dst: 0, data: a },
+          { kind: 'writeBuffer', dst: 1, data: b },
+          { kind: 'writeBuffer', dst: 2, data: new Float32Array(n).fill(NaN) },
+          { kind: 'dispatch', wgsl: r.wgsl, bindings: r.bindings.map((k) => ('input' in k ? { buffer: k.input, access: 'read' } : { buffer: 2, access: 'read_write' })), workgroups: r.workgroups },
+        ],
+      }
+      const [got] = await execute(plan, [2])
+      expect(Array.from(got)).toEqual(Array.from(a, (v, i) => v + b[i]))
+    }
   })
 })
 
